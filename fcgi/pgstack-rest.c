@@ -1,0 +1,22 @@
+/* pgstack-rest: FastCGI program serving the PostgREST-compatible REST API (and /health)
+ * under /rest/v1. Routes are declared here; the engine lives in src/. */
+#include "core/server.h"
+#include "rest/rls_debug.h"
+
+static const route ROUTES[] = {
+    {"GET", "/rls-debug", rls_debug_handle, ROUTE_REQUIRED},
+};
+
+static const area AREA = {
+    .name = "rest",
+    .program = "pgstack-rest",
+    .prefix = "/rest/v1",
+    .routes = ROUTES,
+    .route_count = sizeof ROUTES / sizeof ROUTES[0],
+    .serves_health = true,
+};
+
+int main(int argc, char **argv)
+{
+    return server_main(&AREA, argc, argv);
+}

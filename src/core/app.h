@@ -1,0 +1,39 @@
+/* What a FastCGI program is: its area (name, URL prefix, routes) and, at
+ * run time, the state every handler of a worker may use: configuration and
+ * the database connection. */
+#ifndef PGSTACK_APP_H
+#define PGSTACK_APP_H
+
+#include "core/config.h"
+#include "core/router.h"
+#include "db/conn.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct area {
+    const char *name;    /* "rest" */
+    const char *program; /* "pgstack-rest" */
+    const char *prefix;  /* "/rest/v1" */
+    const route *routes;
+    size_t route_count;
+    bool serves_health; /* also answers GET /health outside its prefix */
+} area;
+
+typedef struct app {
+    const area *area;
+    pgstack_config cfg;
+    db_conn *db;
+    long max_body;
+    long workers;
+} app_ctx;
+
+/* How long to wait for a caller transaction: the statement timeout plus a
+ * margin for the round trip (an hour when statements have no timeout). */
+static inline long app_txn_wait_ms(const app_ctx *app)
+{
+    long timeout = app->cfg.db_statement_timeout_ms;
+    return timeout > 0 ? timeout + 2000L : 3600L * 1000L;
+}
+
+#endif

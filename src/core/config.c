@@ -1,0 +1,362 @@
+/* Configuration loading and validation; see config.h. */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LIST } key_type;
+
+typedef struct key_spec {
+    const char *name;
+    key_type type;
+    const char *default_value;
+    size_t offset;
+    long min, max; /* for KEY_INT */
+    unsigned required_by;
+    bool (*check)(const char *value, char *why, size_t whylen);
+    const char *description;
+} key_spec;
+
+static bool check_database_url(const char *value, char *why, size_t whylen);
+static bool check_jwt_secret(const char *value, char *why, size_t whylen);
+static bool check_jwt_algorithm(const char *value, char *why, size_t whylen);
+
+#define OFF(field) offsetof(pgstack_config, field)
+#define MIB (1024L * 1024L)
+
+static const key_spec KEYS[] = {
+    {"DATABASE_URL", KEY_STRING, NULL, OFF(database_url), 0, 0, CONFIG_NEED_DATABASE,
+     check_database_url, "libpq URL the workers connect with (as role authenticator)"},
+    {"JWT_SECRET", KEY_STRING, NULL, OFF(jwt_secret), 0, 0, CONFIG_NEED_JWT, check_jwt_secret,
+     "HMAC secret for JWTs, at least 32 characters (pgstack keygen makes one)"},
+    {"JWT_ALGORITHM", KEY_STRING, "HS256", OFF(jwt_algorithm), 0, 0, 0, check_jwt_algorithm,
+     "the only JWT algorithm accepted: HS256, HS384 or HS512"},
+    {"ALLOWED_ORIGINS", KEY_LIST, "", OFF(allowed_origins), 0, 0, 0, NULL,
+     "comma-separated browser origins allowed by CORS; empty = same-origin and non-browser only"},
+    {"ALLOW_PERMISSIVE_CORS", KEY_BOOL, "false", OFF(allow_permissive_cors), 0, 0, 0, NULL,
+     "development only: allow any origin"},
+    {"TRUSTED_PROXIES", KEY_LIST, "", OFF(trusted_proxies), 0, 0, 0, NULL,
+     "comma-separated addresses/CIDRs whose X-Forwarded-For is believed"},
+    {"DB_STATEMENT_TIMEOUT", KEY_INT, "10000", OFF(db_statement_timeout_ms), 0, 86400000, 0, NULL,
+     "statement timeout per request in milliseconds (0 = none)"},
+    {"DB_PREPARED_STATEMENTS", KEY_BOOL, "true", OFF(db_prepared_statements), 0, 0, 0, NULL,
+     "use named prepared statements; false for PgBouncer in transaction mode"},
+    {"DB_CONNECT_TIMEOUT", KEY_INT, "2", OFF(db_connect_timeout_s), 1, 60, 0, NULL,
+     "seconds to wait for a database connection before answering 503"},
+    {"MAX_QUERY_LENGTH", KEY_INT, "16384", OFF(max_query_length), 256, 1048576, 0, NULL,
+     "longest accepted query string in bytes"},
+    {"REST_WORKERS", KEY_INT, "4", OFF(rest_workers), 1, 1024, 0, NULL,
+     "worker processes of pgstack-rest"},
+    {"AUTH_WORKERS", KEY_INT, "2", OFF(auth_workers), 1, 1024, 0, NULL,
+     "worker processes of pgstack-auth"},
+    {"STORAGE_WORKERS", KEY_INT, "2", OFF(storage_workers), 1, 1024, 0, NULL,
+     "worker processes of pgstack-storage"},
+    {"FUNCTIONS_WORKERS", KEY_INT, "2", OFF(functions_workers), 1, 1024, 0, NULL,
+     "worker processes of pgstack-functions"},
+    {"API_WORKERS", KEY_INT, "2", OFF(api_workers), 1, 1024, 0, NULL,
+     "worker processes of pgstack-api"},
+    {"REST_MAX_BODY", KEY_INT, "10485760", OFF(rest_max_body), 0, 1024 * MIB, 0, NULL,
+     "largest request body of /rest/v1 in bytes"},
+    {"AUTH_MAX_BODY", KEY_INT, "65536", OFF(auth_max_body), 0, 1024 * MIB, 0, NULL,
+     "largest request body of /auth/v1 in bytes"},
+    {"STORAGE_MAX_BODY", KEY_INT, "52428800", OFF(storage_max_body), 0, 1024 * MIB, 0, NULL,
+     "largest request body of /storage/v1 in bytes"},
+    {"FUNCTIONS_MAX_BODY", KEY_INT, "6291456", OFF(functions_max_body), 0, 1024 * MIB, 0, NULL,
+     "largest request body of /functions/v1 in bytes"},
+    {"API_MAX_BODY", KEY_INT, "1048576", OFF(api_max_body), 0, 1024 * MIB, 0, NULL,
+     "largest request body of /api in bytes"},
+};
+#define KEY_COUNT (sizeof(KEYS) / sizeof(KEYS[0]))
+
+static bool check_database_url(const char *value, char *why, size_t whylen)
+{
+    char *errmsg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(value, &errmsg);
+    if (!opts) {
+        snprintf(why, whylen, "not a valid libpq connection string");
+        PQfreemem(errmsg);
+        return false;
+    }
+    PQconninfoFree(opts);
+    return true;
+}
+
+static bool check_jwt_secret(const char *value, char *why, size_t whylen)
+{
+    if (strlen(value) < 32) {
+        snprintf(why, whylen, "must be at least 32 characters");
+        return false;
+    }
+    return true;
+}
+
+static bool check_jwt_algorithm(const char *value, char *why, size_t whylen)
+{
+    if (strcmp(value, "HS256") && strcmp(value, "HS384") && strcmp(value, "HS512")) {
+        snprintf(why, whylen, "must be HS256, HS384 or HS512");
+        return false;
+    }
+    return true;
+}
+
+static const key_spec *find_key(const char *name, size_t len)
+{
+    for (size_t i = 0; i < KEY_COUNT; i++)
+        if (strlen(KEYS[i].name) == len && strncmp(KEYS[i].name, name, len) == 0)
+            return &KEYS[i];
+    return NULL;
+}
+
+static char *trimmed_copy(const char *s, size_t n)
+{
+    while (n > 0 && isspace((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+        s++;
+        n -= 2;
+    }
+    return strndup(s, n);
+}
+
+/* Fills raw[i] for every known key found in the file text. */
+static bool parse_file_text(const char *text, char **raw, char *err, size_t errlen)
+{
+    int lineno = 0;
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        lineno++;
+        const char *s = p;
+        size_t n = len;
+        while (n > 0 && isspace((unsigned char)*s)) {
+            s++;
+            n--;
+        }
+        if (n > 0 && *s != '#') {
+            const char *eq = memchr(s, '=', n);
+            if (!eq) {
+                snprintf(err, errlen, "config file line %d: expected KEY=VALUE", lineno);
+                return false;
+            }
+            size_t keylen = (size_t)(eq - s);
+            while (keylen > 0 && isspace((unsigned char)s[keylen - 1]))
+                keylen--;
+            if (keylen > 7 && strncmp(s, "export ", 7) == 0) {
+                s += 7;
+                keylen -= 7;
+            }
+            const key_spec *k = find_key(s, keylen);
+            if (k) {
+                size_t idx = (size_t)(k - KEYS);
+                free(raw[idx]);
+                raw[idx] = trimmed_copy(eq + 1, (size_t)(s + n - eq - 1));
+            }
+        }
+        p += len + (eol ? 1 : 0);
+    }
+    return true;
+}
+
+static const char *env_lookup(char *const *env, const char *name)
+{
+    size_t n = strlen(name);
+    for (; env && *env; env++)
+        if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+            return *env + n + 1;
+    return NULL;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+    static const char *yes[] = {"true", "1", "yes", "on"};
+    static const char *no[] = {"false", "0", "no", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0)
+            return (*out = true);
+        if (strcasecmp(v, no[i]) == 0)
+            return !(*out = false);
+    }
+    return false;
+}
+
+static str_list parse_list(const char *v)
+{
+    str_list l = {NULL, 0};
+    size_t cap = 1;
+    for (const char *p = v; *p; p++)
+        cap += *p == ',';
+    l.items = calloc(cap, sizeof(char *));
+    const char *p = v;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        char *item = trimmed_copy(p, n);
+        if (*item)
+            l.items[l.count++] = item;
+        else
+            free(item);
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return l;
+}
+
+static bool store_value(pgstack_config *cfg, const key_spec *k, const char *v, char *err,
+                        size_t errlen)
+{
+    void *field = (char *)cfg + k->offset;
+    char why[128] = "";
+    switch (k->type) {
+    case KEY_STRING:
+        if (k->check && !k->check(v, why, sizeof why))
+            break;
+        *(char **)field = strdup(v);
+        return true;
+    case KEY_INT: {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (errno || end == v || *end || n < k->min || n > k->max) {
+            snprintf(why, sizeof why, "must be an integer from %ld to %ld", k->min, k->max);
+            break;
+        }
+        *(long *)field = n;
+        return true;
+    }
+    case KEY_BOOL:
+        if (!parse_bool(v, (bool *)field)) {
+            snprintf(why, sizeof why, "must be true or false");
+            break;
+        }
+        return true;
+    case KEY_LIST:
+        *(str_list *)field = parse_list(v);
+        return true;
+    }
+    snprintf(err, errlen, "configuration %s: %s", k->name, why);
+    return false;
+}
+
+static bool apply_values(pgstack_config *cfg, char **raw, char *const *env, unsigned needs,
+                         char *err, size_t errlen)
+{
+    for (size_t i = 0; i < KEY_COUNT; i++) {
+        const key_spec *k = &KEYS[i];
+        const char *v = env_lookup(env, k->name);
+        if (!v)
+            v = raw[i];
+        if (v && !*v && k->required_by)
+            v = NULL;
+        if (!v)
+            v = k->default_value;
+        if (!v) {
+            if (k->required_by & needs) {
+                snprintf(err, errlen, "configuration %s: required but not set", k->name);
+                return false;
+            }
+            continue;
+        }
+        if (!store_value(cfg, k, v, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+bool config_load_text(pgstack_config *cfg, const char *file_text, char *const *env, unsigned needs,
+                      char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    char *raw[KEY_COUNT] = {0};
+    bool ok = (!file_text || parse_file_text(file_text, raw, err, errlen)) &&
+              apply_values(cfg, raw, env, needs, err, errlen);
+    for (size_t i = 0; i < KEY_COUNT; i++)
+        free(raw[i]);
+    if (!ok)
+        config_free(cfg);
+    return ok;
+}
+
+static char *read_whole_file(const char *path, bool *missing)
+{
+    FILE *f = fopen(path, "r");
+    *missing = !f && errno == ENOENT;
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len - 1 == 0)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+bool config_load(pgstack_config *cfg, char *const *env, unsigned needs, char *err, size_t errlen)
+{
+    const char *path = env_lookup(env, "PGSTACK_CONFIG");
+    bool explicit_path = path && *path;
+    if (!explicit_path)
+        path = CONFIG_DEFAULT_PATH;
+    bool missing = false;
+    char *text = read_whole_file(path, &missing);
+    if (!text && (explicit_path || !missing)) {
+        snprintf(err, errlen, "configuration PGSTACK_CONFIG: cannot read %s: %s", path,
+                 strerror(errno));
+        memset(cfg, 0, sizeof(*cfg));
+        return false;
+    }
+    bool ok = config_load_text(cfg, text, env, needs, err, errlen);
+    free(text);
+    return ok;
+}
+
+static void free_list(str_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
+void config_free(pgstack_config *cfg)
+{
+    for (size_t i = 0; i < KEY_COUNT; i++) {
+        void *field = (char *)cfg + KEYS[i].offset;
+        if (KEYS[i].type == KEY_STRING) {
+            free(*(char **)field);
+            *(char **)field = NULL;
+        } else if (KEYS[i].type == KEY_LIST) {
+            free_list((str_list *)field);
+        }
+    }
+}
+
+const config_key_info *config_keys(size_t *count)
+{
+    static config_key_info info[KEY_COUNT + 1];
+    info[0] = (config_key_info){"PGSTACK_CONFIG", CONFIG_DEFAULT_PATH,
+                                "path of the KEY=VALUE configuration file"};
+    for (size_t i = 0; i < KEY_COUNT; i++)
+        info[i + 1] = (config_key_info){KEYS[i].name, KEYS[i].default_value ? KEYS[i].default_value
+                                                                            : "(required)",
+                                        KEYS[i].description};
+    *count = KEY_COUNT + 1;
+    return info;
+}

@@ -1,0 +1,58 @@
+/* Configuration: environment variables named as in the spec, also read from
+ * the KEY=VALUE file named by PGSTACK_CONFIG (default
+ * /etc/pgstack/pgstack.conf); the environment wins. Every key is declared
+ * once in config.c with its type, default and limits; a bad value or a
+ * missing required key is reported in one line naming the key. */
+#ifndef PGSTACK_CONFIG_H
+#define PGSTACK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/pgstack/pgstack.conf"
+
+typedef struct str_list {
+    char **items;
+    size_t count;
+} str_list;
+
+typedef struct pgstack_config {
+    char *database_url;
+    char *jwt_secret;
+    char *jwt_algorithm;
+    str_list allowed_origins;
+    bool allow_permissive_cors;
+    str_list trusted_proxies;
+    long db_statement_timeout_ms;
+    bool db_prepared_statements;
+    long db_connect_timeout_s;
+    long max_query_length;
+    long rest_workers, auth_workers, storage_workers, functions_workers, api_workers;
+    long rest_max_body, auth_max_body, storage_max_body, functions_max_body, api_max_body;
+} pgstack_config;
+
+/* Which keys must be present for the calling program. */
+enum {
+    CONFIG_NEED_DATABASE = 1 << 0,
+    CONFIG_NEED_JWT = 1 << 1,
+};
+
+/* Loads from env (a NULL-terminated environ-style array) and the file it
+ * names. On failure returns false with a one-line message in err. */
+bool config_load(pgstack_config *cfg, char *const *env, unsigned needs, char *err, size_t errlen);
+
+/* Same, with the file contents given as text (NULL for no file). */
+bool config_load_text(pgstack_config *cfg, const char *file_text, char *const *env, unsigned needs,
+                      char *err, size_t errlen);
+
+void config_free(pgstack_config *cfg);
+
+/* For the README and `pgstack config`: each key with its default. */
+typedef struct config_key_info {
+    const char *name;
+    const char *default_value;
+    const char *description;
+} config_key_info;
+const config_key_info *config_keys(size_t *count);
+
+#endif

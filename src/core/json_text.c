@@ -1,0 +1,53 @@
+/* json-c helpers; see json_text.h. */
+#include "core/json_text.h"
+
+#include <stdbool.h>
+
+static void put_json(void *obj)
+{
+    json_object_put(obj);
+}
+
+const char *json_text(arena *a, json_object *obj)
+{
+    return arena_strdup(a, json_object_to_json_string_ext(obj, JSON_TEXT_FLAGS));
+}
+
+static bool only_whitespace(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+json_object *json_parse_exact(const char *s, size_t n)
+{
+    if (n > (size_t)INT32_MAX)
+        return NULL;
+    json_tokener *tok = json_tokener_new_ex(64);
+    if (!tok)
+        return NULL;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_object *obj = json_tokener_parse_ex(tok, s, (int)n);
+    size_t used = json_tokener_get_parse_end(tok);
+    if (!obj && json_tokener_get_error(tok) == json_tokener_continue) {
+        obj = json_tokener_parse_ex(tok, "", 1); /* end of input ends a bare number */
+        used = n;
+    }
+    bool ok = obj && json_tokener_get_error(tok) == json_tokener_success &&
+              only_whitespace(s + used, n - used);
+    json_tokener_free(tok);
+    if (!ok) {
+        json_object_put(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+json_object *json_arena_owned(arena *a, json_object *obj)
+{
+    if (obj)
+        arena_defer(a, put_json, obj);
+    return obj;
+}

@@ -1,0 +1,11 @@
+/* Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates,
+ * nothing above U+10FFFF. */
+#ifndef PGSTACK_UTF8_H
+#define PGSTACK_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool utf8_valid(const char *s, size_t n);
+
+#endif

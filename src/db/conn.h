@@ -1,0 +1,33 @@
+/* The worker's one database connection: opened lazily, checked before each
+ * use (a connection the server closed is noticed without a round trip) and
+ * reopened by itself once the database is back, so a database outage costs
+ * 503 replies, never a worker restart. Also holds the per-connection cache
+ * of prepared statement names. */
+#ifndef PGSTACK_DB_CONN_H
+#define PGSTACK_DB_CONN_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+typedef struct db_conn db_conn;
+
+db_conn *db_conn_new(const char *url, long connect_timeout_s, const char *application_name,
+                     bool prepared_statements);
+void db_conn_free(db_conn *c);
+
+/* A connected PGconn, connecting now if needed; NULL when unavailable. */
+PGconn *db_conn_get(db_conn *c);
+
+/* Closes the connection after a failure; the next db_conn_get reconnects. */
+void db_conn_drop(db_conn *c);
+
+bool db_conn_uses_prepared(const db_conn *c);
+
+/* Name of the prepared statement for sql. *needs_prepare is true when it
+ * still has to be prepared on this connection. NULL: use an unnamed
+ * statement (prepared statements off, or the cache is full). */
+const char *db_conn_statement_name(db_conn *c, const char *sql, bool *needs_prepare);
+/* Records that the statement named name was prepared successfully. */
+void db_conn_statement_prepared(db_conn *c, const char *name);
+
+#endif

@@ -1,0 +1,217 @@
+/* Pipelined caller transactions; see txn.h. */
+#include "db/txn.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#define SETUP_WITH_ROLE                                                                            \
+    "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "            \
+    "set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, "     \
+    "true), set_config('request.method', $4, true), set_config('request.path', $5, true), "        \
+    "set_config('request.headers', $6, true), set_config('statement_timeout', $7, true)"
+#define SETUP_WITHOUT_ROLE                                                                         \
+    "select set_config('request.jwt.claims', $2, true), "                                          \
+    "set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', "         \
+    "coalesce($1, ''), true), set_config('request.method', $4, true), "                            \
+    "set_config('request.path', $5, true), set_config('request.headers', $6, true), "              \
+    "set_config('statement_timeout', $7, true)"
+
+typedef struct queued {
+    const char *sql;
+    int nparams;
+    const char *const *values;
+    const char *prepare_name; /* sent with a Parse first; NULL if none */
+    const char *stmt_name;    /* NULL: unnamed statement */
+    PGresult *result;
+} queued;
+
+struct db_txn {
+    arena *arena;
+    db_conn *conn;
+    queued *items;
+    int count, cap;
+    int error_index;
+};
+
+static void clear_result(void *res)
+{
+    PQclear(res);
+}
+
+int db_txn_add(db_txn *t, const char *sql, int nparams, const char *const *values)
+{
+    if (t->count == t->cap) {
+        int cap = t->cap ? t->cap * 2 : 8;
+        queued *items = arena_alloc(t->arena, (size_t)cap * sizeof(queued));
+        if (t->count)
+            memcpy(items, t->items, (size_t)t->count * sizeof(queued));
+        t->items = items;
+        t->cap = cap;
+    }
+    t->items[t->count] = (queued){.sql = sql, .nparams = nparams, .values = values};
+    return t->count++;
+}
+
+db_txn *db_txn_new(arena *a, db_conn *c, const db_caller *caller)
+{
+    db_txn *t = arena_zalloc(a, sizeof(*t));
+    t->arena = a;
+    t->conn = c;
+    t->error_index = -1;
+    if (caller) {
+        const char **v = arena_alloc(a, 7 * sizeof(char *));
+        v[0] = caller->role;
+        v[1] = caller->claims_json ? caller->claims_json : "";
+        v[2] = caller->sub ? caller->sub : "";
+        v[3] = caller->method ? caller->method : "";
+        v[4] = caller->path ? caller->path : "";
+        v[5] = caller->headers_json ? caller->headers_json : "{}";
+        v[6] = arena_printf(a, "%ld", caller->statement_timeout_ms);
+        db_txn_add(t, caller->role ? SETUP_WITH_ROLE : SETUP_WITHOUT_ROLE, 7, v);
+    }
+    return t;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Waits for the socket until the deadline; false on timeout or error. */
+static bool wait_socket(PGconn *pg, short events, long deadline)
+{
+    long left = deadline - now_ms();
+    if (left <= 0)
+        return false;
+    struct pollfd pfd = {.fd = PQsocket(pg), .events = events};
+    int rc;
+    do
+        rc = poll(&pfd, 1, (int)left);
+    while (rc < 0 && errno == EINTR && (left = deadline - now_ms()) > 0);
+    return rc > 0;
+}
+
+static bool flush_all(PGconn *pg, long deadline)
+{
+    int rc;
+    while ((rc = PQflush(pg)) == 1) {
+        if (!wait_socket(pg, POLLIN | POLLOUT, deadline) || !PQconsumeInput(pg))
+            return false;
+    }
+    return rc == 0;
+}
+
+/* The next result, or NULL at a query's end; *broken on timeout/loss. */
+static PGresult *next_result(PGconn *pg, long deadline, bool *broken)
+{
+    while (PQisBusy(pg)) {
+        if (!wait_socket(pg, POLLIN, deadline) || !PQconsumeInput(pg)) {
+            *broken = true;
+            return NULL;
+        }
+    }
+    return PQgetResult(pg);
+}
+
+static bool send_item(db_txn *t, PGconn *pg, queued *q)
+{
+    bool needs_prepare = false;
+    q->stmt_name = db_conn_statement_name(t->conn, q->sql, &needs_prepare);
+    if (q->stmt_name && needs_prepare) {
+        q->prepare_name = q->stmt_name;
+        if (!PQsendPrepare(pg, q->stmt_name, q->sql, q->nparams, NULL))
+            return false;
+    }
+    if (q->stmt_name)
+        return PQsendQueryPrepared(pg, q->stmt_name, q->nparams, q->values, NULL, NULL, 0);
+    return PQsendQueryParams(pg, q->sql, q->nparams, NULL, q->values, NULL, NULL, 0);
+}
+
+/* Reads one query's results (one result, then NULL). */
+static PGresult *read_one(PGconn *pg, long deadline, bool *broken)
+{
+    PGresult *res = next_result(pg, deadline, broken);
+    if (!res)
+        return NULL;
+    PGresult *extra;
+    while (!*broken && (extra = next_result(pg, deadline, broken)) != NULL)
+        PQclear(extra); /* never more than one for our statements */
+    return res;
+}
+
+static bool read_prepare(db_txn *t, PGconn *pg, queued *q, long deadline, bool *broken)
+{
+    PGresult *res = read_one(pg, deadline, broken);
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (ok)
+        db_conn_statement_prepared(t->conn, q->prepare_name);
+    else if (res && PQresultStatus(res) == PGRES_FATAL_ERROR && t->error_index < 0) {
+        t->error_index = (int)(q - t->items);
+        q->result = res;
+        arena_defer(t->arena, clear_result, res);
+        return true;
+    }
+    PQclear(res);
+    return !*broken;
+}
+
+static bool read_results(db_txn *t, PGconn *pg, long deadline)
+{
+    bool broken = false;
+    for (int i = 0; i < t->count && !broken; i++) {
+        queued *q = &t->items[i];
+        if (q->prepare_name && !read_prepare(t, pg, q, deadline, &broken))
+            break;
+        PGresult *res = read_one(pg, deadline, &broken);
+        if (!res)
+            continue;
+        if (PQresultStatus(res) == PGRES_FATAL_ERROR && t->error_index < 0) {
+            t->error_index = i;
+        }
+        if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED || q->result) {
+            PQclear(res);
+            continue;
+        }
+        q->result = res;
+        arena_defer(t->arena, clear_result, res);
+    }
+    if (broken)
+        return false;
+    PGresult *sync = next_result(pg, deadline, &broken);
+    bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    return synced && PQexitPipelineMode(pg) == 1;
+}
+
+db_status db_txn_run(db_txn *t, long timeout_ms)
+{
+    PGconn *pg = db_conn_get(t->conn);
+    if (!pg)
+        return DB_UNAVAILABLE;
+    long deadline = now_ms() + timeout_ms;
+    bool sent = PQenterPipelineMode(pg) == 1;
+    for (int i = 0; sent && i < t->count; i++)
+        sent = send_item(t, pg, &t->items[i]);
+    sent = sent && PQpipelineSync(pg) == 1 && flush_all(pg, deadline);
+    if (!sent || !read_results(t, pg, deadline)) {
+        db_conn_drop(t->conn); /* the server rolls back what it had begun */
+        return DB_UNAVAILABLE;
+    }
+    return t->error_index >= 0 ? DB_QUERY_ERROR : DB_OK;
+}
+
+PGresult *db_txn_result(db_txn *t, int i)
+{
+    return i >= 0 && i < t->count ? t->items[i].result : NULL;
+}
+
+PGresult *db_txn_error(db_txn *t, int *index)
+{
+    if (index)
+        *index = t->error_index;
+    return t->error_index >= 0 ? t->items[t->error_index].result : NULL;
+}

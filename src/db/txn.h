@@ -1,0 +1,49 @@
+/* One transaction as the caller, sent with libpq pipeline mode so it costs
+ * one network round trip: the caller's context (role, JWT claims, request
+ * method/path/headers, statement timeout) is set with set_config(..., true)
+ * in the first statement, then the area's statements follow, then Sync.
+ * Statements between two Syncs form one implicit transaction: if any fails,
+ * everything before it is rolled back and the rest is skipped. */
+#ifndef PGSTACK_DB_TXN_H
+#define PGSTACK_DB_TXN_H
+
+#include "core/arena.h"
+#include "db/conn.h"
+
+#include <libpq-fe.h>
+
+/* Who the transaction runs as. role NULL: stay the login role. */
+typedef struct db_caller {
+    const char *role;
+    const char *claims_json;
+    const char *sub;
+    const char *method;
+    const char *path;
+    const char *headers_json;
+    long statement_timeout_ms;
+} db_caller;
+
+typedef enum {
+    DB_OK = 0,
+    DB_UNAVAILABLE,  /* no connection, connection lost, or no answer in time */
+    DB_QUERY_ERROR,  /* a statement failed; see db_txn_error */
+} db_status;
+
+typedef struct db_txn db_txn;
+
+/* caller may be NULL (no context is set). */
+db_txn *db_txn_new(arena *a, db_conn *c, const db_caller *caller);
+
+/* Queues a statement with text parameters (NULL values are SQL NULL);
+ * returns its index for db_txn_result. */
+int db_txn_add(db_txn *t, const char *sql, int nparams, const char *const *values);
+
+/* Sends everything and waits at most timeout_ms for the results. */
+db_status db_txn_run(db_txn *t, long timeout_ms);
+
+/* Result of statement i (owned by the arena), NULL if it did not run. */
+PGresult *db_txn_result(db_txn *t, int i);
+/* The failed statement's result and index, after DB_QUERY_ERROR. */
+PGresult *db_txn_error(db_txn *t, int *index);
+
+#endif

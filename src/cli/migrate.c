@@ -8,10 +8,10 @@
 #include "cli/cli.h"
 
 #include "core/config.h"
+#include "core/digest.h"
 
 #include <dirent.h>
 #include <libpq-fe.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,15 +77,6 @@ static char *read_file(const char *path, size_t *len)
     }
     fclose(f);
     return buf;
-}
-
-static void sha256_hex(const char *data, size_t len, char out[65])
-{
-    unsigned char digest[32];
-    unsigned int n = 0;
-    EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
 static int is_sql_file(const struct dirent *e)

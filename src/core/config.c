@@ -26,6 +26,7 @@ typedef struct key_spec {
 static bool check_database_url(const char *value, char *why, size_t whylen);
 static bool check_jwt_secret(const char *value, char *why, size_t whylen);
 static bool check_jwt_algorithm(const char *value, char *why, size_t whylen);
+static bool check_http_url(const char *value, char *why, size_t whylen);
 
 #define OFF(field) offsetof(pgstack_config, field)
 #define MIB (1024L * 1024L)
@@ -71,6 +72,26 @@ static const key_spec KEYS[] = {
      "largest request body of /functions/v1 in bytes"},
     {"API_MAX_BODY", KEY_INT, "1048576", OFF(api_max_body), 0, 1024 * MIB, 0, NULL,
      "largest request body of /api in bytes"},
+    {"SITE_URL", KEY_STRING, "http://127.0.0.1:3000", OFF(site_url), 0, 0, 0, check_http_url,
+     "the application's URL: links in emails and redirects after sign-in lead here"},
+    {"ADDITIONAL_REDIRECT_URLS", KEY_LIST, "", OFF(additional_redirect_urls), 0, 0, 0, NULL,
+     "comma-separated further URLs allowed as redirect_to (prefix match)"},
+    {"JWT_EXPIRY", KEY_INT, "3600", OFF(jwt_expiry_s), 30, 604800, 0, NULL,
+     "lifetime of access tokens in seconds"},
+    {"REFRESH_TOKEN_TTL", KEY_INT, "2592000", OFF(refresh_token_ttl_s), 60, 31536000, 0, NULL,
+     "lifetime of a refresh token in seconds"},
+    {"REFRESH_TOKEN_REUSE_INTERVAL", KEY_INT, "10", OFF(refresh_token_reuse_interval_s), 0, 3600,
+     0, NULL, "seconds a rotated refresh token may still be used (concurrent tabs)"},
+    {"AUTH_BCRYPT_COST", KEY_INT, "10", OFF(auth_bcrypt_cost), 4, 16, 0, NULL,
+     "bcrypt cost of new password hashes"},
+    {"REQUIRE_EMAIL_VERIFICATION", KEY_BOOL, "false", OFF(require_email_verification), 0, 0, 0,
+     NULL, "new users must confirm their email before signing in"},
+    {"ALLOW_ANONYMOUS_SIGNIN", KEY_BOOL, "false", OFF(allow_anonymous_signin), 0, 0, 0, NULL,
+     "allow POST /auth/v1/anonymous and anonymous sign-up"},
+    {"AUTH_RATE_LIMIT", KEY_INT, "30", OFF(auth_rate_limit), 1, 1000000, 0, NULL,
+     "sign-up/sign-in/recovery requests per client address per minute"},
+    {"ANONYMOUS_RATE_LIMIT", KEY_INT, "30", OFF(anonymous_rate_limit), 1, 1000000, 0, NULL,
+     "anonymous sign-ins per client address per minute"},
 };
 #define KEY_COUNT (sizeof(KEYS) / sizeof(KEYS[0]))
 
@@ -100,6 +121,15 @@ static bool check_jwt_algorithm(const char *value, char *why, size_t whylen)
 {
     if (strcmp(value, "HS256") && strcmp(value, "HS384") && strcmp(value, "HS512")) {
         snprintf(why, whylen, "must be HS256, HS384 or HS512");
+        return false;
+    }
+    return true;
+}
+
+static bool check_http_url(const char *value, char *why, size_t whylen)
+{
+    if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) {
+        snprintf(why, whylen, "must be an http:// or https:// URL");
         return false;
     }
     return true;

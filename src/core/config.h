@@ -29,6 +29,17 @@ typedef struct pgstack_config {
     long max_query_length;
     long rest_workers, auth_workers, storage_workers, functions_workers, api_workers;
     long rest_max_body, auth_max_body, storage_max_body, functions_max_body, api_max_body;
+    /* auth area */
+    char *site_url;
+    str_list additional_redirect_urls;
+    long jwt_expiry_s;
+    long refresh_token_ttl_s;
+    long refresh_token_reuse_interval_s;
+    long auth_bcrypt_cost;
+    bool require_email_verification;
+    bool allow_anonymous_signin;
+    long auth_rate_limit;
+    long anonymous_rate_limit;
 } pgstack_config;
 
 /* Which keys must be present for the calling program. */

@@ -28,7 +28,8 @@ db_caller db_caller_from_request(const request *req, long statement_timeout_ms)
     const auth_ctx *auth = req->auth;
     bool known = auth && auth->present;
     return (db_caller){
-        .role = known ? auth->role : NULL,
+        .db_role = known ? auth->role : NULL,
+        .claim_role = known ? auth->role : "",
         .claims_json = known ? auth->claims_json : "",
         .sub = known ? auth->sub : "",
         .method = req->method,

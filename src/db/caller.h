@@ -8,6 +8,7 @@
 #include "core/request.h"
 #include "db/txn.h"
 
+/* The caller switches to the role of its verified JWT. */
 db_caller db_caller_from_request(const request *req, long statement_timeout_ms);
 
 #endif

@@ -6,17 +6,13 @@
 #include <string.h>
 #include <time.h>
 
-#define SETUP_WITH_ROLE                                                                            \
-    "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "            \
-    "set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, "     \
-    "true), set_config('request.method', $4, true), set_config('request.path', $5, true), "        \
-    "set_config('request.headers', $6, true), set_config('statement_timeout', $7, true)"
-#define SETUP_WITHOUT_ROLE                                                                         \
-    "select set_config('request.jwt.claims', $2, true), "                                          \
-    "set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', "         \
-    "coalesce($1, ''), true), set_config('request.method', $4, true), "                            \
-    "set_config('request.path', $5, true), set_config('request.headers', $6, true), "              \
-    "set_config('statement_timeout', $7, true)"
+#define SETUP_CONTEXT                                                                              \
+    "set_config('request.jwt.claims', $2, true), set_config('request.jwt.claim.sub', $3, true), " \
+    "set_config('request.jwt.claim.role', $4, true), set_config('request.method', $5, true), "     \
+    "set_config('request.path', $6, true), set_config('request.headers', $7, true), "              \
+    "set_config('statement_timeout', $8, true)"
+#define SETUP_WITH_ROLE "select set_config('role', $1, true), " SETUP_CONTEXT
+#define SETUP_WITHOUT_ROLE "select $1::text, " SETUP_CONTEXT
 
 typedef struct queued {
     const char *sql;
@@ -61,15 +57,16 @@ db_txn *db_txn_new(arena *a, db_conn *c, const db_caller *caller)
     t->conn = c;
     t->error_index = -1;
     if (caller) {
-        const char **v = arena_alloc(a, 7 * sizeof(char *));
-        v[0] = caller->role;
+        const char **v = arena_alloc(a, 8 * sizeof(char *));
+        v[0] = caller->db_role;
         v[1] = caller->claims_json ? caller->claims_json : "";
         v[2] = caller->sub ? caller->sub : "";
-        v[3] = caller->method ? caller->method : "";
-        v[4] = caller->path ? caller->path : "";
-        v[5] = caller->headers_json ? caller->headers_json : "{}";
-        v[6] = arena_printf(a, "%ld", caller->statement_timeout_ms);
-        db_txn_add(t, caller->role ? SETUP_WITH_ROLE : SETUP_WITHOUT_ROLE, 7, v);
+        v[3] = caller->claim_role ? caller->claim_role : "";
+        v[4] = caller->method ? caller->method : "";
+        v[5] = caller->path ? caller->path : "";
+        v[6] = caller->headers_json ? caller->headers_json : "{}";
+        v[7] = arena_printf(a, "%ld", caller->statement_timeout_ms);
+        db_txn_add(t, caller->db_role ? SETUP_WITH_ROLE : SETUP_WITHOUT_ROLE, 8, v);
     }
     return t;
 }

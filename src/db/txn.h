@@ -12,9 +12,11 @@
 
 #include <libpq-fe.h>
 
-/* Who the transaction runs as. role NULL: stay the login role. */
+/* Who the transaction runs as. db_role is the role switched to (NULL: stay
+ * the login role); claim_role is the JWT's role claim exposed to SQL. */
 typedef struct db_caller {
-    const char *role;
+    const char *db_role;
+    const char *claim_role;
     const char *claims_json;
     const char *sub;
     const char *method;

@@ -4,9 +4,7 @@
 
 #include "core/arena.h"
 
-#include <json-c/json.h>
-
-/* The compact token for claims, or NULL on failure. */
-char *jwt_sign(arena *a, json_object *claims, const char *secret, const char *algorithm);
+/* The compact token for the claims (a JSON object as text), or NULL. */
+char *jwt_sign(arena *a, const char *claims_json, const char *secret, const char *algorithm);
 
 #endif

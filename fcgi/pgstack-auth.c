@@ -1,13 +1,30 @@
 /* pgstack-auth: FastCGI program serving the GoTrue-compatible auth API
- * under /auth/v1. Routes are declared here; the engine lives in src/. */
+ * under /auth/v1. Routes are declared here; the engine lives in src/auth. */
+#include "auth/handlers.h"
 #include "core/server.h"
+
+static const route ROUTES[] = {
+    {"POST", "/signup", auth_signup, ROUTE_PUBLIC},
+    {"POST", "/anonymous", auth_anonymous, ROUTE_PUBLIC},
+    {"POST", "/token", auth_token, ROUTE_PUBLIC},
+    {"GET", "/user", auth_user_get, ROUTE_REQUIRED},
+    {"PUT", "/user", auth_user_update, ROUTE_REQUIRED},
+    {"PATCH", "/user", auth_user_update, ROUTE_REQUIRED},
+    {"POST", "/logout", auth_logout, ROUTE_REQUIRED},
+    {"GET", "/settings", auth_settings, ROUTE_PUBLIC},
+    {"GET", "/admin/users", auth_admin_list_users, ROUTE_REQUIRED},
+    {"POST", "/admin/users", auth_admin_create_user, ROUTE_REQUIRED},
+    {"GET", "/admin/users/{id}", auth_admin_get_user, ROUTE_REQUIRED},
+    {"PUT", "/admin/users/{id}", auth_admin_update_user, ROUTE_REQUIRED},
+    {"DELETE", "/admin/users/{id}", auth_admin_delete_user, ROUTE_REQUIRED},
+};
 
 static const area AREA = {
     .name = "auth",
     .program = "pgstack-auth",
     .prefix = "/auth/v1",
-    .routes = NULL, /* the area's endpoints arrive with its issue */
-    .route_count = 0,
+    .routes = ROUTES,
+    .route_count = sizeof ROUTES / sizeof ROUTES[0],
     .serves_health = false,
 };
 

@@ -1,0 +1,59 @@
+/* Auth request bodies; see body.h. */
+#include "auth/body.h"
+
+#include "auth/reply.h"
+#include "core/json_text.h"
+
+json_object *auth_body(request *req, response *res)
+{
+    if (req->body_len == 0)
+        return json_arena_owned(req->arena, json_object_new_object());
+    json_object *obj = json_arena_owned(req->arena, json_parse_exact(req->body, req->body_len));
+    if (!json_object_is_type(obj, json_type_object)) {
+        auth_error(res, 400, "bad_json", "invalid request body: expected a JSON object");
+        return NULL;
+    }
+    return obj;
+}
+
+static bool wrong_type(response *res, const char *key, const char *type)
+{
+    char message[160];
+    snprintf(message, sizeof message, "invalid request body: %s must be %s", key, type);
+    auth_error(res, 400, "bad_json", message);
+    return false;
+}
+
+bool body_string(json_object *body, const char *key, const char **out, response *res)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(body, key, &v) || v == NULL)
+        return true;
+    if (!json_object_is_type(v, json_type_string))
+        return wrong_type(res, key, "a string");
+    *out = json_object_get_string(v);
+    return true;
+}
+
+bool body_bool(json_object *body, const char *key, bool *out, response *res)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(body, key, &v) || v == NULL)
+        return true;
+    if (!json_object_is_type(v, json_type_boolean))
+        return wrong_type(res, key, "true or false");
+    *out = json_object_get_boolean(v);
+    return true;
+}
+
+bool body_object_text(request *req, json_object *body, const char *key, const char **out,
+                      response *res)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(body, key, &v) || v == NULL)
+        return true;
+    if (!json_object_is_type(v, json_type_object))
+        return wrong_type(res, key, "an object");
+    *out = json_text(req->arena, v);
+    return true;
+}

@@ -1,0 +1,22 @@
+/* The endpoints of /auth/v1 (spec "Authentication" and "Auth Admin", and
+ * the GoTrue counterparts supabase-js uses). */
+#ifndef PGSTACK_AUTH_HANDLERS_H
+#define PGSTACK_AUTH_HANDLERS_H
+
+#include "core/request.h"
+#include "core/response.h"
+
+void auth_signup(request *req, response *res);
+void auth_anonymous(request *req, response *res);
+void auth_token(request *req, response *res);
+void auth_user_get(request *req, response *res);
+void auth_user_update(request *req, response *res);
+void auth_logout(request *req, response *res);
+void auth_settings(request *req, response *res);
+void auth_admin_list_users(request *req, response *res);
+void auth_admin_create_user(request *req, response *res);
+void auth_admin_get_user(request *req, response *res);
+void auth_admin_update_user(request *req, response *res);
+void auth_admin_delete_user(request *req, response *res);
+
+#endif

@@ -1,0 +1,66 @@
+/* Auth replies; see reply.h. */
+#include "auth/reply.h"
+
+#include "core/app.h"
+#include "core/errors.h"
+#include "core/sbuf.h"
+#include "jwt/jwt_sign.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void auth_error(response *res, int status, const char *error_code, const char *message)
+{
+    json_object *extra = json_object_new_object();
+    json_object_object_add(extra, "msg", json_object_new_string(message));
+    json_object_object_add(extra, "code", json_object_new_int(status));
+    json_object_object_add(extra, "error_code", json_object_new_string(error_code));
+    http_error_with(res, status, message, extra);
+}
+
+static const char *sqlstate(PGresult *r)
+{
+    const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    return s ? s : "";
+}
+
+void auth_reply_db_failure(response *res, db_txn *t, db_status st)
+{
+    if (st == DB_UNAVAILABLE) {
+        auth_error(res, 503, "unexpected_failure", "database unavailable");
+        return;
+    }
+    PGresult *err = db_txn_error(t, NULL);
+    const char *state = sqlstate(err);
+    if (strcmp(state, "PS429") == 0) {
+        const char *hint = PQresultErrorField(err, PG_DIAG_MESSAGE_HINT);
+        response_set_header(res, "Retry-After", hint ? hint : "60");
+        auth_error(res, 429, "over_request_rate_limit", "rate limit exceeded, try again later");
+    } else if (strcmp(state, "23505") == 0) {
+        auth_error(res, 409, "email_exists", "email already registered");
+    } else {
+        const char *message = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+        auth_error(res, 500, "unexpected_failure",
+                   message ? message : "database error");
+    }
+}
+
+void auth_reply_session(request *req, response *res, int status, const char *user_json,
+                        const char *claims_json, const char *expires_at,
+                        const char *refresh_token)
+{
+    const pgstack_config *cfg = &req->app->cfg;
+    char *access = jwt_sign(req->arena, claims_json, cfg->jwt_secret, cfg->jwt_algorithm);
+    if (!access) {
+        auth_error(res, 500, "unexpected_failure", "could not sign the access token");
+        return;
+    }
+    sbuf b;
+    sbuf_init(&b, req->arena, 1024 + strlen(user_json));
+    sbuf_printf(&b,
+                "{\"access_token\":\"%s\",\"token_type\":\"bearer\",\"expires_in\":%ld,"
+                "\"expires_at\":%s,\"refresh_token\":\"%s\",\"user\":%s}",
+                access, cfg->jwt_expiry_s, expires_at, refresh_token, user_json);
+    response_set_header(res, "Cache-Control", "no-store");
+    response_json(res, status, b.data);
+}

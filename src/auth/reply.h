@@ -1,0 +1,24 @@
+/* Replies of the auth area. Errors carry, besides the spec's "error", the
+ * fields supabase-js reads from GoTrue: "msg", "code" (the HTTP status) and
+ * "error_code" (a machine code such as "invalid_credentials"). A session is
+ * rendered as GoTrue does: access_token, token_type, expires_in, expires_at,
+ * refresh_token and the user object. */
+#ifndef PGSTACK_AUTH_REPLY_H
+#define PGSTACK_AUTH_REPLY_H
+
+#include "core/request.h"
+#include "core/response.h"
+#include "db/txn.h"
+
+void auth_error(response *res, int status, const char *error_code, const char *message);
+
+/* For a failed auth transaction: 429 (rate limit, with Retry-After), 409
+ * (duplicate email), 503 (database unavailable) or 500. */
+void auth_reply_db_failure(response *res, db_txn *t, db_status st);
+
+/* Signs the claims and replies with the session. */
+void auth_reply_session(request *req, response *res, int status, const char *user_json,
+                        const char *claims_json, const char *expires_at,
+                        const char *refresh_token);
+
+#endif

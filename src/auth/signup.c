@@ -1,0 +1,120 @@
+/* POST /signup and POST /anonymous: a new user, signed in at once (201 with
+ * a session) or, with REQUIRE_EMAIL_VERIFICATION, created unconfirmed (200
+ * with a message; no tokens until the email is verified). A sign-up without
+ * email and password is an anonymous sign-up, as GoTrue does, allowed only
+ * with ALLOW_ANONYMOUS_SIGNIN. */
+#include "auth/auth_txn.h"
+#include "auth/body.h"
+#include "auth/email_address.h"
+#include "auth/handlers.h"
+#include "auth/password.h"
+#include "auth/reply.h"
+#include "auth/secret_token.h"
+#include "core/app.h"
+
+#include <string.h>
+
+#define SIGN_UP_SQL                                                                                \
+    "select user_id, user_json, claims, expires_at from auth.sign_up($1, $2, $3::jsonb, "          \
+    "$4::boolean, $5::boolean, $6, $7::boolean, $8, $9::int, $10::int, $11, $12)"
+
+typedef struct sign_up {
+    const char *email;    /* NULL: anonymous */
+    const char *password; /* NULL: anonymous */
+    const char *metadata; /* JSON object text or NULL */
+    const char *role;     /* role of the new user's tokens */
+    bool confirmed;
+    bool start_session;
+    const char *rate_bucket;
+    long rate_limit;
+} sign_up;
+
+static void run_sign_up(request *req, response *res, const sign_up *s)
+{
+    const pgstack_config *cfg = &req->app->cfg;
+    const char *hash = NULL;
+    if (s->password && !(hash = password_hash(req->arena, s->password, (int)cfg->auth_bcrypt_cost))) {
+        auth_error(res, 500, "unexpected_failure", "could not hash the password");
+        return;
+    }
+    char *refresh = secret_token_new(req->arena);
+    const char **v = arena_alloc(req->arena, 12 * sizeof(char *));
+    v[0] = s->email;
+    v[1] = hash;
+    v[2] = s->metadata;
+    v[3] = s->confirmed ? "true" : "false";
+    v[4] = s->email ? "false" : "true";
+    v[5] = s->role;
+    v[6] = s->start_session ? "true" : "false";
+    v[7] = secret_token_hash(req->arena, refresh);
+    v[8] = arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s);
+    v[9] = arena_printf(req->arena, "%ld", cfg->jwt_expiry_s);
+    v[10] = req->client_addr;
+    v[11] = request_header(req, "user-agent");
+    db_txn *t = auth_txn_new(req);
+    auth_txn_rate_limit(t, req, s->rate_bucket, s->rate_limit);
+    int q = db_txn_add(t, SIGN_UP_SQL, 12, v);
+    if (!auth_txn_run(t, req, res))
+        return;
+    PGresult *r = db_txn_result(t, q);
+    if (PQntuples(r) == 0) {
+        auth_error(res, 409, "email_exists", "email already registered");
+    } else if (!s->start_session) {
+        response_json(res, 200, "{\"message\":\"Check your email to confirm your account\"}");
+    } else {
+        auth_reply_session(req, res, 201, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
+                           PQgetvalue(r, 0, 3), refresh);
+    }
+}
+
+static void anonymous_sign_up(request *req, response *res, const char *metadata,
+                              const char *role)
+{
+    const pgstack_config *cfg = &req->app->cfg;
+    if (!cfg->allow_anonymous_signin) {
+        auth_error(res, 503, "anonymous_provider_disabled", "anonymous sign-in is disabled");
+        return;
+    }
+    sign_up s = {.metadata = metadata, .role = role, .confirmed = false, .start_session = true,
+                 .rate_bucket = "anonymous", .rate_limit = cfg->anonymous_rate_limit};
+    run_sign_up(req, res, &s);
+}
+
+void auth_signup(request *req, response *res)
+{
+    const pgstack_config *cfg = &req->app->cfg;
+    json_object *body = auth_body(req, res);
+    const char *email = NULL, *password = NULL, *metadata = NULL;
+    if (!body || !body_string(body, "email", &email, res) ||
+        !body_string(body, "password", &password, res) ||
+        !body_object_text(req, body, "data", &metadata, res))
+        return;
+    if (!email && !password) {
+        anonymous_sign_up(req, res, metadata, "authenticated");
+        return;
+    }
+    if (!email || !email_address_valid(email)) {
+        auth_error(res, 400, "validation_failed", "invalid email address");
+        return;
+    }
+    const char *problem = password ? password_problem(password)
+                                   : "password must be at least 8 characters";
+    if (problem) {
+        auth_error(res, 400, "weak_password", problem);
+        return;
+    }
+    bool verify = cfg->require_email_verification;
+    sign_up s = {.email = email, .password = password, .metadata = metadata,
+                 .role = "authenticated", .confirmed = !verify, .start_session = !verify,
+                 .rate_bucket = "auth", .rate_limit = cfg->auth_rate_limit};
+    run_sign_up(req, res, &s);
+}
+
+void auth_anonymous(request *req, response *res)
+{
+    json_object *body = auth_body(req, res);
+    const char *metadata = NULL;
+    if (!body || !body_object_text(req, body, "data", &metadata, res))
+        return;
+    anonymous_sign_up(req, res, metadata, "anon");
+}

@@ -125,6 +125,7 @@ grant usage on all sequences in schema auth to pgstack_auth, service_role;
 create or replace function auth.rate_limit_hit(bucket text, max_hits integer) returns void
 language plpgsql
 as $$
+#variable_conflict use_column
 declare
   win timestamptz := date_trunc('minute', now());
   n integer;
@@ -201,6 +202,7 @@ create or replace function auth.start_session(
 returns setof auth.session_grant
 language plpgsql
 as $$
+#variable_conflict use_column
 declare
   sid uuid;
   u auth.users;
@@ -232,6 +234,7 @@ create or replace function auth.sign_up(
 returns table (user_id uuid, user_json text, claims text, expires_at bigint)
 language plpgsql
 as $$
+#variable_conflict use_column
 declare
   u auth.users;
 begin
@@ -272,6 +275,7 @@ create or replace function auth.refresh_rotate(
 returns table (status text, user_json text, claims text, expires_at bigint)
 language plpgsql
 as $$
+#variable_conflict use_column
 declare
   t auth.refresh_tokens;
   u auth.users;

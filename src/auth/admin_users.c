@@ -40,7 +40,7 @@
     "when not $5::boolean then null else u.email_confirmed_at end, "                               \
     "raw_user_meta_data = u.raw_user_meta_data || coalesce($6::jsonb, '{}'), "                     \
     "raw_app_meta_data = u.raw_app_meta_data || coalesce($7::jsonb, '{}'), "                       \
-    "banned_until = case when $8 is null then u.banned_until when $8 = 'none' then null "          \
+    "banned_until = case when $8::text is null then u.banned_until when $8 = 'none' then null "          \
     "else now() + $8::interval end, updated_at = now() where u.id = $1::uuid "                     \
     "returning auth.user_json(u)::text"
 #define DELETE_SQL "delete from auth.users where id = $1::uuid returning id"

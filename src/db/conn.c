@@ -9,10 +9,14 @@
 
 #define STMT_CACHE_SLOTS 1024 /* power of two; at most half are used */
 
+/* A statement is prepared once per connection: its Parse is sent with the
+ * first use (state SENT), and later uses in the same pipeline reuse it. */
+typedef enum { STMT_UNPREPARED, STMT_SENT, STMT_PREPARED } stmt_state;
+
 typedef struct stmt_entry {
     char *sql;
     char name[24];
-    bool prepared;
+    stmt_state state;
 } stmt_entry;
 
 struct db_conn {
@@ -43,7 +47,7 @@ static void stmt_cache_clear(db_conn *c)
     for (unsigned i = 0; i < STMT_CACHE_SLOTS; i++) {
         free(c->stmts[i].sql);
         c->stmts[i].sql = NULL;
-        c->stmts[i].prepared = false;
+        c->stmts[i].state = STMT_UNPREPARED;
     }
     c->stmt_count = 0;
 }
@@ -124,7 +128,9 @@ const char *db_conn_statement_name(db_conn *c, const char *sql, bool *needs_prep
     unsigned i = (unsigned)hash_text(sql) & (STMT_CACHE_SLOTS - 1);
     while (c->stmts[i].sql) {
         if (strcmp(c->stmts[i].sql, sql) == 0) {
-            *needs_prepare = !c->stmts[i].prepared;
+            *needs_prepare = c->stmts[i].state == STMT_UNPREPARED;
+            if (*needs_prepare)
+                c->stmts[i].state = STMT_SENT;
             return c->stmts[i].name;
         }
         i = (i + 1) & (STMT_CACHE_SLOTS - 1);
@@ -133,16 +139,17 @@ const char *db_conn_statement_name(db_conn *c, const char *sql, bool *needs_prep
         return NULL;
     c->stmts[i].sql = strdup(sql);
     snprintf(c->stmts[i].name, sizeof c->stmts[i].name, "pgstack_%lu", ++c->stmt_serial);
+    c->stmts[i].state = STMT_SENT;
     c->stmt_count++;
     *needs_prepare = true;
     return c->stmts[i].name;
 }
 
-void db_conn_statement_prepared(db_conn *c, const char *name)
+void db_conn_statement_prepared(db_conn *c, const char *name, bool ok)
 {
     for (unsigned i = 0; i < STMT_CACHE_SLOTS; i++)
         if (c->stmts[i].sql && strcmp(c->stmts[i].name, name) == 0) {
-            c->stmts[i].prepared = true;
+            c->stmts[i].state = ok ? STMT_PREPARED : STMT_UNPREPARED;
             return;
         }
 }

@@ -23,11 +23,11 @@ void db_conn_drop(db_conn *c);
 
 bool db_conn_uses_prepared(const db_conn *c);
 
-/* Name of the prepared statement for sql. *needs_prepare is true when it
- * still has to be prepared on this connection. NULL: use an unnamed
- * statement (prepared statements off, or the cache is full). */
+/* Name of the prepared statement for sql. *needs_prepare is true when the
+ * caller must send its Parse now (first use on this connection). NULL: use
+ * an unnamed statement (prepared statements off, or the cache is full). */
 const char *db_conn_statement_name(db_conn *c, const char *sql, bool *needs_prepare);
-/* Records that the statement named name was prepared successfully. */
-void db_conn_statement_prepared(db_conn *c, const char *name);
+/* Records whether the Parse sent for name succeeded. */
+void db_conn_statement_prepared(db_conn *c, const char *name, bool ok);
 
 #endif

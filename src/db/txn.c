@@ -144,9 +144,8 @@ static bool read_prepare(db_txn *t, PGconn *pg, queued *q, long deadline, bool *
 {
     PGresult *res = read_one(pg, deadline, broken);
     bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (ok)
-        db_conn_statement_prepared(t->conn, q->prepare_name);
-    else if (res && PQresultStatus(res) == PGRES_FATAL_ERROR && t->error_index < 0) {
+    db_conn_statement_prepared(t->conn, q->prepare_name, ok);
+    if (!ok && res && PQresultStatus(res) == PGRES_FATAL_ERROR && t->error_index < 0) {
         t->error_index = (int)(q - t->items);
         q->result = res;
         arena_defer(t->arena, clear_result, res);

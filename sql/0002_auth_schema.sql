@@ -120,8 +120,10 @@ end
 $$;
 grant usage on all sequences in schema auth to pgstack_auth, service_role;
 
--- Counts one request in the bucket's current minute; over max, raises
--- SQLSTATE PS429 with the seconds until the window ends as the hint.
+-- Counts one request in the bucket's current minute; when the sliding-window
+-- estimate (this minute's hits plus the previous minute's, weighted by the
+-- part of it still inside the last 60 s) exceeds max_hits, raises SQLSTATE
+-- PS429 with the seconds until the current minute ends as the hint.
 create or replace function auth.rate_limit_hit(bucket text, max_hits integer) returns void
 language plpgsql
 as $$
@@ -129,13 +131,17 @@ as $$
 declare
   win timestamptz := date_trunc('minute', now());
   n integer;
+  previous integer;
+  weight double precision := 1 - extract(epoch from now() - date_trunc('minute', now())) / 60;
 begin
   insert into auth.rate_limits as r (bucket, window_start, hits) values (bucket, win, 1)
   on conflict (bucket, window_start) do update set hits = r.hits + 1
   returning hits into n;
-  if n > max_hits then
+  select hits into previous from auth.rate_limits r
+    where r.bucket = rate_limit_hit.bucket and r.window_start = win - interval '1 minute';
+  if n + coalesce(previous, 0) * weight > max_hits then
     raise exception 'rate limit exceeded' using errcode = 'PS429',
-      hint = ceil(extract(epoch from (win + interval '1 minute' - now())))::int::text;
+      hint = greatest(1, ceil(extract(epoch from (win + interval '1 minute' - now()))))::int::text;
   end if;
   if random() < 0.01 then
     delete from auth.rate_limits where window_start < win - interval '2 minutes';

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 typedef enum { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LIST } key_type;
 
@@ -27,6 +28,9 @@ static bool check_database_url(const char *value, char *why, size_t whylen);
 static bool check_jwt_secret(const char *value, char *why, size_t whylen);
 static bool check_jwt_algorithm(const char *value, char *why, size_t whylen);
 static bool check_http_url(const char *value, char *why, size_t whylen);
+static bool check_optional_http_url(const char *value, char *why, size_t whylen);
+static bool check_smtp_url(const char *value, char *why, size_t whylen);
+static bool check_mail_from(const char *value, char *why, size_t whylen);
 
 #define OFF(field) offsetof(pgstack_config, field)
 #define MIB (1024L * 1024L)
@@ -92,6 +96,21 @@ static const key_spec KEYS[] = {
      "sign-up/sign-in/recovery requests per client address per minute"},
     {"ANONYMOUS_RATE_LIMIT", KEY_INT, "30", OFF(anonymous_rate_limit), 1, 1000000, 0, NULL,
      "anonymous sign-ins per client address per minute"},
+    {"API_EXTERNAL_URL", KEY_STRING, NULL, OFF(api_external_url), 0, 0, 0,
+     check_optional_http_url,
+     "public URL of this server (no /auth/v1) that links in emails lead to; default SITE_URL"},
+    {"SMTP_URL", KEY_STRING, NULL, OFF(smtp_url), 0, 0, 0, check_smtp_url,
+     "smtp://host:port or smtps://host:port of the mail server; unset: mail goes to MAIL_SPOOL_DIR"},
+    {"SMTP_USER", KEY_STRING, NULL, OFF(smtp_user), 0, 0, 0, NULL,
+     "user name for SMTP authentication (optional)"},
+    {"SMTP_PASS", KEY_STRING, NULL, OFF(smtp_pass), 0, 0, 0, NULL,
+     "password for SMTP authentication (optional)"},
+    {"SMTP_FROM", KEY_STRING, "pgstack <noreply@localhost>", OFF(smtp_from), 0, 0, 0,
+     check_mail_from, "sender of auth emails: \"Name <address>\" or an address"},
+    {"SMTP_TIMEOUT", KEY_INT, "10", OFF(smtp_timeout_s), 1, 300, 0, NULL,
+     "seconds one SMTP delivery may take before the request fails with 500"},
+    {"MAIL_SPOOL_DIR", KEY_STRING, "/var/spool/pgstack/mail", OFF(mail_spool_dir), 0, 0, 0, NULL,
+     "without SMTP_URL: Maildir (tmp/, new/) where each email is written as one file"},
 };
 #define KEY_COUNT (sizeof(KEYS) / sizeof(KEYS[0]))
 
@@ -130,6 +149,38 @@ static bool check_http_url(const char *value, char *why, size_t whylen)
 {
     if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) {
         snprintf(why, whylen, "must be an http:// or https:// URL");
+        return false;
+    }
+    return true;
+}
+
+static bool check_optional_http_url(const char *value, char *why, size_t whylen)
+{
+    return !*value || check_http_url(value, why, whylen);
+}
+
+static bool check_smtp_url(const char *value, char *why, size_t whylen)
+{
+    if (*value && strncmp(value, "smtp://", 7) != 0 && strncmp(value, "smtps://", 8) != 0) {
+        snprintf(why, whylen, "must be an smtp:// or smtps:// URL");
+        return false;
+    }
+    return true;
+}
+
+/* "Name <address>" or "address", without control characters (the mail
+ * code checks the parts again before writing a header). */
+static bool check_mail_from(const char *value, char *why, size_t whylen)
+{
+    const char *lt = strchr(value, '<'), *gt = strchr(value, '>');
+    bool control = false;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        control |= *p < 0x20 || *p == 0x7f;
+    bool shape = lt ? (gt && gt[1] == '\0' && gt > lt && !strchr(lt + 1, '<') &&
+                       memchr(lt, '@', (size_t)(gt - lt)))
+                    : (!gt && strchr(value, '@') && !strchr(value, ' '));
+    if (control || !shape) {
+        snprintf(why, whylen, "must be \"Name <address>\" or an address, without control characters");
         return false;
     }
     return true;
@@ -179,18 +230,17 @@ static bool parse_file_text(const char *text, char **raw, char *err, size_t errl
                 snprintf(err, errlen, "config file line %d: expected KEY=VALUE", lineno);
                 return false;
             }
+            const char *line_end = s + n;
+            if (n > 7 && strncmp(s, "export ", 7) == 0)
+                s += 7;
             size_t keylen = (size_t)(eq - s);
             while (keylen > 0 && isspace((unsigned char)s[keylen - 1]))
                 keylen--;
-            if (keylen > 7 && strncmp(s, "export ", 7) == 0) {
-                s += 7;
-                keylen -= 7;
-            }
             const key_spec *k = find_key(s, keylen);
             if (k) {
                 size_t idx = (size_t)(k - KEYS);
                 free(raw[idx]);
-                raw[idx] = trimmed_copy(eq + 1, (size_t)(s + n - eq - 1));
+                raw[idx] = trimmed_copy(eq + 1, (size_t)(line_end - eq - 1));
             }
         }
         p += len + (eol ? 1 : 0);
@@ -324,6 +374,12 @@ static char *read_whole_file(const char *path, bool *missing)
     *missing = !f && errno == ENOENT;
     if (!f)
         return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
+        return NULL;
+    }
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
     size_t n;
@@ -333,7 +389,13 @@ static char *read_whole_file(const char *path, bool *missing)
             buf = realloc(buf, cap *= 2);
     }
     buf[len] = '\0';
+    bool failed = ferror(f);
     fclose(f);
+    if (failed) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
     return buf;
 }
 

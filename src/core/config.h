@@ -40,6 +40,13 @@ typedef struct pgstack_config {
     bool allow_anonymous_signin;
     long auth_rate_limit;
     long anonymous_rate_limit;
+    char *api_external_url; /* NULL: SITE_URL */
+    char *smtp_url;         /* NULL: write mail to mail_spool_dir */
+    char *smtp_user;
+    char *smtp_pass;
+    char *smtp_from;
+    long smtp_timeout_s;
+    char *mail_spool_dir;
 } pgstack_config;
 
 /* Which keys must be present for the calling program. */

@@ -31,9 +31,9 @@ static bool same_origin(const char *origin, const char *host)
     size_t hlen = strlen(host);
     if (alen == hlen && strncasecmp(auth, host, alen) == 0)
         return true;
-    const char *colon = memchr(host, ':', hlen);
-    if (colon && !memchr(host, ']', hlen - (size_t)(colon - host)) &&
-        default_port_of(origin, colon + 1))
+    const char *colon = strrchr(host, ':');
+    const char *bracket = strrchr(host, ']');
+    if (colon && (!bracket || colon > bracket) && default_port_of(origin, colon + 1))
         return alen == (size_t)(colon - host) && strncasecmp(auth, host, alen) == 0;
     return false;
 }

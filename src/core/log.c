@@ -40,7 +40,9 @@ void log_request(FILE *out, const char *request_id, const char *method, const ch
     char ts[40];
     timestamp(ts, sizeof ts);
     flockfile(out);
-    fprintf(out, "%s %s[%d] req=%s %s ", ts, program_name, (int)getpid(), request_id, method);
+    fprintf(out, "%s %s[%d] req=%s ", ts, program_name, (int)getpid(), request_id);
+    write_escaped(out, method);
+    fputc(' ', out);
     write_escaped(out, path);
     fprintf(out, " %d %ldus role=%s\n", status, duration_us, role ? role : "-");
     funlockfile(out);

@@ -1,7 +1,7 @@
 /* The request log: one line per request on stderr with time, request id,
  * method, path (never the query string, which may hold tokens), status,
  * duration in microseconds and the caller's role. Control characters in the
- * path are escaped so a request cannot forge log lines. Nothing else about
+ * method and path are escaped so a request cannot forge log lines. Nothing else about
  * the request (headers, body, credentials) is ever logged. */
 #ifndef PGSTACK_LOG_H
 #define PGSTACK_LOG_H

@@ -96,13 +96,25 @@ static void split_prefix(request *req, const char *prefix)
     req->path = req->in_prefix ? (p[n] ? p + n : "/") : p;
 }
 
+/* An HTTP method is a token of upper-case letters (RFC 9110 allows more
+ * token characters, but no method in use has them). */
+static bool method_valid(const char *m)
+{
+    size_t n = strlen(m);
+    if (n == 0 || n > 16)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (m[i] < 'A' || m[i] > 'Z')
+            return false;
+    return true;
+}
+
+/* Digits only; -1 when absent or malformed. */
 static long parse_content_length(const char *v)
 {
-    if (!v || !*v)
+    if (!v || !*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 15)
         return -1;
-    char *end;
-    long n = strtol(v, &end, 10);
-    return (*end || n < 0) ? -1 : n;
+    return strtol(v, NULL, 10);
 }
 
 bool request_parse(request *req, arena *a, char *const *params, const char *prefix,
@@ -112,9 +124,16 @@ bool request_parse(request *req, arena *a, char *const *params, const char *pref
     req->arena = a;
     const char *method = param_lookup(params, "REQUEST_METHOD");
     req->method = method && *method ? method : "GET";
+    if (!method_valid(req->method)) {
+        req->method = "-";
+        return bad_request(err, 400, "invalid request method");
+    }
     collect_headers(req, params);
     req->host = request_header(req, "host");
-    req->content_length = parse_content_length(param_lookup(params, "CONTENT_LENGTH"));
+    const char *length = param_lookup(params, "CONTENT_LENGTH");
+    req->content_length = parse_content_length(length);
+    if (req->content_length < 0 && length && *length)
+        return bad_request(err, 400, "invalid Content-Length");
 
     const char *remote = param_lookup(params, "REMOTE_ADDR");
     req->client_addr = netaddr_client(a, remote ? remote : "", request_header(req, "x-forwarded-for"),

@@ -56,9 +56,18 @@ static bool method_matches(const char *route_method, const char *method)
            (strcmp(route_method, "GET") == 0 && strcmp(method, "HEAD") == 0);
 }
 
+static bool listed(const char *list, const char *method)
+{
+    size_t n = strlen(method);
+    for (const char *p = list; (p = strstr(p, method)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
 static void add_allowed(sbuf *allow, const char *method)
 {
-    if (strstr(allow->data, method))
+    if (listed(allow->data, method))
         return;
     if (allow->len)
         sbuf_puts(allow, ", ");

@@ -28,7 +28,8 @@ typedef struct route {
 typedef enum { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED } route_result;
 
 /* Matches req->path; on ROUTE_FOUND fills *found and the request's route
- * parameters; on ROUTE_METHOD_NOT_ALLOWED sets *allow ("GET, HEAD"). */
+ * parameters; on ROUTE_METHOD_NOT_ALLOWED sets *allow to the methods the
+ * path has, GET implying HEAD, always with OPTIONS ("GET, HEAD, OPTIONS"). */
 route_result router_match(const route *routes, size_t count, request *req, const route **found,
                           const char **allow);
 

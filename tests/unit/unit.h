@@ -6,7 +6,17 @@
 #include <CUnit/CUnit.h>
 
 #define UNIT_SUITES(X)                                                                             \
-    X(arena)
+    X(arena)                                                                                       \
+    X(query)                                                                                       \
+    X(router)                                                                                      \
+    X(config)                                                                                      \
+    X(jwt)                                                                                         \
+    X(credentials)                                                                                 \
+    X(cors)                                                                                        \
+    X(netaddr)                                                                                     \
+    X(request)                                                                                     \
+    X(response)                                                                                    \
+    X(server)
 
 #define DECLARE_SUITE(name) void register_##name##_tests(void);
 UNIT_SUITES(DECLARE_SUITE)

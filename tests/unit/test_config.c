@@ -1,0 +1,614 @@
+/* Unit tests of configuration loading: defaults, file values, environment
+ * precedence, file syntax (comments, export, quotes), required keys, and
+ * hostile values (bad integers, booleans, short secrets, algorithms,
+ * malformed URLs); config_load with PGSTACK_CONFIG. Every loaded config is
+ * released with config_free (the sanitizers catch leaks). */
+#include "unit.h"
+
+#include "core/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SECRET32 "0123456789abcdef0123456789abcdef"
+#define NEED_ALL (CONFIG_NEED_DATABASE | CONFIG_NEED_JWT)
+
+static char err[512];
+
+static bool load(pgstack_config *cfg, const char *text, char *const *env, unsigned needs)
+{
+    memset(err, 0, sizeof err);
+    return config_load_text(cfg, text, env, needs, err, sizeof err);
+}
+
+/* Loading must fail with a message containing every given fragment. */
+static void expect_error(const char *text, char *const *env, unsigned needs, const char *frag1,
+                         const char *frag2)
+{
+    pgstack_config cfg;
+    bool ok = load(&cfg, text, env, needs);
+    CU_ASSERT_FALSE(ok);
+    if (ok) {
+        fprintf(stderr, "\n  config accepted, want error naming %s: file=[%s]\n", frag1,
+                text ? text : "(null)");
+        config_free(&cfg);
+        return;
+    }
+    CU_ASSERT(strlen(err) > 0);
+    CU_ASSERT_PTR_NULL(strchr(err, '\n')); /* one line */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, frag1));
+    if (frag2)
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, frag2));
+    if (!strstr(err, frag1) || (frag2 && !strstr(err, frag2)))
+        fprintf(stderr, "\n  error \"%s\" does not name %s%s%s\n", err, frag1, frag2 ? " / " : "",
+                frag2 ? frag2 : "");
+    config_free(&cfg); /* harmless after a failed load */
+}
+
+static void test_defaults(void)
+{
+    char *env[] = {NULL};
+    pgstack_config cfg;
+    CU_ASSERT_TRUE_FATAL(load(&cfg, NULL, env, 0));
+    CU_ASSERT_PTR_NULL(cfg.database_url);
+    CU_ASSERT_PTR_NULL(cfg.jwt_secret);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.jwt_algorithm);
+    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS256");
+    CU_ASSERT_EQUAL(cfg.allowed_origins.count, 0);
+    CU_ASSERT_FALSE(cfg.allow_permissive_cors);
+    CU_ASSERT_EQUAL(cfg.trusted_proxies.count, 0);
+    CU_ASSERT_EQUAL(cfg.db_statement_timeout_ms, 10000);
+    CU_ASSERT_TRUE(cfg.db_prepared_statements);
+    CU_ASSERT_EQUAL(cfg.db_connect_timeout_s, 2);
+    CU_ASSERT_EQUAL(cfg.max_query_length, 16384);
+    CU_ASSERT_EQUAL(cfg.rest_workers, 4);
+    CU_ASSERT_EQUAL(cfg.auth_workers, 2);
+    CU_ASSERT_EQUAL(cfg.storage_workers, 2);
+    CU_ASSERT_EQUAL(cfg.functions_workers, 2);
+    CU_ASSERT_EQUAL(cfg.api_workers, 2);
+    CU_ASSERT_EQUAL(cfg.rest_max_body, 10485760);
+    CU_ASSERT_EQUAL(cfg.auth_max_body, 65536);
+    CU_ASSERT_EQUAL(cfg.storage_max_body, 52428800);
+    CU_ASSERT_EQUAL(cfg.functions_max_body, 6291456);
+    CU_ASSERT_EQUAL(cfg.api_max_body, 1048576);
+    config_free(&cfg);
+    config_free(&cfg); /* twice is harmless */
+
+    /* NULL env and empty file text behave the same */
+    CU_ASSERT_TRUE_FATAL(load(&cfg, "", NULL, 0));
+    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS256");
+    CU_ASSERT_EQUAL(cfg.rest_workers, 4);
+    config_free(&cfg);
+}
+
+static void test_key_table(void)
+{
+    size_t n = 0;
+    const config_key_info *keys = config_keys(&n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+    CU_ASSERT(n >= 20);
+    bool saw_db = false, saw_cfg = false;
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_PTR_NOT_NULL_FATAL(keys[i].name);
+        CU_ASSERT_PTR_NOT_NULL(keys[i].default_value);
+        CU_ASSERT_PTR_NOT_NULL(keys[i].description);
+        saw_db |= strcmp(keys[i].name, "DATABASE_URL") == 0;
+        saw_cfg |= strcmp(keys[i].name, "PGSTACK_CONFIG") == 0;
+    }
+    CU_ASSERT_TRUE(saw_db);
+    CU_ASSERT_TRUE(saw_cfg);
+}
+
+static void test_file_values(void)
+{
+    const char *text = "DATABASE_URL=postgresql://u@db/x\n"
+                       "JWT_SECRET=" SECRET32 "\n"
+                       "JWT_ALGORITHM=HS512\n"
+                       "ALLOWED_ORIGINS=https://a.example, https://b.example\n"
+                       "ALLOW_PERMISSIVE_CORS=yes\n"
+                       "TRUSTED_PROXIES=10.0.0.0/8\n"
+                       "DB_STATEMENT_TIMEOUT=0\n"
+                       "DB_PREPARED_STATEMENTS=off\n"
+                       "DB_CONNECT_TIMEOUT=60\n"
+                       "MAX_QUERY_LENGTH=256\n"
+                       "REST_WORKERS=1024\n"
+                       "AUTH_WORKERS=1\n"
+                       "STORAGE_MAX_BODY=0\n";
+    char *env[] = {NULL};
+    pgstack_config cfg;
+    CU_ASSERT_TRUE_FATAL(load(&cfg, text, env, NEED_ALL));
+    CU_ASSERT_STRING_EQUAL(cfg.database_url, "postgresql://u@db/x");
+    CU_ASSERT_STRING_EQUAL(cfg.jwt_secret, SECRET32);
+    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS512");
+    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 2);
+    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "https://a.example");
+    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[1], "https://b.example");
+    CU_ASSERT_TRUE(cfg.allow_permissive_cors);
+    CU_ASSERT_EQUAL_FATAL(cfg.trusted_proxies.count, 1);
+    CU_ASSERT_STRING_EQUAL(cfg.trusted_proxies.items[0], "10.0.0.0/8");
+    CU_ASSERT_EQUAL(cfg.db_statement_timeout_ms, 0);
+    CU_ASSERT_FALSE(cfg.db_prepared_statements);
+    CU_ASSERT_EQUAL(cfg.db_connect_timeout_s, 60);
+    CU_ASSERT_EQUAL(cfg.max_query_length, 256);
+    CU_ASSERT_EQUAL(cfg.rest_workers, 1024);
+    CU_ASSERT_EQUAL(cfg.auth_workers, 1);
+    CU_ASSERT_EQUAL(cfg.storage_max_body, 0);
+    CU_ASSERT_EQUAL(cfg.api_workers, 2); /* untouched default */
+    config_free(&cfg);
+}
+
+static void test_env_wins(void)
+{
+    const char *text = "REST_WORKERS=8\nJWT_ALGORITHM=HS384\nDATABASE_URL=postgresql://file/x\n"
+                       "ALLOWED_ORIGINS=https://file.example\n";
+    char *env[] = {"REST_WORKERS=16", "DATABASE_URL=postgresql://env/x", "ALLOWED_ORIGINS=",
+                   "UNRELATED=1", NULL};
+    pgstack_config cfg;
+    CU_ASSERT_TRUE_FATAL(load(&cfg, text, env, 0));
+    CU_ASSERT_EQUAL(cfg.rest_workers, 16);
+    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS384"); /* file, env silent */
+    CU_ASSERT_STRING_EQUAL(cfg.database_url, "postgresql://env/x");
+    CU_ASSERT_EQUAL(cfg.allowed_origins.count, 0); /* empty env value wins too */
+    config_free(&cfg);
+
+    /* env names must match whole: REST_WORKERSX / XREST_WORKERS are other keys */
+    char *env2[] = {"REST_WORKERSX=99", "XREST_WORKERS=98", "REST_WORKERS", NULL};
+    CU_ASSERT_TRUE_FATAL(load(&cfg, NULL, env2, 0));
+    CU_ASSERT_EQUAL(cfg.rest_workers, 4);
+    config_free(&cfg);
+
+    /* an env value that is bad fails even when the file is fine */
+    char *env3[] = {"REST_WORKERS=abc", NULL};
+    expect_error("REST_WORKERS=8\n", env3, 0, "REST_WORKERS", NULL);
+}
+
+static void test_file_syntax(void)
+{
+    const char *text = "# a comment\n"
+                       "\n"
+                       "   \n"
+                       "  # indented comment = with equals\n"
+                       "REST_WORKERS=7\n"
+                       "DATABASE_URL=\"postgresql://u@h/db?application_name=x\"\n"
+                       "JWT_SECRET='" SECRET32 "'\n"
+                       "  AUTH_WORKERS = 3  \r\n"
+                       "UNKNOWN_KEY=whatever\n"
+                       "rest_workers=999\n" /* keys are case-sensitive: unknown */
+                       "STORAGE_WORKERS=5\n"
+                       "STORAGE_WORKERS=6\n" /* last one wins */
+                       "ALLOWED_ORIGINS=\"https://x.example, https://y.example\"\n"
+                       "API_WORKERS=9"; /* no final newline */
+    pgstack_config cfg;
+    bool ok = load(&cfg, text, NULL, NEED_ALL);
+    CU_ASSERT_TRUE(ok);
+    if (!ok) {
+        fprintf(stderr, "\n  file syntax: %s\n", err);
+        return;
+    }
+    CU_ASSERT_EQUAL(cfg.rest_workers, 7);
+    CU_ASSERT_STRING_EQUAL(cfg.database_url, "postgresql://u@h/db?application_name=x");
+    CU_ASSERT_STRING_EQUAL(cfg.jwt_secret, SECRET32);
+    CU_ASSERT_EQUAL(cfg.auth_workers, 3);
+    CU_ASSERT_EQUAL(cfg.storage_workers, 6);
+    CU_ASSERT_EQUAL(cfg.api_workers, 9);
+    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 2);
+    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[1], "https://y.example");
+    config_free(&cfg);
+
+    /* quotes: mismatched quotes are kept, an '=' inside a value is kept */
+    CU_ASSERT_TRUE_FATAL(load(&cfg, "JWT_SECRET=\"" SECRET32 "'\nALLOWED_ORIGINS=a=b\n", NULL, 0));
+    CU_ASSERT_STRING_EQUAL(cfg.jwt_secret, "\"" SECRET32 "'");
+    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 1);
+    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "a=b");
+    config_free(&cfg);
+
+    /* CRLF file */
+    CU_ASSERT_TRUE_FATAL(load(&cfg, "REST_WORKERS=5\r\nJWT_ALGORITHM=HS384\r\n", NULL, 0));
+    CU_ASSERT_EQUAL(cfg.rest_workers, 5);
+    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS384");
+    config_free(&cfg);
+}
+
+static void test_export(void)
+{
+    /* "export KEY=VALUE" (shell syntax) sets KEY to VALUE; the lines after
+     * it must not leak into the value */
+    pgstack_config cfg;
+    bool ok = load(&cfg, "export REST_WORKERS=7\nAUTH_WORKERS=3\n", NULL, 0);
+    CU_ASSERT_TRUE(ok);
+    if (!ok) {
+        fprintf(stderr, "\n  export: %s\n", err);
+    } else {
+        CU_ASSERT_EQUAL(cfg.rest_workers, 7);
+        CU_ASSERT_EQUAL(cfg.auth_workers, 3);
+        config_free(&cfg);
+    }
+    ok = load(&cfg, "export JWT_ALGORITHM=HS384\n# a comment after it\n", NULL, 0);
+    CU_ASSERT_TRUE(ok);
+    if (ok) {
+        CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS384");
+        if (strcmp(cfg.jwt_algorithm, "HS384") != 0)
+            fprintf(stderr, "\n  export: JWT_ALGORITHM=\"%s\"\n", cfg.jwt_algorithm);
+        config_free(&cfg);
+    } else {
+        fprintf(stderr, "\n  export: %s\n", err);
+    }
+    ok = load(&cfg, "export ALLOWED_ORIGINS=\"https://a.example\"\nREST_WORKERS=2\n", NULL, 0);
+    CU_ASSERT_TRUE(ok);
+    if (ok) {
+        CU_ASSERT_EQUAL(cfg.allowed_origins.count, 1);
+        if (cfg.allowed_origins.count == 1) {
+            CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "https://a.example");
+            if (strcmp(cfg.allowed_origins.items[0], "https://a.example") != 0)
+                fprintf(stderr, "\n  export: ALLOWED_ORIGINS item \"%s\"\n",
+                        cfg.allowed_origins.items[0]);
+        }
+        config_free(&cfg);
+    }
+    /* "export" alone as a key name is just an unknown key */
+    CU_ASSERT_TRUE(load(&cfg, "export=1\n", NULL, 0));
+    config_free(&cfg);
+}
+
+static void test_line_without_equals(void)
+{
+    expect_error("REST_WORKERS=3\nthis line is wrong\n", NULL, 0, "line 2", NULL);
+    expect_error("# c\n\nexport\n", NULL, 0, "line 3", NULL);
+    expect_error("\n\n\n\nREST_WORKERS\n", NULL, 0, "line 5", NULL);
+    /* an unknown key with '=' is fine, a bare word is not even when unknown */
+    expect_error("FOO\n", NULL, 0, "line 1", NULL);
+}
+
+static void test_required(void)
+{
+    char *env_none[] = {NULL};
+    char *env_db[] = {"DATABASE_URL=postgresql://u@h/x", NULL};
+    char *env_jwt[] = {"JWT_SECRET=" SECRET32, NULL};
+    expect_error(NULL, env_none, CONFIG_NEED_DATABASE, "DATABASE_URL", NULL);
+    expect_error(NULL, env_none, CONFIG_NEED_JWT, "JWT_SECRET", NULL);
+    expect_error(NULL, env_db, NEED_ALL, "JWT_SECRET", NULL);
+    expect_error(NULL, env_jwt, NEED_ALL, "DATABASE_URL", NULL);
+    /* an empty value counts as missing */
+    char *env_empty[] = {"DATABASE_URL=", "JWT_SECRET=" SECRET32, NULL};
+    expect_error(NULL, env_empty, NEED_ALL, "DATABASE_URL", NULL);
+    expect_error("DATABASE_URL=\"\"\n", env_jwt, NEED_ALL, "DATABASE_URL", NULL);
+
+    /* not required: fine without them */
+    pgstack_config cfg;
+    CU_ASSERT_TRUE(load(&cfg, NULL, env_none, 0));
+    config_free(&cfg);
+    CU_ASSERT_TRUE(load(&cfg, NULL, env_db, CONFIG_NEED_DATABASE));
+    config_free(&cfg);
+    CU_ASSERT_TRUE(load(&cfg, NULL, env_jwt, CONFIG_NEED_JWT));
+    config_free(&cfg);
+}
+
+static void test_bad_ints(void)
+{
+    static const struct {
+        const char *line;
+        const char *key;
+    } cases[] = {
+        {"REST_WORKERS=abc", "REST_WORKERS"},
+        {"REST_WORKERS=12x", "REST_WORKERS"},
+        {"REST_WORKERS=0", "REST_WORKERS"},
+        {"REST_WORKERS=-1", "REST_WORKERS"},
+        {"REST_WORKERS=1025", "REST_WORKERS"},
+        {"REST_WORKERS=", "REST_WORKERS"},
+        {"REST_WORKERS=0x10", "REST_WORKERS"},
+        {"REST_WORKERS=1.5", "REST_WORKERS"},
+        {"REST_WORKERS=4 4", "REST_WORKERS"},
+        {"AUTH_WORKERS=99999999999999999999999", "AUTH_WORKERS"},
+        {"API_WORKERS=-99999999999999999999999", "API_WORKERS"},
+        {"DB_STATEMENT_TIMEOUT=-5", "DB_STATEMENT_TIMEOUT"},
+        {"DB_STATEMENT_TIMEOUT=86400001", "DB_STATEMENT_TIMEOUT"},
+        {"DB_CONNECT_TIMEOUT=0", "DB_CONNECT_TIMEOUT"},
+        {"DB_CONNECT_TIMEOUT=61", "DB_CONNECT_TIMEOUT"},
+        {"MAX_QUERY_LENGTH=255", "MAX_QUERY_LENGTH"},
+        {"MAX_QUERY_LENGTH=1048577", "MAX_QUERY_LENGTH"},
+        {"REST_MAX_BODY=-1", "REST_MAX_BODY"},
+        {"REST_MAX_BODY=1073741825", "REST_MAX_BODY"},
+        {"FUNCTIONS_WORKERS=\"\"", "FUNCTIONS_WORKERS"},
+        {"STORAGE_WORKERS=\xff", "STORAGE_WORKERS"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_error(cases[i].line, NULL, 0, cases[i].key, NULL);
+
+    /* the limits themselves are accepted */
+    pgstack_config cfg;
+    CU_ASSERT_TRUE(load(&cfg,
+                        "DB_STATEMENT_TIMEOUT=86400000\nMAX_QUERY_LENGTH=1048576\n"
+                        "REST_MAX_BODY=1073741824\nDB_CONNECT_TIMEOUT=1\n",
+                        NULL, 0));
+    CU_ASSERT_EQUAL(cfg.db_statement_timeout_ms, 86400000);
+    CU_ASSERT_EQUAL(cfg.max_query_length, 1048576);
+    CU_ASSERT_EQUAL(cfg.rest_max_body, 1073741824L);
+    CU_ASSERT_EQUAL(cfg.db_connect_timeout_s, 1);
+    config_free(&cfg);
+}
+
+static void test_bools(void)
+{
+    static const char *yes[] = {"true", "TRUE", "1", "yes", "On"};
+    static const char *no[] = {"false", "False", "0", "no", "OFF"};
+    char line[64];
+    pgstack_config cfg;
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(line, sizeof line, "ALLOW_PERMISSIVE_CORS=%s\n", yes[i]);
+        CU_ASSERT_TRUE_FATAL(load(&cfg, line, NULL, 0));
+        CU_ASSERT_TRUE(cfg.allow_permissive_cors);
+        config_free(&cfg);
+        snprintf(line, sizeof line, "DB_PREPARED_STATEMENTS=%s\n", no[i]);
+        CU_ASSERT_TRUE_FATAL(load(&cfg, line, NULL, 0));
+        CU_ASSERT_FALSE(cfg.db_prepared_statements);
+        config_free(&cfg);
+    }
+    static const char *bad[] = {"maybe", "tru", "2", "yes please", "", "-1", "y", "n", "truefalse"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(line, sizeof line, "ALLOW_PERMISSIVE_CORS=%s\n", bad[i]);
+        expect_error(line, NULL, 0, "ALLOW_PERMISSIVE_CORS", NULL);
+    }
+    char *env[] = {"DB_PREPARED_STATEMENTS=maybe", NULL};
+    expect_error(NULL, env, 0, "DB_PREPARED_STATEMENTS", NULL);
+}
+
+static void test_jwt_keys(void)
+{
+    /* 31 characters: too short; the message must not echo the secret */
+    expect_error("JWT_SECRET=0123456789abcdef0123456789abcde\n", NULL, 0, "JWT_SECRET", NULL);
+    CU_ASSERT_PTR_NULL(strstr(err, "0123456789abcdef0123456789abcde"));
+    expect_error("JWT_SECRET=short\n", NULL, CONFIG_NEED_JWT, "JWT_SECRET", NULL);
+    CU_ASSERT_PTR_NULL(strstr(err, "short"));
+    /* exactly 32 is enough */
+    pgstack_config cfg;
+    CU_ASSERT_TRUE(load(&cfg, "JWT_SECRET=" SECRET32 "\n", NULL, CONFIG_NEED_JWT));
+    config_free(&cfg);
+
+    static const char *bad_alg[] = {"none", "None", "RS256", "hs256", "HS256 ", "ES256",
+                                    "HS1024", "PS256", "HS"};
+    char line[64];
+    for (size_t i = 0; i < sizeof bad_alg / sizeof bad_alg[0]; i++) {
+        char *env[] = {line, NULL};
+        snprintf(line, sizeof line, "JWT_ALGORITHM=%s", bad_alg[i]);
+        expect_error(NULL, env, 0, "JWT_ALGORITHM", NULL);
+    }
+    expect_error("JWT_ALGORITHM=none\n", NULL, 0, "JWT_ALGORITHM", NULL);
+    static const char *good_alg[] = {"HS256", "HS384", "HS512"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(line, sizeof line, "JWT_ALGORITHM=%s\n", good_alg[i]);
+        CU_ASSERT_TRUE_FATAL(load(&cfg, line, NULL, 0));
+        CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, good_alg[i]);
+        config_free(&cfg);
+    }
+}
+
+static void test_database_url(void)
+{
+    static const char *bad[] = {
+        "not a url",
+        "host=localhost port",
+        "postgresql://u@h/db?bogus=1",
+        "postgresql://%zz@h/db",
+        "postgresql://[::1/db",
+        "host='unterminated",
+    };
+    char line[128];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *env[] = {line, NULL};
+        snprintf(line, sizeof line, "DATABASE_URL=%s", bad[i]);
+        expect_error(NULL, env, CONFIG_NEED_DATABASE, "DATABASE_URL", NULL);
+    }
+    /* a password in a malformed URL is not echoed */
+    char *env[] = {"DATABASE_URL=postgresql://u:hunter2secret@h/db?bogus=1", NULL};
+    expect_error(NULL, env, CONFIG_NEED_DATABASE, "DATABASE_URL", NULL);
+    CU_ASSERT_PTR_NULL(strstr(err, "hunter2secret"));
+
+    pgstack_config cfg;
+    char *ok_env[] = {"DATABASE_URL=host=/var/run/postgresql dbname=x user=authenticator", NULL};
+    CU_ASSERT_TRUE(load(&cfg, NULL, ok_env, CONFIG_NEED_DATABASE));
+    config_free(&cfg);
+}
+
+static void test_lists(void)
+{
+    pgstack_config cfg;
+    CU_ASSERT_TRUE_FATAL(load(&cfg, "ALLOWED_ORIGINS=a, b,,c\n", NULL, 0));
+    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 3);
+    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "a");
+    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[1], "b");
+    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[2], "c");
+    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.allowed_origins.count, 0);
+    CU_ASSERT_PTR_NULL(cfg.allowed_origins.items);
+
+    char *env[] = {"TRUSTED_PROXIES= , ,\t,", "ALLOWED_ORIGINS=  https://one.example  ", NULL};
+    CU_ASSERT_TRUE_FATAL(load(&cfg, NULL, env, 0));
+    CU_ASSERT_EQUAL(cfg.trusted_proxies.count, 0);
+    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 1);
+    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "https://one.example");
+    config_free(&cfg);
+
+    /* a long list */
+    size_t n = 500;
+    char *big = malloc(n * 24 + 32);
+    size_t len = (size_t)sprintf(big, "TRUSTED_PROXIES=");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(big + len, "10.0.%zu.%zu,", i / 256, i % 256);
+    CU_ASSERT_TRUE_FATAL(load(&cfg, big, NULL, 0));
+    CU_ASSERT_EQUAL(cfg.trusted_proxies.count, n);
+    CU_ASSERT_STRING_EQUAL(cfg.trusted_proxies.items[n - 1], "10.0.1.243");
+    config_free(&cfg);
+    free(big);
+}
+
+static void test_hostile_file(void)
+{
+    /* a 100 KB line, a NUL-free binary mess, a very long unknown key */
+    size_t n = 100 * 1024;
+    char *text = malloc(n + 64);
+    memcpy(text, "JWT_SECRET=", 11);
+    memset(text + 11, 'k', n);
+    strcpy(text + 11 + n, "\nREST_WORKERS=3\n");
+    pgstack_config cfg;
+    CU_ASSERT_TRUE_FATAL(load(&cfg, text, NULL, CONFIG_NEED_JWT));
+    CU_ASSERT_EQUAL(strlen(cfg.jwt_secret), n);
+    CU_ASSERT_EQUAL(cfg.rest_workers, 3);
+    config_free(&cfg);
+
+    memset(text, 'K', n);
+    strcpy(text + n, "=1\nAUTH_WORKERS=5\n");
+    CU_ASSERT_TRUE_FATAL(load(&cfg, text, NULL, 0));
+    CU_ASSERT_EQUAL(cfg.auth_workers, 5);
+    config_free(&cfg);
+    free(text);
+
+    CU_ASSERT_TRUE_FATAL(load(&cfg, "\x01\x02=\x03\n\xff\xfe=\xfd\n=\n", NULL, 0));
+    config_free(&cfg);
+    /* "=value" has an empty key: ignored like any unknown key */
+    CU_ASSERT_TRUE_FATAL(load(&cfg, "=REST_WORKERS\n", NULL, 0));
+    CU_ASSERT_EQUAL(cfg.rest_workers, 4);
+    config_free(&cfg);
+}
+
+static void test_small_error_buffer(void)
+{
+    char small[8];
+    memset(small, 'X', sizeof small);
+    pgstack_config cfg;
+    char *env[] = {NULL};
+    CU_ASSERT_FALSE(config_load_text(&cfg, NULL, env, NEED_ALL, small, 6));
+    CU_ASSERT_EQUAL(small[5], '\0');
+    CU_ASSERT_EQUAL(small[6], 'X'); /* nothing written past errlen */
+    config_free(&cfg);
+}
+
+/* ---- config_load with PGSTACK_CONFIG ---- */
+
+static char *write_temp(const char *text)
+{
+    char *path = strdup("/tmp/pgstack-unit-config-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        free(path);
+        return NULL;
+    }
+    size_t n = strlen(text);
+    if (write(fd, text, n) != (ssize_t)n) {
+        close(fd);
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    close(fd);
+    return path;
+}
+
+static void test_config_load_file(void)
+{
+    /* bigger than one read buffer, so the reading loop grows */
+    size_t pad = 10000;
+    char *text = malloc(pad + 256);
+    char *p = text;
+    for (size_t i = 0; i < pad / 10; i++)
+        p += sprintf(p, "# comment\n");
+    strcpy(p, "DATABASE_URL=postgresql://u@file/x\nJWT_SECRET=" SECRET32 "\nREST_WORKERS=8\n"
+              "AUTH_WORKERS=3\n");
+    char *path = write_temp(text);
+    free(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    char var[256];
+    snprintf(var, sizeof var, "PGSTACK_CONFIG=%s", path);
+    char *env[] = {var, "AUTH_WORKERS=5", NULL};
+    pgstack_config cfg;
+    char e[256] = "";
+    CU_ASSERT_TRUE(config_load(&cfg, env, NEED_ALL, e, sizeof e));
+    if (cfg.database_url) {
+        CU_ASSERT_STRING_EQUAL(cfg.database_url, "postgresql://u@file/x");
+        CU_ASSERT_EQUAL(cfg.rest_workers, 8);
+        CU_ASSERT_EQUAL(cfg.auth_workers, 5); /* env wins */
+    }
+    config_free(&cfg);
+    unlink(path);
+    free(path);
+}
+
+static void test_config_load_bad_file(void)
+{
+    char *path = write_temp("REST_WORKERS=2\nbroken\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    char var[256];
+    snprintf(var, sizeof var, "PGSTACK_CONFIG=%s", path);
+    char *env[] = {var, NULL};
+    pgstack_config cfg;
+    char e[256] = "";
+    CU_ASSERT_FALSE(config_load(&cfg, env, 0, e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "line 2"));
+    config_free(&cfg);
+    unlink(path);
+    free(path);
+}
+
+static void test_config_load_missing(void)
+{
+    char *env[] = {"PGSTACK_CONFIG=/nonexistent/pgstack-unit/none.conf", NULL};
+    pgstack_config cfg;
+    char e[256] = "";
+    CU_ASSERT_FALSE(config_load(&cfg, env, 0, e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "PGSTACK_CONFIG"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "/nonexistent/pgstack-unit/none.conf"));
+    config_free(&cfg); /* safe after failure */
+
+    /* no PGSTACK_CONFIG and no default file: the default may be missing */
+    if (access(CONFIG_DEFAULT_PATH, F_OK) != 0 && errno == ENOENT) {
+        char *env2[] = {"REST_WORKERS=6", NULL};
+        CU_ASSERT_TRUE(config_load(&cfg, env2, 0, e, sizeof e));
+        CU_ASSERT_EQUAL(cfg.rest_workers, 6);
+        config_free(&cfg);
+        char *env3[] = {"PGSTACK_CONFIG=", NULL}; /* empty: the default path */
+        CU_ASSERT_TRUE(config_load(&cfg, env3, 0, e, sizeof e));
+        config_free(&cfg);
+    }
+}
+
+static void test_config_load_directory(void)
+{
+    /* a directory is not a readable configuration file */
+    char *env[] = {"PGSTACK_CONFIG=/tmp", NULL};
+    pgstack_config cfg;
+    char e[256] = "";
+    bool ok = config_load(&cfg, env, 0, e, sizeof e);
+    CU_ASSERT_FALSE(ok);
+    if (ok)
+        fprintf(stderr, "\n  config_load(PGSTACK_CONFIG=/tmp) succeeded; want an error naming "
+                        "PGSTACK_CONFIG\n");
+    else
+        CU_ASSERT_PTR_NOT_NULL(strstr(e, "PGSTACK_CONFIG"));
+    config_free(&cfg);
+}
+
+void register_config_tests(void)
+{
+    CU_pSuite s = CU_add_suite("config", NULL, NULL);
+    CU_add_test(s, "defaults", test_defaults);
+    CU_add_test(s, "key table", test_key_table);
+    CU_add_test(s, "file values", test_file_values);
+    CU_add_test(s, "environment wins", test_env_wins);
+    CU_add_test(s, "file syntax", test_file_syntax);
+    CU_add_test(s, "export KEY=VALUE", test_export);
+    CU_add_test(s, "line without '='", test_line_without_equals);
+    CU_add_test(s, "required keys", test_required);
+    CU_add_test(s, "bad integers", test_bad_ints);
+    CU_add_test(s, "booleans", test_bools);
+    CU_add_test(s, "JWT secret and algorithm", test_jwt_keys);
+    CU_add_test(s, "DATABASE_URL", test_database_url);
+    CU_add_test(s, "lists", test_lists);
+    CU_add_test(s, "hostile file text", test_hostile_file);
+    CU_add_test(s, "small error buffer", test_small_error_buffer);
+    CU_add_test(s, "config_load file", test_config_load_file);
+    CU_add_test(s, "config_load bad file", test_config_load_bad_file);
+    CU_add_test(s, "config_load missing file", test_config_load_missing);
+    CU_add_test(s, "config_load directory", test_config_load_directory);
+}

@@ -19,7 +19,7 @@
 typedef struct rest_limits {
     size_t max_embed_depth;   /* nesting of rel(...) in select */
     size_t max_logic_depth;   /* nesting of and/or, the top-level tree is 1 */
-    size_t max_filters;       /* filters plus conditions inside logic trees */
+    size_t max_filters;       /* filters, logic-tree conditions, rel.order/limit/offset */
     size_t max_select_length; /* bytes of the select parameter */
 } rest_limits;
 
@@ -32,8 +32,8 @@ rest_limits rest_limits_default(void);
  * several Prefer headers are joined with ", " by the caller. */
 typedef struct rest_parse_input {
     rest_method method;
-    bool is_rpc;                 /* /rpc/{function} */
-    const query_params *query;   /* may be NULL */
+    bool is_rpc;               /* /rpc/{function} */
+    const query_params *query; /* may be NULL */
     const char *prefer;
     const char *range;
     const char *range_unit;

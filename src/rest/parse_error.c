@@ -7,8 +7,8 @@
 
 #define EXCERPT_MAX 200
 
-bool rest_fail(parse_ctx *ctx, int status, const char *code, const char *details,
-               const char *hint, const char *fmt, ...)
+bool rest_fail(parse_ctx *ctx, int status, const char *code, const char *details, const char *hint,
+               const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -35,9 +35,10 @@ const char *rest_excerpt(arena *a, const char *s)
 bool rest_count_filter(parse_ctx *ctx)
 {
     if (ctx->filters_seen >= ctx->limits.max_filters)
-        return rest_fail(ctx, 400, "PGRST100", NULL, "Use fewer filters or conditions.",
-                         "too many filters: more than %zu (max_filters)",
-                         ctx->limits.max_filters);
+        return rest_fail(ctx, 400, "PGRST100", NULL,
+                         "Filters, conditions in logic trees and the order, limit and offset "
+                         "parameters of embedded resources count against this limit.",
+                         "too many filters: more than %zu (max_filters)", ctx->limits.max_filters);
     ctx->filters_seen++;
     return true;
 }

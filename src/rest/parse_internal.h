@@ -14,20 +14,21 @@ typedef struct parse_ctx {
     arena *arena;
     rest_parse_error *err;
     rest_limits limits;  /* clamped */
-    size_t filters_seen; /* filters plus logic-tree conditions, for max_filters */
+    size_t filters_seen; /* filters, logic-tree conditions, embedded order/limit/offset */
 } parse_ctx;
 
 /* ---- errors (parse_error.c) ---------------------------------------------- */
 
 /* Fills ctx->err; always returns false so callers can `return rest_fail(...)`.
  * details and hint may be NULL. */
-bool rest_fail(parse_ctx *ctx, int status, const char *code, const char *details,
-               const char *hint, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+bool rest_fail(parse_ctx *ctx, int status, const char *code, const char *details, const char *hint,
+               const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* s cut to at most 200 bytes on a UTF-8 boundary, with "..." when cut. */
 const char *rest_excerpt(arena *a, const char *s);
 
-/* Counts one filter or logic condition against max_filters. */
+/* Counts one filter, logic-tree condition or embedded order/limit/offset
+ * against max_filters (which also keeps the per-path lookups short). */
 bool rest_count_filter(parse_ctx *ctx);
 
 /* ---- cursor over one value (parse_scan.c) -------------------------------- */
@@ -108,10 +109,10 @@ typedef enum value_style {
     VALUE_IN_LOGIC, /* inside or=(...): quoted, {array} or up to ',' / ')' */
 } value_style;
 
-/* [not.]op[(modifier)].value at the cursor; subject names the column. */
+/* [not.]op[(modifier)].value at the cursor. subject names the column in
+ * messages when scan->what does not (logic trees); NULL otherwise. */
 bool parse_condition(scan *s, value_style style, const char *subject, rest_condition *out);
-bool parse_filter_value(parse_ctx *ctx, const char *key, const char *value,
-                        rest_condition *out);
+bool parse_filter_value(parse_ctx *ctx, const char *key, const char *value, rest_condition *out);
 
 bool parse_logic_value(parse_ctx *ctx, const char *key, const char *value, bool negated,
                        rest_logic_op op, rest_logic_node *root);
@@ -124,12 +125,10 @@ bool parse_column_list(parse_ctx *ctx, const char *param, const char *value, res
 bool parse_page_number(parse_ctx *ctx, const char *key, const char *value, bool is_limit,
                        long long *out);
 /* Merges the Range header (GET/HEAD, items) into the root paging. */
-bool apply_range_header(parse_ctx *ctx, const rest_parse_input *in, rest_paging *root,
-                        bool *used);
+bool apply_range_header(parse_ctx *ctx, const rest_parse_input *in, rest_paging *root, bool *used);
 
 bool parse_prefer_header(parse_ctx *ctx, const char *header, rest_preferences *out);
-bool parse_accept_header(parse_ctx *ctx, const char *header, rest_media *media,
-                         bool *strip_nulls);
+bool parse_accept_header(parse_ctx *ctx, const char *header, rest_media *media, bool *strip_nulls);
 bool choose_schema(parse_ctx *ctx, const rest_parse_input *in, const char **schema);
 
 #endif

@@ -131,26 +131,36 @@ const char *scan_describe(scan *s)
 
 /* ---- tokens ------------------------------------------------------------- */
 
+/* Bytes of the quoted text starting after the opening quote at s->pos, and
+ * the position after the closing quote; false when it is never closed. */
+static bool measure_quoted(const scan *s, size_t *bytes, size_t *end)
+{
+    size_t n = 0, i = s->pos + 1;
+    while (i < s->len && s->text[i] != '"') {
+        if (s->text[i] == '\\' && ++i == s->len)
+            return false;
+        i++;
+        n++;
+    }
+    *bytes = n;
+    *end = i + 1;
+    return i < s->len;
+}
+
 bool scan_quoted(scan *s, const char **out)
 {
-    size_t start = s->pos;
-    char *buf = arena_alloc(s->ctx->arena, s->len - s->pos + 1);
+    size_t bytes, end;
+    if (!measure_quoted(s, &bytes, &end))
+        return scan_fail(s, "unterminated quoted value");
+    char *buf = arena_alloc(s->ctx->arena, bytes + 1);
     size_t n = 0;
-    s->pos++; /* the opening quote */
-    for (;;) {
-        if (scan_eof(s))
-            return scan_fail_at(s, start, "unterminated quoted value");
-        char c = s->text[s->pos++];
-        if (c == '"')
-            break;
-        if (c == '\\') {
-            if (scan_eof(s))
-                return scan_fail_at(s, start, "unterminated quoted value");
-            c = s->text[s->pos++];
-        }
-        buf[n++] = c;
+    for (size_t i = s->pos + 1; i + 1 < end; i++) {
+        if (s->text[i] == '\\')
+            i++;
+        buf[n++] = s->text[i];
     }
     buf[n] = '\0';
+    s->pos = end;
     *out = buf;
     return true;
 }
@@ -192,7 +202,7 @@ bool scan_name(scan *s, const char *role, const char **out)
         if (!scan_quoted(s, out))
             return false;
         if (**out == '\0')
-            return scan_fail_at(s, start, "empty %s", role);
+            return scan_fail_at(s, start, "empty quoted name");
         scan_skip_ws(s);
         return true;
     }
@@ -265,8 +275,8 @@ bool scan_field(scan *s, const char *role, rest_field *field)
 
 static bool is_identifier_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || c == ' ';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c == ' ';
 }
 
 bool scan_identifier(scan *s, const char *role, const char **out)

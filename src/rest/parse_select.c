@@ -12,8 +12,7 @@
 
 #include <string.h>
 
-static bool parse_items(scan *s, size_t depth, bool nested, size_t open_pos,
-                        rest_select_list *out);
+static bool parse_items(scan *s, size_t depth, bool nested, size_t open_pos, rest_select_list *out);
 
 static bool at_item_end(scan *s)
 {
@@ -85,8 +84,7 @@ static bool parse_embedding(scan *s, size_t depth, rest_select_item *item)
     if (!parse_items(s, depth + 1, true, open, &item->children))
         return false;
     if (!at_item_end(s))
-        return scan_fail(s, "unexpected %s after embedding '%s'", scan_describe(s),
-                         item->relation);
+        return scan_fail(s, "unexpected %s after embedding '%s'", scan_describe(s), item->relation);
     return true;
 }
 
@@ -96,8 +94,9 @@ static bool parse_column(scan *s, rest_select_item *item)
     if (!scan_json_path(s, &item->field))
         return false;
     if (scan_peek(s) == '(' || scan_peek(s) == '!')
-        return scan_fail(s, "unexpected %s after the JSON path of '%s' (JSON paths cannot be "
-                            "embedded)",
+        return scan_fail(s,
+                         "unexpected %s after the JSON path of '%s' (JSON paths cannot be "
+                         "embedded)",
                          scan_describe(s), item->field.column);
     if (scan_accept(s, "::") && !scan_identifier(s, "a type name after '::'", &item->cast))
         return false;
@@ -168,8 +167,7 @@ static bool parse_item(scan *s, size_t depth, rest_select_item *item)
 }
 
 /* Items up to the end (root) or the ')' that closes the '(' at open_pos. */
-static bool parse_items(scan *s, size_t depth, bool nested, size_t open_pos,
-                        rest_select_list *out)
+static bool parse_items(scan *s, size_t depth, bool nested, size_t open_pos, rest_select_list *out)
 {
     rest_vec items = {0};
     scan_skip_ws(s);

@@ -1,10 +1,21 @@
 /* Runs the CUnit suites of the REST engine stages. */
+#include "rest_suites.h"
+
 #include <CUnit/Basic.h>
 
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
+    register_rest_parse_select_tests();
+    register_rest_parse_filter_tests();
+    register_rest_parse_logic_tests();
+    register_rest_parse_order_tests();
+    register_rest_parse_paging_tests();
+    register_rest_parse_prefer_tests();
+    register_rest_parse_accept_tests();
+    register_rest_parse_request_tests();
+    register_rest_parse_hostile_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -1,0 +1,15 @@
+/* The CUnit suites of the REST engine stages, registered by main.c. */
+#ifndef PGSTACK_TEST_REST_SUITES_H
+#define PGSTACK_TEST_REST_SUITES_H
+
+void register_rest_parse_select_tests(void);
+void register_rest_parse_filter_tests(void);
+void register_rest_parse_logic_tests(void);
+void register_rest_parse_order_tests(void);
+void register_rest_parse_paging_tests(void);
+void register_rest_parse_prefer_tests(void);
+void register_rest_parse_accept_tests(void);
+void register_rest_parse_request_tests(void);
+void register_rest_parse_hostile_tests(void);
+
+#endif

@@ -1,6 +1,7 @@
 /* Auth replies; see reply.h. */
 #include "auth/reply.h"
 
+#include "auth/urls.h"
 #include "core/app.h"
 #include "core/errors.h"
 #include "core/sbuf.h"
@@ -45,16 +46,23 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st)
     }
 }
 
+static char *sign_access(request *req, response *res, const char *claims_json)
+{
+    const pgstack_config *cfg = &req->app->cfg;
+    char *access = jwt_sign(req->arena, claims_json, cfg->jwt_secret, cfg->jwt_algorithm);
+    if (!access)
+        auth_error(res, 500, "unexpected_failure", "could not sign the access token");
+    return access;
+}
+
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
                         const char *claims_json, const char *expires_at,
                         const char *refresh_token)
 {
     const pgstack_config *cfg = &req->app->cfg;
-    char *access = jwt_sign(req->arena, claims_json, cfg->jwt_secret, cfg->jwt_algorithm);
-    if (!access) {
-        auth_error(res, 500, "unexpected_failure", "could not sign the access token");
+    char *access = sign_access(req, res, claims_json);
+    if (!access)
         return;
-    }
     sbuf b;
     sbuf_init(&b, req->arena, 1024 + strlen(user_json));
     sbuf_printf(&b,
@@ -63,4 +71,37 @@ void auth_reply_session(request *req, response *res, int status, const char *use
                 access, cfg->jwt_expiry_s, expires_at, refresh_token, user_json);
     response_set_header(res, "Cache-Control", "no-store");
     response_json(res, status, b.data);
+}
+
+static void redirect(response *res, const char *location)
+{
+    response_set_header(res, "Location", location);
+    response_set_header(res, "Cache-Control", "no-store");
+    response_set_header(res, "Referrer-Policy", "no-referrer");
+    response_empty(res, 302);
+}
+
+void auth_reply_session_redirect(request *req, response *res, const char *url, const char *type,
+                                 const char *claims_json, const char *expires_at,
+                                 const char *refresh_token)
+{
+    char *access = sign_access(req, res, claims_json);
+    if (!access)
+        return;
+    arena *a = req->arena;
+    redirect(res, arena_printf(a,
+                               "%s#access_token=%s&expires_at=%s&expires_in=%ld&refresh_token=%s"
+                               "&token_type=bearer&type=%s",
+                               url, url_query_encode(a, access), url_query_encode(a, expires_at),
+                               req->app->cfg.jwt_expiry_s, url_query_encode(a, refresh_token),
+                               url_query_encode(a, type)));
+}
+
+void auth_reply_error_redirect(request *req, response *res, const char *url,
+                               const char *error_code, const char *description)
+{
+    arena *a = req->arena;
+    redirect(res, arena_printf(a, "%s#error=access_denied&error_code=%s&error_description=%s", url,
+                               url_query_encode(a, error_code),
+                               url_query_encode(a, description)));
 }

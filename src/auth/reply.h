@@ -2,7 +2,8 @@
  * fields supabase-js reads from GoTrue: "msg", "code" (the HTTP status) and
  * "error_code" (a machine code such as "invalid_credentials"). A session is
  * rendered as GoTrue does: access_token, token_type, expires_in, expires_at,
- * refresh_token and the user object. */
+ * refresh_token and the user object — as JSON, or for links opened in a
+ * browser as a redirect with the tokens in the URL fragment. */
 #ifndef PGSTACK_AUTH_REPLY_H
 #define PGSTACK_AUTH_REPLY_H
 
@@ -20,5 +21,17 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st);
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
                         const char *claims_json, const char *expires_at,
                         const char *refresh_token);
+
+/* The same session for a browser, as GoTrue's verify does: 302 to url with
+ * access_token, expires_at, expires_in, refresh_token, token_type and type
+ * in the fragment (never in the query, so it stays out of server logs). */
+void auth_reply_session_redirect(request *req, response *res, const char *url, const char *type,
+                                 const char *claims_json, const char *expires_at,
+                                 const char *refresh_token);
+
+/* 302 to url with GoTrue's error fragment: error=access_denied,
+ * error_code and error_description. */
+void auth_reply_error_redirect(request *req, response *res, const char *url,
+                               const char *error_code, const char *description);
 
 #endif

@@ -1,12 +1,16 @@
 /* POST /signup and POST /anonymous: a new user, signed in at once (201 with
  * a session) or, with REQUIRE_EMAIL_VERIFICATION, created unconfirmed (200
- * with a message; no tokens until the email is verified). A sign-up without
- * email and password is an anonymous sign-up, as GoTrue does, allowed only
- * with ALLOW_ANONYMOUS_SIGNIN. */
+ * with a message; no tokens until the email is verified) after the
+ * confirmation mail went out — mail first, then the user, so a failed mail
+ * leaves no user (email_flow.h). A sign-up without email and password is an
+ * anonymous sign-up, as GoTrue does, allowed only with
+ * ALLOW_ANONYMOUS_SIGNIN. */
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
+#include "auth/email_flow.h"
 #include "auth/handlers.h"
+#include "auth/mailer.h"
 #include "auth/password.h"
 #include "auth/reply.h"
 #include "auth/secret_token.h"
@@ -17,6 +21,9 @@
 #define SIGN_UP_SQL                                                                                \
     "select user_id, user_json, claims, expires_at from auth.sign_up($1, $2, $3::jsonb, "          \
     "$4::boolean, $5::boolean, $6, $7::boolean, $8, $9::int, $10::int, $11, $12)"
+#define EMAIL_TAKEN_SQL "select exists (select from auth.users where lower(email) = lower($1))"
+#define SIGN_UP_UNCONFIRMED_SQL                                                                    \
+    "select user_id from auth.sign_up_unconfirmed($1, $2, $3::jsonb, $4, $5::int, $6, $7, $8)"
 
 typedef struct sign_up {
     const char *email;    /* NULL: anonymous */
@@ -24,7 +31,6 @@ typedef struct sign_up {
     const char *metadata; /* JSON object text or NULL */
     const char *role;     /* role of the new user's tokens */
     bool confirmed;
-    bool start_session;
     const char *rate_bucket;
     long rate_limit;
 } sign_up;
@@ -45,7 +51,7 @@ static void run_sign_up(request *req, response *res, const sign_up *s)
     v[3] = s->confirmed ? "true" : "false";
     v[4] = s->email ? "false" : "true";
     v[5] = s->role;
-    v[6] = s->start_session ? "true" : "false";
+    v[6] = "true"; /* start a session */
     v[7] = secret_token_hash(req->arena, refresh);
     v[8] = arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s);
     v[9] = arena_printf(req->arena, "%ld", cfg->jwt_expiry_s);
@@ -57,14 +63,50 @@ static void run_sign_up(request *req, response *res, const sign_up *s)
     if (!auth_txn_run(t, req, res))
         return;
     PGresult *r = db_txn_result(t, q);
-    if (PQntuples(r) == 0) {
+    if (PQntuples(r) == 0)
         auth_error(res, 409, "email_exists", "email already registered");
-    } else if (!s->start_session) {
-        response_json(res, 200, "{\"message\":\"Check your email to confirm your account\"}");
-    } else {
+    else
         auth_reply_session(req, res, 201, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
                            PQgetvalue(r, 0, 3), refresh);
+}
+
+/* With REQUIRE_EMAIL_VERIFICATION: is the email free (1), mail the
+ * confirmation link (2), create the unconfirmed user and store the token's
+ * hash (3). */
+static void confirmable_sign_up(request *req, response *res, const char *email,
+                                const char *password, const char *metadata)
+{
+    const pgstack_config *cfg = &req->app->cfg;
+    db_txn *check = auth_txn_new(req);
+    auth_txn_rate_limit(check, req, "auth", cfg->auth_rate_limit);
+    const char *e[] = {email};
+    int q = db_txn_add(check, EMAIL_TAKEN_SQL, 1, e);
+    if (!auth_txn_run(check, req, res))
+        return;
+    if (strcmp(PQgetvalue(db_txn_result(check, q), 0, 0), "t") == 0) {
+        auth_error(res, 409, "email_exists", "email already registered");
+        return;
     }
+    const char *hash = password_hash(req->arena, password, (int)cfg->auth_bcrypt_cost);
+    mailed_token token;
+    const char *redirect = email_flow_redirect(req);
+    if (!hash) {
+        auth_error(res, 500, "unexpected_failure", "could not hash the password");
+        return;
+    }
+    if (!mailed_token_new(req, res, &token) ||
+        !auth_mail_send(req, res, MAIL_CONFIRMATION, email, token.secret, redirect))
+        return;
+    db_txn *t = auth_txn_new(req);
+    const char *v[] = {email, hash, metadata, token.hash, email_flow_ttl(req, CONFIRMATION_TTL_S),
+                       redirect, req->client_addr, request_header(req, "user-agent")};
+    q = db_txn_add(t, SIGN_UP_UNCONFIRMED_SQL, 8, v);
+    if (!auth_txn_run(t, req, res))
+        return;
+    if (PQntuples(db_txn_result(t, q)) == 0)
+        auth_error(res, 409, "email_exists", "email already registered");
+    else
+        response_json(res, 200, "{\"message\":\"Check your email to confirm your account\"}");
 }
 
 static void anonymous_sign_up(request *req, response *res, const char *metadata,
@@ -75,7 +117,7 @@ static void anonymous_sign_up(request *req, response *res, const char *metadata,
         auth_error(res, 503, "anonymous_provider_disabled", "anonymous sign-in is disabled");
         return;
     }
-    sign_up s = {.metadata = metadata, .role = role, .confirmed = false, .start_session = true,
+    sign_up s = {.metadata = metadata, .role = role, .confirmed = false,
                  .rate_bucket = "anonymous", .rate_limit = cfg->anonymous_rate_limit};
     run_sign_up(req, res, &s);
 }
@@ -103,9 +145,12 @@ void auth_signup(request *req, response *res)
         auth_error(res, 400, "weak_password", problem);
         return;
     }
-    bool verify = cfg->require_email_verification;
+    if (cfg->require_email_verification) {
+        confirmable_sign_up(req, res, email, password, metadata);
+        return;
+    }
     sign_up s = {.email = email, .password = password, .metadata = metadata,
-                 .role = "authenticated", .confirmed = !verify, .start_session = !verify,
+                 .role = "authenticated", .confirmed = true,
                  .rate_bucket = "auth", .rate_limit = cfg->auth_rate_limit};
     run_sign_up(req, res, &s);
 }

@@ -1,9 +1,15 @@
 /* GET /user, PATCH /user and POST /logout: the signed-in user's own
- * profile and sessions. The user is the verified token's sub. */
+ * profile and sessions. The user is the verified token's sub.
+ * A new email with REQUIRE_EMAIL_VERIFICATION waits in email_change (the
+ * reply's "new_email") until the link mailed to the new address is used
+ * (GET/POST /verify, type email_change); the mail goes out before anything
+ * is written (email_flow.h). */
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
+#include "auth/email_flow.h"
 #include "auth/handlers.h"
+#include "auth/mailer.h"
 #include "auth/password.h"
 #include "auth/reply.h"
 #include "core/app.h"
@@ -19,6 +25,10 @@
     "encrypted_password = coalesce($3, u.encrypted_password), "                                    \
     "email = coalesce(lower($4), u.email), updated_at = now() "                                    \
     "where u.id = $1::uuid returning auth.user_json(u)::text"
+#define EMAIL_STATE_SQL                                                                            \
+    "select lower(u.email) is not distinct from lower($2), exists (select from auth.users o "      \
+    "where lower(o.email) = lower($2) and o.id <> u.id) from auth.users u where u.id = $1::uuid"
+#define EMAIL_CHANGE_SQL "select auth.request_email_change($1::uuid, $2, $3, $4::int, $5, $6)"
 #define AUDIT_SQL                                                                                  \
     "insert into auth.audit_log (user_id, action, ip) select $1::uuid, $2, $3 where $4::boolean"
 #define LOGOUT_SQL                                                                                 \
@@ -89,6 +99,67 @@ static bool check_update(request *req, response *res, const char *email, const c
     return true;
 }
 
+/* Queues the profile update (metadata, password hash; email when it
+ * changes at once) with its audit entries; returns the index of the
+ * statement whose result is the updated user. */
+static int add_update(request *req, db_txn *t, const char *uid, const char *metadata,
+                      const char *hash, const char *email)
+{
+    /* the statements keep pointers to their values until the run */
+    const char **v = arena_alloc(req->arena, 12 * sizeof(char *));
+    const char *values[] = {uid, metadata, hash, email,
+                            uid, "password_changed", req->client_addr, hash ? "true" : "false",
+                            uid, "email_changed", req->client_addr, email ? "true" : "false"};
+    memcpy(v, values, sizeof values);
+    int q = db_txn_add(t, UPDATE_USER_SQL, 4, v);
+    db_txn_add(t, AUDIT_SQL, 4, v + 4);
+    db_txn_add(t, AUDIT_SQL, 4, v + 8);
+    return q;
+}
+
+/* Is the new address the current one, or taken? Counts the request in the
+ * rate limit (it sends mail). False after replying; *same tells whether
+ * the address is unchanged. */
+static bool email_change_allowed(request *req, response *res, const char *uid, const char *email,
+                                 bool *same)
+{
+    db_txn *t = auth_txn_new(req);
+    auth_txn_rate_limit(t, req, "auth", req->app->cfg.auth_rate_limit);
+    const char *v[] = {uid, email};
+    int q = db_txn_add(t, EMAIL_STATE_SQL, 2, v);
+    if (!auth_txn_run(t, req, res))
+        return false;
+    PGresult *r = db_txn_result(t, q);
+    if (PQntuples(r) == 0) {
+        auth_error(res, 404, "user_not_found", "user not found");
+        return false;
+    }
+    if (strcmp(PQgetvalue(r, 0, 1), "t") == 0) {
+        auth_error(res, 409, "email_exists", "email already registered");
+        return false;
+    }
+    *same = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    return true;
+}
+
+/* Mails the new address, then stores the update and the pending change. */
+static void update_with_email_change(request *req, response *res, const char *uid,
+                                     const char *metadata, const char *hash, const char *email)
+{
+    mailed_token token;
+    const char *redirect = email_flow_redirect(req);
+    if (!mailed_token_new(req, res, &token) ||
+        !auth_mail_send(req, res, MAIL_EMAIL_CHANGE, email, token.secret, redirect))
+        return;
+    db_txn *t = auth_txn_new(req);
+    add_update(req, t, uid, metadata, hash, NULL);
+    const char *v[] = {uid, email, token.hash, email_flow_ttl(req, EMAIL_CHANGE_TTL_S), redirect,
+                       req->client_addr};
+    int q = db_txn_add(t, EMAIL_CHANGE_SQL, 6, v);
+    if (auth_txn_run(t, req, res))
+        reply_user_row(res, db_txn_result(t, q));
+}
+
 void auth_user_update(request *req, response *res)
 {
     const char *uid = caller_user_id(req, res);
@@ -100,17 +171,17 @@ void auth_user_update(request *req, response *res)
         !check_update(req, res, email, password, &hash))
         return;
     if (email && req->app->cfg.require_email_verification) {
-        auth_error(res, 501, "not_implemented",
-                   "email change with verification needs the mailer, which is not available yet");
-        return;
+        bool same = false;
+        if (!email_change_allowed(req, res, uid, email, &same))
+            return;
+        if (!same) {
+            update_with_email_change(req, res, uid, metadata, hash, email);
+            return;
+        }
+        email = NULL;
     }
     db_txn *t = auth_txn_new(req);
-    const char *v[] = {uid, metadata, hash, email};
-    int q = db_txn_add(t, UPDATE_USER_SQL, 4, v);
-    const char *pw[] = {uid, "password_changed", req->client_addr, hash ? "true" : "false"};
-    db_txn_add(t, AUDIT_SQL, 4, pw);
-    const char *em[] = {uid, "email_changed", req->client_addr, email ? "true" : "false"};
-    db_txn_add(t, AUDIT_SQL, 4, em);
+    int q = add_update(req, t, uid, metadata, hash, email);
     if (auth_txn_run(t, req, res))
         reply_user_row(res, db_txn_result(t, q));
 }

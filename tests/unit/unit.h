@@ -16,7 +16,9 @@
     X(netaddr)                                                                                     \
     X(request)                                                                                     \
     X(response)                                                                                    \
-    X(server)
+    X(server)                                                                                      \
+    X(auth_mail)                                                                                   \
+    X(auth_urls)
 
 #define DECLARE_SUITE(name) void register_##name##_tests(void);
 UNIT_SUITES(DECLARE_SUITE)

@@ -1,0 +1,48 @@
+/* What the email flows (sign-up confirmation, recovery, magic link, email
+ * change) share, and how they keep mail and data consistent.
+ *
+ * A worker transaction is one pipelined round trip, so no mail can be sent
+ * while one is open. Every flow therefore runs in three steps:
+ *   1. a transaction that counts the request against the rate limit and
+ *      reads what the decision needs (is the email registered? is the new
+ *      address free?) — it writes nothing but the rate-limit counter;
+ *   2. a new secret token, and the mail carrying it; a failed send ends
+ *      the request with 500 "could not send email", and nothing was written;
+ *   3. a transaction that writes the user and/or the token's hash.
+ * If step 3 fails (a concurrent sign-up took the address, the database went
+ * away), the client gets that error and the mailed link is dead, because
+ * its hash was never stored. No row ever depends on a mail that did not go
+ * out, and a crash between two steps leaves nothing half-made — unlike
+ * "write first, delete when the mail fails", which leaves the user behind
+ * when the worker dies in between. */
+#ifndef PGSTACK_AUTH_EMAIL_FLOW_H
+#define PGSTACK_AUTH_EMAIL_FLOW_H
+
+#include "core/request.h"
+#include "core/response.h"
+
+#include <stdbool.h>
+
+#define CONFIRMATION_TTL_S (24 * 3600)
+#define EMAIL_CHANGE_TTL_S (24 * 3600)
+#define RECOVERY_TTL_S 3600
+#define MAGIC_LINK_TTL_S 3600
+
+/* A token to mail: the secret (goes into the link) and its SHA-256 hash
+ * (the only thing stored). */
+typedef struct mailed_token {
+    const char *secret;
+    const char *hash;
+} mailed_token;
+
+/* False after replying 500 when no randomness is available. */
+bool mailed_token_new(request *req, response *res, mailed_token *out);
+
+/* The request's ?redirect_to= when it is an allowed URL (urls.h), else
+ * NULL (the flow then ends at SITE_URL). */
+const char *email_flow_redirect(request *req);
+
+/* The TTL as a bind parameter. */
+const char *email_flow_ttl(request *req, long seconds);
+
+#endif

@@ -1,0 +1,51 @@
+/* The auth emails' text; see mail_template.h. */
+#include "auth/mail_template.h"
+
+#define FOOTER "\n-- \nThis message was sent automatically by %s.\n"
+
+mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *link,
+                        const char *token)
+{
+    mail_text t = {0};
+    const char *footer = arena_printf(a, FOOTER, site);
+    switch (kind) {
+    case MAIL_CONFIRMATION:
+        t.subject = "Confirm your email address";
+        t.body = arena_printf(a,
+                              "Hello,\n\nAn account at %s was created with this email address.\n"
+                              "To confirm the address, open this link:\n\n%s\n\n"
+                              "The link works once and expires in 24 hours.\n"
+                              "If you did not sign up, ignore this message.\n%s",
+                              site, link, footer);
+        break;
+    case MAIL_MAGIC_LINK:
+        t.subject = "Your sign-in link";
+        t.body = arena_printf(a,
+                              "Hello,\n\nTo sign in to %s, open this link:\n\n%s\n\n"
+                              "The link works once and expires in 1 hour.\n"
+                              "If you did not ask to sign in, ignore this message.\n%s",
+                              site, link, footer);
+        break;
+    case MAIL_RECOVERY:
+        t.subject = "Reset your password";
+        t.body = arena_printf(a,
+                              "Hello,\n\nSomeone asked to reset the password of your account at "
+                              "%s.\nTo choose a new password, open this link:\n\n%s\n\n"
+                              "If the application asks for a reset code, enter:\n\n%s\n\n"
+                              "The link and the code work once and expire in 1 hour.\n"
+                              "If you did not ask for this, ignore this message; your password "
+                              "stays as it is.\n%s",
+                              site, link, token, footer);
+        break;
+    case MAIL_EMAIL_CHANGE:
+        t.subject = "Confirm your new email address";
+        t.body = arena_printf(a,
+                              "Hello,\n\nYou asked to use this email address for your account at "
+                              "%s.\nTo confirm the change, open this link:\n\n%s\n\n"
+                              "The link works once and expires in 24 hours.\n"
+                              "If you did not ask for this, ignore this message.\n%s",
+                              site, link, footer);
+        break;
+    }
+    return t;
+}

@@ -1,0 +1,28 @@
+/* The plain-text emails of the auth area: confirmation of a new account,
+ * magic link, password recovery and confirmation of a new address. Only
+ * operator-controlled text (SITE_URL) and the link go into them; nothing
+ * a stranger typed (metadata, names) is ever mailed to someone else. */
+#ifndef PGSTACK_MAIL_TEMPLATE_H
+#define PGSTACK_MAIL_TEMPLATE_H
+
+#include "core/arena.h"
+
+typedef enum {
+    MAIL_CONFIRMATION,
+    MAIL_MAGIC_LINK,
+    MAIL_RECOVERY,
+    MAIL_EMAIL_CHANGE,
+} mail_kind;
+
+typedef struct mail_text {
+    const char *subject;
+    const char *body;
+} mail_text;
+
+/* The mail of kind: link is the URL to open, token the secret it carries
+ * (also shown as a code in recovery mails, for POST /recover/confirm),
+ * site the application's URL (SITE_URL). */
+mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *link,
+                        const char *token);
+
+#endif

@@ -1,0 +1,188 @@
+/* Email links and redirect_to matching; see urls.h. */
+#include "auth/urls.h"
+
+#include "core/sbuf.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct url_parts {
+    bool https;
+    const char *host;
+    size_t host_len;
+    long port;
+    const char *path;
+    size_t path_len;
+} url_parts;
+
+char *url_query_encode(arena *a, const char *s)
+{
+    sbuf b;
+    sbuf_init(&b, a, 3 * strlen(s) + 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p))
+            sbuf_putc(&b, (char)*p);
+        else
+            sbuf_printf(&b, "%%%02X", *p);
+    }
+    return b.data;
+}
+
+char *auth_email_link(arena *a, const char *base, const char *path, const char *token,
+                      const char *type, const char *redirect_to)
+{
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    sbuf b;
+    sbuf_init(&b, a, 256);
+    sbuf_append(&b, base, n);
+    sbuf_printf(&b, "/auth/v1%s?token=%s", path, url_query_encode(a, token));
+    if (type)
+        sbuf_printf(&b, "&type=%s", url_query_encode(a, type));
+    if (redirect_to)
+        sbuf_printf(&b, "&redirect_to=%s", url_query_encode(a, redirect_to));
+    return b.data;
+}
+
+const char *auth_link_base(const pgstack_config *cfg)
+{
+    return cfg->api_external_url && *cfg->api_external_url ? cfg->api_external_url
+                                                            : cfg->site_url;
+}
+
+/* Printable ASCII without space, backslash, fragment or characters that
+ * have no business in a URL. */
+static bool url_chars_ok(const char *url)
+{
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f || strchr("\\#\"<>^`{|}", *p))
+            return false;
+    return true;
+}
+
+static bool host_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '.';
+}
+
+/* host[:port] of the authority (IPv6 in brackets); false when malformed. */
+static bool split_authority(const char *s, size_t n, url_parts *u)
+{
+    const char *colon = NULL;
+    if (n > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', n);
+        if (!close)
+            return false;
+        for (const char *p = s + 1; p < close; p++)
+            if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
+                return false;
+        colon = close + 1 < s + n ? close + 1 : NULL;
+        if (colon && *colon != ':')
+            return false;
+        u->host_len = (size_t)(close + 1 - s);
+    } else {
+        colon = memchr(s, ':', n);
+        u->host_len = colon ? (size_t)(colon - s) : n;
+        for (size_t i = 0; i < u->host_len; i++)
+            if (!host_char(s[i]))
+                return false;
+    }
+    u->host = s;
+    if (u->host_len == 0)
+        return false;
+    if (!colon)
+        return true;
+    size_t digits = n - (size_t)(colon + 1 - s);
+    if (digits == 0 || digits > 5)
+        return false;
+    long port = 0;
+    for (size_t i = 0; i < digits; i++) {
+        if (!isdigit((unsigned char)colon[1 + i]))
+            return false;
+        port = port * 10 + (colon[1 + i] - '0');
+    }
+    u->port = port;
+    return port >= 1 && port <= 65535;
+}
+
+/* No "." or ".." segment, and no encoded dot, slash or backslash. */
+static bool path_ok(const char *p, size_t n)
+{
+    for (size_t i = 0; i + 3 <= n; i++)
+        if (strncasecmp(p + i, "%2e", 3) == 0 || strncasecmp(p + i, "%2f", 3) == 0 ||
+            strncasecmp(p + i, "%5c", 3) == 0)
+            return false;
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || p[i] == '/') {
+            size_t len = i - start;
+            if ((len == 1 && p[start] == '.') || (len == 2 && p[start] == '.' && p[start + 1] == '.'))
+                return false;
+            start = i + 1;
+        }
+    }
+    return true;
+}
+
+static bool url_split(const char *url, url_parts *u)
+{
+    memset(u, 0, sizeof(*u));
+    if (strlen(url) > REDIRECT_URL_MAX || !url_chars_ok(url))
+        return false;
+    const char *rest;
+    if (strncasecmp(url, "https://", 8) == 0) {
+        u->https = true;
+        rest = url + 8;
+    } else if (strncasecmp(url, "http://", 7) == 0) {
+        rest = url + 7;
+    } else {
+        return false;
+    }
+    size_t auth_len = strcspn(rest, "/?");
+    if (memchr(rest, '@', auth_len) || !split_authority(rest, auth_len, u))
+        return false;
+    if (u->port == 0)
+        u->port = u->https ? 443 : 80;
+    u->path = rest + auth_len;
+    u->path_len = strcspn(u->path, "?");
+    return path_ok(u->path, u->path_len);
+}
+
+static bool url_matches(const url_parts *c, const char *allowed)
+{
+    url_parts a;
+    if (!url_split(allowed, &a) || a.https != c->https || a.port != c->port ||
+        a.host_len != c->host_len || strncasecmp(a.host, c->host, a.host_len) != 0)
+        return false;
+    size_t n = a.path_len;
+    while (n > 0 && a.path[n - 1] == '/')
+        n--;
+    if (c->path_len < n || strncmp(c->path, a.path, n) != 0)
+        return false;
+    return c->path_len == n || c->path[n] == '/';
+}
+
+bool redirect_url_allowed(const char *url, const char *site_url, const str_list *additional)
+{
+    url_parts c;
+    if (!url || !url_split(url, &c))
+        return false;
+    if (site_url && url_matches(&c, site_url))
+        return true;
+    for (size_t i = 0; additional && i < additional->count; i++)
+        if (url_matches(&c, additional->items[i]))
+            return true;
+    return false;
+}
+
+const char *redirect_choose(const pgstack_config *cfg, const char *requested, const char *stored)
+{
+    if (requested && redirect_url_allowed(requested, cfg->site_url, &cfg->additional_redirect_urls))
+        return requested;
+    if (stored && redirect_url_allowed(stored, cfg->site_url, &cfg->additional_redirect_urls))
+        return stored;
+    return cfg->site_url;
+}

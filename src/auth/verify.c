@@ -1,0 +1,164 @@
+/* Using the tokens of the email flows: GET /verify (the links in
+ * confirmation, recovery and email-change mails), GET /magiclink/verify
+ * (the link in magic-link mails) and POST /verify (supabase-js verifyOtp:
+ * type + token_hash, or type + token + email).
+ *
+ * A used token proves the address and starts a session
+ * (auth.verify_one_time_token). GET /magiclink/verify always answers as
+ * the spec says: 302 to redirect_to/SITE_URL with the session in the URL
+ * fragment (or GoTrue's #error=... fragment). GET /verify does the same for
+ * browsers (Accept: text/html) and whenever redirect_to is given, as GoTrue
+ * does; other clients (curl, scripts — the spec's "200 OK: Confirmation
+ * result") get 200 with the session as JSON, or 400 "invalid or expired
+ * token". Without type, GET /verify takes a sign-up confirmation token. */
+#include "auth/auth_txn.h"
+#include "auth/body.h"
+#include "auth/email_address.h"
+#include "auth/handlers.h"
+#include "auth/reply.h"
+#include "auth/secret_token.h"
+#include "auth/urls.h"
+#include "core/app.h"
+
+#include <string.h>
+
+#define VERIFY_SQL                                                                                 \
+    "select status, redirect, user_json, claims, session_expires_at from "                         \
+    "auth.verify_one_time_token($1, $2::text[], $3, null, $4, $5::int, $6::int, $7, $8)"
+#define LINK_ERROR "Email link is invalid or has expired"
+
+/* GoTrue's verify types and the token kinds each accepts. */
+static const struct {
+    const char *type, *kinds;
+} TYPES[] = {
+    {"signup", "{confirmation}"},  {"email", "{confirmation,magiclink}"},
+    {"magiclink", "{magiclink}"},  {"recovery", "{recovery}"},
+    {"email_change", "{email_change}"},
+};
+
+typedef struct verification {
+    const char *type;      /* GoTrue type, echoed in the redirect fragment */
+    const char *kinds;     /* text[] literal */
+    const char *token;     /* the secret from the mail */
+    const char *email;     /* must be the address it was mailed to, or NULL */
+    const char *redirect;  /* requested redirect_to, or NULL */
+    bool browser;          /* answer with a redirect */
+} verification;
+
+/* Fills v->kinds for v->type; false after replying 400. */
+static bool known_type(response *res, verification *v)
+{
+    for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++)
+        if (v->type && strcmp(v->type, TYPES[i].type) == 0) {
+            v->kinds = TYPES[i].kinds;
+            return true;
+        }
+    auth_error(res, 400, "validation_failed",
+               "type must be one of signup, email, magiclink, recovery, email_change");
+    return false;
+}
+
+static void verify_failed(request *req, response *res, const verification *v, int status,
+                          const char *code, const char *message)
+{
+    if (!v->browser) {
+        auth_error(res, status, code, message);
+        return;
+    }
+    bool expired = strcmp(code, "otp_expired") == 0;
+    auth_reply_error_redirect(req, res, redirect_choose(&req->app->cfg, v->redirect, NULL), code,
+                              expired ? LINK_ERROR : message);
+}
+
+static void reply_verified(request *req, response *res, const verification *v, PGresult *r,
+                           const char *refresh)
+{
+    if (!v->browser) {
+        auth_reply_session(req, res, 200, PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+                           PQgetvalue(r, 0, 4), refresh);
+        return;
+    }
+    const char *stored = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
+    auth_reply_session_redirect(req, res, redirect_choose(&req->app->cfg, v->redirect, stored),
+                                v->type, PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), refresh);
+}
+
+static void run_verification(request *req, response *res, const verification *v)
+{
+    const pgstack_config *cfg = &req->app->cfg;
+    if (!v->token || !*v->token) {
+        verify_failed(req, res, v, 400, "otp_expired", "invalid or expired token");
+        return;
+    }
+    char *refresh = secret_token_new(req->arena);
+    if (!refresh) {
+        auth_error(res, 500, "unexpected_failure", "no randomness for a token");
+        return;
+    }
+    const char *p[] = {secret_token_hash(req->arena, v->token), v->kinds, v->email,
+                       secret_token_hash(req->arena, refresh),
+                       arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s),
+                       arena_printf(req->arena, "%ld", cfg->jwt_expiry_s), req->client_addr,
+                       request_header(req, "user-agent")};
+    db_txn *t = auth_txn_new(req);
+    int q = db_txn_add(t, VERIFY_SQL, 8, p);
+    if (!auth_txn_run(t, req, res))
+        return;
+    PGresult *r = db_txn_result(t, q);
+    const char *status = PQgetvalue(r, 0, 0);
+    if (strcmp(status, "ok") == 0)
+        reply_verified(req, res, v, r, refresh);
+    else if (strcmp(status, "banned") == 0)
+        verify_failed(req, res, v, 400, "user_banned", "user is banned");
+    else if (strcmp(status, "email_exists") == 0)
+        verify_failed(req, res, v, 409, "email_exists", "email already registered");
+    else
+        verify_failed(req, res, v, 400, "otp_expired", "invalid or expired token");
+}
+
+static bool accepts_html(request *req)
+{
+    const char *accept = request_header(req, "accept");
+    return accept && strstr(accept, "text/html");
+}
+
+void auth_verify_get(request *req, response *res)
+{
+    const char *type = query_get(&req->query, "type");
+    verification v = {.type = type && *type ? type : "signup",
+                      .token = query_get(&req->query, "token"),
+                      .redirect = query_get(&req->query, "redirect_to")};
+    v.browser = (v.redirect && *v.redirect) || accepts_html(req);
+    if (known_type(res, &v))
+        run_verification(req, res, &v);
+}
+
+void auth_magiclink_verify(request *req, response *res)
+{
+    verification v = {.type = "magiclink", .kinds = "{magiclink}",
+                      .token = query_get(&req->query, "token"),
+                      .redirect = query_get(&req->query, "redirect_to"), .browser = true};
+    run_verification(req, res, &v);
+}
+
+void auth_verify_post(request *req, response *res)
+{
+    json_object *body = auth_body(req, res);
+    const char *token = NULL, *token_hash = NULL;
+    verification v = {0};
+    if (!body || !body_string(body, "type", &v.type, res) ||
+        !body_string(body, "token", &token, res) ||
+        !body_string(body, "token_hash", &token_hash, res) ||
+        !body_string(body, "email", &v.email, res) || !known_type(res, &v))
+        return;
+    if (v.email && !email_address_valid(v.email)) {
+        auth_error(res, 400, "validation_failed", "invalid email address");
+        return;
+    }
+    if (!token_hash && token && !v.email) {
+        auth_error(res, 400, "validation_failed", "email is required to verify a token");
+        return;
+    }
+    v.token = token_hash ? token_hash : token;
+    run_verification(req, res, &v);
+}

@@ -440,14 +440,20 @@ void config_free(pgstack_config *cfg)
     }
 }
 
+static const char *key_default_text(const key_spec *k)
+{
+    if (k->default_value)
+        return k->default_value;
+    return k->required_by ? "(required)" : "";
+}
+
 const config_key_info *config_keys(size_t *count)
 {
     static config_key_info info[KEY_COUNT + 1];
     info[0] = (config_key_info){"PGSTACK_CONFIG", CONFIG_DEFAULT_PATH,
                                 "path of the KEY=VALUE configuration file"};
     for (size_t i = 0; i < KEY_COUNT; i++)
-        info[i + 1] = (config_key_info){KEYS[i].name, KEYS[i].default_value ? KEYS[i].default_value
-                                                                            : "(required)",
+        info[i + 1] = (config_key_info){KEYS[i].name, key_default_text(&KEYS[i]),
                                         KEYS[i].description};
     *count = KEY_COUNT + 1;
     return info;

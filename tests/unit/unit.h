@@ -18,7 +18,8 @@
     X(response)                                                                                    \
     X(server)                                                                                      \
     X(auth_mail)                                                                                   \
-    X(auth_urls)
+    X(auth_urls)                                                                                   \
+    X(readme)
 
 #define DECLARE_SUITE(name) void register_##name##_tests(void);
 UNIT_SUITES(DECLARE_SUITE)

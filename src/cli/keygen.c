@@ -24,7 +24,8 @@ static char *make_key(arena *a, const char *role, const char *secret, time_t now
     json_object_object_add(claims, "iss", json_object_new_string("pgstack"));
     json_object_object_add(claims, "role", json_object_new_string(role));
     json_object_object_add(claims, "iat", json_object_new_int64((int64_t)now));
-    json_object_object_add(claims, "exp", json_object_new_int64((int64_t)now + KEY_LIFETIME_SECONDS));
+    json_object_object_add(claims, "exp",
+                           json_object_new_int64((int64_t)now + KEY_LIFETIME_SECONDS));
     char *token = jwt_sign(a, json_text(a, claims), secret, "HS256");
     json_object_put(claims);
     return token;

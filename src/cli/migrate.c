@@ -124,7 +124,8 @@ static bool exec_ok(PGconn *pg, const char *sql, const char *what)
 
 static bool load_applied(PGconn *pg, migration *m, int count)
 {
-    PGresult *r = PQexec(pg, "select name, checksum, applied_at::text from pgstack.schema_migrations");
+    PGresult *r =
+        PQexec(pg, "select name, checksum, applied_at::text from pgstack.schema_migrations");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "pgstack migrate: cannot read applied migrations: %s", PQerrorMessage(pg));
         PQclear(r);

@@ -22,7 +22,7 @@ typedef struct cleanup {
 } cleanup;
 
 struct arena {
-    chunk *head;  /* current chunk; the first chunk is the last in the list */
+    chunk *head; /* current chunk; the first chunk is the last in the list */
     chunk *first;
     cleanup *cleanups;
     size_t chunk_size;

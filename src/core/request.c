@@ -136,8 +136,8 @@ bool request_parse(request *req, arena *a, char *const *params, const char *pref
         return bad_request(err, 400, "invalid Content-Length");
 
     const char *remote = param_lookup(params, "REMOTE_ADDR");
-    req->client_addr = netaddr_client(a, remote ? remote : "", request_header(req, "x-forwarded-for"),
-                                      &cfg->trusted_proxies);
+    req->client_addr = netaddr_client(
+        a, remote ? remote : "", request_header(req, "x-forwarded-for"), &cfg->trusted_proxies);
 
     size_t path_len;
     const char *path = raw_path(a, params, &path_len);
@@ -158,17 +158,17 @@ bool request_parse(request *req, arena *a, char *const *params, const char *pref
                            arena_printf(a, "invalid query string: %s", query_status_message(st)));
     for (size_t i = 0; i < req->headers.count; i++)
         if (!utf8_valid(req->headers.items[i].value, strlen(req->headers.items[i].value)))
-            return bad_request(err, 400,
-                               arena_printf(a, "invalid header %s: invalid UTF-8",
-                                            req->headers.items[i].name));
+            return bad_request(
+                err, 400,
+                arena_printf(a, "invalid header %s: invalid UTF-8", req->headers.items[i].name));
     return true;
 }
 
 bool request_read_body(request *req, http_io *io, long max_body, request_error *err)
 {
     if (req->content_length > max_body)
-        return bad_request(err, 413,
-                           arena_printf(req->arena, "request body larger than %ld bytes", max_body));
+        return bad_request(
+            err, 413, arena_printf(req->arena, "request body larger than %ld bytes", max_body));
     size_t cap = req->content_length > 0 ? (size_t)req->content_length : 0;
     size_t limit = (size_t)max_body;
     char *buf = arena_alloc(req->arena, cap + 1);
@@ -190,9 +190,8 @@ bool request_read_body(request *req, http_io *io, long max_body, request_error *
             break;
         len += (size_t)n;
         if (len > limit)
-            return bad_request(err, 413, arena_printf(req->arena,
-                                                      "request body larger than %ld bytes",
-                                                      max_body));
+            return bad_request(
+                err, 413, arena_printf(req->arena, "request body larger than %ld bytes", max_body));
     }
     if (req->content_length >= 0 && len < (size_t)req->content_length)
         return bad_request(err, 400, "request body shorter than Content-Length");

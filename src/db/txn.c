@@ -7,7 +7,7 @@
 #include <time.h>
 
 #define SETUP_CONTEXT                                                                              \
-    "set_config('request.jwt.claims', $2, true), set_config('request.jwt.claim.sub', $3, true), " \
+    "set_config('request.jwt.claims', $2, true), set_config('request.jwt.claim.sub', $3, true), "  \
     "set_config('request.jwt.claim.role', $4, true), set_config('request.method', $5, true), "     \
     "set_config('request.path', $6, true), set_config('request.headers', $7, true), "              \
     "set_config('statement_timeout', $8, true)"

@@ -27,8 +27,8 @@ typedef struct db_caller {
 
 typedef enum {
     DB_OK = 0,
-    DB_UNAVAILABLE,  /* no connection, connection lost, or no answer in time */
-    DB_QUERY_ERROR,  /* a statement failed; see db_txn_error */
+    DB_UNAVAILABLE, /* no connection, connection lost, or no answer in time */
+    DB_QUERY_ERROR, /* a statement failed; see db_txn_error */
 } db_status;
 
 typedef struct db_txn db_txn;

@@ -15,8 +15,8 @@ typedef enum {
     JWT_MALFORMED,     /* not three base64url segments of JSON objects */
     JWT_BAD_ALGORITHM, /* alg none, or any algorithm but the configured one */
     JWT_BAD_SIGNATURE,
-    JWT_EXPIRED,       /* exp in the past */
-    JWT_NOT_YET_VALID, /* nbf in the future */
+    JWT_EXPIRED,        /* exp in the past */
+    JWT_NOT_YET_VALID,  /* nbf in the future */
     JWT_BAD_TIME_CLAIM, /* exp or nbf not a number */
     JWT_MISSING_ROLE,
     JWT_UNKNOWN_ROLE, /* role not anon, authenticated or service_role */

@@ -14,9 +14,9 @@ typedef struct memio {
     /* input */
     const char *in;
     size_t in_len, in_pos;
-    size_t max_chunk;  /* largest read answered at once (0: unlimited) */
-    bool read_error;   /* read returns -1 once input is exhausted */
-    size_t reads;      /* calls of read */
+    size_t max_chunk; /* largest read answered at once (0: unlimited) */
+    bool read_error;  /* read returns -1 once input is exhausted */
+    size_t reads;     /* calls of read */
     /* output */
     char *out;
     size_t out_len, out_cap;

@@ -33,10 +33,14 @@ static int teardown(void)
     return 0;
 }
 
-static const char *render(const char *from, const char *to, const char *subject,
-                          const char *body, const char **why)
+static const char *render(const char *from, const char *to, const char *subject, const char *body,
+                          const char **why)
 {
-    mail_message m = {.from = from, .to = to, .subject = subject, .body = body, .date = 1,
+    mail_message m = {.from = from,
+                      .to = to,
+                      .subject = subject,
+                      .body = body,
+                      .date = 1,
                       .message_id = "<id@example.org>"};
     return mail_message_render(A, &m, why);
 }
@@ -231,11 +235,17 @@ static void test_injection_in_subject(void)
     CU_ASSERT_TRUE(refused(from, to, "esc\x1b[31m", "b"));
     /* U+0085 NEXT LINE and U+2028 LINE SEPARATOR are text; encoded, never raw */
     const char *why = NULL;
-    const char *m = render(from, to, "a\xc2\x85" "b\xe2\x80\xa8" "c", "b", &why);
+    const char *m = render(from, to,
+                           "a\xc2\x85"
+                           "b\xe2\x80\xa8"
+                           "c",
+                           "b", &why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     CU_ASSERT_TRUE(lines_ok(m, 998));
     CU_ASSERT_PTR_NULL(strstr(headers_of(m), "\xc2\x85"));
-    CU_ASSERT_STRING_EQUAL(decode_words(header_value(m, "Subject")), "a\xc2\x85" "b\xe2\x80\xa8" "c");
+    CU_ASSERT_STRING_EQUAL(decode_words(header_value(m, "Subject")), "a\xc2\x85"
+                                                                     "b\xe2\x80\xa8"
+                                                                     "c");
 }
 
 static void test_injection_in_sender(void)
@@ -260,7 +270,10 @@ static void test_injection_in_sender(void)
 
 static void test_injection_in_message_id(void)
 {
-    mail_message m = {.from = "a@b.example", .to = "c@d.example", .subject = "s", .body = "b",
+    mail_message m = {.from = "a@b.example",
+                      .to = "c@d.example",
+                      .subject = "s",
+                      .body = "b",
                       .message_id = "<x@y>\r\nBcc: all@example.com"};
     const char *why = NULL;
     CU_ASSERT_PTR_NULL(mail_message_render(A, &m, &why));
@@ -290,14 +303,18 @@ static void test_long_subject(void)
 
 static void test_utf8_subject_and_name(void)
 {
-    const char *subject = "Gr\xc3\xbc\xc3\x9f" "e \xe2\x80\x94 \xe4\xbd\xa0\xe5\xa5\xbd "
+    const char *subject = "Gr\xc3\xbc\xc3\x9f"
+                          "e \xe2\x80\x94 \xe4\xbd\xa0\xe5\xa5\xbd "
                           "\xf0\x9f\x8e\x89 \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 "
                           "\xd0\xbc\xd0\xb8\xd1\x80 \xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81"
                           "\xa1\xe3\x81\xaf \xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80";
     const char *name = "Caf\xc3\xa9 \xe2\x98\x95 \xe4\xbd\xa0\xe5\xa5\xbd";
     const char *from = arena_printf(A, "%s <noreply@cafe.example>", name);
     const char *why = NULL;
-    const char *m = render(from, "c@d.example", subject, "Gr\xc3\xbc\xc3\x9f" "e\n", &why);
+    const char *m = render(from, "c@d.example", subject,
+                           "Gr\xc3\xbc\xc3\x9f"
+                           "e\n",
+                           &why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     CU_ASSERT_TRUE(lines_ok(headers_of(m), 78));
     for (const unsigned char *p = (const unsigned char *)m; *p; p++)
@@ -307,7 +324,8 @@ static void test_utf8_subject_and_name(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(f, " <noreply@cafe.example>"));
     *strstr(f, " <noreply@cafe.example>") = '\0';
     CU_ASSERT_STRING_EQUAL(decode_words(f), name);
-    CU_ASSERT_STRING_EQUAL(decode_qp(body_of(m)), "Gr\xc3\xbc\xc3\x9f" "e\n");
+    CU_ASSERT_STRING_EQUAL(decode_qp(body_of(m)), "Gr\xc3\xbc\xc3\x9f"
+                                                  "e\n");
 }
 
 static void test_invalid_utf8_refused(void)
@@ -353,8 +371,9 @@ static void test_long_addresses(void)
 static void test_quoted_printable_body(void)
 {
     char body[4000];
-    int n = snprintf(body, sizeof body, ".starts with a dot\nequals = sign\ntrailing space \n"
-                                        "tab\tinside\nhttps://api.example/auth/v1/verify?token=");
+    int n = snprintf(body, sizeof body,
+                     ".starts with a dot\nequals = sign\ntrailing space \n"
+                     "tab\tinside\nhttps://api.example/auth/v1/verify?token=");
     for (; n < 3500; n++)
         body[n] = (char)('A' + n % 26);
     snprintf(body + n, sizeof body - (size_t)n, "&redirect_to=x\n\xe2\x82\xac\n");
@@ -402,8 +421,8 @@ static void test_templates(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(t.body, "https://site.example"));
         CU_ASSERT_PTR_NULL(strchr(t.body, '\r'));
         const char *why = NULL;
-        const char *m = render("pgstack <noreply@localhost>", "u@example.com", t.subject, t.body,
-                               &why);
+        const char *m =
+            render("pgstack <noreply@localhost>", "u@example.com", t.subject, t.body, &why);
         CU_ASSERT_PTR_NOT_NULL_FATAL(m);
         CU_ASSERT_TRUE(lines_ok(m, 998));
         CU_ASSERT_STRING_EQUAL(decode_qp(body_of(m)), t.body);
@@ -483,22 +502,24 @@ static void test_spool_failure(void)
 {
     pgstack_config cfg = {.mail_spool_dir = "/proc/pgstack-no-such-dir/mail", .smtp_timeout_s = 5};
     char why[256] = "";
-    CU_ASSERT_FALSE(mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why,
-                                        sizeof why));
+    CU_ASSERT_FALSE(
+        mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "mail spool"));
     cfg.mail_spool_dir = "";
-    CU_ASSERT_FALSE(mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why,
-                                        sizeof why));
+    CU_ASSERT_FALSE(
+        mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
 }
 
 static void test_smtp_unreachable(void)
 {
-    pgstack_config cfg = {.smtp_url = "smtp://127.0.0.1:1", .smtp_user = "user",
-                          .smtp_pass = "s3cret-Passw0rd", .smtp_timeout_s = 5,
+    pgstack_config cfg = {.smtp_url = "smtp://127.0.0.1:1",
+                          .smtp_user = "user",
+                          .smtp_pass = "s3cret-Passw0rd",
+                          .smtp_timeout_s = 5,
                           .mail_spool_dir = "/nonexistent"};
     char why[256] = "";
-    CU_ASSERT_FALSE(mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why,
-                                        sizeof why));
+    CU_ASSERT_FALSE(
+        mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
     CU_ASSERT_EQUAL(strncmp(why, "SMTP: ", 6), 0);
     CU_ASSERT_PTR_NULL(strstr(why, "s3cret"));
 }

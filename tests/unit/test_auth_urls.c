@@ -198,11 +198,10 @@ static void test_email_links(void)
     CU_ASSERT_STRING_EQUAL(
         auth_email_link(A, "https://api.example.com//", "/verify", "T0k-_n", "signup", NULL),
         "https://api.example.com/auth/v1/verify?token=T0k-_n&type=signup");
-    CU_ASSERT_STRING_EQUAL(
-        auth_email_link(A, "https://api.example.com", "/magiclink/verify", "t", NULL,
-                        "https://site.example.com/a?b=1&c=2"),
-        "https://api.example.com/auth/v1/magiclink/verify?token=t"
-        "&redirect_to=https%3A%2F%2Fsite.example.com%2Fa%3Fb%3D1%26c%3D2");
+    CU_ASSERT_STRING_EQUAL(auth_email_link(A, "https://api.example.com", "/magiclink/verify", "t",
+                                           NULL, "https://site.example.com/a?b=1&c=2"),
+                           "https://api.example.com/auth/v1/magiclink/verify?token=t"
+                           "&redirect_to=https%3A%2F%2Fsite.example.com%2Fa%3Fb%3D1%26c%3D2");
     /* nothing a caller passes can add a parameter or a fragment */
     const char *link = auth_email_link(A, "http://h", "/verify", "a&type=recovery#x", "signup",
                                        "x&token=evil#frag");

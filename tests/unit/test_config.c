@@ -144,8 +144,8 @@ static void test_env_wins(void)
 {
     const char *text = "REST_WORKERS=8\nJWT_ALGORITHM=HS384\nDATABASE_URL=postgresql://file/x\n"
                        "ALLOWED_ORIGINS=https://file.example\n";
-    char *env[] = {"REST_WORKERS=16", "DATABASE_URL=postgresql://env/x", "ALLOWED_ORIGINS=",
-                   "UNRELATED=1", NULL};
+    char *env[] = {"REST_WORKERS=16", "DATABASE_URL=postgresql://env/x",
+                   "ALLOWED_ORIGINS=", "UNRELATED=1", NULL};
     pgstack_config cfg;
     CU_ASSERT_TRUE_FATAL(load(&cfg, text, env, 0));
     CU_ASSERT_EQUAL(cfg.rest_workers, 16);
@@ -367,8 +367,8 @@ static void test_jwt_keys(void)
     CU_ASSERT_TRUE(load(&cfg, "JWT_SECRET=" SECRET32 "\n", NULL, CONFIG_NEED_JWT));
     config_free(&cfg);
 
-    static const char *bad_alg[] = {"none", "None", "RS256", "hs256", "HS256 ", "ES256",
-                                    "HS1024", "PS256", "HS"};
+    static const char *bad_alg[] = {"none",  "None",   "RS256", "hs256", "HS256 ",
+                                    "ES256", "HS1024", "PS256", "HS"};
     char line[64];
     for (size_t i = 0; i < sizeof bad_alg / sizeof bad_alg[0]; i++) {
         char *env[] = {line, NULL};

@@ -103,8 +103,8 @@ static void test_cross_origin_refused(void)
     check(&EMPTY, "http://host:8081", "host:8080", CORS_REFUSED);
     check(&EMPTY, "http://host:8080", "host", CORS_REFUSED);
     check(&EMPTY, "http://host", "host:8080", CORS_REFUSED);
-    check(&EMPTY, "https://host", "host:80", CORS_REFUSED);  /* 80 is not https's port */
-    check(&EMPTY, "http://host", "host:443", CORS_REFUSED);  /* 443 is not http's port */
+    check(&EMPTY, "https://host", "host:80", CORS_REFUSED); /* 80 is not https's port */
+    check(&EMPTY, "http://host", "host:443", CORS_REFUSED); /* 443 is not http's port */
     check(&EMPTY, "http://ho", "host", CORS_REFUSED);
     check(&EMPTY, "http://", "", CORS_REFUSED);
     check(&EMPTY, "http://", "host", CORS_REFUSED);
@@ -172,13 +172,14 @@ static void test_headers(void)
     CU_ASSERT(list_has(vary, "Origin"));
     const char *methods = response_get_header(&res, "Access-Control-Allow-Methods");
     CU_ASSERT_PTR_NOT_NULL_FATAL(methods);
-    static const char *want_methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    static const char *want_methods[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                         "PATCH", "DELETE", "OPTIONS"};
     for (size_t i = 0; i < sizeof want_methods / sizeof want_methods[0]; i++)
         CU_ASSERT(list_has(methods, want_methods[i]));
     const char *allow = response_get_header(&res, "Access-Control-Allow-Headers");
     CU_ASSERT_PTR_NOT_NULL_FATAL(allow);
-    static const char *want[] = {"apikey",         "authorization",   "content-type",
-                                 "prefer",         "range",           "accept-profile",
+    static const char *want[] = {"apikey",          "authorization", "content-type",
+                                 "prefer",          "range",         "accept-profile",
                                  "content-profile", "x-client-info", "x-upsert"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         CU_ASSERT(list_has(allow, want[i]));
@@ -192,7 +193,8 @@ static void test_headers(void)
     /* the headers go out with the response */
     response_empty(&res, 204);
     response_finish(&res);
-    CU_ASSERT_PTR_NOT_NULL(strstr(memio_text(&m), "Access-Control-Allow-Origin: https://app.example.com\r\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(memio_text(&m), "Access-Control-Allow-Origin: https://app.example.com\r\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(memio_text(&m), "Access-Control-Allow-Headers: "));
 
     /* a normal request exposes headers instead */

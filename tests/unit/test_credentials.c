@@ -165,9 +165,10 @@ static void test_bearer_wins(void)
 {
     request r = make_req();
     add_header(&r, "apikey", token("{\"role\":\"anon\"}"));
-    add_header(&r, "authorization",
-               arena_printf(A, "Bearer %s",
-                            token("{\"role\":\"service_role\",\"sub\":\"svc\",\"exp\":1800000000}")));
+    add_header(
+        &r, "authorization",
+        arena_printf(A, "Bearer %s",
+                     token("{\"role\":\"service_role\",\"sub\":\"svc\",\"exp\":1800000000}")));
     auth_ctx ctx;
     const char *error;
     CU_ASSERT_TRUE_FATAL(resolve(&r, &ctx, &error));
@@ -203,7 +204,8 @@ static void test_bearer_bad_no_fallback(void)
     expect_fail(&r, "expired bearer", "expired");
     /* wrong secret */
     request r2 = make_req();
-    char *other = jwt_sign(A, "{\"role\":\"anon\"}", "another-secret-another-secret-another", "HS256");
+    char *other =
+        jwt_sign(A, "{\"role\":\"anon\"}", "another-secret-another-secret-another", "HS256");
     CU_ASSERT_PTR_NOT_NULL_FATAL(other);
     add_header(&r2, "authorization", arena_printf(A, "Bearer %s", other));
     expect_fail(&r2, "bearer with wrong secret", "signature");
@@ -229,7 +231,7 @@ static void test_bearer_scheme(void)
     const char *tok = token("{\"role\":\"authenticated\",\"sub\":\"user-1\"}");
     static const struct {
         const char *before, *after;
-    } fmts[] = {{"bearer ", ""},   {"BEARER ", ""},  {"BeArEr ", ""},
+    } fmts[] = {{"bearer ", ""},     {"BEARER ", ""},   {"BeArEr ", ""},
                 {"Bearer   ", "  "}, {"  Bearer ", ""}, {"Bearer\t", ""}};
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
         request r = make_req();
@@ -246,8 +248,9 @@ static void test_bearer_scheme(void)
         CU_ASSERT_STRING_EQUAL(ctx.role, "authenticated");
         CU_ASSERT_STRING_EQUAL(ctx.sub, "user-1");
     }
-    static const char *bad[] = {"Basic dXNlcjpwYXNz", "Token abc", "Bearertoken", "Bearer-x y",
-                                "", "   ", "Digest username=x", "B"};
+    static const char *bad[] = {"Basic dXNlcjpwYXNz", "Token abc", "Bearertoken",
+                                "Bearer-x y",         "",          "   ",
+                                "Digest username=x",  "B"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         request r = make_req();
         add_header(&r, "apikey", tok);

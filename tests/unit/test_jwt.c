@@ -68,8 +68,7 @@ static char *sign_input(const char *signing_input, const char *secret, const cha
 }
 
 /* A token from raw header and payload texts, signed with secret by mac_alg. */
-static char *craft(const char *header, const char *payload, const char *secret,
-                   const char *mac_alg)
+static char *craft(const char *header, const char *payload, const char *secret, const char *mac_alg)
 {
     char *input = arena_printf(A, "%s.%s", b64s(header), b64s(payload));
     return arena_printf(A, "%s.%s", input, sign_input(input, secret, mac_alg));
@@ -133,14 +132,14 @@ static void test_valid_crafted(void)
     /* the hand-made tokens are right when nothing is wrong with them */
     json_object *claims = NULL;
     CU_ASSERT_EQUAL(verify(craft256("{\"role\":\"anon\"}"), "HS256", &claims), JWT_OK);
-    CU_ASSERT_EQUAL(verify(craft("{\"alg\":\"HS384\"}", "{\"role\":\"service_role\"}", SECRET,
-                                 "HS384"),
-                           "HS384", &claims),
-                    JWT_OK);
-    CU_ASSERT_EQUAL(verify(craft("{\"alg\":\"HS512\"}", "{\"role\":\"anon\",\"x\":[1,{}]}", SECRET,
-                                 "HS512"),
-                           "HS512", &claims),
-                    JWT_OK);
+    CU_ASSERT_EQUAL(
+        verify(craft("{\"alg\":\"HS384\"}", "{\"role\":\"service_role\"}", SECRET, "HS384"),
+               "HS384", &claims),
+        JWT_OK);
+    CU_ASSERT_EQUAL(
+        verify(craft("{\"alg\":\"HS512\"}", "{\"role\":\"anon\",\"x\":[1,{}]}", SECRET, "HS512"),
+               "HS512", &claims),
+        JWT_OK);
     /* unicode in claims, whitespace in the JSON */
     CU_ASSERT_EQUAL(verify(craft(" { \"alg\" : \"HS256\" } ",
                                  "\n{ \"role\": \"anon\", \"name\": \"caf\xc3\xa9 \\u20ac\" }\n",
@@ -211,9 +210,9 @@ static void test_time_claims(void)
     expect("nbf past, exp future", craft256(p), "HS256", JWT_OK);
     /* time is checked against the given now, not the clock */
     json_object *c = NULL;
-    CU_ASSERT_EQUAL(jwt_verify(A, craft256("{\"role\":\"anon\",\"exp\":1000}"), SECRET, "HS256",
-                               999, &c),
-                    JWT_OK);
+    CU_ASSERT_EQUAL(
+        jwt_verify(A, craft256("{\"role\":\"anon\",\"exp\":1000}"), SECRET, "HS256", 999, &c),
+        JWT_OK);
 }
 
 /* ---- signatures ---- */
@@ -231,12 +230,12 @@ static void test_signatures(void)
     /* tampered payload with the old signature */
     char *good = craft256("{\"role\":\"anon\"}");
     const char *sig = strrchr(good, '.') + 1;
-    char *tampered = arena_printf(A, "%s.%s.%s", b64s(HS256_HEADER),
-                                  b64s("{\"role\":\"service_role\"}"), sig);
+    char *tampered =
+        arena_printf(A, "%s.%s.%s", b64s(HS256_HEADER), b64s("{\"role\":\"service_role\"}"), sig);
     expect("tampered payload", tampered, "HS256", JWT_BAD_SIGNATURE);
     /* tampered header (still HS256) with the old signature */
-    tampered = arena_printf(A, "%s.%s.%s", b64s("{\"alg\":\"HS256\"}"), b64s("{\"role\":\"anon\"}"),
-                            sig);
+    tampered =
+        arena_printf(A, "%s.%s.%s", b64s("{\"alg\":\"HS256\"}"), b64s("{\"role\":\"anon\"}"), sig);
     expect("tampered header", tampered, "HS256", JWT_BAD_SIGNATURE);
 
     /* signature cut, extended, or one character changed */
@@ -247,9 +246,8 @@ static void test_signatures(void)
     flip[glen - 5] = flip[glen - 5] == 'A' ? 'B' : 'A';
     expect("signature changed", flip, "HS256", JWT_BAD_SIGNATURE);
     /* HS256 header but an HS512 MAC */
-    expect("MAC of another algorithm",
-           craft(HS256_HEADER, "{\"role\":\"anon\"}", SECRET, "HS512"), "HS256",
-           JWT_BAD_SIGNATURE);
+    expect("MAC of another algorithm", craft(HS256_HEADER, "{\"role\":\"anon\"}", SECRET, "HS512"),
+           "HS256", JWT_BAD_SIGNATURE);
     /* empty signature with the right algorithm */
     expect("empty signature",
            arena_printf(A, "%s.%s.", b64s(HS256_HEADER), b64s("{\"role\":\"anon\"}")), "HS256",
@@ -265,8 +263,7 @@ static void test_signature_noncanonical(void)
      * bits; setting them must not give a second valid spelling */
     char *good = craft256("{\"role\":\"anon\"}");
     size_t n = strlen(good);
-    static const char ALPHA[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char ALPHA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     int v = (int)(strchr(ALPHA, good[n - 1]) - ALPHA);
     CU_ASSERT_EQUAL(v & 3, 0);
     char *odd = arena_strdup(A, good);
@@ -288,8 +285,7 @@ static void test_signature_chars(void)
            JWT_MALFORMED);
     expect("signature with '/'", arena_printf(A, "%s./%s", prefix, sig + 1), "HS256",
            JWT_MALFORMED);
-    expect("signature with space", arena_printf(A, "%s. %s", prefix, sig), "HS256",
-           JWT_MALFORMED);
+    expect("signature with space", arena_printf(A, "%s. %s", prefix, sig), "HS256", JWT_MALFORMED);
     expect("trailing newline", arena_printf(A, "%s\n", good), "HS256", JWT_MALFORMED);
     expect("leading space", arena_printf(A, " %s", good), "HS256", JWT_MALFORMED);
 }
@@ -300,7 +296,8 @@ static void test_algorithms(void)
 {
     const char *payload = "{\"role\":\"service_role\"}";
     /* alg none with an empty signature */
-    char *none = arena_printf(A, "%s.%s.", b64s("{\"alg\":\"none\",\"typ\":\"JWT\"}"), b64s(payload));
+    char *none =
+        arena_printf(A, "%s.%s.", b64s("{\"alg\":\"none\",\"typ\":\"JWT\"}"), b64s(payload));
     expect("alg none", none, "HS256", JWT_BAD_ALGORITHM);
     none = arena_printf(A, "%s.%s.", b64s("{\"alg\":\"None\"}"), b64s(payload));
     expect("alg None", none, "HS256", JWT_BAD_ALGORITHM);
@@ -332,10 +329,10 @@ static void test_algorithms(void)
     expect("empty header object", craft("{}", payload, SECRET, "HS256"), "HS256",
            JWT_BAD_ALGORITHM);
     /* a duplicated alg whose last value is none must not pass */
-    CU_ASSERT_NOT_EQUAL(verify(craft("{\"alg\":\"HS256\",\"alg\":\"none\"}", payload, SECRET,
-                                     "HS256"),
-                               "HS256", NULL),
-                        JWT_OK);
+    CU_ASSERT_NOT_EQUAL(
+        verify(craft("{\"alg\":\"HS256\",\"alg\":\"none\"}", payload, SECRET, "HS256"), "HS256",
+               NULL),
+        JWT_OK);
 
     /* an HS256 token when HS512 (or HS384) is configured, and the reverse */
     char *tok = jwt_sign(A, payload, SECRET, "HS256");
@@ -368,8 +365,7 @@ static void test_malformed_shape(void)
     expect("four segments", arena_printf(A, "%s.%s", good, last_dot + 1), "HS256", JWT_MALFORMED);
     expect("trailing dot", arena_printf(A, "%s.", good), "HS256", JWT_MALFORMED);
     expect("empty header", arena_printf(A, "%s", first_dot), "HS256", JWT_MALFORMED);
-    expect("empty payload",
-           craft_encoded(b64s(HS256_HEADER), "", SECRET), "HS256", JWT_MALFORMED);
+    expect("empty payload", craft_encoded(b64s(HS256_HEADER), "", SECRET), "HS256", JWT_MALFORMED);
     expect("empty header (signed)", craft_encoded("", b64s("{\"role\":\"anon\"}"), SECRET), "HS256",
            JWT_MALFORMED);
     expect("Bearer prefix", arena_printf(A, "Bearer %s", good), "HS256", JWT_MALFORMED);
@@ -417,8 +413,7 @@ static void test_malformed_encoding(void)
     h64 = b64s("{\"alg\":\"HS256\",\"t\":12}");
     size_t hn = strlen(h64);
     CU_ASSERT_NOT_EQUAL(hn % 4, 0);
-    static const char ALPHA[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char ALPHA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     char *hnc = arena_strdup(A, h64);
     int v = (int)(strchr(ALPHA, hnc[hn - 1]) - ALPHA);
     hnc[hn - 1] = ALPHA[v | 1];
@@ -437,9 +432,22 @@ static void test_malformed_encoding(void)
 static void test_malformed_json(void)
 {
     static const char *payloads[] = {
-        "[1]", "\"x\"", "1", "null", "true", "[]", "not json", "{", "{\"role\":\"anon\"",
-        "{\"role\":\"anon\"}x", "{\"role\":\"anon\"}{}", "{'role':'anon'}", "{role:\"anon\"}",
-        "{\"role\":\"anon\",}", "{\"role\":\"an\xff\"}", "{\"role\":\"anon\"} \x01",
+        "[1]",
+        "\"x\"",
+        "1",
+        "null",
+        "true",
+        "[]",
+        "not json",
+        "{",
+        "{\"role\":\"anon\"",
+        "{\"role\":\"anon\"}x",
+        "{\"role\":\"anon\"}{}",
+        "{'role':'anon'}",
+        "{role:\"anon\"}",
+        "{\"role\":\"anon\",}",
+        "{\"role\":\"an\xff\"}",
+        "{\"role\":\"anon\"} \x01",
         "\xef\xbb\xbf{\"role\":\"anon\"}",
     };
     for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
@@ -507,10 +515,18 @@ static void test_roles(void)
     expect("role array", craft256("{\"role\":[\"anon\"]}"), "HS256", JWT_MISSING_ROLE);
     expect("role object", craft256("{\"role\":{\"name\":\"anon\"}}"), "HS256", JWT_MISSING_ROLE);
     expect("Role capitalised key", craft256("{\"Role\":\"anon\"}"), "HS256", JWT_MISSING_ROLE);
-    static const char *unknown[] = {"admin",       "postgres",         "supabase_admin",
-                                    "",            "Anon",             "anon ",
-                                    " anon",       "authenticator",    "service-role",
-                                    "SERVICE_ROLE", "anon; drop role x", "pg_read_server_files"};
+    static const char *unknown[] = {"admin",
+                                    "postgres",
+                                    "supabase_admin",
+                                    "",
+                                    "Anon",
+                                    "anon ",
+                                    " anon",
+                                    "authenticator",
+                                    "service-role",
+                                    "SERVICE_ROLE",
+                                    "anon; drop role x",
+                                    "pg_read_server_files"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         char *payload = arena_printf(A, "{\"role\":\"%s\"}", unknown[i]);
         expect(payload, craft256(payload), "HS256", JWT_UNKNOWN_ROLE);
@@ -537,7 +553,7 @@ static void test_b64_vectors(void)
 {
     static const struct {
         const char *in, *out;
-    } v[] = {{"", ""},         {"f", "Zg"},         {"fo", "Zm8"},      {"foo", "Zm9v"},
+    } v[] = {{"", ""},           {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
              {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         CU_ASSERT_STRING_EQUAL(b64s(v[i].in), v[i].out);
@@ -593,12 +609,12 @@ static void test_b64_reject(void)
     CU_ASSERT_FALSE(base64url_decode(A, "AP", 2, &out, &len));
     CU_ASSERT_TRUE(base64url_decode(A, "AAA", 3, &out, &len));
     CU_ASSERT_FALSE(base64url_decode(A, "AAB", 3, &out, &len));
-    CU_ASSERT_FALSE(base64url_decode(A, "Zh", 2, &out, &len)); /* "Zg" is 'f' */
+    CU_ASSERT_FALSE(base64url_decode(A, "Zh", 2, &out, &len));  /* "Zg" is 'f' */
     CU_ASSERT_FALSE(base64url_decode(A, "Zm9", 3, &out, &len)); /* "Zm8" is "fo" */
     CU_ASSERT_TRUE(base64url_decode(A, "Zm8", 3, &out, &len));
     /* characters outside the alphabet, padding */
-    static const char *bad_chars[] = {"Zm9v+A", "Zm9v/A", "Zg==", "Zm8=", "Zm 9", "Zm9\n",
-                                      "Zm.v", "Zm9v\xc3\xa9", "*AAA"};
+    static const char *bad_chars[] = {"Zm9v+A", "Zm9v/A", "Zg==",         "Zm8=", "Zm 9",
+                                      "Zm9\n",  "Zm.v",   "Zm9v\xc3\xa9", "*AAA"};
     for (size_t i = 0; i < sizeof bad_chars / sizeof bad_chars[0]; i++)
         CU_ASSERT_FALSE(base64url_decode(A, bad_chars[i], strlen(bad_chars[i]), &out, &len));
     /* a NUL inside the n characters */

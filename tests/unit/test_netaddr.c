@@ -91,11 +91,17 @@ static void test_ipv6(void)
 
 static void test_invalid_entries(void)
 {
-    static const char *bad[] = {"10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/", "10.0.0.0/8x",
-                                "10.0.0.0/abc", "10.0.0.0//8", "::/129", "fd00::/8/8",
-                                "garbage", "", "/8", "10.0.0", "10.0.0.0.0", "256.0.0.0/0",
-                                "10.0.0.1 ", " 10.0.0.1", "10.0.0.0/8 ", "*", "10.0.0.*",
-                                "localhost", "0x0a000001", "10.0.0.0/99999999999999999999"};
+    static const char *bad[] = {"10.0.0.0/33",  "10.0.0.0/-1",
+                                "10.0.0.0/",    "10.0.0.0/8x",
+                                "10.0.0.0/abc", "10.0.0.0//8",
+                                "::/129",       "fd00::/8/8",
+                                "garbage",      "",
+                                "/8",           "10.0.0",
+                                "10.0.0.0.0",   "256.0.0.0/0",
+                                "10.0.0.1 ",    " 10.0.0.1",
+                                "10.0.0.0/8 ",  "*",
+                                "10.0.0.*",     "localhost",
+                                "0x0a000001",   "10.0.0.0/99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         no("10.0.0.1", bad[i]);
         no("::1", bad[i]);
@@ -104,8 +110,8 @@ static void test_invalid_entries(void)
 
 static void test_invalid_addresses(void)
 {
-    static const char *bad[] = {"", "garbage", "10.0.0", "10.0.0.1:80", "[::1]", "::1%lo",
-                                "10.0.0.1/8", " 10.0.0.1", "10.0.0.1\n"};
+    static const char *bad[] = {"",       "garbage",    "10.0.0",    "10.0.0.1:80", "[::1]",
+                                "::1%lo", "10.0.0.1/8", " 10.0.0.1", "10.0.0.1\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         no(bad[i], "0.0.0.0/0");
         no(bad[i], "::/0");
@@ -151,8 +157,7 @@ static void test_client_trusted(void)
 {
     char *items[] = {"10.0.0.0/8", "fd00::/8"};
     str_list trusted = {items, 2};
-    CU_ASSERT_STRING_EQUAL(netaddr_client(A, "10.0.0.1", "198.51.100.7", &trusted),
-                           "198.51.100.7");
+    CU_ASSERT_STRING_EQUAL(netaddr_client(A, "10.0.0.1", "198.51.100.7", &trusted), "198.51.100.7");
     /* right-most untrusted entry: anything left of it may be forged */
     CU_ASSERT_STRING_EQUAL(netaddr_client(A, "10.0.0.1", "6.6.6.6, 198.51.100.7", &trusted),
                            "198.51.100.7");
@@ -176,12 +181,18 @@ static void test_client_garbage(void)
 {
     char *items[] = {"10.0.0.0/8"};
     str_list trusted = {items, 1};
-    static const char *bad[] = {"garbage",           "",
-                                ",",                 "198.51.100.7,",
-                                "1.2.3.4, garbage",  "198.51.100.7:443",
-                                "[2001:db8::1]",     "unknown",
-                                "1.2.3.4\r\nX: y",   "198.51.100.7, , 10.0.0.2",
-                                "<script>",          "999.999.999.999"};
+    static const char *bad[] = {"garbage",
+                                "",
+                                ",",
+                                "198.51.100.7,",
+                                "1.2.3.4, garbage",
+                                "198.51.100.7:443",
+                                "[2001:db8::1]",
+                                "unknown",
+                                "1.2.3.4\r\nX: y",
+                                "198.51.100.7, , 10.0.0.2",
+                                "<script>",
+                                "999.999.999.999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *got = netaddr_client(A, "10.0.0.1", bad[i], &trusted);
         CU_ASSERT_STRING_EQUAL(got, "10.0.0.1");

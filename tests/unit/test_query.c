@@ -88,8 +88,8 @@ static void test_decode_plus(void)
 
 static void test_decode_bad_escape(void)
 {
-    static const char *bad[] = {"%zz", "%4", "%", "abc%", "%g1", "%1g", "a%%", "%%41", "%-1",
-                                "% 1", "%+1", "%0x", "%x0", "ok%2", "%\xc3\xa9"};
+    static const char *bad[] = {"%zz", "%4",  "%",   "abc%", "%g1", "%1g",  "a%%",      "%%41",
+                                "%-1", "% 1", "%+1", "%0x",  "%x0", "ok%2", "%\xc3\xa9"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *out = NULL;
         query_status st = decode(bad[i], true, &out);
@@ -394,22 +394,22 @@ static void test_utf8_invalid(void)
         CU_ASSERT_FALSE(utf8_valid(s, 2));
         CU_ASSERT_FALSE(utf8_valid(s + 1, 1));
     }
-    CU_ASSERT_FALSE(u8("\xc0\x80"));         /* overlong NUL */
-    CU_ASSERT_FALSE(u8("\xc1\xbf"));         /* overlong U+007F */
-    CU_ASSERT_FALSE(u8("\xe0\x9f\xbf"));     /* overlong U+07FF */
-    CU_ASSERT_FALSE(u8("\xe0\x80\x80"));     /* overlong NUL */
-    CU_ASSERT_FALSE(u8("\xf0\x8f\xbf\xbf")); /* overlong U+FFFF */
-    CU_ASSERT_FALSE(u8("\xed\xa0\x80"));     /* U+D800 */
-    CU_ASSERT_FALSE(u8("\xed\xbf\xbf"));     /* U+DFFF */
+    CU_ASSERT_FALSE(u8("\xc0\x80"));                 /* overlong NUL */
+    CU_ASSERT_FALSE(u8("\xc1\xbf"));                 /* overlong U+007F */
+    CU_ASSERT_FALSE(u8("\xe0\x9f\xbf"));             /* overlong U+07FF */
+    CU_ASSERT_FALSE(u8("\xe0\x80\x80"));             /* overlong NUL */
+    CU_ASSERT_FALSE(u8("\xf0\x8f\xbf\xbf"));         /* overlong U+FFFF */
+    CU_ASSERT_FALSE(u8("\xed\xa0\x80"));             /* U+D800 */
+    CU_ASSERT_FALSE(u8("\xed\xbf\xbf"));             /* U+DFFF */
     CU_ASSERT_FALSE(u8("\xed\xa0\xbd\xed\xb8\x80")); /* CESU-8 surrogate pair */
-    CU_ASSERT_FALSE(u8("\xc2"));             /* truncated */
-    CU_ASSERT_FALSE(u8("\xe2\x82"));         /* truncated */
-    CU_ASSERT_FALSE(u8("\xf0\x9f\x98"));     /* truncated */
-    CU_ASSERT_FALSE(u8("\xc2\x41"));         /* ASCII as continuation */
+    CU_ASSERT_FALSE(u8("\xc2"));                     /* truncated */
+    CU_ASSERT_FALSE(u8("\xe2\x82"));                 /* truncated */
+    CU_ASSERT_FALSE(u8("\xf0\x9f\x98"));             /* truncated */
+    CU_ASSERT_FALSE(u8("\xc2\x41"));                 /* ASCII as continuation */
     CU_ASSERT_FALSE(u8("\xe2\x82\x41"));
     CU_ASSERT_FALSE(u8("\xf0\x9f\x41\x80"));
     CU_ASSERT_FALSE(u8("\xf0\x9f\x98\x41"));
-    CU_ASSERT_FALSE(u8("\xc2\xc2\x80"));     /* lead as continuation */
+    CU_ASSERT_FALSE(u8("\xc2\xc2\x80")); /* lead as continuation */
     /* a valid sequence cut by n */
     CU_ASSERT_FALSE(utf8_valid("\xe2\x82\xac", 2));
     CU_ASSERT_FALSE(utf8_valid("\xf0\x90\x80\x80", 3));

@@ -158,9 +158,14 @@ static void test_reasons(void)
     static const struct {
         int status;
         const char *reason;
-    } r[] = {{200, "OK"},           {400, "Bad Request"}, {401, "Unauthorized"},
-             {403, "Forbidden"},    {404, "Not Found"},   {405, "Method Not Allowed"},
-             {413, "Content Too Large"}, {503, "Service Unavailable"}};
+    } r[] = {{200, "OK"},
+             {400, "Bad Request"},
+             {401, "Unauthorized"},
+             {403, "Forbidden"},
+             {404, "Not Found"},
+             {405, "Method Not Allowed"},
+             {413, "Content Too Large"},
+             {503, "Service Unavailable"}};
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
         CU_ASSERT_STRING_EQUAL(http_reason(r[i].status), r[i].reason);
     CU_ASSERT_PTR_NOT_NULL(http_reason(299));
@@ -275,7 +280,8 @@ static void test_http_error(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(b, "\\\\"));
     CU_ASSERT_PTR_NULL(strchr(b, '\n'));
     json_object *o = body_json();
-    CU_ASSERT_STRING_EQUAL(field(o, "error"), "bad \"quote\"\n\t\\ /path/to caf\xc3\xa9 \xe2\x82\xac");
+    CU_ASSERT_STRING_EQUAL(field(o, "error"),
+                           "bad \"quote\"\n\t\\ /path/to caf\xc3\xa9 \xe2\x82\xac");
     json_object_put(o);
     /* the Content-Length is the byte length */
     char cl[32];
@@ -292,13 +298,18 @@ static void test_http_error(void)
 
     /* control characters and DEL */
     fresh(&res);
-    http_error(&res, 400, "a\x01" "b\x1f" "c\x7f");
+    http_error(&res, 400,
+               "a\x01"
+               "b\x1f"
+               "c\x7f");
     response_finish(&res);
     b = memio_body(&M);
     CU_ASSERT_PTR_NULL(strchr(b, '\x01'));
     CU_ASSERT_PTR_NULL(strchr(b, '\x1f'));
     o = body_json();
-    CU_ASSERT_STRING_EQUAL(field(o, "error"), "a\x01" "b\x1f" "c\x7f");
+    CU_ASSERT_STRING_EQUAL(field(o, "error"), "a\x01"
+                                              "b\x1f"
+                                              "c\x7f");
     json_object_put(o);
 
     /* a long message */

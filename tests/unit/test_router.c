@@ -10,16 +10,56 @@
 #include <stdio.h>
 #include <string.h>
 
-static void h_list(request *req, response *res) { (void)req; (void)res; }
-static void h_create(request *req, response *res) { (void)req; (void)res; }
-static void h_one(request *req, response *res) { (void)req; (void)res; }
-static void h_patch(request *req, response *res) { (void)req; (void)res; }
-static void h_delete(request *req, response *res) { (void)req; (void)res; }
-static void h_root(request *req, response *res) { (void)req; (void)res; }
-static void h_object(request *req, response *res) { (void)req; (void)res; }
-static void h_upload(request *req, response *res) { (void)req; (void)res; }
-static void h_nested(request *req, response *res) { (void)req; (void)res; }
-static void h_rpc(request *req, response *res) { (void)req; (void)res; }
+static void h_list(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_create(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_one(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_patch(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_delete(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_root(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_object(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_upload(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_nested(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
+static void h_rpc(request *req, response *res)
+{
+    (void)req;
+    (void)res;
+}
 
 static const route ROUTES[] = {
     {"GET", "/", h_root, ROUTE_PUBLIC},
@@ -195,10 +235,9 @@ static void test_captures_reset_between_matches(void)
 
 static void test_not_found(void)
 {
-    static const char *paths[] = {"/nope",      "/todos/",     "/TODOS",       "/todo",
-                                  "/todosx",    "/todos/1/",   "/x/todos",     "todos",
-                                  "/rpc",       "/users/1",    "/users/1/posts", "/object",
-                                  "/todos/../todos", "/%2e%2e"};
+    static const char *paths[] = {
+        "/nope", "/todos/", "/TODOS",   "/todo",          "/todosx", "/todos/1/",       "/x/todos",
+        "todos", "/rpc",    "/users/1", "/users/1/posts", "/object", "/todos/../todos", "/%2e%2e"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         const route *f;
         const char *allow;

@@ -63,17 +63,15 @@ static void h_echo(request *req, response *res)
 }
 
 static const route ROUTES[] = {
-    {"GET", "/items", h_ok, ROUTE_PUBLIC},
-    {"POST", "/items", h_echo, ROUTE_REQUIRED},
-    {"GET", "/items/{id}", h_ok, ROUTE_OPTIONAL},
-    {"GET", "/secure", h_ok, ROUTE_REQUIRED},
+    {"GET", "/items", h_ok, ROUTE_PUBLIC},        {"POST", "/items", h_echo, ROUTE_REQUIRED},
+    {"GET", "/items/{id}", h_ok, ROUTE_OPTIONAL}, {"GET", "/secure", h_ok, ROUTE_REQUIRED},
     {"POST", "/upload", h_echo, ROUTE_PUBLIC},
 };
 
-static const area AREA = {"rest", "pgstack-unit", "/rest/v1", ROUTES,
-                          sizeof ROUTES / sizeof ROUTES[0], true};
-static const area AREA_NO_HEALTH = {"rest", "pgstack-unit", "/rest/v1", ROUTES,
-                                    sizeof ROUTES / sizeof ROUTES[0], false};
+static const area AREA = {
+    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], true};
+static const area AREA_NO_HEALTH = {
+    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], false};
 
 static app_ctx APP;
 static arena *A;
@@ -174,9 +172,9 @@ static void expect_status(int want, const char *what)
 
 static void expect_json_error(void)
 {
-    CU_ASSERT_PTR_NOT_NULL(strstr(memio_header(&M, "Content-Type") ? memio_header(&M, "Content-Type")
-                                                                   : "",
-                                  "application/json"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(memio_header(&M, "Content-Type") ? memio_header(&M, "Content-Type") : "",
+               "application/json"));
     CU_ASSERT(strlen(error_text()) > 0);
 }
 
@@ -262,10 +260,13 @@ static void test_method_not_allowed(void)
 
 static void test_preflight(void)
 {
-    char *p[] = {"REQUEST_METHOD=OPTIONS", "REQUEST_URI=/rest/v1/items",
-                 "HTTP_HOST=api.example.com", "HTTP_ORIGIN=" ORIGIN_OK,
+    char *p[] = {"REQUEST_METHOD=OPTIONS",
+                 "REQUEST_URI=/rest/v1/items",
+                 "HTTP_HOST=api.example.com",
+                 "HTTP_ORIGIN=" ORIGIN_OK,
                  "HTTP_ACCESS_CONTROL_REQUEST_METHOD=POST",
-                 "HTTP_ACCESS_CONTROL_REQUEST_HEADERS=apikey, content-type", NULL};
+                 "HTTP_ACCESS_CONTROL_REQUEST_HEADERS=apikey, content-type",
+                 NULL};
     serve(p, NULL, 0);
     expect_status(204, "preflight allowed");
     CU_ASSERT_EQUAL(calls, 0);
@@ -277,18 +278,24 @@ static void test_preflight(void)
     CU_ASSERT_PTR_NOT_NULL(memio_header(&M, "Access-Control-Allow-Methods"));
     CU_ASSERT_PTR_NULL(memio_header(&M, "Content-Length"));
 
-    char *p2[] = {"REQUEST_METHOD=OPTIONS", "REQUEST_URI=/rest/v1/items",
-                  "HTTP_HOST=api.example.com", "HTTP_ORIGIN=https://evil.example",
-                  "HTTP_ACCESS_CONTROL_REQUEST_METHOD=POST", NULL};
+    char *p2[] = {"REQUEST_METHOD=OPTIONS",
+                  "REQUEST_URI=/rest/v1/items",
+                  "HTTP_HOST=api.example.com",
+                  "HTTP_ORIGIN=https://evil.example",
+                  "HTTP_ACCESS_CONTROL_REQUEST_METHOD=POST",
+                  NULL};
     serve(p2, NULL, 0);
     expect_status(403, "preflight refused");
     expect_json_error();
     CU_ASSERT_PTR_NULL(memio_header(&M, "Access-Control-Allow-Origin"));
 
     /* same-origin preflight */
-    char *p3[] = {"REQUEST_METHOD=OPTIONS", "REQUEST_URI=/rest/v1/items",
-                  "HTTP_HOST=api.example.com", "HTTP_ORIGIN=https://api.example.com",
-                  "HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET", NULL};
+    char *p3[] = {"REQUEST_METHOD=OPTIONS",
+                  "REQUEST_URI=/rest/v1/items",
+                  "HTTP_HOST=api.example.com",
+                  "HTTP_ORIGIN=https://api.example.com",
+                  "HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET",
+                  NULL};
     serve(p3, NULL, 0);
     expect_status(204, "same-origin preflight");
 }
@@ -417,8 +424,8 @@ static void test_credentials(void)
     char *svc = strdup(token("{\"role\":\"service_role\",\"sub\":\"s\"}"));
     char *auth = malloc(strlen(svc) + 32);
     sprintf(auth, "HTTP_AUTHORIZATION=Bearer %s", svc);
-    char *p3[] = {"REQUEST_METHOD=POST", "REQUEST_URI=/rest/v1/items", hdr, auth,
-                  "CONTENT_LENGTH=2", NULL};
+    char *p3[] = {
+        "REQUEST_METHOD=POST", "REQUEST_URI=/rest/v1/items", hdr, auth, "CONTENT_LENGTH=2", NULL};
     serve(p3, "{}", 2);
     expect_status(201, "bearer service_role");
     CU_ASSERT_STRING_EQUAL(seen_role, "service_role");

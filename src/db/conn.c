@@ -29,6 +29,7 @@ struct db_conn {
     stmt_entry stmts[STMT_CACHE_SLOTS];
     unsigned stmt_count;
     unsigned long stmt_serial;
+    unsigned long generation; /* successful connects so far */
 };
 
 db_conn *db_conn_new(const char *url, long connect_timeout_s, const char *application_name,
@@ -88,6 +89,7 @@ static bool connect_now(db_conn *c)
     if (c->reported_down)
         log_event("database connection restored");
     c->reported_down = false;
+    c->generation++;
     return true;
 }
 
@@ -111,6 +113,11 @@ PGconn *db_conn_get(db_conn *c)
 bool db_conn_uses_prepared(const db_conn *c)
 {
     return c->prepared_statements;
+}
+
+unsigned long db_conn_generation(const db_conn *c)
+{
+    return c->generation;
 }
 
 static unsigned long hash_text(const char *s)

@@ -23,6 +23,10 @@ void db_conn_drop(db_conn *c);
 
 bool db_conn_uses_prepared(const db_conn *c);
 
+/* Counts successful connects: a change means a new session, so session
+ * state (LISTEN, caches of what the server holds) must be set up again. */
+unsigned long db_conn_generation(const db_conn *c);
+
 /* Name of the prepared statement for sql. *needs_prepare is true when the
  * caller must send its Parse now (first use on this connection). NULL: use
  * an unnamed statement (prepared statements off, or the cache is full). */

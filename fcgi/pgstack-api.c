@@ -1,13 +1,18 @@
 /* pgstack-api: FastCGI program serving the platform API (workflows, agents, dev endpoints)
  * under /api. Routes are declared here; the engine lives in src/. */
 #include "core/server.h"
+#include "rest/catalog_refresh.h"
+
+static const route ROUTES[] = {
+    {"POST", "/catalog/refresh", rest_catalog_refresh_handle, ROUTE_REQUIRED},
+};
 
 static const area AREA = {
     .name = "api",
     .program = "pgstack-api",
     .prefix = "/api",
-    .routes = NULL, /* the area's endpoints arrive with its issue */
-    .route_count = 0,
+    .routes = ROUTES,
+    .route_count = sizeof ROUTES / sizeof ROUTES[0],
     .serves_health = false,
 };
 

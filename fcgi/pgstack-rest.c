@@ -1,10 +1,12 @@
 /* pgstack-rest: FastCGI program serving the PostgREST-compatible REST API (and /health)
  * under /rest/v1. Routes are declared here; the engine lives in src/. */
 #include "core/server.h"
+#include "rest/read.h"
 #include "rest/rls_debug.h"
 
 static const route ROUTES[] = {
     {"GET", "/rls-debug", rls_debug_handle, ROUTE_REQUIRED},
+    {"GET", "/{table}", rest_read_handle, ROUTE_REQUIRED},
 };
 
 static const area AREA = {

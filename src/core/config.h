@@ -27,6 +27,11 @@ typedef struct pgstack_config {
     bool db_prepared_statements;
     long db_connect_timeout_s;
     long max_query_length;
+    /* rest area */
+    str_list db_schemas; /* exposed schemas; the first is the default */
+    long rest_max_embed_depth;
+    long rest_max_logic_depth;
+    long rest_max_filters;
     long rest_workers, auth_workers, storage_workers, functions_workers, api_workers;
     long rest_max_body, auth_max_body, storage_max_body, functions_max_body, api_max_body;
     /* auth area */

@@ -16,6 +16,9 @@ int main(void)
     register_rest_parse_accept_tests();
     register_rest_parse_request_tests();
     register_rest_parse_hostile_tests();
+    register_rest_catalog_tests();
+    register_rest_plan_tests();
+    register_rest_sql_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

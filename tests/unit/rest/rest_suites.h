@@ -11,5 +11,8 @@ void register_rest_parse_prefer_tests(void);
 void register_rest_parse_accept_tests(void);
 void register_rest_parse_request_tests(void);
 void register_rest_parse_hostile_tests(void);
+void register_rest_catalog_tests(void);
+void register_rest_plan_tests(void);
+void register_rest_sql_tests(void);
 
 #endif

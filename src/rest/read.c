@@ -1,0 +1,65 @@
+/* GET and HEAD /rest/v1/{table}; see read.h. When the catalog turns out
+ * to be out of date (the version check in the transaction failed, or the
+ * planner did not know a name and the database has a newer version), it is
+ * reloaded and the request planned and run again, once. */
+#include "rest/read.h"
+
+#include "core/app.h"
+#include "db/caller.h"
+#include "rest/catalog_cache.h"
+#include "rest/error.h"
+#include "rest/input.h"
+#include "rest/plan.h"
+#include "rest/read_reply.h"
+#include "rest/sql.h"
+
+/* Plans and runs the read; false when the catalog changed under it. */
+static bool run_read(request *req, response *res, const rest_request *rq, const char *table,
+                     bool may_retry)
+{
+    app_ctx *app = req->app;
+    rest_error err;
+    const rest_catalog *cat = rest_catalog_current(app, req->arena, &err);
+    rest_plan plan;
+    if (!cat) {
+        rest_reply_error(res, &err);
+        return true;
+    }
+    if (!rest_plan_read(req->arena, cat, rq, table, &plan, &err)) {
+        if (may_retry && rest_catalog_outdated(app, req->arena, cat))
+            return false;
+        rest_reply_error(res, &err);
+        return true;
+    }
+    rest_read_sql sql;
+    rest_sql_read(req->arena, &plan, &sql);
+    db_caller caller = db_caller_from_request(req, app->cfg.db_statement_timeout_ms);
+    db_txn *t = db_txn_new(req->arena, app->db, &caller);
+    rest_catalog_add_check(app, req->arena, t, cat);
+    int main_q = db_txn_add(t, sql.main.sql, sql.main.param_count, sql.main.params);
+    int explain_q = sql.explain.sql ? db_txn_add(t, sql.explain.sql, sql.explain.param_count,
+                                                 sql.explain.params)
+                                    : -1;
+    db_status st = db_txn_run(t, app_txn_wait_ms(app));
+    if (st == DB_QUERY_ERROR && rest_catalog_changed(t) && may_retry)
+        return false;
+    if (st != DB_OK) {
+        rest_reply_db_failure(res, req, t, st);
+        return true;
+    }
+    rest_read_reply(res, rq, &sql, db_txn_result(t, main_q), db_txn_result(t, explain_q));
+    return true;
+}
+
+void rest_read_handle(request *req, response *res)
+{
+    rest_request rq;
+    rest_error err;
+    if (!rest_input_parse(req, false, &rq, &err)) {
+        rest_reply_error(res, &err);
+        return;
+    }
+    const char *table = request_param(req, "table");
+    if (!run_read(req, res, &rq, table, true))
+        run_read(req, res, &rq, table, false);
+}

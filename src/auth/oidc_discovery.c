@@ -80,6 +80,13 @@ static bool slot_fill(cached_metadata *m, const char *issuer_url, json_object *d
         snprintf(why, whylen, "discovery document of %s names another issuer", issuer_url);
         return false;
     }
+    if (strncmp(issuer_url, "https://", 8) == 0 &&
+        (strncmp(authz, "https://", 8) != 0 || strncmp(token, "https://", 8) != 0 ||
+         strncmp(jwks, "https://", 8) != 0)) {
+        snprintf(why, whylen, "discovery document of %s names an endpoint without https",
+                 issuer_url);
+        return false;
+    }
     json_object *methods;
     bool listed = json_object_object_get_ex(doc, "token_endpoint_auth_methods_supported", &methods);
     slot_clear(m);

@@ -3,7 +3,7 @@
  * OIDC_DISCOVERY_TTL_S. The document must name the configured issuer
  * (Discovery §4.3) — or, for Microsoft's multi-tenant endpoints, an issuer
  * template containing "{tenantid}" — and an authorization, a token and a
- * JWKS endpoint. */
+ * JWKS endpoint, all https when the issuer is. */
 #ifndef PGSTACK_AUTH_OIDC_DISCOVERY_H
 #define PGSTACK_AUTH_OIDC_DISCOVERY_H
 

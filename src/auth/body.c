@@ -4,6 +4,9 @@
 #include "auth/reply.h"
 #include "core/json_text.h"
 
+#include <string.h>
+#include <strings.h>
+
 json_object *auth_body(request *req, response *res)
 {
     if (req->body_len == 0)
@@ -55,5 +58,38 @@ bool body_object_text(request *req, json_object *body, const char *key, const ch
     if (!json_object_is_type(v, json_type_object))
         return wrong_type(res, key, "an object");
     *out = json_text(req->arena, v);
+    return true;
+}
+
+#define FORM_TYPE "application/x-www-form-urlencoded"
+
+static bool is_form_type(const char *content_type)
+{
+    size_t n = strlen(FORM_TYPE);
+    if (!content_type || strncasecmp(content_type, FORM_TYPE, n) != 0)
+        return false;
+    const char *rest = content_type + n;
+    rest += strspn(rest, " \t");
+    return *rest == '\0' || *rest == ';';
+}
+
+bool auth_form_body(request *req, response *res, query_params *out)
+{
+    if (!is_form_type(request_header(req, "content-type"))) {
+        auth_error(res, 400, "validation_failed",
+                   "invalid request body: expected application/x-www-form-urlencoded");
+        return false;
+    }
+    if (req->body_len != strlen(req->body ? req->body : "")) {
+        auth_error(res, 400, "validation_failed", "invalid request body: NUL byte not allowed");
+        return false;
+    }
+    query_status st = query_parse(req->arena, req->body, req->body_len, out);
+    if (st != QUERY_OK) {
+        char message[160];
+        snprintf(message, sizeof message, "invalid request body: %s", query_status_message(st));
+        auth_error(res, 400, "validation_failed", message);
+        return false;
+    }
     return true;
 }

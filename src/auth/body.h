@@ -1,10 +1,13 @@
-/* Reading JSON request bodies of the auth area: the body must be one JSON
+/* Reading request bodies of the auth area. JSON bodies must be one JSON
  * object; fields are read with their expected type, and a field of the
  * wrong type is a 400 "invalid request body" naming the field. Unknown
- * fields are ignored. */
+ * fields are ignored. Form bodies (application/x-www-form-urlencoded, as
+ * an OAuth provider's form_post sends them) are parsed like a query
+ * string. */
 #ifndef PGSTACK_AUTH_BODY_H
 #define PGSTACK_AUTH_BODY_H
 
+#include "core/query.h"
 #include "core/request.h"
 #include "core/response.h"
 
@@ -22,5 +25,10 @@ bool body_bool(json_object *body, const char *key, bool *out, response *res);
 /* An object field, rendered as JSON text. */
 bool body_object_text(request *req, json_object *body, const char *key, const char **out,
                       response *res);
+
+/* The body as form parameters (in order, owned by the arena); false after
+ * replying 400 when the Content-Type is not
+ * application/x-www-form-urlencoded or the encoding is malformed. */
+bool auth_form_body(request *req, response *res, query_params *out);
 
 #endif

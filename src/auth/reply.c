@@ -73,7 +73,7 @@ void auth_reply_session(request *req, response *res, int status, const char *use
     response_json(res, status, b.data);
 }
 
-static void redirect(response *res, const char *location)
+void auth_reply_redirect(response *res, const char *location)
 {
     response_set_header(res, "Location", location);
     response_set_header(res, "Cache-Control", "no-store");
@@ -81,27 +81,58 @@ static void redirect(response *res, const char *location)
     response_empty(res, 302);
 }
 
-void auth_reply_session_redirect(request *req, response *res, const char *url, const char *type,
-                                 const char *claims_json, const char *expires_at,
-                                 const char *refresh_token)
+/* 302 to url with the session, and extra (already encoded) fragment
+ * parameters, in the fragment. */
+static void session_redirect(request *req, response *res, const char *url,
+                             const char *claims_json, const char *expires_at,
+                             const char *refresh_token, const char *extra)
 {
     char *access = sign_access(req, res, claims_json);
     if (!access)
         return;
     arena *a = req->arena;
-    redirect(res, arena_printf(a,
-                               "%s#access_token=%s&expires_at=%s&expires_in=%ld&refresh_token=%s"
-                               "&token_type=bearer&type=%s",
-                               url, url_query_encode(a, access), url_query_encode(a, expires_at),
-                               req->app->cfg.jwt_expiry_s, url_query_encode(a, refresh_token),
-                               url_query_encode(a, type)));
+    auth_reply_redirect(res, arena_printf(a,
+                                          "%s#access_token=%s&expires_at=%s&expires_in=%ld"
+                                          "&refresh_token=%s&token_type=bearer%s",
+                                          url, url_query_encode(a, access),
+                                          url_query_encode(a, expires_at),
+                                          req->app->cfg.jwt_expiry_s,
+                                          url_query_encode(a, refresh_token), extra));
+}
+
+void auth_reply_session_redirect(request *req, response *res, const char *url, const char *type,
+                                 const char *claims_json, const char *expires_at,
+                                 const char *refresh_token)
+{
+    session_redirect(req, res, url, claims_json, expires_at, refresh_token,
+                     arena_printf(req->arena, "&type=%s", url_query_encode(req->arena, type)));
+}
+
+void auth_reply_provider_session_redirect(request *req, response *res, const char *url,
+                                          const char *claims_json, const char *expires_at,
+                                          const char *refresh_token, const char *provider_token,
+                                          const char *provider_refresh_token)
+{
+    arena *a = req->arena;
+    const char *extra = arena_printf(a, "&provider_token=%s", url_query_encode(a, provider_token));
+    if (provider_refresh_token)
+        extra = arena_printf(a, "%s&provider_refresh_token=%s", extra,
+                             url_query_encode(a, provider_refresh_token));
+    session_redirect(req, res, url, claims_json, expires_at, refresh_token, extra);
+}
+
+void auth_reply_error_redirect_as(request *req, response *res, const char *url, const char *error,
+                                  const char *error_code, const char *description)
+{
+    arena *a = req->arena;
+    auth_reply_redirect(res, arena_printf(a, "%s#error=%s&error_code=%s&error_description=%s", url,
+                                          url_query_encode(a, error),
+                                          url_query_encode(a, error_code),
+                                          url_query_encode(a, description)));
 }
 
 void auth_reply_error_redirect(request *req, response *res, const char *url,
                                const char *error_code, const char *description)
 {
-    arena *a = req->arena;
-    redirect(res, arena_printf(a, "%s#error=access_denied&error_code=%s&error_description=%s", url,
-                               url_query_encode(a, error_code),
-                               url_query_encode(a, description)));
+    auth_reply_error_redirect_as(req, res, url, "access_denied", error_code, description);
 }

@@ -29,9 +29,26 @@ void auth_reply_session_redirect(request *req, response *res, const char *url, c
                                  const char *claims_json, const char *expires_at,
                                  const char *refresh_token);
 
+/* The session of an OAuth sign-in, as GoTrue's callback sends it: the
+ * same fragment without type, with provider_token (the provider's access
+ * token, for the application's calls to the provider's API) and, when the
+ * provider gave one, provider_refresh_token. */
+void auth_reply_provider_session_redirect(request *req, response *res, const char *url,
+                                          const char *claims_json, const char *expires_at,
+                                          const char *refresh_token, const char *provider_token,
+                                          const char *provider_refresh_token);
+
 /* 302 to url with GoTrue's error fragment: error=access_denied,
  * error_code and error_description. */
 void auth_reply_error_redirect(request *req, response *res, const char *url,
                                const char *error_code, const char *description);
+
+/* The same with another error (server_error, invalid_request, or what
+ * the provider reported). */
+void auth_reply_error_redirect_as(request *req, response *res, const char *url, const char *error,
+                                  const char *error_code, const char *description);
+
+/* A plain 302 to location, not cached, sending no Referer onwards. */
+void auth_reply_redirect(response *res, const char *location);
 
 #endif

@@ -1,8 +1,15 @@
 /* GET /settings: which sign-in methods and features are on, in GoTrue's
- * shape (supabase-js and dashboards read it). */
+ * shape (supabase-js and dashboards read it). Microsoft is reported both
+ * as "azure" (GoTrue's name) and "microsoft" (the spec's). */
 #include "auth/handlers.h"
+#include "auth/oauth_provider.h"
 #include "core/app.h"
 #include "core/sbuf.h"
+
+static const char *on(const pgstack_config *cfg, const char *provider)
+{
+    return oauth_provider_enabled(cfg, provider) ? "true" : "false";
+}
 
 void auth_settings(request *req, response *res)
 {
@@ -11,12 +18,13 @@ void auth_settings(request *req, response *res)
     sbuf_init(&b, req->arena, 512);
     sbuf_printf(&b,
                 "{\"external\":{\"email\":true,\"phone\":false,\"anonymous_users\":%s,"
-                "\"google\":false,\"github\":false,\"apple\":false,\"azure\":false,"
-                "\"oidc\":false},"
+                "\"google\":%s,\"github\":%s,\"apple\":%s,\"azure\":%s,\"microsoft\":%s,"
+                "\"oidc\":%s},"
                 "\"disable_signup\":false,\"mailer_autoconfirm\":%s,\"phone_autoconfirm\":false,"
                 "\"sms_provider\":\"\",\"anonymous_users\":%s}",
-                cfg->allow_anonymous_signin ? "true" : "false",
-                cfg->require_email_verification ? "false" : "true",
+                cfg->allow_anonymous_signin ? "true" : "false", on(cfg, "google"),
+                on(cfg, "github"), on(cfg, "apple"), on(cfg, "microsoft"), on(cfg, "microsoft"),
+                on(cfg, "oidc"), cfg->require_email_verification ? "false" : "true",
                 cfg->allow_anonymous_signin ? "true" : "false");
     response_json(res, 200, b.data);
 }

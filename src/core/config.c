@@ -31,9 +31,21 @@ static bool check_http_url(const char *value, char *why, size_t whylen);
 static bool check_optional_http_url(const char *value, char *why, size_t whylen);
 static bool check_smtp_url(const char *value, char *why, size_t whylen);
 static bool check_mail_from(const char *value, char *why, size_t whylen);
+static bool check_tenant(const char *value, char *why, size_t whylen);
 
 #define OFF(field) offsetof(pgstack_config, field)
 #define MIB (1024L * 1024L)
+
+/* The three keys of one OAuth provider P: P_CLIENT_ID (enables it),
+ * P_CLIENT_SECRET, P_REDIRECT_URI. */
+#define OAUTH_CLIENT_KEYS(P, field, who)                                                           \
+    {P "_CLIENT_ID", KEY_STRING, NULL, OFF(field.client_id), 0, 0, 0, NULL,                        \
+     "OAuth client id at " who "; setting it enables the provider"},                               \
+    {P "_CLIENT_SECRET", KEY_STRING, NULL, OFF(field.client_secret), 0, 0, 0, NULL,                \
+     "OAuth client secret at " who "; required with " P "_CLIENT_ID"},                             \
+    {P "_REDIRECT_URI", KEY_STRING, NULL, OFF(field.redirect_uri), 0, 0, 0,                        \
+     check_optional_http_url,                                                                      \
+     "callback URL registered at the provider; default {API_EXTERNAL_URL or SITE_URL}/auth/v1/callback"}
 
 static const key_spec KEYS[] = {
     {"DATABASE_URL", KEY_STRING, NULL, OFF(database_url), 0, 0, CONFIG_NEED_DATABASE,
@@ -119,6 +131,45 @@ static const key_spec KEYS[] = {
      "seconds one SMTP delivery may take before the request fails with 500"},
     {"MAIL_SPOOL_DIR", KEY_STRING, "/var/spool/pgstack/mail", OFF(mail_spool_dir), 0, 0, 0, NULL,
      "without SMTP_URL: Maildir (tmp/, new/) where each email is written as one file"},
+    OAUTH_CLIENT_KEYS("GOOGLE", google, "Google"),
+    {"GOOGLE_ISSUER_URL", KEY_STRING, "https://accounts.google.com", OFF(google_issuer_url), 0, 0,
+     0, check_http_url, "Google's OpenID issuer (discovery at {issuer}/.well-known/openid-configuration)"},
+    OAUTH_CLIENT_KEYS("GITHUB", github, "GitHub"),
+    {"GITHUB_AUTHORIZE_URL", KEY_STRING, "https://github.com/login/oauth/authorize",
+     OFF(github_authorize_url), 0, 0, 0, check_http_url, "GitHub's authorization endpoint"},
+    {"GITHUB_TOKEN_URL", KEY_STRING, "https://github.com/login/oauth/access_token",
+     OFF(github_token_url), 0, 0, 0, check_http_url, "GitHub's token endpoint"},
+    {"GITHUB_API_URL", KEY_STRING, "https://api.github.com", OFF(github_api_url), 0, 0, 0,
+     check_http_url, "GitHub's REST API (/user and /user/emails), e.g. of GitHub Enterprise"},
+    OAUTH_CLIENT_KEYS("APPLE", apple, "Apple"),
+    {"APPLE_ISSUER_URL", KEY_STRING, "https://appleid.apple.com", OFF(apple_issuer_url), 0, 0, 0,
+     check_http_url, "Apple's OpenID issuer (discovery)"},
+    OAUTH_CLIENT_KEYS("MICROSOFT", microsoft, "Microsoft (Entra ID)"),
+    {"MICROSOFT_LOGIN_URL", KEY_STRING, "https://login.microsoftonline.com",
+     OFF(microsoft_login_url), 0, 0, 0, check_http_url,
+     "Microsoft's login host; the issuer is {MICROSOFT_LOGIN_URL}/{MICROSOFT_TENANT}/v2.0"},
+    {"MICROSOFT_TENANT", KEY_STRING, "common", OFF(microsoft_tenant), 0, 0, 0, check_tenant,
+     "common, organizations, consumers, or a tenant id or domain"},
+    OAUTH_CLIENT_KEYS("OIDC", oidc, "a generic OpenID Connect provider"),
+    {"OIDC_ISSUER_URL", KEY_STRING, NULL, OFF(oidc_issuer_url), 0, 0, 0, check_optional_http_url,
+     "issuer of the generic OpenID Connect provider (discovery); required with OIDC_CLIENT_ID"},
+    {"OIDC_SCOPES", KEY_STRING, "openid email profile", OFF(oidc_scopes), 0, 0, 0, NULL,
+     "scopes requested from the generic OpenID Connect provider"},
+    {"OAUTH_TIMEOUT", KEY_INT, "10", OFF(oauth_timeout_s), 1, 120, 0, NULL,
+     "seconds one call to an OAuth provider (discovery, keys, token, user API) may take"},
+};
+
+/* Keys that must be set when another one is: an enabled provider needs its
+ * secret (and the generic one its issuer). */
+static const struct {
+    const char *key, *when;
+} REQUIRED_WITH[] = {
+    {"GOOGLE_CLIENT_SECRET", "GOOGLE_CLIENT_ID"},
+    {"GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID"},
+    {"APPLE_CLIENT_SECRET", "APPLE_CLIENT_ID"},
+    {"MICROSOFT_CLIENT_SECRET", "MICROSOFT_CLIENT_ID"},
+    {"OIDC_CLIENT_SECRET", "OIDC_CLIENT_ID"},
+    {"OIDC_ISSUER_URL", "OIDC_CLIENT_ID"},
 };
 #define KEY_COUNT (sizeof(KEYS) / sizeof(KEYS[0]))
 
@@ -192,6 +243,17 @@ static bool check_mail_from(const char *value, char *why, size_t whylen)
         return false;
     }
     return true;
+}
+
+/* A tenant is one path segment: letters, digits, '.', '-'. */
+static bool check_tenant(const char *value, char *why, size_t whylen)
+{
+    bool ok = *value != '\0' && strlen(value) <= 100;
+    for (const char *p = value; *p; p++)
+        ok &= isalnum((unsigned char)*p) || *p == '.' || *p == '-';
+    if (!ok)
+        snprintf(why, whylen, "must be a tenant id or domain (letters, digits, '.', '-')");
+    return ok;
 }
 
 static const key_spec *find_key(const char *name, size_t len)
@@ -362,13 +424,32 @@ static bool apply_values(pgstack_config *cfg, char **raw, char *const *env, unsi
     return true;
 }
 
+static bool string_set(const pgstack_config *cfg, const char *name)
+{
+    const key_spec *k = find_key(name, strlen(name));
+    const char *v = k ? *(char *const *)((const char *)cfg + k->offset) : NULL;
+    return v && *v;
+}
+
+static bool check_required_with(const pgstack_config *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof REQUIRED_WITH / sizeof REQUIRED_WITH[0]; i++)
+        if (string_set(cfg, REQUIRED_WITH[i].when) && !string_set(cfg, REQUIRED_WITH[i].key)) {
+            snprintf(err, errlen, "configuration %s: required when %s is set",
+                     REQUIRED_WITH[i].key, REQUIRED_WITH[i].when);
+            return false;
+        }
+    return true;
+}
+
 bool config_load_text(pgstack_config *cfg, const char *file_text, char *const *env, unsigned needs,
                       char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof(*cfg));
     char *raw[KEY_COUNT] = {0};
     bool ok = (!file_text || parse_file_text(file_text, raw, err, errlen)) &&
-              apply_values(cfg, raw, env, needs, err, errlen);
+              apply_values(cfg, raw, env, needs, err, errlen) &&
+              check_required_with(cfg, err, errlen);
     for (size_t i = 0; i < KEY_COUNT; i++)
         free(raw[i]);
     if (!ok)

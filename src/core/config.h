@@ -16,6 +16,14 @@ typedef struct str_list {
     size_t count;
 } str_list;
 
+/* One OAuth provider's client registration. The provider is enabled when
+ * its client id is set; the secret is then required. */
+typedef struct oauth_client {
+    char *client_id;
+    char *client_secret;
+    char *redirect_uri; /* NULL: {API_EXTERNAL_URL or SITE_URL}/auth/v1/callback */
+} oauth_client;
+
 typedef struct pgstack_config {
     char *database_url;
     char *jwt_secret;
@@ -52,6 +60,18 @@ typedef struct pgstack_config {
     char *smtp_from;
     long smtp_timeout_s;
     char *mail_spool_dir;
+    /* OAuth sign-in (auth area) */
+    oauth_client google, github, apple, microsoft, oidc;
+    char *google_issuer_url;
+    char *github_authorize_url;
+    char *github_token_url;
+    char *github_api_url;
+    char *apple_issuer_url;
+    char *microsoft_login_url;
+    char *microsoft_tenant;
+    char *oidc_issuer_url; /* required when OIDC_CLIENT_ID is set */
+    char *oidc_scopes;
+    long oauth_timeout_s;
 } pgstack_config;
 
 /* Which keys must be present for the calling program. */

@@ -16,6 +16,13 @@ typedef enum {
     ROUTE_PUBLIC,   /* credentials ignored */
     ROUTE_OPTIONAL, /* verified when present */
     ROUTE_REQUIRED, /* 401 without valid credentials */
+    /* Credentials ignored, and a browser navigation target (an OAuth
+     * provider's form_post to the callback): served whatever the request's
+     * Origin, without CORS headers. A cross-site form POST carries the
+     * provider's Origin; refusing it would break the sign-in and protect
+     * nothing, since no script of that origin can read a reply that has no
+     * CORS headers. */
+    ROUTE_NAVIGATION,
 } route_auth;
 
 typedef struct route {

@@ -48,6 +48,17 @@ static const char *new_request_id(arena *a)
     return id;
 }
 
+/* Is the request for a route marked as a navigation target? */
+static bool navigation_target(app_ctx *app, request *req)
+{
+    const route *found = NULL;
+    const char *allow = NULL;
+    return req->in_prefix &&
+           router_match(app->area->routes, app->area->route_count, req, &found, &allow) ==
+               ROUTE_FOUND &&
+           found->auth == ROUTE_NAVIGATION;
+}
+
 /* Answers CORS; false when the request is finished (preflight or refusal). */
 static bool apply_cors(app_ctx *app, request *req, response *res)
 {
@@ -55,6 +66,8 @@ static bool apply_cors(app_ctx *app, request *req, response *res)
     cors_verdict verdict = cors_check(&app->cfg, origin, req->host);
     bool preflight = cors_is_preflight(req->method, origin,
                                        request_header(req, "access-control-request-method"));
+    if (verdict == CORS_REFUSED && !preflight && navigation_target(app, req))
+        return true;
     if (verdict == CORS_REFUSED) {
         http_error(res, 403, "origin not allowed: %s", origin);
         return false;
@@ -68,7 +81,7 @@ static bool apply_cors(app_ctx *app, request *req, response *res)
 
 static bool authenticate(app_ctx *app, request *req, response *res, route_auth need)
 {
-    if (need == ROUTE_PUBLIC)
+    if (need == ROUTE_PUBLIC || need == ROUTE_NAVIGATION)
         return true;
     auth_ctx *ctx = arena_alloc(req->arena, sizeof(*ctx));
     const char *error = NULL;

@@ -94,11 +94,15 @@ static bool connect_now(db_conn *c)
 }
 
 /* Reads whatever the server sent while idle: a shutdown notice or EOF turns
- * the connection bad without sending anything. */
+ * the connection bad without sending anything. A server that shuts down
+ * sends its FATAL message and then closes the connection; one read takes
+ * the message, only the next sees the end of the stream — so read twice. */
 static bool still_alive(db_conn *c)
 {
-    return PQstatus(c->pg) == CONNECTION_OK && PQconsumeInput(c->pg) &&
-           PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    for (int i = 0; i < 2; i++)
+        if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg))
+            return false;
+    return PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 }
 
 PGconn *db_conn_get(db_conn *c)

@@ -2,7 +2,7 @@
 """Integration tests of the auth area's core endpoints through the running
 stack (.dev/env): sign-up, password and refresh grants with rotation and
 reuse detection, /user, logout scopes, admin users, bans, anonymous sign-in
-off, rate limits shared by the workers, hostile bodies.
+off, OAuth providers off, rate limits shared by the workers, hostile bodies.
 
 Each test client gets its own address via X-Forwarded-For (the test stack
 trusts 127.0.0.1 as a proxy), so rate limits of one test never touch
@@ -269,6 +269,23 @@ def test_anonymous_disabled_and_settings():
     check("settings", st == 200 and s["external"]["email"] is True, (st, s))
 
 
+def test_oauth_unconfigured():
+    """The usual dev stack configures no OAuth provider (the OAuth suite
+    does, in suites.conf): every provider answers 400 and /settings says
+    so."""
+    c = Client()
+    st, s, _ = c.call("GET", "/settings")
+    check("settings: no OAuth provider enabled", st == 200 and not any(
+        s["external"].get(p) for p in ("google", "github", "apple", "azure", "microsoft", "oidc")), s)
+    for p in ("google", "github", "apple", "microsoft", "oidc", "azure"):
+        st, e, _ = c.call("GET", "/authorize?provider=" + p)
+        check("authorize with unconfigured provider %s -> 400" % p,
+              st == 400 and e.get("error_code") == "provider_disabled" and "not enabled" in e["error"], (st, e))
+    st, e, _ = c.call("GET", "/callback?code=x&state=y")
+    check("callback with a state that is not ours -> 400", st == 400 and e.get("error_code") == "bad_oauth_state",
+          (st, e))
+
+
 def test_rate_limit():
     a, b = Client(), Client()
     statuses = [a.call("POST", "/token?grant_type=refresh_token", {"refresh_token": "x"})[0] for _ in range(31)]
@@ -291,6 +308,7 @@ def main():
     test_logout_scopes()
     test_admin()
     test_anonymous_disabled_and_settings()
+    test_oauth_unconfigured()
     test_rate_limit()
     print("%d passed, %d failed" % (results["passed"], results["failed"]))
     sys.exit(1 if results["failed"] else 0)

@@ -412,6 +412,59 @@ static void test_database_url(void)
     config_free(&cfg);
 }
 
+/* OAuth providers: defaults, a provider enabled by its client id, and the
+ * keys it then requires; the secret never appears in an error. */
+static void test_oauth_keys(void)
+{
+    char *none[] = {NULL};
+    pgstack_config cfg;
+    CU_ASSERT_TRUE_FATAL(load(&cfg, NULL, none, 0));
+    CU_ASSERT_PTR_NULL(cfg.google.client_id);
+    CU_ASSERT_PTR_NULL(cfg.oidc_issuer_url);
+    CU_ASSERT_STRING_EQUAL(cfg.google_issuer_url, "https://accounts.google.com");
+    CU_ASSERT_STRING_EQUAL(cfg.apple_issuer_url, "https://appleid.apple.com");
+    CU_ASSERT_STRING_EQUAL(cfg.github_authorize_url, "https://github.com/login/oauth/authorize");
+    CU_ASSERT_STRING_EQUAL(cfg.github_token_url, "https://github.com/login/oauth/access_token");
+    CU_ASSERT_STRING_EQUAL(cfg.github_api_url, "https://api.github.com");
+    CU_ASSERT_STRING_EQUAL(cfg.microsoft_login_url, "https://login.microsoftonline.com");
+    CU_ASSERT_STRING_EQUAL(cfg.microsoft_tenant, "common");
+    CU_ASSERT_STRING_EQUAL(cfg.oidc_scopes, "openid email profile");
+    CU_ASSERT_EQUAL(cfg.oauth_timeout_s, 10);
+    config_free(&cfg);
+
+    const char *text = "GOOGLE_CLIENT_ID=g-id\nGOOGLE_CLIENT_SECRET=g-secret\n"
+                       "GOOGLE_REDIRECT_URI=https://api.example.com/auth/v1/callback\n"
+                       "OIDC_CLIENT_ID=o-id\nOIDC_CLIENT_SECRET=o-secret\n"
+                       "OIDC_ISSUER_URL=https://id.example.com/realms/x\n"
+                       "MICROSOFT_TENANT=contoso.onmicrosoft.com\n";
+    CU_ASSERT_TRUE_FATAL(load(&cfg, text, none, 0));
+    CU_ASSERT_STRING_EQUAL(cfg.google.client_id, "g-id");
+    CU_ASSERT_STRING_EQUAL(cfg.google.client_secret, "g-secret");
+    CU_ASSERT_STRING_EQUAL(cfg.google.redirect_uri, "https://api.example.com/auth/v1/callback");
+    CU_ASSERT_PTR_NULL(cfg.github.client_id);
+    CU_ASSERT_STRING_EQUAL(cfg.oidc.client_id, "o-id");
+    CU_ASSERT_STRING_EQUAL(cfg.oidc_issuer_url, "https://id.example.com/realms/x");
+    CU_ASSERT_STRING_EQUAL(cfg.microsoft_tenant, "contoso.onmicrosoft.com");
+    config_free(&cfg);
+
+    expect_error("GITHUB_CLIENT_ID=gh\n", none, 0, "GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID");
+    expect_error("APPLE_CLIENT_ID=a\nAPPLE_CLIENT_SECRET=\n", none, 0, "APPLE_CLIENT_SECRET",
+                 NULL);
+    expect_error("OIDC_CLIENT_ID=o\nOIDC_CLIENT_SECRET=hunter2secret\n", none, 0,
+                 "OIDC_ISSUER_URL", "OIDC_CLIENT_ID");
+    CU_ASSERT_PTR_NULL(strstr(err, "hunter2secret"));
+    expect_error("GOOGLE_REDIRECT_URI=javascript:alert(1)\n", none, 0, "GOOGLE_REDIRECT_URI",
+                 NULL);
+    expect_error("GITHUB_API_URL=ftp://api.example.com\n", none, 0, "GITHUB_API_URL", NULL);
+    expect_error("MICROSOFT_TENANT=common/../x\n", none, 0, "MICROSOFT_TENANT", NULL);
+    expect_error("MICROSOFT_TENANT=\n", none, 0, "MICROSOFT_TENANT", NULL);
+    expect_error("OAUTH_TIMEOUT=0\n", none, 0, "OAUTH_TIMEOUT", NULL);
+
+    /* an empty client id leaves the provider off and needs nothing */
+    CU_ASSERT_TRUE(load(&cfg, "GOOGLE_CLIENT_ID=\n", none, 0));
+    config_free(&cfg);
+}
+
 static void test_lists(void)
 {
     pgstack_config cfg;
@@ -605,6 +658,7 @@ void register_config_tests(void)
     CU_add_test(s, "JWT secret and algorithm", test_jwt_keys);
     CU_add_test(s, "DATABASE_URL", test_database_url);
     CU_add_test(s, "lists", test_lists);
+    CU_add_test(s, "OAuth provider keys", test_oauth_keys);
     CU_add_test(s, "hostile file text", test_hostile_file);
     CU_add_test(s, "small error buffer", test_small_error_buffer);
     CU_add_test(s, "config_load file", test_config_load_file);

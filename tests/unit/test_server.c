@@ -65,7 +65,7 @@ static void h_echo(request *req, response *res)
 static const route ROUTES[] = {
     {"GET", "/items", h_ok, ROUTE_PUBLIC},        {"POST", "/items", h_echo, ROUTE_REQUIRED},
     {"GET", "/items/{id}", h_ok, ROUTE_OPTIONAL}, {"GET", "/secure", h_ok, ROUTE_REQUIRED},
-    {"POST", "/upload", h_echo, ROUTE_PUBLIC},
+    {"POST", "/upload", h_echo, ROUTE_PUBLIC},    {"POST", "/callback", h_echo, ROUTE_NAVIGATION},
 };
 
 static const area AREA = {
@@ -325,6 +325,46 @@ static void test_origin(void)
     expect_status(403, "GET with Origin null");
 }
 
+/* A navigation route (an OAuth provider's form_post) is served whatever
+ * the Origin, without CORS headers; its preflight is still refused. */
+static void test_navigation_origin(void)
+{
+    char *p[] = {"REQUEST_METHOD=POST",
+                 "REQUEST_URI=/rest/v1/callback",
+                 "HTTP_HOST=api.example.com",
+                 "HTTP_ORIGIN=https://appleid.apple.com",
+                 "CONTENT_LENGTH=4",
+                 "CONTENT_TYPE=application/x-www-form-urlencoded",
+                 NULL};
+    serve(p, "a=bc", 4);
+    expect_status(201, "form_post from a foreign Origin to a navigation route");
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_PTR_NULL(memio_header(&M, "Access-Control-Allow-Origin"));
+
+    char *p2[] = {"REQUEST_METHOD=POST",       "REQUEST_URI=/rest/v1/callback",
+                  "HTTP_HOST=api.example.com", "HTTP_ORIGIN=null",
+                  "CONTENT_LENGTH=0",          NULL};
+    serve(p2, NULL, 0);
+    expect_status(201, "form_post with Origin null to a navigation route");
+
+    char *p3[] = {"REQUEST_METHOD=OPTIONS",
+                  "REQUEST_URI=/rest/v1/callback",
+                  "HTTP_HOST=api.example.com",
+                  "HTTP_ORIGIN=https://evil.example",
+                  "HTTP_ACCESS_CONTROL_REQUEST_METHOD=POST",
+                  NULL};
+    serve(p3, NULL, 0);
+    expect_status(403, "preflight to a navigation route");
+    CU_ASSERT_EQUAL(calls, 0);
+
+    char *p4[] = {"REQUEST_METHOD=POST",       "REQUEST_URI=/rest/v1/upload",
+                  "HTTP_HOST=api.example.com", "HTTP_ORIGIN=https://appleid.apple.com",
+                  "CONTENT_LENGTH=0",          NULL};
+    serve(p4, NULL, 0);
+    expect_status(403, "the same Origin on an ordinary route");
+    CU_ASSERT_EQUAL(calls, 0);
+}
+
 static void test_body_limits(void)
 {
     /* announced length above max_body: 413 before reading */
@@ -517,6 +557,7 @@ void register_server_tests(void)
     CU_add_test(s, "405 with Allow", test_method_not_allowed);
     CU_add_test(s, "CORS preflight", test_preflight);
     CU_add_test(s, "Origin refused/allowed", test_origin);
+    CU_add_test(s, "navigation routes whatever the Origin", test_navigation_origin);
     CU_add_test(s, "body limits", test_body_limits);
     CU_add_test(s, "400 on bad input", test_bad_request);
     CU_add_test(s, "credentials", test_credentials);

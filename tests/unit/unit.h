@@ -19,6 +19,9 @@
     X(server)                                                                                      \
     X(auth_mail)                                                                                   \
     X(auth_urls)                                                                                   \
+    X(oauth_state)                                                                                 \
+    X(id_token)                                                                                    \
+    X(oauth_identity)                                                                              \
     X(readme)
 
 #define DECLARE_SUITE(name) void register_##name##_tests(void);

@@ -1,0 +1,152 @@
+/* GET /authorize?provider=...[&redirect_to=...][&scopes=...]: the start of
+ * an OAuth sign-in. Answers 302 to the provider's authorization endpoint
+ * with client_id, redirect_uri, response_type=code, scope, the sealed state
+ * (oauth_state.h: provider, redirect_to, PKCE verifier, nonce), the PKCE
+ * S256 challenge, for OpenID providers the nonce, and for Apple
+ * response_mode=form_post. redirect_to is kept only when it is allowed
+ * (urls.h); otherwise the sign-in ends at SITE_URL. scopes (GoTrue) adds
+ * scopes to the provider's defaults.
+ *
+ * An unknown or unconfigured provider is a 400 JSON error. So is a
+ * client's own PKCE challenge (supabase-js with flowType "pkce"): this
+ * server ends the sign-in with the session in the URL fragment (the
+ * implicit flow), which such a client would not read. A provider that
+ * cannot be reached (discovery) is a 502. */
+#include "auth/handlers.h"
+#include "auth/oauth_provider.h"
+#include "auth/oauth_state.h"
+#include "auth/pkce.h"
+#include "auth/reply.h"
+#include "auth/secret_token.h"
+#include "auth/urls.h"
+#include "core/app.h"
+#include "core/log.h"
+
+#include <string.h>
+#include <time.h>
+
+#define SCOPES_MAX 512
+#define PROVIDER_LIST "google, github, apple, microsoft or oidc"
+
+/* Echoes the requested name only when it is short and plain. */
+static void unknown_provider(response *res, const char *name)
+{
+    char message[96];
+    bool plain = strlen(name) <= 32 &&
+                 strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(name);
+    snprintf(message, sizeof message, "unsupported provider%s%s: use " PROVIDER_LIST,
+             plain ? " " : "", plain ? name : "");
+    auth_error(res, 400, "oauth_provider_not_supported", message);
+}
+
+/* The provider of ?provider=; false after replying 400. */
+static bool requested_provider(request *req, response *res, oauth_provider *p)
+{
+    const char *name = query_get(&req->query, "provider");
+    if (!name || !*name) {
+        auth_error(res, 400, "validation_failed", "provider is required: " PROVIDER_LIST);
+        return false;
+    }
+    switch (oauth_provider_find(req->arena, &req->app->cfg, name, p)) {
+    case OAUTH_PROVIDER_OK:
+        return true;
+    case OAUTH_PROVIDER_UNKNOWN:
+        unknown_provider(res, name);
+        return false;
+    case OAUTH_PROVIDER_DISABLED:
+        break;
+    }
+    char message[96];
+    snprintf(message, sizeof message, "provider %s is not enabled", name);
+    auth_error(res, 400, "provider_disabled", message);
+    return false;
+}
+
+/* The provider's scopes plus ?scopes=; NULL after replying 400. */
+static const char *requested_scopes(request *req, response *res, const oauth_provider *p)
+{
+    const char *extra = query_get(&req->query, "scopes");
+    if (!extra || !*extra)
+        return p->scopes;
+    bool printable = strlen(extra) <= SCOPES_MAX;
+    for (const unsigned char *c = (const unsigned char *)extra; *c && printable; c++)
+        printable = *c >= 0x20 && *c < 0x7f;
+    if (!printable) {
+        auth_error(res, 400, "validation_failed",
+                   "scopes must be printable ASCII of at most 512 characters");
+        return NULL;
+    }
+    return arena_printf(req->arena, "%s %s", p->scopes, extra);
+}
+
+static bool client_pkce_requested(request *req, response *res)
+{
+    if (!query_get(&req->query, "code_challenge"))
+        return false;
+    auth_error(res, 400, "validation_failed",
+               "the PKCE flow (code_challenge) is not supported: use the implicit flow, "
+               "where the session arrives in the URL fragment");
+    return true;
+}
+
+/* &key=value, encoded. */
+static char *param(arena *a, char *url, const char *key, const char *value)
+{
+    return arena_printf(a, "%s&%s=%s", url, key, url_query_encode(a, value));
+}
+
+static const char *authorization_url(arena *a, const oauth_provider *p, const oauth_endpoints *e,
+                                     const char *scopes, const char *state, const oauth_state *s)
+{
+    const char *endpoint = e->authorization_endpoint;
+    char *url =
+        arena_printf(a, "%s%sresponse_type=code", endpoint, strchr(endpoint, '?') ? "&" : "?");
+    url = param(a, url, "client_id", p->client_id);
+    url = param(a, url, "redirect_uri", p->redirect_uri);
+    url = param(a, url, "scope", scopes);
+    url = param(a, url, "state", state);
+    url = param(a, url, "code_challenge", pkce_challenge_s256(a, s->code_verifier));
+    url = param(a, url, "code_challenge_method", "S256");
+    if (s->nonce)
+        url = param(a, url, "nonce", s->nonce);
+    if (p->form_post)
+        url = param(a, url, "response_mode", "form_post");
+    return url;
+}
+
+void auth_authorize(request *req, response *res)
+{
+    const pgstack_config *cfg = &req->app->cfg;
+    oauth_provider p;
+    oauth_endpoints e;
+    const char *scopes;
+    char why[256];
+    if (client_pkce_requested(req, res) || !requested_provider(req, res, &p) ||
+        !(scopes = requested_scopes(req, res, &p)))
+        return;
+    time_t now = time(NULL);
+    if (!oauth_endpoints_get(req->arena, cfg, &p, now, &e, why, sizeof why)) {
+        log_event("oauth %s: %s", p.name, why);
+        auth_error(res, 502, "provider_unreachable", "could not reach the OAuth provider");
+        return;
+    }
+    const char *redirect_to = query_get(&req->query, "redirect_to");
+    oauth_state s = {
+        .provider = p.name,
+        .redirect_to = redirect_to && redirect_url_allowed(redirect_to, cfg->site_url,
+                                                           &cfg->additional_redirect_urls)
+                           ? redirect_to
+                           : NULL,
+        .code_verifier = secret_token_new(req->arena),
+        .nonce = p.oidc ? secret_token_new(req->arena) : NULL,
+        .expires_at = (long long)now + OAUTH_STATE_TTL_S,
+    };
+    const char *state = s.code_verifier && (!p.oidc || s.nonce)
+                            ? oauth_state_seal(req->arena, cfg->jwt_secret, &s)
+                            : NULL;
+    if (!state) {
+        auth_error(res, 500, "unexpected_failure", "could not create the OAuth state");
+        return;
+    }
+    auth_reply_redirect(res, authorization_url(req->arena, &p, &e, scopes, state, &s));
+}

@@ -19,6 +19,12 @@ void auth_error(response *res, int status, const char *error_code, const char *m
     http_error_with(res, status, message, extra);
 }
 
+bool auth_client_is_supabase(request *req)
+{
+    const char *client = request_header(req, "x-client-info");
+    return client && *client;
+}
+
 static const char *sqlstate(PGresult *r)
 {
     const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;

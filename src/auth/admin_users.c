@@ -3,7 +3,9 @@
  * The list is a JSON array (spec) with X-Total-Count and GoTrue's Link
  * header (rel="next"/"last", which supabase-js turns into nextPage,
  * lastPage and total); Supabase client libraries (auth_client_is_supabase)
- * get GoTrue's {"users": [...], "aud"} object, which is what they parse. */
+ * get GoTrue's {"users": [...], "aud"} object, which is what they parse.
+ * A delete answers 204 with no body (spec); Supabase clients, which parse
+ * every admin reply as JSON, get GoTrue's 200 {}. */
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
@@ -205,6 +207,8 @@ static void run_single(request *req, response *res, const char *sql, int n, cons
     PGresult *r = db_txn_result(t, q);
     if (PQntuples(r) == 0)
         auth_error(res, 404, "user_not_found", "user not found");
+    else if (status == 204 && auth_client_is_supabase(req))
+        response_json(res, 200, "{}");
     else if (status == 204)
         response_empty(res, 204);
     else

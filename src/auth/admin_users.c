@@ -154,7 +154,7 @@ static bool read_user_fields(request *req, response *res, user_fields *f)
     }
     const char *problem = f->password ? password_problem(f->password) : NULL;
     if (problem) {
-        auth_error(res, 400, "weak_password", problem);
+        auth_error_weak_password(res, problem);
         return false;
     }
     if (f->password &&

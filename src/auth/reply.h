@@ -13,6 +13,11 @@
 
 void auth_error(response *res, int status, const char *error_code, const char *message);
 
+/* 400 weak_password for a password that breaks a rule (the message says
+ * which), with GoTrue's "weak_password": {"reasons": ["length"]}, which
+ * supabase-js hands to the application as AuthWeakPasswordError.reasons. */
+void auth_error_weak_password(response *res, const char *message);
+
 /* Does the request come from a Supabase client library (supabase-js /
  * auth-js, and the others, which all send X-Client-Info)? Where the spec's
  * shape of a reply is not what those libraries parse, they get GoTrue's

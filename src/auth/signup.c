@@ -142,7 +142,7 @@ void auth_signup(request *req, response *res)
     const char *problem = password ? password_problem(password)
                                    : "password must be at least 8 characters";
     if (problem) {
-        auth_error(res, 400, "weak_password", problem);
+        auth_error_weak_password(res, problem);
         return;
     }
     if (cfg->require_email_verification) {

@@ -88,7 +88,7 @@ static bool check_update(request *req, response *res, const char *email, const c
     }
     const char *problem = password ? password_problem(password) : NULL;
     if (problem) {
-        auth_error(res, 400, "weak_password", problem);
+        auth_error_weak_password(res, problem);
         return false;
     }
     if (password &&

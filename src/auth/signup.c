@@ -109,12 +109,25 @@ static void confirmable_sign_up(request *req, response *res, const char *email,
         response_json(res, 200, "{\"message\":\"Check your email to confirm your account\"}");
 }
 
+/* Anonymous sign-in while ALLOW_ANONYMOUS_SIGNIN is off: POST /anonymous
+ * answers the spec's 503; POST /signup without email and password (how
+ * supabase-js signInAnonymously asks) answers GoTrue's 422, which
+ * supabase-js reports as an AuthApiError with this message — a 5xx would
+ * reach the application as a retryable network error without one. */
+static void anonymous_disabled(response *res, bool via_signup)
+{
+    if (via_signup)
+        auth_error(res, 422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+    else
+        auth_error(res, 503, "anonymous_provider_disabled", "anonymous sign-in is disabled");
+}
+
 static void anonymous_sign_up(request *req, response *res, const char *metadata,
-                              const char *role)
+                              const char *role, bool via_signup)
 {
     const pgstack_config *cfg = &req->app->cfg;
     if (!cfg->allow_anonymous_signin) {
-        auth_error(res, 503, "anonymous_provider_disabled", "anonymous sign-in is disabled");
+        anonymous_disabled(res, via_signup);
         return;
     }
     sign_up s = {.metadata = metadata, .role = role, .confirmed = false,
@@ -132,7 +145,7 @@ void auth_signup(request *req, response *res)
         !body_object_text(req, body, "data", &metadata, res))
         return;
     if (!email && !password) {
-        anonymous_sign_up(req, res, metadata, "authenticated");
+        anonymous_sign_up(req, res, metadata, "authenticated", true);
         return;
     }
     if (!email || !email_address_valid(email)) {
@@ -161,5 +174,5 @@ void auth_anonymous(request *req, response *res)
     const char *metadata = NULL;
     if (!body || !body_object_text(req, body, "data", &metadata, res))
         return;
-    anonymous_sign_up(req, res, metadata, "anon");
+    anonymous_sign_up(req, res, metadata, "anon", false);
 }

@@ -8,7 +8,8 @@
 //
 //   node tests/compat/auth.test.mjs                       REQUIRE_EMAIL_VERIFICATION=false,
 //                                                         ALLOW_ANONYMOUS_SIGNIN=true
-//   node tests/compat/auth.test.mjs --email-confirmation  REQUIRE_EMAIL_VERIFICATION=true
+//   node tests/compat/auth.test.mjs --email-confirmation  REQUIRE_EMAIL_VERIFICATION=true,
+//                                                         ALLOW_ANONYMOUS_SIGNIN=false
 //
 // The stack must run with the settings named (tests/integration/
 // compat_auth_test.py restarts the workers with them). Prints one line per
@@ -305,6 +306,10 @@ async function admin() {
 // ----------------------------------------- sign-up with email confirmation
 
 async function emailConfirmation() {
+  const anon = await newClient().auth.signInAnonymously()
+  check('signInAnonymously with anonymous sign-in off -> AuthApiError 422 anonymous_provider_disabled',
+    isApiError(anon.error, 422, 'anonymous_provider_disabled') && !anon.data.session, show(anon.error))
+
   const c = newClient()
   const email = uniqueEmail('confirm')
   let { data, error } = await c.auth.signUp({ email, password: PASSWORD, options: { data: { n: 1 } } })
@@ -345,8 +350,8 @@ async function main() {
   markAllMailSeen()
   console.log(`# supabase-js against ${ENV.PGSTACK_URL} (node ${process.version})`)
   if (process.argv.includes('--email-confirmation')) {
-    if (await settingsAre({ mailer_autoconfirm: false })) {
-      await section('sign-up with email confirmation', emailConfirmation)
+    if (await settingsAre({ mailer_autoconfirm: false, anonymous_users: false })) {
+      await section('sign-up with email confirmation, anonymous sign-in off', emailConfirmation)
     }
     return summary()
   }

@@ -269,7 +269,8 @@ def test_anonymous_disabled_and_settings():
     st, e, _ = c.call("POST", "/anonymous", {})
     check("anonymous sign-in off: 503", st == 503 and e["error"], (st, e))
     st, e, _ = c.call("POST", "/signup", {})
-    check("anonymous sign-up off: 503", st == 503, (st, e))
+    check("anonymous sign-up off: 422 anonymous_provider_disabled (GoTrue)",
+          st == 422 and e["error_code"] == "anonymous_provider_disabled", (st, e))
     st, s, _ = c.call("GET", "/settings")
     check("settings", st == 200 and s["external"]["email"] is True, (st, s))
 

@@ -1,6 +1,8 @@
 /* POST /signup and POST /anonymous: a new user, signed in at once (201 with
  * a session) or, with REQUIRE_EMAIL_VERIFICATION, created unconfirmed (200
- * with a message; no tokens until the email is verified) after the
+ * with a message — for Supabase client libraries GoTrue's reply, the user
+ * object, which supabase-js signUp() returns as data.user; no tokens until
+ * the email is verified) after the
  * confirmation mail went out — mail first, then the user, so a failed mail
  * leaves no user (email_flow.h). A sign-up without email and password is an
  * anonymous sign-up, as GoTrue does, allowed only with
@@ -23,7 +25,9 @@
     "$4::boolean, $5::boolean, $6, $7::boolean, $8, $9::int, $10::int, $11, $12)"
 #define EMAIL_TAKEN_SQL "select exists (select from auth.users where lower(email) = lower($1))"
 #define SIGN_UP_UNCONFIRMED_SQL                                                                    \
-    "select user_id from auth.sign_up_unconfirmed($1, $2, $3::jsonb, $4, $5::int, $6, $7, $8)"
+    "select user_id, user_json from auth.sign_up_unconfirmed($1, $2, $3::jsonb, $4, $5::int, $6, "  \
+    "$7, $8)"
+#define CHECK_EMAIL_MESSAGE "{\"message\":\"Check your email to confirm your account\"}"
 
 typedef struct sign_up {
     const char *email;    /* NULL: anonymous */
@@ -103,10 +107,13 @@ static void confirmable_sign_up(request *req, response *res, const char *email,
     q = db_txn_add(t, SIGN_UP_UNCONFIRMED_SQL, 8, v);
     if (!auth_txn_run(t, req, res))
         return;
-    if (PQntuples(db_txn_result(t, q)) == 0)
+    PGresult *r = db_txn_result(t, q);
+    if (PQntuples(r) == 0)
         auth_error(res, 409, "email_exists", "email already registered");
+    else if (auth_client_is_supabase(req))
+        response_json(res, 200, PQgetvalue(r, 0, 1)); /* GoTrue: the user, no session */
     else
-        response_json(res, 200, "{\"message\":\"Check your email to confirm your account\"}");
+        response_json(res, 200, CHECK_EMAIL_MESSAGE);
 }
 
 /* Anonymous sign-in while ALLOW_ANONYMOUS_SIGNIN is off: POST /anonymous

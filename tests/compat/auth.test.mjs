@@ -272,12 +272,22 @@ async function admin() {
   check('admin.createUser without a password', !second.error && second.data.user?.id, show(second.error))
 
   ;({ data, error } = await a.auth.admin.listUsers())
-  check('admin.listUsers() -> {users: [...]} with the created user', !error && Array.isArray(data.users) &&
-    data.users.some((u) => u.id === id), show(error || data))
+  check('admin.listUsers() -> {users: [...]}, the first 50', !error && Array.isArray(data.users) &&
+    data.users.length >= 2 && data.users.length <= 50 && data.users.every((u) => u.id && u.aud),
+    show(error || data))
   ;({ data, error } = await a.auth.admin.listUsers({ page: 1, perPage: 1 }))
   check('admin.listUsers({page: 1, perPage: 1}) -> one user, total, nextPage 2, lastPage', !error &&
     data.users?.length === 1 && data.total >= 2 && data.nextPage === 2 && data.lastPage >= 2,
     show(error || { n: data.users?.length, total: data.total, nextPage: data.nextPage, lastPage: data.lastPage }))
+  // users come oldest first: the new one is on the last page of 100 (or the one before)
+  const lastPage = Math.ceil((data.total || 1) / 100)
+  const newest = []
+  for (const page of [lastPage, lastPage - 1].filter((p) => p >= 1)) {
+    const r = await a.auth.admin.listUsers({ page, perPage: 100 })
+    newest.push(...(r.data.users || []))
+  }
+  check('admin.listUsers({page, perPage}) finds the created user on the last page', newest.some((u) => u.id === id &&
+    u.user_metadata?.team === 'blue'), `${newest.length} users on pages ${lastPage - 1}-${lastPage}`)
   ;({ data, error } = await a.auth.admin.getUserById(id))
   check('admin.getUserById', !error && data.user?.email === email, show(error || data))
   ;({ data, error } = await a.auth.admin.updateUserById(id, { ban_duration: '1h' }))

@@ -1,8 +1,11 @@
 /* The admin endpoints /admin/users (service_role only; any other caller
  * gets 403): list with page/per_page, create, read, update, delete.
- * The list is a JSON array (spec); clients identifying as supabase-js /
- * auth-js (X-Client-Info) get GoTrue's {"users": [...], "aud"} object,
- * which is what they parse. */
+ * The list is a JSON array (spec) with X-Total-Count and GoTrue's Link
+ * header (rel="next"/"last", which supabase-js turns into nextPage,
+ * lastPage and total); Supabase client libraries (auth_client_is_supabase)
+ * get GoTrue's {"users": [...], "aud"} object, which is what they parse.
+ * A delete answers 204 with no body (spec); Supabase clients, which parse
+ * every admin reply as JSON, get GoTrue's 200 {}. */
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
@@ -55,12 +58,14 @@ static bool require_service_role(request *req, response *res)
     return false;
 }
 
+/* An integer query parameter from 1 to max; absent or empty (supabase-js
+ * sends ?page=&per_page= when it has no values) means fallback. */
 static bool positive_param(request *req, response *res, const char *name, long fallback,
                            long max, long *out)
 {
     const char *v = query_get(&req->query, name);
     *out = fallback;
-    if (!v)
+    if (!v || !*v)
         return true;
     char *end;
     long n = strtol(v, &end, 10);
@@ -74,11 +79,22 @@ static bool positive_param(request *req, response *res, const char *name, long f
     return true;
 }
 
-static bool wants_gotrue_shape(request *req)
+/* GoTrue's pagination header: the next page (when there is one) and the
+ * last page, as links with page first (supabase-js reads the number that
+ * follows the first "="). */
+static void set_pagination_headers(request *req, response *res, const char *total_text,
+                                   long page, long per_page)
 {
-    const char *client = request_header(req, "x-client-info");
-    return client && (strncmp(client, "supabase-js", 11) == 0 || strncmp(client, "auth-js", 7) == 0 ||
-                      strncmp(client, "gotrue-js", 9) == 0);
+    long total = strtol(total_text, NULL, 10);
+    long last = (total + per_page - 1) / per_page;
+    const char *link = "";
+    if (last > page)
+        link = arena_printf(req->arena, "</auth/v1/admin/users?page=%ld&per_page=%ld>; rel=\"next\", ",
+                            page + 1, per_page);
+    link = arena_printf(req->arena, "%s</auth/v1/admin/users?page=%ld&per_page=%ld>; rel=\"last\"",
+                        link, last, per_page);
+    response_set_header(res, "Link", link);
+    response_set_header(res, "X-Total-Count", total_text);
 }
 
 void auth_admin_list_users(request *req, response *res)
@@ -95,8 +111,8 @@ void auth_admin_list_users(request *req, response *res)
     if (!auth_txn_run(t, req, res))
         return;
     PGresult *r = db_txn_result(t, q);
-    response_set_header(res, "X-Total-Count", PQgetvalue(r, 0, 1));
-    if (wants_gotrue_shape(req))
+    set_pagination_headers(req, res, PQgetvalue(r, 0, 1), page, per_page);
+    if (auth_client_is_supabase(req))
         response_json(res, 200,
                       arena_printf(req->arena, "{\"users\":%s,\"aud\":\"authenticated\"}",
                                    PQgetvalue(r, 0, 0)));
@@ -138,7 +154,7 @@ static bool read_user_fields(request *req, response *res, user_fields *f)
     }
     const char *problem = f->password ? password_problem(f->password) : NULL;
     if (problem) {
-        auth_error(res, 400, "weak_password", problem);
+        auth_error_weak_password(res, problem);
         return false;
     }
     if (f->password &&
@@ -191,6 +207,8 @@ static void run_single(request *req, response *res, const char *sql, int n, cons
     PGresult *r = db_txn_result(t, q);
     if (PQntuples(r) == 0)
         auth_error(res, 404, "user_not_found", "user not found");
+    else if (status == 204 && auth_client_is_supabase(req))
+        response_json(res, 200, "{}");
     else if (status == 204)
         response_empty(res, 204);
     else

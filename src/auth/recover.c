@@ -129,7 +129,7 @@ void auth_recover_confirm(request *req, response *res)
     const char *problem = password ? password_problem(password)
                                    : "password must be at least 8 characters";
     if (problem) {
-        auth_error(res, 400, "weak_password", problem);
+        auth_error_weak_password(res, problem);
         return;
     }
     const char *token_hash = secret_token_hash(req->arena, token);

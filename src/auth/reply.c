@@ -10,13 +10,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-void auth_error(response *res, int status, const char *error_code, const char *message)
+/* GoTrue's error fields besides the spec's "error". */
+static json_object *gotrue_error_fields(int status, const char *error_code, const char *message)
 {
     json_object *extra = json_object_new_object();
     json_object_object_add(extra, "msg", json_object_new_string(message));
     json_object_object_add(extra, "code", json_object_new_int(status));
     json_object_object_add(extra, "error_code", json_object_new_string(error_code));
-    http_error_with(res, status, message, extra);
+    return extra;
+}
+
+void auth_error(response *res, int status, const char *error_code, const char *message)
+{
+    http_error_with(res, status, message, gotrue_error_fields(status, error_code, message));
+}
+
+void auth_error_weak_password(response *res, const char *message)
+{
+    json_object *reasons = json_object_new_array();
+    json_object_array_add(reasons, json_object_new_string("length"));
+    json_object *weak = json_object_new_object();
+    json_object_object_add(weak, "reasons", reasons);
+    json_object *extra = gotrue_error_fields(400, "weak_password", message);
+    json_object_object_add(extra, "weak_password", weak);
+    http_error_with(res, 400, message, extra);
+}
+
+bool auth_client_is_supabase(request *req)
+{
+    const char *client = request_header(req, "x-client-info");
+    return client && *client;
 }
 
 static const char *sqlstate(PGresult *r)

@@ -13,6 +13,17 @@
 
 void auth_error(response *res, int status, const char *error_code, const char *message);
 
+/* 400 weak_password for a password that breaks a rule (the message says
+ * which), with GoTrue's "weak_password": {"reasons": ["length"]}, which
+ * supabase-js hands to the application as AuthWeakPasswordError.reasons. */
+void auth_error_weak_password(response *res, const char *message);
+
+/* Does the request come from a Supabase client library (supabase-js /
+ * auth-js, and the others, which all send X-Client-Info)? Where the spec's
+ * shape of a reply is not what those libraries parse, they get GoTrue's
+ * shape instead; every other client gets the spec's. */
+bool auth_client_is_supabase(request *req);
+
 /* For a failed auth transaction: 429 (rate limit, with Retry-After), 409
  * (duplicate email), 503 (database unavailable) or 500. */
 void auth_reply_db_failure(response *res, db_txn *t, db_status st);

@@ -1,6 +1,8 @@
 /* POST /signup and POST /anonymous: a new user, signed in at once (201 with
  * a session) or, with REQUIRE_EMAIL_VERIFICATION, created unconfirmed (200
- * with a message; no tokens until the email is verified) after the
+ * with a message — for Supabase client libraries GoTrue's reply, the user
+ * object, which supabase-js signUp() returns as data.user; no tokens until
+ * the email is verified) after the
  * confirmation mail went out — mail first, then the user, so a failed mail
  * leaves no user (email_flow.h). A sign-up without email and password is an
  * anonymous sign-up, as GoTrue does, allowed only with
@@ -23,7 +25,9 @@
     "$4::boolean, $5::boolean, $6, $7::boolean, $8, $9::int, $10::int, $11, $12)"
 #define EMAIL_TAKEN_SQL "select exists (select from auth.users where lower(email) = lower($1))"
 #define SIGN_UP_UNCONFIRMED_SQL                                                                    \
-    "select user_id from auth.sign_up_unconfirmed($1, $2, $3::jsonb, $4, $5::int, $6, $7, $8)"
+    "select user_id, user_json from auth.sign_up_unconfirmed($1, $2, $3::jsonb, $4, $5::int, $6, "  \
+    "$7, $8)"
+#define CHECK_EMAIL_MESSAGE "{\"message\":\"Check your email to confirm your account\"}"
 
 typedef struct sign_up {
     const char *email;    /* NULL: anonymous */
@@ -103,18 +107,34 @@ static void confirmable_sign_up(request *req, response *res, const char *email,
     q = db_txn_add(t, SIGN_UP_UNCONFIRMED_SQL, 8, v);
     if (!auth_txn_run(t, req, res))
         return;
-    if (PQntuples(db_txn_result(t, q)) == 0)
+    PGresult *r = db_txn_result(t, q);
+    if (PQntuples(r) == 0)
         auth_error(res, 409, "email_exists", "email already registered");
+    else if (auth_client_is_supabase(req))
+        response_json(res, 200, PQgetvalue(r, 0, 1)); /* GoTrue: the user, no session */
     else
-        response_json(res, 200, "{\"message\":\"Check your email to confirm your account\"}");
+        response_json(res, 200, CHECK_EMAIL_MESSAGE);
+}
+
+/* Anonymous sign-in while ALLOW_ANONYMOUS_SIGNIN is off: POST /anonymous
+ * answers the spec's 503; POST /signup without email and password (how
+ * supabase-js signInAnonymously asks) answers GoTrue's 422, which
+ * supabase-js reports as an AuthApiError with this message — a 5xx would
+ * reach the application as a retryable network error without one. */
+static void anonymous_disabled(response *res, bool via_signup)
+{
+    if (via_signup)
+        auth_error(res, 422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+    else
+        auth_error(res, 503, "anonymous_provider_disabled", "anonymous sign-in is disabled");
 }
 
 static void anonymous_sign_up(request *req, response *res, const char *metadata,
-                              const char *role)
+                              const char *role, bool via_signup)
 {
     const pgstack_config *cfg = &req->app->cfg;
     if (!cfg->allow_anonymous_signin) {
-        auth_error(res, 503, "anonymous_provider_disabled", "anonymous sign-in is disabled");
+        anonymous_disabled(res, via_signup);
         return;
     }
     sign_up s = {.metadata = metadata, .role = role, .confirmed = false,
@@ -132,7 +152,7 @@ void auth_signup(request *req, response *res)
         !body_object_text(req, body, "data", &metadata, res))
         return;
     if (!email && !password) {
-        anonymous_sign_up(req, res, metadata, "authenticated");
+        anonymous_sign_up(req, res, metadata, "authenticated", true);
         return;
     }
     if (!email || !email_address_valid(email)) {
@@ -142,7 +162,7 @@ void auth_signup(request *req, response *res)
     const char *problem = password ? password_problem(password)
                                    : "password must be at least 8 characters";
     if (problem) {
-        auth_error(res, 400, "weak_password", problem);
+        auth_error_weak_password(res, problem);
         return;
     }
     if (cfg->require_email_verification) {
@@ -161,5 +181,5 @@ void auth_anonymous(request *req, response *res)
     const char *metadata = NULL;
     if (!body || !body_object_text(req, body, "data", &metadata, res))
         return;
-    anonymous_sign_up(req, res, metadata, "anon");
+    anonymous_sign_up(req, res, metadata, "anon", false);
 }

@@ -1,5 +1,10 @@
 /* GET /user, PATCH /user and POST /logout: the signed-in user's own
- * profile and sessions. The user is the verified token's sub.
+ * profile and sessions. The user is the verified token's sub. As GoTrue
+ * does, a token whose session_id claim names a session that has ended
+ * (signed out, revoked, reused refresh token) is refused by GET and PATCH
+ * /user with 403 session_not_found, which supabase-js takes as "signed
+ * out" (AuthSessionMissingError) — so getUser() tells a server that the
+ * session is over even while the access token has not yet expired.
  * A new email with REQUIRE_EMAIL_VERIFICATION waits in email_change (the
  * reply's "new_email") until the link mailed to the new address is used
  * (GET/POST /verify, type email_change); the mail goes out before anything
@@ -18,7 +23,11 @@
 
 #include <string.h>
 
-#define GET_USER_SQL "select auth.user_json(u)::text from auth.users u where u.id = $1::uuid"
+#define SESSION_ALIVE_SQL                                                                          \
+    "($2 = '' or exists (select from auth.sessions s where s.id::text = $2 and s.user_id = u.id))"
+#define GET_USER_SQL                                                                               \
+    "select auth.user_json(u)::text, " SESSION_ALIVE_SQL " from auth.users u where u.id = $1::uuid"
+#define CHECK_SESSION_SQL "select " SESSION_ALIVE_SQL " from auth.users u where u.id = $1::uuid"
 #define UPDATE_USER_SQL                                                                            \
     "update auth.users u set "                                                                     \
     "raw_user_meta_data = u.raw_user_meta_data || coalesce($2::jsonb, '{}'), "                     \
@@ -66,16 +75,50 @@ static void reply_user_row(response *res, PGresult *r)
         response_json(res, 200, PQgetvalue(r, 0, 0));
 }
 
+static void session_not_found(response *res)
+{
+    auth_error(res, 403, "session_not_found", "Session from session_id claim in JWT does not exist");
+}
+
 void auth_user_get(request *req, response *res)
 {
     const char *uid = caller_user_id(req, res);
     if (!uid)
         return;
     db_txn *t = auth_txn_new(req);
-    const char *v[] = {uid};
-    int q = db_txn_add(t, GET_USER_SQL, 1, v);
-    if (auth_txn_run(t, req, res))
-        reply_user_row(res, db_txn_result(t, q));
+    const char *v[] = {uid, claim_string(req, "session_id")};
+    int q = db_txn_add(t, GET_USER_SQL, 2, v);
+    if (!auth_txn_run(t, req, res))
+        return;
+    PGresult *r = db_txn_result(t, q);
+    if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "f") == 0)
+        session_not_found(res);
+    else
+        reply_user_row(res, r);
+}
+
+/* Does the caller's session still exist (or has the token none)? False
+ * after replying (403 session_not_found, 404, 503...). */
+static bool caller_session_alive(request *req, response *res, const char *uid)
+{
+    const char *session_id = claim_string(req, "session_id");
+    if (!*session_id)
+        return true;
+    db_txn *t = auth_txn_new(req);
+    const char *v[] = {uid, session_id};
+    int q = db_txn_add(t, CHECK_SESSION_SQL, 2, v);
+    if (!auth_txn_run(t, req, res))
+        return false;
+    PGresult *r = db_txn_result(t, q);
+    if (PQntuples(r) == 0) {
+        auth_error(res, 404, "user_not_found", "user not found");
+        return false;
+    }
+    if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+        session_not_found(res);
+        return false;
+    }
+    return true;
 }
 
 /* Checks the PATCH /user fields; false after replying 400. */
@@ -88,7 +131,7 @@ static bool check_update(request *req, response *res, const char *email, const c
     }
     const char *problem = password ? password_problem(password) : NULL;
     if (problem) {
-        auth_error(res, 400, "weak_password", problem);
+        auth_error_weak_password(res, problem);
         return false;
     }
     if (password &&
@@ -168,7 +211,7 @@ void auth_user_update(request *req, response *res)
     if (!body || !body_string(body, "email", &email, res) ||
         !body_string(body, "password", &password, res) ||
         !body_object_text(req, body, "data", &metadata, res) ||
-        !check_update(req, res, email, password, &hash))
+        !caller_session_alive(req, res, uid) || !check_update(req, res, email, password, &hash))
         return;
     if (email && req->app->cfg.require_email_verification) {
         bool same = false;

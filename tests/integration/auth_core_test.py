@@ -214,6 +214,11 @@ def test_logout_scopes():
     st, _, _ = c.call("POST", "/logout", token=sessions[2]["access_token"])
     n = psql("select count(*) from auth.sessions s join auth.users u on u.id = s.user_id where u.email = '%s'" % addr)
     check("logout (global) ends every session", st == 204 and n == "0", (st, n))
+    st, e, _ = c.call("GET", "/user", token=sessions[2]["access_token"])
+    check("GET /user with the access token of an ended session 403 session_not_found",
+          st == 403 and e["error_code"] == "session_not_found", (st, e))
+    st, e, _ = c.call("PATCH", "/user", {"data": {"x": 1}}, token=sessions[0]["access_token"])
+    check("PATCH /user with the access token of an ended session 403", st == 403, (st, e))
     st, e, _ = c.call("POST", "/logout?scope=everything", token=sessions[2]["access_token"])
     check("unknown logout scope 400", st == 400, (st, e))
 
@@ -264,7 +269,8 @@ def test_anonymous_disabled_and_settings():
     st, e, _ = c.call("POST", "/anonymous", {})
     check("anonymous sign-in off: 503", st == 503 and e["error"], (st, e))
     st, e, _ = c.call("POST", "/signup", {})
-    check("anonymous sign-up off: 503", st == 503, (st, e))
+    check("anonymous sign-up off: 422 anonymous_provider_disabled (GoTrue)",
+          st == 422 and e["error_code"] == "anonymous_provider_disabled", (st, e))
     st, s, _ = c.call("GET", "/settings")
     check("settings", st == 200 and s["external"]["email"] is True, (st, s))
 

@@ -122,7 +122,7 @@ static bool plan_by_method(arena *a, const rest_request *req, rest_write_plan *p
     bool filtered = p->read.root->where.child_count > 0;
     switch (req->method) {
     case REST_POST:
-        return plan_write_columns(a, req, p, err) && plan_write_conflict(a, req, p, err);
+        return plan_write_conflict(a, req, p, err) && plan_write_columns(a, req, p, err);
     case REST_PUT:
         p->put = true;
         return single_row(a, p->body, "PUT", err) && plan_write_columns(a, req, p, err) &&

@@ -3,8 +3,9 @@
  *     must all have the same keys (PostgREST's PGRST102); with columns=,
  *     the listed columns, other keys being ignored. A listed key that a row
  *     lacks is NULL, or with Prefer: missing=default the column's default:
- *     left out of the insert when no row has it, the default expression per
- *     row when some have it, DEFAULT in an update;
+ *     left out of the insert when no row has it (unless an upsert merges),
+ *     the default expression per row when some have it, DEFAULT in an
+ *     update;
  *   - the ON CONFLICT target of an upsert;
  *   - what the reply needs back: the columns of the representation (those
  *     it shows, those its embeddings join on, those it is ordered by) or
@@ -52,21 +53,26 @@ static bool from_keys(arena *a, const rest_write_plan *p, column_marks *m, rest_
     return true;
 }
 
-/* How a listed column is written given the rows that have its key. */
-static bool listed_value(const rest_request *req, const rest_write_plan *p, const char *name,
+/* How a listed column is written given the rows that have its key; false
+ * to leave it out (the table's default on insert). In an upsert that
+ * merges, a column no row has still overwrites the existing row with its
+ * default, as in PostgREST (an identity column is left alone). */
+static bool listed_value(const rest_request *req, const rest_write_plan *p, const rest_column *col,
                          plan_value *v)
 {
-    const rest_body_key *k = rest_body_find_key(p->body, name);
+    const rest_body_key *k = rest_body_find_key(p->body, col->name);
     size_t rows = k ? k->rows : 0;
     *v = PLAN_VALUE_BODY;
     if (req->prefer.missing != REST_MISSING_DEFAULT || rows == p->body->row_count)
         return true;
-    if (p->kind == PLAN_WRITE_UPDATE) {
-        *v = PLAN_VALUE_DEFAULT;
+    *v = p->kind == PLAN_WRITE_UPDATE ? PLAN_VALUE_DEFAULT : PLAN_VALUE_BODY_OR_DEFAULT;
+    if (p->kind == PLAN_WRITE_UPDATE || rows > 0)
         return true;
-    }
-    *v = PLAN_VALUE_BODY_OR_DEFAULT;
-    return rows > 0; /* in no row: left to the table's default */
+    if (p->resolution != REST_RESOLUTION_MERGE_DUPLICATES)
+        return false;
+    if (!col->default_expr)
+        *v = PLAN_VALUE_BODY; /* NULL is its default, unless it is an identity */
+    return col->default_expr || !col->has_default;
 }
 
 static bool from_list(arena *a, const rest_request *req, const rest_write_plan *p, column_marks *m,
@@ -74,10 +80,11 @@ static bool from_list(arena *a, const rest_request *req, const rest_write_plan *
 {
     for (size_t i = 0; i < req->columns.count; i++) {
         const char *name = req->columns.names[i];
+        const rest_column *col = rest_relation_column(p->rel, name, NULL);
         plan_value v;
-        if (!rest_relation_column(p->rel, name, NULL))
+        if (!col)
             return plan_write_fail_column(a, p->rel, name, err);
-        if (listed_value(req, p, name, &v) && !mark(a, p->rel, name, v, m, err))
+        if (listed_value(req, p, col, &v) && !mark(a, p->rel, name, v, m, err))
             return false;
     }
     return true;

@@ -66,6 +66,10 @@ static void test_columns_param(void)
              "[{\"name\": \"a\"}, {\"name\": \"b\", "
              "\"qty\": 3}]");
     ASSERT_STR(written(p), "name,qty?"); /* note: in no row, left to its default */
+    /* an upsert that merges overwrites with the defaults, identity aside */
+    p = post("columns=id,name,qty,note", "missing=default,resolution=merge-duplicates",
+             "[{\"name\": \"a\"}]");
+    ASSERT_STR(written(p), "name,qty?,note");
     p = post("columns=name,qty", "missing=null", "[{\"name\": \"a\"}]");
     ASSERT_STR(written(p), "name,qty");
     ASSERT_REST_ERROR(post_fail("items", "columns=name,nope", NULL, "{\"name\": \"a\"}"), 400,

@@ -14,17 +14,23 @@ static bool fail(rest_error *err, arena *a, const char *details, const char *mes
     return rest_error_set(err, a, 400, "PGRST102", details, NULL, "%s", message);
 }
 
-/* application/json with any parameters, or no Content-Type at all. */
-static bool json_content_type(const char *ct)
+typedef enum body_media { BODY_JSON, BODY_CSV, BODY_OTHER } body_media;
+
+/* application/json (or none at all) and text/csv, with any parameters. */
+static body_media media_of(const char *ct)
 {
     if (!ct)
-        return true;
+        return BODY_JSON;
     while (*ct == ' ' || *ct == '\t')
         ct++;
     size_t n = strcspn(ct, ";");
     while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
         n--;
-    return n == 0 || (n == 16 && strncasecmp(ct, "application/json", 16) == 0);
+    if (n == 0 || (n == 16 && strncasecmp(ct, "application/json", 16) == 0))
+        return BODY_JSON;
+    if (n == 8 && strncasecmp(ct, "text/csv", 8) == 0)
+        return BODY_CSV;
+    return BODY_OTHER;
 }
 
 typedef enum text_check { TEXT_OK, TEXT_NUL, TEXT_INVALID } text_check;
@@ -109,9 +115,16 @@ bool rest_body_parse(arena *a, const char *content_type, const char *data, size_
                      rest_body *out, rest_error *err)
 {
     memset(out, 0, sizeof(*out));
-    if (!json_content_type(content_type))
-        return fail(err, a, "Send the rows as application/json.",
+    body_media media = media_of(content_type);
+    if (media == BODY_OTHER)
+        return fail(err, a, "Send the rows as application/json or text/csv.",
                     arena_printf(a, "Content-Type not acceptable: %s", content_type));
+    if (media == BODY_CSV) {
+        data = rest_csv_to_json(a, data, len, err);
+        if (!data)
+            return false;
+        len = strlen(data);
+    }
     json_object *doc = json_arena_owned(a, data ? json_parse_exact(data, len) : NULL);
     text_check text = doc ? check_text(data, len) : TEXT_INVALID;
     if (text == TEXT_INVALID)

@@ -287,6 +287,12 @@ def test_post_and_prefers():
     r = post_without_content_type("rw_items", {"name": "no type"})
     check("no Content-Type: the body is taken as JSON", r.status == 201
           and names(r) == ["no type"], r)
+    r = call("POST", "rw_items", "select=name,qty,note",
+             'name,qty,note\r\n"csv, one",2,NULL\r\ncsv two,3,"say ""hi"""\r\n',
+             content_type="text/csv", prefer="return=representation")
+    check("a text/csv body: header names the columns, NULL is null", r.status == 201
+          and r.json == [{"name": "csv, one", "qty": 2, "note": None},
+                         {"name": "csv two", "qty": 3, "note": 'say "hi"'}], r)
     r = post("rw_items", {"name": "x"}, headers={"Prefer": "handling=strict, nope=1"})
     check("handling=strict with an unknown preference: 400 PGRST122",
           r.status == 400 and r.code() == "PGRST122", r)
@@ -514,6 +520,21 @@ def test_views_and_generated():
     check("writing a generated column: 400", r.status == 400, r)
 
 
+def test_catalog_refresh():
+    psql("alter table rw_nokey add column c int default 5")
+    ok, r = False, None
+    for _ in range(25):  # several requests reach several workers
+        rs = [post("rw_nokey", {"a": 7, "c": 8}, "select=a,c", prefer="return=representation")
+              for _ in range(4)]
+        if all(x.status == 201 and x.json == [{"a": 7, "c": 8}] for x in rs):
+            ok, r = True, rs[-1]
+            break
+        r = rs[-1]
+        time.sleep(0.2)
+    check("a column added by ALTER TABLE is written without a restart", ok, r)
+    psql("delete from rw_nokey where a = 7")
+
+
 def test_row_level_security():
     psql("insert into rw_notes (id, owner, body) values (1, '%s', 'a1'), (2, '%s', 'b1'), "
          "(3, null, 'public')" % (USER_A, USER_B))
@@ -622,8 +643,11 @@ def test_hostile_input():
     r = call("POST", "rw_items", "", "name=x", content_type="application/x-www-form-urlencoded")
     check("hostile: form-encoded body -> 400 PGRST102", r.status == 400
           and r.code() == "PGRST102", r)
-    r = call("POST", "rw_items", "", "name\nx", content_type="text/csv")
-    check("hostile: CSV body (not supported) -> 400 PGRST102", r.status == 400
+    r = call("POST", "rw_items", "", "name\nx", content_type="text/plain")
+    check("hostile: text/plain body -> 400 PGRST102", r.status == 400
+          and r.code() == "PGRST102", r)
+    r = call("POST", "rw_items", "", 'name,qty\n"a",1\nb\n', content_type="text/csv")
+    check("hostile: CSV lines of different lengths -> 400 PGRST102", r.status == 400
           and r.code() == "PGRST102", r)
     r = post("rw_items", {"name": "a\u0000b"})
     check("NUL is refused with a clear message", r.status == 400 and r.code() == "PGRST102"
@@ -654,8 +678,8 @@ def main():
         print("%d passed, %d failed" % (results["passed"], results["failed"]))
         return 1
     tests = [test_post_and_prefers, test_bulk_insert, test_columns_and_missing, test_upserts,
-             test_put, test_patch_and_delete, test_views_and_generated, test_row_level_security,
-             test_hostile_input]
+             test_put, test_patch_and_delete, test_views_and_generated, test_catalog_refresh,
+             test_row_level_security, test_hostile_input]
     try:
         for t in tests:
             try:

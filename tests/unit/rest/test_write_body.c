@@ -75,8 +75,8 @@ static void test_content_type(void)
     CU_ASSERT_PTR_NOT_NULL(body_with("Application/JSON; charset=utf-8", "{}", &err));
     CU_ASSERT_PTR_NOT_NULL(body_with(" application/json ", "{}", &err));
     CU_ASSERT_PTR_NOT_NULL(body_with("", "{}", &err));
-    ASSERT_REST_ERROR(body_fail("text/csv", "a\n1"), 400, "PGRST102",
-                      "Content-Type not acceptable: text/csv");
+    ASSERT_REST_ERROR(body_fail("text/plain", "a\n1"), 400, "PGRST102",
+                      "Content-Type not acceptable: text/plain");
     ASSERT_REST_ERROR(body_fail("application/x-www-form-urlencoded", "{}"), 400, "PGRST102",
                       "Content-Type not acceptable");
     ASSERT_REST_ERROR(body_fail("application/jsonx", "{}"), 400, "PGRST102",
@@ -130,12 +130,53 @@ static void test_nul(void)
     CU_ASSERT_EQUAL(b->key_count, 1);
 }
 
+static const char *csv_json(const char *csv)
+{
+    rest_error *err;
+    rest_body *b = body_with("text/csv; charset=utf-8", csv, &err);
+    if (!b)
+        fprintf(stderr, "\n  unexpected CSV error: %s\n", err->message);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    return b->rows_json;
+}
+
+static void test_csv(void)
+{
+    ASSERT_STR(csv_json("name,qty\na,1\nb,2\n"),
+               "[{\"name\":\"a\",\"qty\":\"1\"},{\"name\":\"b\",\"qty\":\"2\"}]");
+    ASSERT_STR(csv_json("name,qty\r\n\"x, \"\"y\"\"\",NULL\r\n\"NULL\","),
+               "[{\"name\":\"x, \\\"y\\\"\",\"qty\":null},{\"name\":\"NULL\",\"qty\":\"\"}]");
+    ASSERT_STR(csv_json("note\n\"two\nlines\"\n\u00e9'\\%;"),
+               "[{\"note\":\"two\\nlines\"},{\"note\":\"\u00e9'\\\\%;\"}]");
+    ASSERT_STR(csv_json("a,b\n"), "[]");
+    rest_error *err;
+    rest_body *b = body_with("text/csv", "name,qty\na,1\n", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(b->row_count, 1);
+    CU_ASSERT_EQUAL(b->key_count, 2);
+    CU_ASSERT_TRUE(b->uniform);
+}
+
+static void test_csv_malformed(void)
+{
+    ASSERT_REST_ERROR(body_fail("text/csv", "a,b\n1\n"), 400, "PGRST102",
+                      "All lines must have same number of fields");
+    ASSERT_REST_ERROR(body_fail("text/csv", "a,b\n1,2,3\n"), 400, "PGRST102", "same number");
+    ASSERT_REST_ERROR(body_fail("text/csv", "a\n\"open\n"), 400, "PGRST102", "quote");
+    ASSERT_REST_ERROR(body_fail("text/csv", "a\nx\"y\n"), 400, "PGRST102", "quote");
+    ASSERT_REST_ERROR(body_fail("text/csv", "a\n\"x\"y\n"), 400, "PGRST102", "quote");
+    ASSERT_REST_ERROR(body_fail("text/csv", ""), 400, "PGRST102", "Empty or invalid CSV");
+    ASSERT_REST_ERROR(body_fail("text/csv", "a\n\xc3\x28\n"), 400, "PGRST102", "invalid CSV");
+}
+
 void register_rest_write_body_tests(void)
 {
     CU_pSuite s = tu_add_suite("rest write body");
     CU_add_test(s, "an object is one row, an array many", test_object_and_array);
     CU_add_test(s, "keys counted per row; empty rows", test_keys_per_row);
-    CU_add_test(s, "application/json or no Content-Type", test_content_type);
+    CU_add_test(s, "application/json, text/csv or no Content-Type", test_content_type);
+    CU_add_test(s, "text/csv rows become the JSON array", test_csv);
+    CU_add_test(s, "malformed CSV is PGRST102", test_csv_malformed);
     CU_add_test(s, "malformed JSON is PGRST102", test_malformed);
     CU_add_test(s, "an object or an array of objects", test_shapes);
     CU_add_test(s, "\\u0000 is refused, escaped backslashes are not", test_nul);

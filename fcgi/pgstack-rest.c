@@ -3,10 +3,15 @@
 #include "core/server.h"
 #include "rest/read.h"
 #include "rest/rls_debug.h"
+#include "rest/write.h"
 
 static const route ROUTES[] = {
     {"GET", "/rls-debug", rls_debug_handle, ROUTE_REQUIRED},
     {"GET", "/{table}", rest_read_handle, ROUTE_REQUIRED},
+    {"POST", "/{table}", rest_write_handle, ROUTE_REQUIRED},
+    {"PATCH", "/{table}", rest_write_handle, ROUTE_REQUIRED},
+    {"PUT", "/{table}", rest_write_handle, ROUTE_REQUIRED},
+    {"DELETE", "/{table}", rest_write_handle, ROUTE_REQUIRED},
 };
 
 static const area AREA = {

@@ -23,6 +23,8 @@ typedef struct rest_column {
     char category;          /* pg_type.typcategory (of a domain's base type) */
     bool nullable;
     bool has_default; /* a default, identity or generated column */
+    /* The DEFAULT expression as pg_get_expr prints it; NULL for identity
+     * and generated columns and when there is none. */
     const char *default_expr;
 } rest_column;
 

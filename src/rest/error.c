@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "jwt/credentials.h"
+#include "rest/error_raise.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -96,6 +97,10 @@ void rest_reply_db_failure(response *res, const request *req, db_txn *t, db_stat
     PGresult *err = db_txn_error(t, NULL);
     const char *state = err ? PQresultErrorField(err, PG_DIAG_SQLSTATE) : NULL;
     const char *message = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (state && strcmp(state, REST_RAISE_STATE) == 0) {
+        rest_reply_raise(res, message, PQresultErrorField(err, PG_DIAG_MESSAGE_DETAIL));
+        return;
+    }
     e.status = rest_status_for_sqlstate(state, message, rest_caller_is_anon(req));
     e.code = state;
     e.message = message ? message : "database error";

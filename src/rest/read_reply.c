@@ -80,7 +80,7 @@ static void set_preference_applied(response *res, const rest_request *rq)
         response_set_header(res, "Preference-Applied", h);
 }
 
-static const char *content_type(rest_media m)
+const char *rest_content_type(rest_media m)
 {
     switch (m) {
     case REST_MEDIA_OBJECT:
@@ -141,7 +141,7 @@ void rest_read_reply(response *res, const rest_request *rq, const rest_read_sql 
     if (!check_range(res, &c) || !check_object(res, rq, &c))
         return;
     res->status = c.known && c.page < c.total ? 206 : 200;
-    response_set_header(res, "Content-Type", content_type(rq->media));
+    response_set_header(res, "Content-Type", rest_content_type(rq->media));
     response_set_header(res, "Content-Range", content_range(res->arena, &c));
     set_preference_applied(res, rq);
     set_body(res, rq, sql, main, c.page);

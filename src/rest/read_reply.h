@@ -12,6 +12,9 @@
 
 #include <libpq-fe.h>
 
+/* The Content-Type of a body in media type m. */
+const char *rest_content_type(rest_media m);
+
 /* Replies from the results of the main and (maybe NULL) explain
  * statements of sql. */
 void rest_read_reply(response *res, const rest_request *rq, const rest_read_sql *sql,

@@ -14,6 +14,7 @@ typedef struct sql_gen {
     sbuf sql;
     const char **params;
     int param_count, param_cap;
+    const char *root_from; /* replaces the root node's relation in FROM (e.g. a CTE); or NULL */
 } sql_gen;
 
 void sql_gen_init(sql_gen *g, arena *a);
@@ -45,5 +46,13 @@ typedef enum sql_mode {
 } sql_mode;
 
 void sql_put_node_query(sql_gen *g, const plan_node *n, sql_mode mode);
+/* " order by ..." and " limit $a offset $b" of a node (nothing when none). */
+void sql_put_order(sql_gen *g, const plan_node *n);
+void sql_put_paging(sql_gen *g, const plan_node *n);
+
+/* sql_read.c: the body rendered from the rows _r (JSON array, object,
+ * CSV lines; NULL for HEAD), and the CSV header line of a plan. */
+const char *sql_body_expression(const rest_plan *p);
+const char *sql_csv_header(arena *a, const rest_plan *p);
 
 #endif

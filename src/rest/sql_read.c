@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-static const char *body_expression(const rest_plan *p)
+const char *sql_body_expression(const rest_plan *p)
 {
     if (p->head)
         return "null::pg_catalog.text";
@@ -89,6 +89,14 @@ static void csv_names(sbuf *b, const plan_node *n)
     }
 }
 
+const char *sql_csv_header(arena *a, const rest_plan *p)
+{
+    sbuf header;
+    sbuf_init(&header, a, 128);
+    csv_names(&header, p->root);
+    return header.data;
+}
+
 void rest_sql_read(arena *a, const rest_plan *p, rest_read_sql *out)
 {
     memset(out, 0, sizeof(*out));
@@ -96,7 +104,7 @@ void rest_sql_read(arena *a, const rest_plan *p, rest_read_sql *out)
     sql_gen_init(&g, a);
     sql_puts(&g, "select ");
     put_total(&g, p);
-    sql_printf(&g, ", pg_catalog.count(*), %s from (", body_expression(p));
+    sql_printf(&g, ", pg_catalog.count(*), %s from (", sql_body_expression(p));
     sql_put_node_query(&g, p->root, SQL_ROWS);
     sql_puts(&g, ") as _r");
     sql_gen_finish(&g, &out->main);
@@ -106,10 +114,6 @@ void rest_sql_read(arena *a, const rest_plan *p, rest_read_sql *out)
         sql_put_node_query(&g, p->root, SQL_COUNT);
         sql_gen_finish(&g, &out->explain);
     }
-    if (p->media == REST_MEDIA_CSV) {
-        sbuf header;
-        sbuf_init(&header, a, 128);
-        csv_names(&header, p->root);
-        out->csv_header = header.data;
-    }
+    if (p->media == REST_MEDIA_CSV)
+        out->csv_header = sql_csv_header(a, p);
 }

@@ -135,7 +135,10 @@ static void put_laterals(sql_gen *g, const plan_node *n, sql_mode mode)
 static void put_from(sql_gen *g, const plan_node *n)
 {
     sql_puts(g, " from ");
-    put_relation(g, n->rel);
+    if (!n->parent && g->root_from)
+        sql_puts(g, g->root_from);
+    else
+        put_relation(g, n->rel);
     sql_printf(g, " as %s", sql_alias(g, 't', n));
     if (n->parent && n->join.card == PLAN_MANY_TO_MANY) {
         const char *j = sql_alias(g, 'j', n);
@@ -187,7 +190,7 @@ static void put_related_order(sql_gen *g, const plan_node *n, const plan_order_t
     sql_puts(g, ")");
 }
 
-static void put_order(sql_gen *g, const plan_node *n)
+void sql_put_order(sql_gen *g, const plan_node *n)
 {
     for (size_t i = 0; i < n->order_count; i++) {
         const plan_order_term *t = &n->order[i];
@@ -203,7 +206,7 @@ static void put_order(sql_gen *g, const plan_node *n)
     }
 }
 
-static void put_paging(sql_gen *g, const plan_node *n)
+void sql_put_paging(sql_gen *g, const plan_node *n)
 {
     if (n->limit != REST_NO_LIMIT) {
         sql_puts(g, " limit ");
@@ -226,7 +229,7 @@ void sql_put_node_query(sql_gen *g, const plan_node *n, sql_mode mode)
     put_laterals(g, n, mode);
     put_where(g, n);
     if (mode == SQL_ROWS) {
-        put_order(g, n);
-        put_paging(g, n);
+        sql_put_order(g, n);
+        sql_put_paging(g, n);
     }
 }

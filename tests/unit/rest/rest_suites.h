@@ -14,5 +14,9 @@ void register_rest_parse_hostile_tests(void);
 void register_rest_catalog_tests(void);
 void register_rest_plan_tests(void);
 void register_rest_sql_tests(void);
+void register_rest_write_body_tests(void);
+void register_rest_plan_write_tests(void);
+void register_rest_sql_write_tests(void);
+void register_rest_error_raise_tests(void);
 
 #endif

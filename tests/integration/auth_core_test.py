@@ -305,6 +305,56 @@ def test_rate_limit():
     check("the requests were served by more than one worker (shared counter)", len(pids) >= 2, pids)
 
 
+def rest_get(path, token):
+    """GET /rest/v1/... with the anon key and, when given, a user's token."""
+    req = urllib.request.Request(ENV["PGSTACK_URL"] + "/rest/v1" + path)
+    req.add_header("apikey", ANON)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read().decode())
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_tokens_work_under_rls():
+    """The access token of a sign-in is what /rest/v1 runs RLS with."""
+    psql("create table if not exists public.ac_notes (id serial primary key, "
+         "owner uuid not null default auth.uid(), body text); "
+         "alter table public.ac_notes enable row level security; "
+         "drop policy if exists ac_notes_own on public.ac_notes; "
+         "create policy ac_notes_own on public.ac_notes for all to authenticated "
+         "using (owner = auth.uid()) with check (owner = auth.uid()); "
+         "grant select, insert on public.ac_notes to anon, authenticated")
+    try:
+        c = Client()
+        sessions = [c.call("POST", "/signup", {"email": email(), "password": "secret123"})[1]
+                    for _ in range(2)]
+        ids = [s["user"]["id"] for s in sessions]
+        psql("insert into public.ac_notes (owner, body) values ('%s', 'a1'), ('%s', 'a2'), ('%s', 'b1')"
+             % (ids[0], ids[0], ids[1]))
+        deadline = time.time() + 10
+        while True:
+            st, rows = rest_get("/ac_notes?select=body&order=body", sessions[0]["access_token"])
+            if st == 200 or time.time() > deadline:
+                break
+            time.sleep(0.3)
+        check("user A's token sees only A's rows through /rest/v1 (auth.uid() policy)",
+              st == 200 and rows == [{"body": "a1"}, {"body": "a2"}], (st, rows))
+        st, rows = rest_get("/ac_notes?select=body", sessions[1]["access_token"])
+        check("user B's token sees only B's rows", st == 200 and rows == [{"body": "b1"}], (st, rows))
+        st, rows = rest_get("/ac_notes?select=body", None)
+        check("the anon key sees no rows", st == 200 and rows == [], (st, rows))
+        refreshed = c.call("POST", "/token?grant_type=refresh_token",
+                           {"refresh_token": sessions[1]["refresh_token"]})[1]
+        st, rows = rest_get("/ac_notes?select=body", refreshed["access_token"])
+        check("a refreshed token keeps the same identity under RLS", st == 200 and rows == [{"body": "b1"}],
+              (st, rows))
+    finally:
+        psql("drop table if exists public.ac_notes")
+
+
 def main():
     random.seed()
     c, addr, session = test_signup_and_password_grant()
@@ -315,6 +365,7 @@ def main():
     test_admin()
     test_anonymous_disabled_and_settings()
     test_oauth_unconfigured()
+    test_tokens_work_under_rls()
     test_rate_limit()
     print("%d passed, %d failed" % (results["passed"], results["failed"]))
     sys.exit(1 if results["failed"] else 0)

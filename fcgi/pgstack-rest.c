@@ -3,10 +3,13 @@
 #include "core/server.h"
 #include "rest/read.h"
 #include "rest/rls_debug.h"
+#include "rest/rpc.h"
 
 static const route ROUTES[] = {
     {"GET", "/rls-debug", rls_debug_handle, ROUTE_REQUIRED},
     {"GET", "/{table}", rest_read_handle, ROUTE_REQUIRED},
+    {"GET", "/rpc/{function}", rest_rpc_handle, ROUTE_REQUIRED},
+    {"POST", "/rpc/{function}", rest_rpc_handle, ROUTE_REQUIRED},
 };
 
 static const area AREA = {

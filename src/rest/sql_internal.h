@@ -46,4 +46,11 @@ typedef enum sql_mode {
 
 void sql_put_node_query(sql_gen *g, const plan_node *n, sql_mode mode);
 
+/* sql_call.c: an RPC's root reads "_call", which this common table
+ * expression defines; and its body expression (NULL: render the rows as a
+ * read does). */
+struct plan_call;
+void sql_put_call_cte(sql_gen *g, const struct plan_call *c);
+const char *sql_call_body(arena *a, const rest_plan *p);
+
 #endif

@@ -135,7 +135,10 @@ static void put_laterals(sql_gen *g, const plan_node *n, sql_mode mode)
 static void put_from(sql_gen *g, const plan_node *n)
 {
     sql_puts(g, " from ");
-    put_relation(g, n->rel);
+    if (n->call)
+        sql_puts(g, "_call"); /* an RPC's result (sql_call.c) */
+    else
+        put_relation(g, n->rel);
     sql_printf(g, " as %s", sql_alias(g, 't', n));
     if (n->parent && n->join.card == PLAN_MANY_TO_MANY) {
         const char *j = sql_alias(g, 'j', n);

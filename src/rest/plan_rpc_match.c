@@ -158,43 +158,79 @@ static const rest_function *closest(const rest_catalog *cat, const char *schema,
     return best;
 }
 
-static const char *not_found_hint(arena *a, const rest_catalog *cat, const char *schema,
-                                  const char *name, const rest_function *overloads)
+/* One lookup: the request's names and arguments and the overloads found. */
+typedef struct lookup {
+    arena *a;
+    const rest_catalog *cat;
+    const char *schema, *name;
+    const rest_rpc_args *args;
+    bool single_object;
+    const rest_function *overloads;
+    size_t count;
+} lookup;
+
+static size_t input_count(const rest_function *f)
 {
-    if (overloads)
-        return arena_printf(a, "Perhaps you meant to call the function %s.%s(%s)", schema, name,
-                            input_names(a, overloads));
-    const rest_function *near = closest(cat, schema, name);
-    return near
-               ? arena_printf(a, "Perhaps you meant to call the function %s.%s", schema, near->name)
-               : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < f->arg_count; i++)
+        n += rest_func_arg_is_input(&f->args[i]);
+    return n;
 }
 
-static const char *searched_for(arena *a, const rest_rpc_args *args, bool single_object)
+/* The overload that takes the most of the keys given; on a tie the one
+ * with more arguments. */
+static const rest_function *nearest_overload(const lookup *l)
 {
-    if (single_object)
+    const rest_function *best = NULL;
+    size_t best_hits = 0;
+    for (size_t i = 0; i < l->count; i++) {
+        const rest_function *f = &l->overloads[i];
+        size_t hits = 0;
+        for (size_t k = 0; k < l->args->key_count; k++)
+            hits += is_input_named(f, l->args->keys[k]);
+        if (!best || hits > best_hits ||
+            (hits == best_hits && input_count(f) > input_count(best))) {
+            best = f;
+            best_hits = hits;
+        }
+    }
+    return best;
+}
+
+static const char *not_found_hint(const lookup *l)
+{
+    if (l->count)
+        return arena_printf(l->a, "Perhaps you meant to call the function %s.%s(%s)", l->schema,
+                            l->name, input_names(l->a, nearest_overload(l)));
+    const rest_function *near = closest(l->cat, l->schema, l->name);
+    return near ? arena_printf(l->a, "Perhaps you meant to call the function %s.%s", l->schema,
+                               near->name)
+                : NULL;
+}
+
+static const char *searched_for(const lookup *l)
+{
+    if (l->single_object)
         return "with a single json/jsonb parameter";
-    const char *with = args->key_count == 0
-                           ? "without parameters"
-                           : arena_printf(a, "with parameter%s %s", args->key_count > 1 ? "s" : "",
-                                          key_list(a, args));
-    return args->payload ? arena_printf(a, "%s or with a single unnamed json/jsonb parameter", with)
-                         : with;
+    size_t n = l->args->key_count;
+    const char *with = n == 0 ? "without parameters"
+                              : arena_printf(l->a, "with parameter%s %s", n > 1 ? "s" : "",
+                                             key_list(l->a, l->args));
+    return l->args->payload
+               ? arena_printf(l->a, "%s or with a single unnamed json/jsonb parameter", with)
+               : with;
 }
 
-static bool fail_not_found(arena *a, const rest_catalog *cat, const char *schema, const char *name,
-                           const rest_function *overloads, const rest_rpc_args *args,
-                           bool single_object, rest_error *err)
+static bool fail_not_found(const lookup *l, rest_error *err)
 {
-    const char *details =
-        arena_printf(a,
-                     "Searched for the function %s.%s %s, but no matches were found in the schema "
-                     "cache.",
-                     schema, name, searched_for(a, args, single_object));
-    const char *signature = single_object ? "" : arena_printf(a, "(%s)", key_list(a, args));
-    return rest_error_set(
-        err, a, 404, "PGRST202", details, not_found_hint(a, cat, schema, name, overloads),
-        "Could not find the function %s.%s%s in the schema cache", schema, name, signature);
+    const char *details = arena_printf(
+        l->a, "Searched for the function %s.%s %s, but no matches were found in the schema cache.",
+        l->schema, l->name, searched_for(l));
+    const char *signature =
+        l->single_object ? "" : arena_printf(l->a, "(%s)", key_list(l->a, l->args));
+    return rest_error_set(err, l->a, 404, "PGRST202", details, not_found_hint(l),
+                          "Could not find the function %s.%s%s in the schema cache", l->schema,
+                          l->name, signature);
 }
 
 static bool fail_not_object(arena *a, const char *schema, const char *name, rest_error *err)
@@ -235,19 +271,22 @@ static bool fail_ambiguous(arena *a, const rest_function **found, size_t n, rest
 
 /* ---- matching ------------------------------------------------------------ */
 
+/* ---- matching ------------------------------------------------------------ */
+
 const rest_function *rest_rpc_match(arena *a, const rest_catalog *cat, const char *schema,
                                     const char *name, const rest_rpc_args *args, bool single_object,
                                     bool *whole, rest_error *err)
 {
-    size_t n = 0, matched = 0, fallback = 0;
-    const rest_function *overloads = rest_catalog_functions(cat, schema, name, &n);
-    const rest_function **m = arena_alloc(a, (n + 1) * sizeof(*m));
-    const rest_function **f = arena_alloc(a, (n + 1) * sizeof(*f));
-    for (size_t i = 0; i < n; i++) {
-        if (matches(&overloads[i], args, single_object))
-            m[matched++] = &overloads[i];
-        else if (takes_whole_body(&overloads[i], args))
-            f[fallback++] = &overloads[i];
+    lookup l = {a, cat, schema, name, args, single_object, NULL, 0};
+    l.overloads = rest_catalog_functions(cat, schema, name, &l.count);
+    size_t matched = 0, fallback = 0;
+    const rest_function **m = arena_alloc(a, (l.count + 1) * sizeof(*m));
+    const rest_function **f = arena_alloc(a, (l.count + 1) * sizeof(*f));
+    for (size_t i = 0; i < l.count; i++) {
+        if (matches(&l.overloads[i], args, single_object))
+            m[matched++] = &l.overloads[i];
+        else if (takes_whole_body(&l.overloads[i], args))
+            f[fallback++] = &l.overloads[i];
     }
     *whole = single_object || matched == 0;
     if (matched == 1 || (matched == 0 && fallback == 1))
@@ -256,9 +295,9 @@ const rest_function *rest_rpc_match(arena *a, const rest_catalog *cat, const cha
         fail_ambiguous(a, matched ? m : f, matched ? matched : fallback, err);
         return NULL;
     }
-    if (!args->is_object && !single_object && n > 0)
+    if (!args->is_object && !single_object && l.count > 0)
         fail_not_object(a, schema, name, err);
     else
-        fail_not_found(a, cat, schema, name, overloads, args, single_object, err);
+        fail_not_found(&l, err);
     return NULL;
 }

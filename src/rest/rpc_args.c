@@ -66,9 +66,10 @@ bool rest_rpc_args_from_body(arena *a, const char *body, size_t len, const char 
     return true;
 }
 
-/* The distinct names of the query arguments, in order. */
-static void query_keys(arena *a, const rest_request *rq, rest_rpc_args *out)
+void rest_rpc_args_from_query(arena *a, const rest_request *rq, rest_rpc_args *out)
 {
+    memset(out, 0, sizeof(*out));
+    out->is_object = true;
     out->keys = arena_alloc(a, (rq->rpc_arg_count + 1) * sizeof(char *));
     for (size_t i = 0; i < rq->rpc_arg_count; i++) {
         bool seen = false;
@@ -82,9 +83,7 @@ static void query_keys(arena *a, const rest_request *rq, rest_rpc_args *out)
 bool rest_rpc_args_read(request *req, const rest_request *rq, rest_rpc_args *out, rest_error *err)
 {
     if (rq->method == REST_GET || rq->method == REST_HEAD) {
-        memset(out, 0, sizeof(*out));
-        out->is_object = true;
-        query_keys(req->arena, rq, out);
+        rest_rpc_args_from_query(req->arena, rq, out);
         return true;
     }
     return rest_rpc_args_from_body(req->arena, req->body ? req->body : "", req->body_len,

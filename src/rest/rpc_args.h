@@ -12,8 +12,10 @@
 
 bool rest_rpc_args_read(request *req, const rest_request *rq, rest_rpc_args *out, rest_error *err);
 
-/* From a body and its Content-Type (may be NULL); for tests. */
+/* The two cases on their own (also for tests): a body and its
+ * Content-Type (may be NULL); the distinct names of the query arguments. */
 bool rest_rpc_args_from_body(arena *a, const char *body, size_t len, const char *content_type,
                              rest_rpc_args *out, rest_error *err);
+void rest_rpc_args_from_query(arena *a, const rest_request *rq, rest_rpc_args *out);
 
 #endif

@@ -14,5 +14,8 @@ void register_rest_parse_hostile_tests(void);
 void register_rest_catalog_tests(void);
 void register_rest_plan_tests(void);
 void register_rest_sql_tests(void);
+void register_rest_plan_rpc_tests(void);
+void register_rest_sql_rpc_tests(void);
+void register_rest_openapi_tests(void);
 
 #endif

@@ -169,29 +169,49 @@ typedef struct lookup {
     size_t count;
 } lookup;
 
-static size_t input_count(const rest_function *f)
+/* How well an overload fits the keys given, compared in this order: more
+ * keys among its arguments, having arguments at all, fewer required
+ * arguments missing. */
+typedef struct fit {
+    size_t hits;
+    bool has_inputs;
+    size_t missing;
+} fit;
+
+static fit fit_of(const rest_function *f, const rest_rpc_args *args)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < f->arg_count; i++)
-        n += rest_func_arg_is_input(&f->args[i]);
-    return n;
+    fit r = {0, false, 0};
+    for (size_t k = 0; k < args->key_count; k++)
+        r.hits += is_input_named(f, args->keys[k]);
+    for (size_t i = 0; i < f->arg_count; i++) {
+        const rest_func_arg *a = &f->args[i];
+        if (!rest_func_arg_is_input(a))
+            continue;
+        r.has_inputs = true;
+        r.missing += !a->has_default && !has_key(args, a->name);
+    }
+    return r;
 }
 
-/* The overload that takes the most of the keys given; on a tie the one
- * with more arguments. */
+static bool fits_better(fit x, fit y)
+{
+    if (x.hits != y.hits)
+        return x.hits > y.hits;
+    if (x.has_inputs != y.has_inputs)
+        return x.has_inputs;
+    return x.missing < y.missing;
+}
+
+/* The overload that fits the keys given best (the first of equals). */
 static const rest_function *nearest_overload(const lookup *l)
 {
-    const rest_function *best = NULL;
-    size_t best_hits = 0;
-    for (size_t i = 0; i < l->count; i++) {
-        const rest_function *f = &l->overloads[i];
-        size_t hits = 0;
-        for (size_t k = 0; k < l->args->key_count; k++)
-            hits += is_input_named(f, l->args->keys[k]);
-        if (!best || hits > best_hits ||
-            (hits == best_hits && input_count(f) > input_count(best))) {
-            best = f;
-            best_hits = hits;
+    const rest_function *best = &l->overloads[0];
+    fit best_fit = fit_of(best, l->args);
+    for (size_t i = 1; i < l->count; i++) {
+        fit f = fit_of(&l->overloads[i], l->args);
+        if (fits_better(f, best_fit)) {
+            best = &l->overloads[i];
+            best_fit = f;
         }
     }
     return best;

@@ -127,7 +127,7 @@ static void test_same_shape_same_text(void)
     rest_read_sql *c = rpc_sql_ok(REST_GET, "add", "a=1", NULL, NULL);
     rest_read_sql *d = rpc_sql_ok(REST_GET, "add", "a=%27%3B%20drop%20table%20x", NULL, NULL);
     ASSERT_STR(c->main.sql, d->main.sql);
-    CU_ASSERT(!tu_contains(d->main.sql, "drop"));
+    CU_ASSERT_PTR_NULL(strstr(d->main.sql, "drop"));
     rest_read_sql *e = rpc_sql_ok(REST_POST, "add", "", "{\"a\": 1}", NULL);
     CU_ASSERT(strcmp(a->main.sql, e->main.sql) != 0); /* another shape: b omitted */
 }

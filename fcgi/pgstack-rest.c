@@ -1,17 +1,22 @@
 /* pgstack-rest: FastCGI program serving the PostgREST-compatible REST API (and /health)
  * under /rest/v1. Routes are declared here; the engine lives in src/. */
 #include "core/server.h"
+#include "rest/openapi_handler.h"
 #include "rest/read.h"
 #include "rest/rls_debug.h"
 #include "rest/write.h"
+#include "rest/rpc.h"
 
 static const route ROUTES[] = {
+    {"GET", "/", rest_openapi_handle, ROUTE_REQUIRED},
     {"GET", "/rls-debug", rls_debug_handle, ROUTE_REQUIRED},
     {"GET", "/{table}", rest_read_handle, ROUTE_REQUIRED},
     {"POST", "/{table}", rest_write_handle, ROUTE_REQUIRED},
     {"PATCH", "/{table}", rest_write_handle, ROUTE_REQUIRED},
     {"PUT", "/{table}", rest_write_handle, ROUTE_REQUIRED},
     {"DELETE", "/{table}", rest_write_handle, ROUTE_REQUIRED},
+    {"GET", "/rpc/{function}", rest_rpc_handle, ROUTE_REQUIRED},
+    {"POST", "/rpc/{function}", rest_rpc_handle, ROUTE_REQUIRED},
 };
 
 static const area AREA = {

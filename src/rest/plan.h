@@ -89,6 +89,8 @@ typedef enum plan_presence {
     PLAN_PRESENCE_ABSENT,
 } plan_presence;
 
+struct plan_call; /* plan_rpc.h */
+
 typedef struct plan_node {
     const rest_relation *rel;
     const char *name; /* alias or relation name: how filters address it; JSON key */
@@ -104,6 +106,8 @@ typedef struct plan_node {
     struct plan_node *parent;
     plan_join join;
     plan_presence presence;
+    /* root of an RPC: the rows are the result of this call (plan_rpc.h) */
+    const struct plan_call *call;
 } plan_node;
 
 typedef struct rest_plan {

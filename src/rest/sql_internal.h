@@ -55,4 +55,11 @@ void sql_put_paging(sql_gen *g, const plan_node *n);
 const char *sql_body_expression(const rest_plan *p);
 const char *sql_csv_header(arena *a, const rest_plan *p);
 
+/* sql_call.c: an RPC's root reads "_call", which this common table
+ * expression defines; and its body expression (NULL: render the rows as a
+ * read does). */
+struct plan_call;
+void sql_put_call_cte(sql_gen *g, const struct plan_call *c);
+const char *sql_call_body(arena *a, const rest_plan *p);
+
 #endif

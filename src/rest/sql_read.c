@@ -2,7 +2,9 @@
  *   select <total>, pg_catalog.count(*), <body> from (<root rows>) as _r
  * with total an exact count(*) of the root's counting query (capped for
  * count=estimated), and body the rows rendered by PostgreSQL as a JSON
- * array, one JSON object, or CSV lines (record text, as PostgREST). */
+ * array, one JSON object, or CSV lines (record text, as PostgREST). An
+ * RPC's root reads the rows of its call, defined in front (sql_call.c). */
+#include "rest/plan_rpc.h"
 #include "rest/sql_internal.h"
 
 #include <string.h>
@@ -100,17 +102,23 @@ const char *sql_csv_header(arena *a, const rest_plan *p)
 void rest_sql_read(arena *a, const rest_plan *p, rest_read_sql *out)
 {
     memset(out, 0, sizeof(*out));
+    const plan_call *call = p->root->call;
+    const char *body = call ? sql_call_body(a, p) : NULL;
     sql_gen g;
     sql_gen_init(&g, a);
+    if (call)
+        sql_put_call_cte(&g, call);
     sql_puts(&g, "select ");
     put_total(&g, p);
-    sql_printf(&g, ", pg_catalog.count(*), %s from (", sql_body_expression(p));
+    sql_printf(&g, ", pg_catalog.count(*), %s from (", body ? body : sql_body_expression(p));
     sql_put_node_query(&g, p->root, SQL_ROWS);
     sql_puts(&g, ") as _r");
     sql_gen_finish(&g, &out->main);
     if (p->count == REST_COUNT_PLANNED || p->count == REST_COUNT_ESTIMATED) {
         sql_gen_init(&g, a);
         sql_puts(&g, "explain (format json) ");
+        if (call)
+            sql_put_call_cte(&g, call);
         sql_put_node_query(&g, p->root, SQL_COUNT);
         sql_gen_finish(&g, &out->explain);
     }

@@ -137,6 +137,8 @@ static void put_from(sql_gen *g, const plan_node *n)
     sql_puts(g, " from ");
     if (!n->parent && g->root_from)
         sql_puts(g, g->root_from);
+    else if (n->call)
+        sql_puts(g, "_call"); /* an RPC's result (sql_call.c) */
     else
         put_relation(g, n->rel);
     sql_printf(g, " as %s", sql_alias(g, 't', n));

@@ -2,6 +2,7 @@
 #include "catalog_fixture.h"
 
 #include "parse_test_util.h"
+#include "rpc_fixture.h"
 #include "rest/catalog_build.h"
 
 #include <stdio.h>
@@ -174,6 +175,7 @@ const rest_catalog *fixture_catalog(void)
     views(b);
     keys(b);
     functions(b);
+    rpc_fixture_functions(b);
     catalog = catalog_build_finish(b);
     return catalog;
 }

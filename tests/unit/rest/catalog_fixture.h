@@ -11,7 +11,8 @@
  *   public.project_view: view of projects(id, name, client_id)
  *   public.secret_view: view of private.secrets(id, owner -> clients)
  *   public."we""ird; drop"("co""l" pk)     api.clients(id pk, label)
- * plus functions public.add(a int4, b int4 default 1) and overloads. */
+ * plus functions public.add(a int4, b int4 default 1) and overloads, and the
+ * functions of rpc_fixture.h. */
 #ifndef PGSTACK_TEST_CATALOG_FIXTURE_H
 #define PGSTACK_TEST_CATALOG_FIXTURE_H
 

@@ -1,0 +1,75 @@
+/* /rpc/{function}; see rpc.h. As for reads, a catalog found out of date
+ * (the version check failed, or the function was unknown and the database
+ * has a newer version) is reloaded and the call planned and run again,
+ * once. */
+#include "rest/rpc.h"
+
+#include "core/app.h"
+#include "db/caller.h"
+#include "rest/catalog_cache.h"
+#include "rest/error.h"
+#include "rest/input.h"
+#include "rest/plan_rpc.h"
+#include "rest/read_reply.h"
+#include "rest/rpc_args.h"
+#include "rest/sql.h"
+
+static void reply_plan_error(response *res, const rest_error *err)
+{
+    if (err->status == 405)
+        response_set_header(res, "Allow", "POST");
+    rest_reply_error(res, err);
+}
+
+/* Plans and runs the call; false when the catalog changed under it. */
+static bool run_call(request *req, response *res, const rest_request *rq, const char *function,
+                     const rest_rpc_args *args, bool may_retry)
+{
+    app_ctx *app = req->app;
+    rest_error err;
+    const rest_catalog *cat = rest_catalog_current(app, req->arena, &err);
+    rest_plan plan;
+    if (!cat) {
+        rest_reply_error(res, &err);
+        return true;
+    }
+    if (!rest_plan_rpc(req->arena, cat, rq, function, args, &plan, &err)) {
+        if (may_retry && err.status == 404 && rest_catalog_outdated(app, req->arena, cat))
+            return false;
+        reply_plan_error(res, &err);
+        return true;
+    }
+    rest_read_sql sql;
+    rest_sql_read(req->arena, &plan, &sql);
+    db_caller caller = db_caller_from_request(req, app->cfg.db_statement_timeout_ms);
+    db_txn *t = db_txn_new(req->arena, app->db, &caller);
+    rest_catalog_add_check(app, req->arena, t, cat);
+    int main_q = db_txn_add(t, sql.main.sql, sql.main.param_count, sql.main.params);
+    int explain_q = sql.explain.sql ? db_txn_add(t, sql.explain.sql, sql.explain.param_count,
+                                                 sql.explain.params)
+                                    : -1;
+    db_status st = db_txn_run(t, app_txn_wait_ms(app));
+    if (st == DB_QUERY_ERROR && rest_catalog_changed(t) && may_retry)
+        return false;
+    if (st != DB_OK)
+        rest_reply_db_failure(res, req, t, st);
+    else if (plan.root->call->shape == PLAN_CALL_VOID)
+        response_empty(res, 204);
+    else
+        rest_read_reply(res, rq, &sql, db_txn_result(t, main_q), db_txn_result(t, explain_q));
+    return true;
+}
+
+void rest_rpc_handle(request *req, response *res)
+{
+    rest_request rq;
+    rest_rpc_args args;
+    rest_error err;
+    if (!rest_input_parse(req, true, &rq, &err) || !rest_rpc_args_read(req, &rq, &args, &err)) {
+        rest_reply_error(res, &err);
+        return;
+    }
+    const char *function = request_param(req, "function");
+    if (!run_call(req, res, &rq, function, &args, true))
+        run_call(req, res, &rq, function, &args, false);
+}

@@ -5,14 +5,12 @@
 #include "rest/rpc.h"
 
 #include "core/app.h"
-#include "db/caller.h"
 #include "rest/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
 #include "rest/plan_rpc.h"
-#include "rest/read_reply.h"
+#include "rest/read.h"
 #include "rest/rpc_args.h"
-#include "rest/sql.h"
 
 static void reply_plan_error(response *res, const rest_error *err)
 {
@@ -39,25 +37,7 @@ static bool run_call(request *req, response *res, const rest_request *rq, const 
         reply_plan_error(res, &err);
         return true;
     }
-    rest_read_sql sql;
-    rest_sql_read(req->arena, &plan, &sql);
-    db_caller caller = db_caller_from_request(req, app->cfg.db_statement_timeout_ms);
-    db_txn *t = db_txn_new(req->arena, app->db, &caller);
-    rest_catalog_add_check(app, req->arena, t, cat);
-    int main_q = db_txn_add(t, sql.main.sql, sql.main.param_count, sql.main.params);
-    int explain_q = sql.explain.sql ? db_txn_add(t, sql.explain.sql, sql.explain.param_count,
-                                                 sql.explain.params)
-                                    : -1;
-    db_status st = db_txn_run(t, app_txn_wait_ms(app));
-    if (st == DB_QUERY_ERROR && rest_catalog_changed(t) && may_retry)
-        return false;
-    if (st != DB_OK)
-        rest_reply_db_failure(res, req, t, st);
-    else if (plan.root->call->shape == PLAN_CALL_VOID)
-        response_empty(res, 204);
-    else
-        rest_read_reply(res, rq, &sql, db_txn_result(t, main_q), db_txn_result(t, explain_q));
-    return true;
+    return rest_read_run(req, res, rq, cat, &plan, may_retry);
 }
 
 void rest_rpc_handle(request *req, response *res)

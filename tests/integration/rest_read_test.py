@@ -13,12 +13,6 @@ superuser of DATABASE_URL and dropped at the end. User tokens are minted
 with JWT_SECRET. Prints one line per check and ends with
 "N passed, N failed"; exits non-zero when a check failed. Python 3
 standard library only."""
-import base64
-import hashlib
-import hmac
-import json
-import os
-import subprocess
 import sys
 import time
 import urllib.error
@@ -26,100 +20,19 @@ import urllib.parse
 import urllib.request
 import uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import SERVICE, call, check, psql, qs, results, user_token
 
 
-def load_env():
-    env = {}
-    with open(os.path.join(ROOT, ".dev", "env")) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.rstrip("\n").split("=", 1)
-                env[k] = v
-    return env
-
-
-ENV = load_env()
-BASE = ENV["PGSTACK_URL"]
-ANON = ENV["ANON_KEY"]
-SERVICE = ENV["SERVICE_ROLE_KEY"]
 USER_A = str(uuid.uuid4())
 USER_B = str(uuid.uuid4())
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    text = "" if ok else "  -- " + str(detail)[:600]
-    print(("ok   " if ok else "FAIL ") + name + text, flush=True)
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def sign(claims):
-    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    payload = b64url(json.dumps(claims).encode())
-    sig = hmac.new(ENV["JWT_SECRET"].encode(), (header + "." + payload).encode(),
-                   hashlib.sha256).digest()
-    return header + "." + payload + "." + b64url(sig)
-
-
-def user_token(sub):
-    return sign({"sub": sub, "role": "authenticated", "aud": "authenticated",
-                 "exp": int(time.time()) + 3600})
 
 
 TOKEN_A = user_token(USER_A)
 TOKEN_B = user_token(USER_B)
 
 
-class Reply:
-    def __init__(self, status, text, headers):
-        self.status, self.text, self.headers = status, text, headers
-        try:
-            self.json = json.loads(text) if text else None
-        except ValueError:
-            self.json = None
-
-    def header(self, name):
-        return self.headers.get(name) if self.headers else None
-
-    def __repr__(self):
-        return "%s %s" % (self.status, self.text[:400])
-
-
-def call(path, query="", method="GET", token=None, headers=None, area="/rest/v1"):
-    url = BASE + area + path + ("?" + query if query else "")
-    req = urllib.request.Request(url, method=method)
-    req.add_header("apikey", ANON)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return Reply(r.status, r.read().decode("utf-8", "replace"), r.headers)
-    except urllib.error.HTTPError as e:
-        return Reply(e.code, e.read().decode("utf-8", "replace"), e.headers)
-
-
 def get(table, query="", **kw):
     return call("/" + urllib.parse.quote(table, safe=""), query, **kw)
-
-
-def qs(pairs):
-    return "&".join(urllib.parse.quote(k, safe="*(),.:!{}[]\"->") + "=" +
-                    urllib.parse.quote(v, safe="*(),.:!{}[]\"->") for k, v in pairs)
-
-
-def psql(sql):
-    out = subprocess.run(["psql", ENV["DATABASE_URL"], "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError("psql failed: " + out.stderr)
-    return out.stdout.strip()
 
 
 def ids(reply):

@@ -2,6 +2,7 @@
 #include "core/json_text.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 static void put_json(void *obj)
 {
@@ -50,4 +51,12 @@ json_object *json_arena_owned(arena *a, json_object *obj)
     if (obj)
         arena_defer(a, put_json, obj);
     return obj;
+}
+
+const char *json_plain_string(json_object *obj)
+{
+    if (!json_object_is_type(obj, json_type_string))
+        return NULL;
+    const char *text = json_object_get_string(obj);
+    return strlen(text) == (size_t)json_object_get_string_len(obj) ? text : NULL;
 }

@@ -17,6 +17,10 @@ const char *json_text(arena *a, json_object *obj);
  * NULL on failure. The caller owns the result (json_object_put). */
 json_object *json_parse_exact(const char *s, size_t n);
 
+/* The text of a JSON string without NUL bytes ("\u0000" would cut it short
+ * as a C string), or NULL for anything else. */
+const char *json_plain_string(json_object *obj);
+
 /* Puts obj when the arena is released. Returns obj. */
 json_object *json_arena_owned(arena *a, json_object *obj);
 

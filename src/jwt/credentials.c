@@ -64,9 +64,8 @@ bool credentials_resolve(request *req, const pgstack_config *cfg, time_t now, au
     ctx->claims_json = json_text(req->arena, claims);
     json_object_object_get_ex(claims, "role", &v);
     ctx->role = json_object_get_string(v);
-    ctx->sub =
-        json_object_object_get_ex(claims, "sub", &v) && json_object_is_type(v, json_type_string)
-            ? json_object_get_string(v)
-            : "";
+    ctx->sub = json_object_object_get_ex(claims, "sub", &v) && json_plain_string(v)
+                   ? json_plain_string(v)
+                   : "";
     return true;
 }

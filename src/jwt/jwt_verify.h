@@ -1,7 +1,9 @@
 /* Verification of the HMAC-signed JWTs every area accepts. The token's
- * shape, header and claims are checked strictly here; the signature is
- * verified by libjwt. Each failure has its own status so the 401 reply says
- * which check failed. */
+ * shape, header and claims are checked strictly, and the signature is
+ * compared in constant time (OpenSSL HMAC + CRYPTO_memcmp; libjwt, which
+ * signs, compares signatures with strcmp in the version Debian ships).
+ * Each failure has its own status so the 401 reply says which check
+ * failed. */
 #ifndef PGSTACK_JWT_VERIFY_H
 #define PGSTACK_JWT_VERIFY_H
 

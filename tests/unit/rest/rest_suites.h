@@ -18,5 +18,6 @@ void register_rest_write_body_tests(void);
 void register_rest_plan_write_tests(void);
 void register_rest_sql_write_tests(void);
 void register_rest_error_raise_tests(void);
+void register_rest_batch_tests(void);
 
 #endif

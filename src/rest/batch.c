@@ -335,8 +335,9 @@ static run_outcome run_batch(batch_run *r, bool may_retry)
     return RUN_DONE;
 }
 
-/* Checks every operation (parse, plan, SQL); false after replying. */
-static bool prepare_all(batch_run *r)
+/* Checks every operation (parse, plan, SQL); false after replying, or
+ * (RUN_RETRY in *outcome) when a name was unknown to an outdated catalog. */
+static bool prepare_all(batch_run *r, bool may_retry, run_outcome *outcome)
 {
     rest_error err;
     for (size_t i = 0; i < r->b.count; i++) {
@@ -346,7 +347,13 @@ static bool prepare_all(batch_run *r)
             .body_text = r->b.ops[i].body ? json_text(r->req->arena, r->b.ops[i].body) : NULL,
         };
         if (!prepare_op(r, i, &rv, &err)) {
+            if (may_retry && rest_error_names_unknown(&err) &&
+                rest_catalog_outdated(r->req->app, r->req->arena, r->cat)) {
+                *outcome = RUN_RETRY;
+                return false;
+            }
             reply_failed_early(r->res, &err, r->b.ops[i].id);
+            *outcome = RUN_DONE;
             return false;
         }
     }
@@ -365,8 +372,9 @@ static run_outcome plan_and_run(request *req, response *res, const rest_batch *b
     }
     r.st = arena_zalloc(a, (b->count ? b->count : 1) * sizeof(op_state));
     r.data = arena_zalloc(a, (b->count ? b->count : 1) * sizeof(json_object *));
-    if (!prepare_all(&r))
-        return RUN_DONE;
+    run_outcome outcome;
+    if (!prepare_all(&r, may_retry, &outcome))
+        return outcome;
     return run_batch(&r, may_retry);
 }
 

@@ -185,7 +185,7 @@ def setup():
 
 
 def teardown():
-    psql("drop table if exists %s cascade" % ", ".join(TABLES))
+    psql("drop table if exists rb_late; drop table if exists %s cascade" % ", ".join(TABLES))
 
 
 def snapshot():
@@ -320,6 +320,15 @@ def test_references():
           and r.json.get("failed_operation") == "b", r)
 
 
+def test_catalog_refresh():
+    psql("create table rb_late (id int primary key, name text); "
+         "grant select, insert on rb_late to service_role")
+    r = batch([{"id": "a", "method": "POST", "path": "/rb_late", "body": {"id": 1, "name": "new"}},
+               {"id": "b", "method": "GET", "path": "/rb_late?select=name"}])
+    check("a table created just before is known to a batch (catalog reloaded)",
+          r.status == 200 and result(r, 1).get("data") == [{"name": "new"}], r)
+
+
 def test_limit():
     ops = [{"id": "g%d" % i, "method": "GET", "path": "/rb_canary?select=id"} for i in range(101)]
     r = batch(ops)
@@ -437,7 +446,7 @@ def main():
         check("fixture created", False, e)
         print("%d passed, %d failed" % (results["passed"], results["failed"]))
         return 1
-    tests = [test_atomic_success, test_atomic_failure, test_partial, test_references, test_limit,
+    tests = [test_atomic_success, test_atomic_failure, test_partial, test_references, test_catalog_refresh, test_limit,
              test_row_level_security, test_hostile_input]
     try:
         for t in tests:

@@ -1,15 +1,18 @@
 /* pgstack-rest: FastCGI program serving the PostgREST-compatible REST API (and /health)
  * under /rest/v1. Routes are declared here; the engine lives in src/. */
 #include "core/server.h"
+#include "rest/batch.h"
 #include "rest/openapi_handler.h"
 #include "rest/read.h"
 #include "rest/rls_debug.h"
-#include "rest/write.h"
 #include "rest/rpc.h"
+#include "rest/write.h"
 
 static const route ROUTES[] = {
+    /* literal routes before the {table} routes they would otherwise match */
     {"GET", "/", rest_openapi_handle, ROUTE_REQUIRED},
     {"GET", "/rls-debug", rls_debug_handle, ROUTE_REQUIRED},
+    {"POST", "/batch", rest_batch_handle, ROUTE_REQUIRED},
     {"GET", "/{table}", rest_read_handle, ROUTE_REQUIRED},
     {"POST", "/{table}", rest_write_handle, ROUTE_REQUIRED},
     {"PATCH", "/{table}", rest_write_handle, ROUTE_REQUIRED},

@@ -76,6 +76,8 @@ static const key_spec KEYS[] = {
      "deepest nesting of and/or logic trees in a REST request"},
     {"REST_MAX_FILTERS", KEY_INT, "1000", OFF(rest_max_filters), 1, 1000000, 0, NULL,
      "most filters (and logic-tree conditions) in one REST request"},
+    {"BATCH_MAX_OPERATIONS", KEY_INT, "100", OFF(batch_max_operations), 1, 100000, 0, NULL,
+     "most operations in one POST /rest/v1/batch"},
     {"REST_WORKERS", KEY_INT, "4", OFF(rest_workers), 1, 1024, 0, NULL,
      "worker processes of pgstack-rest"},
     {"AUTH_WORKERS", KEY_INT, "2", OFF(auth_workers), 1, 1024, 0, NULL,

@@ -40,6 +40,7 @@ typedef struct pgstack_config {
     long rest_max_embed_depth;
     long rest_max_logic_depth;
     long rest_max_filters;
+    long batch_max_operations;
     long rest_workers, auth_workers, storage_workers, functions_workers, api_workers;
     long rest_max_body, auth_max_body, storage_max_body, functions_max_body, api_max_body;
     /* auth area */

@@ -97,12 +97,24 @@ static bool connect_now(db_conn *c)
  * the connection bad without sending anything. A server that shuts down
  * sends its FATAL message and then closes the connection; one read takes
  * the message, only the next sees the end of the stream — so read twice. */
-static bool still_alive(db_conn *c)
+static bool connected(db_conn *c)
 {
     for (int i = 0; i < 2; i++)
         if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg))
             return false;
-    return PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    return PQstatus(c->pg) == CONNECTION_OK;
+}
+
+static bool still_alive(db_conn *c)
+{
+    return connected(c) && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+}
+
+PGconn *db_conn_in_transaction(db_conn *c)
+{
+    if (c->pg && !connected(c))
+        db_conn_drop(c);
+    return c->pg;
 }
 
 PGconn *db_conn_get(db_conn *c)

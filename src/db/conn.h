@@ -18,6 +18,10 @@ void db_conn_free(db_conn *c);
 /* A connected PGconn, connecting now if needed; NULL when unavailable. */
 PGconn *db_conn_get(db_conn *c);
 
+/* The connection as it is, inside a transaction block its user opened
+ * (db_conn_get would drop it for not being idle); NULL when it was lost. */
+PGconn *db_conn_in_transaction(db_conn *c);
+
 /* Closes the connection after a failure; the next db_conn_get reconnects. */
 void db_conn_drop(db_conn *c);
 

@@ -28,7 +28,9 @@ struct db_txn {
     db_conn *conn;
     queued *items;
     int count, cap;
+    int first; /* the first statement of the current run */
     int error_index;
+    bool block;
 };
 
 static void clear_result(void *res)
@@ -50,12 +52,15 @@ int db_txn_add(db_txn *t, const char *sql, int nparams, const char *const *value
     return t->count++;
 }
 
-db_txn *db_txn_new(arena *a, db_conn *c, const db_caller *caller)
+static db_txn *txn_new(arena *a, db_conn *c, const db_caller *caller, bool block)
 {
     db_txn *t = arena_zalloc(a, sizeof(*t));
     t->arena = a;
     t->conn = c;
     t->error_index = -1;
+    t->block = block;
+    if (block)
+        db_txn_add(t, "begin", 0, NULL);
     if (caller) {
         const char **v = arena_alloc(a, 8 * sizeof(char *));
         v[0] = caller->db_role;
@@ -69,6 +74,16 @@ db_txn *db_txn_new(arena *a, db_conn *c, const db_caller *caller)
         db_txn_add(t, caller->db_role ? SETUP_WITH_ROLE : SETUP_WITHOUT_ROLE, 8, v);
     }
     return t;
+}
+
+db_txn *db_txn_new(arena *a, db_conn *c, const db_caller *caller)
+{
+    return txn_new(a, c, caller, false);
+}
+
+db_txn *db_txn_new_block(arena *a, db_conn *c, const db_caller *caller)
+{
+    return txn_new(a, c, caller, true);
 }
 
 static long now_ms(void)
@@ -158,7 +173,7 @@ static bool read_prepare(db_txn *t, PGconn *pg, queued *q, long deadline, bool *
 static bool read_results(db_txn *t, PGconn *pg, long deadline)
 {
     bool broken = false;
-    for (int i = 0; i < t->count && !broken; i++) {
+    for (int i = t->first; i < t->count && !broken; i++) {
         queued *q = &t->items[i];
         if (q->prepare_name && !read_prepare(t, pg, q, deadline, &broken))
             break;
@@ -185,19 +200,38 @@ static bool read_results(db_txn *t, PGconn *pg, long deadline)
 
 db_status db_txn_run(db_txn *t, long timeout_ms)
 {
-    PGconn *pg = db_conn_get(t->conn);
+    /* a block's later runs continue the transaction its first run opened */
+    PGconn *pg = t->block && t->first > 0 ? db_conn_in_transaction(t->conn) : db_conn_get(t->conn);
     if (!pg)
         return DB_UNAVAILABLE;
     long deadline = now_ms() + timeout_ms;
+    t->error_index = -1;
     bool sent = PQenterPipelineMode(pg) == 1;
-    for (int i = 0; sent && i < t->count; i++)
+    for (int i = t->first; sent && i < t->count; i++)
         sent = send_item(t, pg, &t->items[i]);
     sent = sent && PQpipelineSync(pg) == 1 && flush_all(pg, deadline);
-    if (!sent || !read_results(t, pg, deadline)) {
+    bool read = sent && read_results(t, pg, deadline);
+    t->first = t->count;
+    if (!read) {
         db_conn_drop(t->conn); /* the server rolls back what it had begun */
         return DB_UNAVAILABLE;
     }
     return t->error_index >= 0 ? DB_QUERY_ERROR : DB_OK;
+}
+
+bool db_txn_end_block(db_txn *t, long timeout_ms)
+{
+    if (!t->block)
+        return true;
+    PGconn *pg = db_conn_in_transaction(t->conn);
+    if (!pg || PQtransactionStatus(pg) == PQTRANS_IDLE) {
+        t->block = false;
+        return pg != NULL;
+    }
+    db_txn_add(t, "rollback", 0, NULL);
+    bool ok = db_txn_run(t, timeout_ms) == DB_OK;
+    t->block = false;
+    return ok;
 }
 
 PGresult *db_txn_result(db_txn *t, int i)

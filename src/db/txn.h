@@ -3,7 +3,15 @@
  * method/path/headers, statement timeout) is set with set_config(..., true)
  * in the first statement, then the area's statements follow, then Sync.
  * Statements between two Syncs form one implicit transaction: if any fails,
- * everything before it is rolled back and the rest is skipped. */
+ * everything before it is rolled back and the rest is skipped.
+ *
+ * A block transaction (db_txn_new_block) starts with BEGIN instead, so it
+ * stays open across several db_txn_run calls (each sends what was queued
+ * since the last one, then Sync) until a queued COMMIT or ROLLBACK ends it;
+ * after a failed statement the block is aborted until a ROLLBACK (TO
+ * SAVEPOINT). db_txn_end_block rolls back whatever is still open: call it
+ * whenever the work is over, so the connection is never left inside the
+ * block. */
 #ifndef PGSTACK_DB_TXN_H
 #define PGSTACK_DB_TXN_H
 
@@ -36,11 +44,20 @@ typedef struct db_txn db_txn;
 /* caller may be NULL (no context is set). */
 db_txn *db_txn_new(arena *a, db_conn *c, const db_caller *caller);
 
+/* A block transaction: BEGIN, then the caller's context (caller may be NULL). */
+db_txn *db_txn_new_block(arena *a, db_conn *c, const db_caller *caller);
+
+/* Rolls back the block if it is still open (nothing to do after a COMMIT
+ * that succeeded); false when the database could not be reached, in which
+ * case the connection is dropped and the server rolls back. */
+bool db_txn_end_block(db_txn *t, long timeout_ms);
+
 /* Queues a statement with text parameters (NULL values are SQL NULL);
  * returns its index for db_txn_result. */
 int db_txn_add(db_txn *t, const char *sql, int nparams, const char *const *values);
 
-/* Sends everything and waits at most timeout_ms for the results. */
+/* Sends everything queued since the last run and waits at most timeout_ms
+ * for the results. DB_QUERY_ERROR and db_txn_error concern this run. */
 db_status db_txn_run(db_txn *t, long timeout_ms);
 
 /* Result of statement i (owned by the arena), NULL if it did not run. */

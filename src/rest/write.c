@@ -23,17 +23,6 @@ typedef struct write_request {
     const char *table;
 } write_request;
 
-/* The planner did not know a name: perhaps the catalog is out of date.
- * (A missing filter or a bad PUT is not worth a look at the database.) */
-static bool names_unknown(const rest_error *err)
-{
-    static const char *const codes[] = {"PGRST200", "PGRST204", "PGRST205", "42703"};
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (err->code && strcmp(err->code, codes[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Plans and runs the write; false when the catalog changed under it. */
 static bool run_write(request *req, response *res, const write_request *w, bool may_retry)
 {
@@ -46,7 +35,8 @@ static bool run_write(request *req, response *res, const write_request *w, bool 
         return true;
     }
     if (!rest_plan_write(req->arena, cat, &w->rq, w->body, w->table, &plan, &err)) {
-        if (may_retry && names_unknown(&err) && rest_catalog_outdated(app, req->arena, cat))
+        if (may_retry && rest_error_names_unknown(&err) &&
+            rest_catalog_outdated(app, req->arena, cat))
             return false;
         rest_reply_error(res, &err);
         return true;

@@ -26,6 +26,7 @@ int main(void)
     register_rest_plan_rpc_tests();
     register_rest_sql_rpc_tests();
     register_rest_openapi_tests();
+    register_rest_batch_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -21,5 +21,6 @@ void register_rest_error_raise_tests(void);
 void register_rest_plan_rpc_tests(void);
 void register_rest_sql_rpc_tests(void);
 void register_rest_openapi_tests(void);
+void register_rest_batch_tests(void);
 
 #endif

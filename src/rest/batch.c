@@ -5,6 +5,7 @@
  * whose status and body make the operation's result. */
 #include "rest/batch.h"
 
+
 #include "core/app.h"
 #include "core/json_text.h"
 #include "core/sbuf.h"
@@ -15,8 +16,10 @@
 #include "rest/error.h"
 #include "rest/input.h"
 #include "rest/plan.h"
+#include "rest/plan_rpc.h"
 #include "rest/plan_write.h"
 #include "rest/read_reply.h"
+#include "rest/rpc_args.h"
 #include "rest/sql.h"
 #include "rest/sql_write.h"
 #include "rest/write_reply.h"
@@ -73,6 +76,24 @@ static header_list op_headers(arena *a, const rest_batch_op *op)
     return h;
 }
 
+/* An RPC operation: planned as /rpc/{function} is, replied to as a read. */
+static bool prepare_call(batch_run *r, op_state *s, request *sub, const char *function,
+                         const rest_batch_resolved *rv, rest_error *err)
+{
+    arena *a = r->req->arena;
+    const char *text = rv->body_text ? rv->body_text : "{}";
+    rest_rpc_args args;
+    rest_plan plan;
+    if (!rest_input_parse(sub, true, &s->rq, err) ||
+        !rest_rpc_args_from_body(a, text, strlen(text), request_header(sub, "content-type"),
+                                 &args, err) ||
+        !rest_plan_rpc(a, r->cat, &s->rq, function, &args, &plan, err))
+        return false;
+    s->is_read = true;
+    rest_sql_read(a, &plan, &s->rsql);
+    return true;
+}
+
 /* Parses, plans and generates the SQL of operation i with its references
  * resolved (or, before the run, still unresolved: a check only). */
 static bool prepare_op(batch_run *r, size_t i, const rest_batch_resolved *rv, rest_error *err)
@@ -84,6 +105,8 @@ static bool prepare_op(batch_run *r, size_t i, const rest_batch_resolved *rv, re
     sub.method = op->method;
     sub.query = rv->query;
     sub.headers = op_headers(a, op);
+    if (op->function)
+        return prepare_call(r, s, &sub, op->function, rv, err);
     if (!rest_input_parse(&sub, false, &s->rq, err))
         return false;
     s->is_read = s->rq.method == REST_GET;

@@ -135,14 +135,21 @@ static bool parse_path(checker *c, json_object *o, rest_batch_op *op, size_t max
         return fail(c->err, c->a, "Operation path %s", "is missing");
     if (strncmp(path, "/rest/v1/", 9) == 0)
         path += 8;
+    bool rpc = strncmp(path, "/rpc/", 5) == 0;
+    if (rpc && strcmp(op->method, "POST") != 0)
+        return fail(c->err, c->a, "An RPC operation must use POST, not %s", op->method);
+    const char *name = rpc ? path + 5 : path + 1;
     const char *q = strchr(path, '?');
-    size_t n = q ? (size_t)(q - path) : strlen(path);
-    char *table;
-    if (path[0] != '/' || n < 2 || memchr(path + 1, '/', n - 1) ||
-        percent_decode(c->a, path + 1, n - 1, false, &table) != QUERY_OK || !table[0])
+    size_t n = q ? (size_t)(q - name) : strlen(name);
+    char *decoded;
+    if (path[0] != '/' || n < 1 || memchr(name, '/', n) ||
+        percent_decode(c->a, name, n, false, &decoded) != QUERY_OK || !decoded[0])
         return fail(c->err, c->a,
-                    "Operation path must be /table with an optional query string, not %s", path);
-    op->table = table;
+                    "Operation path must be /table or /rpc/function with an optional query "
+                    "string, not %s",
+                    path);
+    op->table = rpc ? NULL : decoded;
+    op->function = rpc ? decoded : NULL;
     query_status st = query_parse(c->a, q ? q + 1 : "", max_query_len, &op->query);
     if (st != QUERY_OK)
         return fail(c->err, c->a, "Operation query string: %s", query_status_message(st));

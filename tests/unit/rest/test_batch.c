@@ -61,6 +61,10 @@ static void test_operations(void)
     CU_ASSERT_PTR_NULL(b->ops[1].body);
     ASSERT_STR(b->ops[2].table, "my table");
     CU_ASSERT_EQUAL(b->ops[2].depends_on, 0);
+    b = batch_ok("{\"operations\": [{\"id\": \"r\", \"method\": \"POST\","
+                 " \"path\": \"/rest/v1/rpc/add%20one\", \"body\": {\"a\": 1}}]}");
+    CU_ASSERT_PTR_NULL(b->ops[0].table);
+    ASSERT_STR(b->ops[0].function, "add one");
     b = batch_ok("{\"operations\": []}");
     CU_ASSERT_TRUE(b->atomic);
     CU_ASSERT_EQUAL(b->count, 0);
@@ -105,8 +109,12 @@ static void test_malformed_operations(void)
                      "must be /table");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/\"}"), "x",
                      "must be /table");
-    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"POST\", \"path\": \"/rpc/f\"}"), "x",
-                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/rpc/f\"}"), "x",
+                     "must use POST");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"POST\", \"path\": \"/rpc/\"}"), "x",
+                     "must be /table or /rpc/function");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"POST\", \"path\": \"/rpc/a/b\"}"),
+                     "x", "must be /table or /rpc/function");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/t?a=%zz\"}"), "x",
                      "query string");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/t\", \"body\": {}}"),

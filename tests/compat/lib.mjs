@@ -46,6 +46,14 @@ export function stackEnv() {
 
 export const ENV = stackEnv()
 
+// Another KEY of the process environment or .dev/env (DATABASE_URL, ...);
+// undefined when neither has it.
+export function devSetting(key) {
+  if (process.env[key]) return process.env[key]
+  const file = path.join(process.env.PGSTACK_DEV_DIR || path.join(ROOT, '.dev'), 'env')
+  return fs.existsSync(file) ? readEnvFile(file)[key] : undefined
+}
+
 // ---------------------------------------------------------------- results
 
 const results = { passed: 0, failed: 0 }

@@ -312,8 +312,8 @@ async function main() {
     }
     check(`the fixture tables are visible through ${ENV.PGSTACK_URL}/rest/v1`, ready)
     await section('reads as anon: filters, order, range, count, embedding, single', () => reads(db))
-    await section('writes as anon: insert, update, upsert, delete with select(), errors', () => writes(db))
     await section('rpc: scalar, set, GET, count, single, void, unknown', () => rpc(db))
+    await section('writes as anon: insert, update, upsert, delete with select(), errors', () => writes(db))
     await section('row-level security: anon, user A, user B', () => rls())
   } finally {
     psql('drop function if exists public.rc_add(int, int), public.rc_my_note_count(), public.rc_touch(text);' +

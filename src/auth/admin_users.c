@@ -43,7 +43,7 @@
     "when not $5::boolean then null else u.email_confirmed_at end, "                               \
     "raw_user_meta_data = u.raw_user_meta_data || coalesce($6::jsonb, '{}'), "                     \
     "raw_app_meta_data = u.raw_app_meta_data || coalesce($7::jsonb, '{}'), "                       \
-    "banned_until = case when $8::text is null then u.banned_until when $8 = 'none' then null "          \
+    "banned_until = case when $8::text is null then u.banned_until when $8 = 'none' then null "    \
     "else now() + $8::interval end, updated_at = now() where u.id = $1::uuid "                     \
     "returning auth.user_json(u)::text"
 #define DELETE_SQL "delete from auth.users where id = $1::uuid returning id"
@@ -60,8 +60,8 @@ static bool require_service_role(request *req, response *res)
 
 /* An integer query parameter from 1 to max; absent or empty (supabase-js
  * sends ?page=&per_page= when it has no values) means fallback. */
-static bool positive_param(request *req, response *res, const char *name, long fallback,
-                           long max, long *out)
+static bool positive_param(request *req, response *res, const char *name, long fallback, long max,
+                           long *out)
 {
     const char *v = query_get(&req->query, name);
     *out = fallback;
@@ -82,15 +82,16 @@ static bool positive_param(request *req, response *res, const char *name, long f
 /* GoTrue's pagination header: the next page (when there is one) and the
  * last page, as links with page first (supabase-js reads the number that
  * follows the first "="). */
-static void set_pagination_headers(request *req, response *res, const char *total_text,
-                                   long page, long per_page)
+static void set_pagination_headers(request *req, response *res, const char *total_text, long page,
+                                   long per_page)
 {
     long total = strtol(total_text, NULL, 10);
     long last = (total + per_page - 1) / per_page;
     const char *link = "";
     if (last > page)
-        link = arena_printf(req->arena, "</auth/v1/admin/users?page=%ld&per_page=%ld>; rel=\"next\", ",
-                            page + 1, per_page);
+        link =
+            arena_printf(req->arena, "</auth/v1/admin/users?page=%ld&per_page=%ld>; rel=\"next\", ",
+                         page + 1, per_page);
     link = arena_printf(req->arena, "%s</auth/v1/admin/users?page=%ld&per_page=%ld>; rel=\"last\"",
                         link, last, per_page);
     response_set_header(res, "Link", link);
@@ -100,8 +101,7 @@ static void set_pagination_headers(request *req, response *res, const char *tota
 void auth_admin_list_users(request *req, response *res)
 {
     long page, per_page;
-    if (!require_service_role(req, res) ||
-        !positive_param(req, res, "page", 1, 1000000, &page) ||
+    if (!require_service_role(req, res) || !positive_param(req, res, "page", 1, 1000000, &page) ||
         !positive_param(req, res, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, &per_page))
         return;
     const char *v[] = {arena_printf(req->arena, "%ld", per_page),
@@ -174,8 +174,12 @@ void auth_admin_create_user(request *req, response *res)
         auth_error(res, 400, "validation_failed", "invalid email address");
         return;
     }
-    const char *v[] = {f.email, f.hash, f.role ? f.role : "authenticated",
-                       f.email_confirm ? "true" : "false", f.user_metadata, f.app_metadata};
+    const char *v[] = {f.email,
+                       f.hash,
+                       f.role ? f.role : "authenticated",
+                       f.email_confirm ? "true" : "false",
+                       f.user_metadata,
+                       f.app_metadata};
     db_txn *t = auth_txn_new(req);
     int q = db_txn_add(t, CREATE_SQL, 6, v);
     if (!auth_txn_run(t, req, res))

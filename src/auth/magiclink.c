@@ -55,8 +55,13 @@ static void send_magic_link(request *req, response *res, const magic_link_reques
         !auth_mail_send(req, res, MAIL_MAGIC_LINK, m->email, token.secret, redirect))
         return;
     db_txn *t = auth_txn_new(req);
-    const char *v[] = {m->email, token.hash, email_flow_ttl(req, MAGIC_LINK_TTL_S), redirect,
-                       m->create_user ? "true" : "false", m->metadata, req->client_addr};
+    const char *v[] = {m->email,
+                       token.hash,
+                       email_flow_ttl(req, MAGIC_LINK_TTL_S),
+                       redirect,
+                       m->create_user ? "true" : "false",
+                       m->metadata,
+                       req->client_addr};
     db_txn_add(t, ISSUE_SQL, 7, v);
     if (auth_txn_run(t, req, res))
         response_json(res, 200, m->reply);

@@ -14,7 +14,7 @@
 
 /* Mails token to `to` in the mail of kind; redirect_to (an allowed URL or
  * NULL) rides along in the link. False after replying 500. */
-bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to,
-                    const char *token, const char *redirect_to);
+bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to, const char *token,
+                    const char *redirect_to);
 
 #endif

@@ -126,8 +126,8 @@ void auth_recover_confirm(request *req, response *res)
         invalid_token(res);
         return;
     }
-    const char *problem = password ? password_problem(password)
-                                   : "password must be at least 8 characters";
+    const char *problem =
+        password ? password_problem(password) : "password must be at least 8 characters";
     if (problem) {
         auth_error_weak_password(res, problem);
         return;

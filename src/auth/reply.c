@@ -64,8 +64,7 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st)
         auth_error(res, 409, "email_exists", "email already registered");
     } else {
         const char *message = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-        auth_error(res, 500, "unexpected_failure",
-                   message ? message : "database error");
+        auth_error(res, 500, "unexpected_failure", message ? message : "database error");
     }
 }
 
@@ -79,8 +78,7 @@ static char *sign_access(request *req, response *res, const char *claims_json)
 }
 
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
-                        const char *claims_json, const char *expires_at,
-                        const char *refresh_token)
+                        const char *claims_json, const char *expires_at, const char *refresh_token)
 {
     const pgstack_config *cfg = &req->app->cfg;
     char *access = sign_access(req, res, claims_json);
@@ -106,21 +104,19 @@ void auth_reply_redirect(response *res, const char *location)
 
 /* 302 to url with the session, and extra (already encoded) fragment
  * parameters, in the fragment. */
-static void session_redirect(request *req, response *res, const char *url,
-                             const char *claims_json, const char *expires_at,
-                             const char *refresh_token, const char *extra)
+static void session_redirect(request *req, response *res, const char *url, const char *claims_json,
+                             const char *expires_at, const char *refresh_token, const char *extra)
 {
     char *access = sign_access(req, res, claims_json);
     if (!access)
         return;
     arena *a = req->arena;
-    auth_reply_redirect(res, arena_printf(a,
-                                          "%s#access_token=%s&expires_at=%s&expires_in=%ld"
-                                          "&refresh_token=%s&token_type=bearer%s",
-                                          url, url_query_encode(a, access),
-                                          url_query_encode(a, expires_at),
-                                          req->app->cfg.jwt_expiry_s,
-                                          url_query_encode(a, refresh_token), extra));
+    auth_reply_redirect(
+        res, arena_printf(a,
+                          "%s#access_token=%s&expires_at=%s&expires_in=%ld"
+                          "&refresh_token=%s&token_type=bearer%s",
+                          url, url_query_encode(a, access), url_query_encode(a, expires_at),
+                          req->app->cfg.jwt_expiry_s, url_query_encode(a, refresh_token), extra));
 }
 
 void auth_reply_session_redirect(request *req, response *res, const char *url, const char *type,
@@ -148,14 +144,14 @@ void auth_reply_error_redirect_as(request *req, response *res, const char *url, 
                                   const char *error_code, const char *description)
 {
     arena *a = req->arena;
-    auth_reply_redirect(res, arena_printf(a, "%s#error=%s&error_code=%s&error_description=%s", url,
-                                          url_query_encode(a, error),
-                                          url_query_encode(a, error_code),
-                                          url_query_encode(a, description)));
+    auth_reply_redirect(res,
+                        arena_printf(a, "%s#error=%s&error_code=%s&error_description=%s", url,
+                                     url_query_encode(a, error), url_query_encode(a, error_code),
+                                     url_query_encode(a, description)));
 }
 
-void auth_reply_error_redirect(request *req, response *res, const char *url,
-                               const char *error_code, const char *description)
+void auth_reply_error_redirect(request *req, response *res, const char *url, const char *error_code,
+                               const char *description)
 {
     auth_reply_error_redirect_as(req, res, url, "access_denied", error_code, description);
 }

@@ -30,8 +30,7 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st);
 
 /* Signs the claims and replies with the session. */
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
-                        const char *claims_json, const char *expires_at,
-                        const char *refresh_token);
+                        const char *claims_json, const char *expires_at, const char *refresh_token);
 
 /* The same session for a browser, as GoTrue's verify does: 302 to url with
  * access_token, expires_at, expires_in, refresh_token, token_type and type
@@ -51,8 +50,8 @@ void auth_reply_provider_session_redirect(request *req, response *res, const cha
 
 /* 302 to url with GoTrue's error fragment: error=access_denied,
  * error_code and error_description. */
-void auth_reply_error_redirect(request *req, response *res, const char *url,
-                               const char *error_code, const char *description);
+void auth_reply_error_redirect(request *req, response *res, const char *url, const char *error_code,
+                               const char *description);
 
 /* The same with another error (server_error, invalid_request, or what
  * the provider reported). */

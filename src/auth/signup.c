@@ -25,7 +25,7 @@
     "$4::boolean, $5::boolean, $6, $7::boolean, $8, $9::int, $10::int, $11, $12)"
 #define EMAIL_TAKEN_SQL "select exists (select from auth.users where lower(email) = lower($1))"
 #define SIGN_UP_UNCONFIRMED_SQL                                                                    \
-    "select user_id, user_json from auth.sign_up_unconfirmed($1, $2, $3::jsonb, $4, $5::int, $6, "  \
+    "select user_id, user_json from auth.sign_up_unconfirmed($1, $2, $3::jsonb, $4, $5::int, $6, " \
     "$7, $8)"
 #define CHECK_EMAIL_MESSAGE "{\"message\":\"Check your email to confirm your account\"}"
 
@@ -43,7 +43,8 @@ static void run_sign_up(request *req, response *res, const sign_up *s)
 {
     const pgstack_config *cfg = &req->app->cfg;
     const char *hash = NULL;
-    if (s->password && !(hash = password_hash(req->arena, s->password, (int)cfg->auth_bcrypt_cost))) {
+    if (s->password &&
+        !(hash = password_hash(req->arena, s->password, (int)cfg->auth_bcrypt_cost))) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return;
     }
@@ -102,8 +103,14 @@ static void confirmable_sign_up(request *req, response *res, const char *email,
         !auth_mail_send(req, res, MAIL_CONFIRMATION, email, token.secret, redirect))
         return;
     db_txn *t = auth_txn_new(req);
-    const char *v[] = {email, hash, metadata, token.hash, email_flow_ttl(req, CONFIRMATION_TTL_S),
-                       redirect, req->client_addr, request_header(req, "user-agent")};
+    const char *v[] = {email,
+                       hash,
+                       metadata,
+                       token.hash,
+                       email_flow_ttl(req, CONFIRMATION_TTL_S),
+                       redirect,
+                       req->client_addr,
+                       request_header(req, "user-agent")};
     q = db_txn_add(t, SIGN_UP_UNCONFIRMED_SQL, 8, v);
     if (!auth_txn_run(t, req, res))
         return;
@@ -129,16 +136,19 @@ static void anonymous_disabled(response *res, bool via_signup)
         auth_error(res, 503, "anonymous_provider_disabled", "anonymous sign-in is disabled");
 }
 
-static void anonymous_sign_up(request *req, response *res, const char *metadata,
-                              const char *role, bool via_signup)
+static void anonymous_sign_up(request *req, response *res, const char *metadata, const char *role,
+                              bool via_signup)
 {
     const pgstack_config *cfg = &req->app->cfg;
     if (!cfg->allow_anonymous_signin) {
         anonymous_disabled(res, via_signup);
         return;
     }
-    sign_up s = {.metadata = metadata, .role = role, .confirmed = false,
-                 .rate_bucket = "anonymous", .rate_limit = cfg->anonymous_rate_limit};
+    sign_up s = {.metadata = metadata,
+                 .role = role,
+                 .confirmed = false,
+                 .rate_bucket = "anonymous",
+                 .rate_limit = cfg->anonymous_rate_limit};
     run_sign_up(req, res, &s);
 }
 
@@ -159,8 +169,8 @@ void auth_signup(request *req, response *res)
         auth_error(res, 400, "validation_failed", "invalid email address");
         return;
     }
-    const char *problem = password ? password_problem(password)
-                                   : "password must be at least 8 characters";
+    const char *problem =
+        password ? password_problem(password) : "password must be at least 8 characters";
     if (problem) {
         auth_error_weak_password(res, problem);
         return;
@@ -169,9 +179,13 @@ void auth_signup(request *req, response *res)
         confirmable_sign_up(req, res, email, password, metadata);
         return;
     }
-    sign_up s = {.email = email, .password = password, .metadata = metadata,
-                 .role = "authenticated", .confirmed = true,
-                 .rate_bucket = "auth", .rate_limit = cfg->auth_rate_limit};
+    sign_up s = {.email = email,
+                 .password = password,
+                 .metadata = metadata,
+                 .role = "authenticated",
+                 .confirmed = true,
+                 .rate_bucket = "auth",
+                 .rate_limit = cfg->auth_rate_limit};
     run_sign_up(req, res, &s);
 }
 

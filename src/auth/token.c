@@ -18,7 +18,7 @@
     "select id, encrypted_password, email_confirmed_at is not null, "                              \
     "coalesce(banned_until > now(), false) from auth.users where lower(email) = lower($1)"
 #define START_SESSION_SQL                                                                          \
-    "select user_json, claims, expires_at from auth.start_session($1::uuid, $2, $3::int, "          \
+    "select user_json, claims, expires_at from auth.start_session($1::uuid, $2, $3::int, "         \
     "$4::int, $5, $6, 'password')"
 #define REFRESH_SQL                                                                                \
     "select status, user_json, claims, expires_at from auth.refresh_rotate($1, $2, $3::int, "      \
@@ -45,8 +45,8 @@ static void start_session(request *req, response *res, const char *user_id)
     if (!auth_txn_run(t, req, res))
         return;
     PGresult *r = db_txn_result(t, q);
-    auth_reply_session(req, res, 200, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
-                       PQgetvalue(r, 0, 2), refresh);
+    auth_reply_session(req, res, 200, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
+                       refresh);
 }
 
 static void password_grant(request *req, response *res, json_object *body)

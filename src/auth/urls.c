@@ -49,8 +49,7 @@ char *auth_email_link(arena *a, const char *base, const char *path, const char *
 
 const char *auth_link_base(const pgstack_config *cfg)
 {
-    return cfg->api_external_url && *cfg->api_external_url ? cfg->api_external_url
-                                                            : cfg->site_url;
+    return cfg->api_external_url && *cfg->api_external_url ? cfg->api_external_url : cfg->site_url;
 }
 
 /* Printable ASCII without space, backslash, fragment or characters that
@@ -119,7 +118,8 @@ static bool path_ok(const char *p, size_t n)
     for (size_t i = 0; i <= n; i++) {
         if (i == n || p[i] == '/') {
             size_t len = i - start;
-            if ((len == 1 && p[start] == '.') || (len == 2 && p[start] == '.' && p[start + 1] == '.'))
+            if ((len == 1 && p[start] == '.') ||
+                (len == 2 && p[start] == '.' && p[start + 1] == '.'))
                 return false;
             start = i + 1;
         }

@@ -26,7 +26,8 @@
 #define SESSION_ALIVE_SQL                                                                          \
     "($2 = '' or exists (select from auth.sessions s where s.id::text = $2 and s.user_id = u.id))"
 #define GET_USER_SQL                                                                               \
-    "select auth.user_json(u)::text, " SESSION_ALIVE_SQL " from auth.users u where u.id = $1::uuid"
+    "select auth.user_json(u)::text, " SESSION_ALIVE_SQL " from auth.users u where u.id = "        \
+                                                         "$1::uuid"
 #define CHECK_SESSION_SQL "select " SESSION_ALIVE_SQL " from auth.users u where u.id = $1::uuid"
 #define UPDATE_USER_SQL                                                                            \
     "update auth.users u set "                                                                     \
@@ -77,7 +78,8 @@ static void reply_user_row(response *res, PGresult *r)
 
 static void session_not_found(response *res)
 {
-    auth_error(res, 403, "session_not_found", "Session from session_id claim in JWT does not exist");
+    auth_error(res, 403, "session_not_found",
+               "Session from session_id claim in JWT does not exist");
 }
 
 void auth_user_get(request *req, response *res)
@@ -150,9 +152,18 @@ static int add_update(request *req, db_txn *t, const char *uid, const char *meta
 {
     /* the statements keep pointers to their values until the run */
     const char **v = arena_alloc(req->arena, 12 * sizeof(char *));
-    const char *values[] = {uid, metadata, hash, email,
-                            uid, "password_changed", req->client_addr, hash ? "true" : "false",
-                            uid, "email_changed", req->client_addr, email ? "true" : "false"};
+    const char *values[] = {uid,
+                            metadata,
+                            hash,
+                            email,
+                            uid,
+                            "password_changed",
+                            req->client_addr,
+                            hash ? "true" : "false",
+                            uid,
+                            "email_changed",
+                            req->client_addr,
+                            email ? "true" : "false"};
     memcpy(v, values, sizeof values);
     int q = db_txn_add(t, UPDATE_USER_SQL, 4, v);
     db_txn_add(t, AUDIT_SQL, 4, v + 4);
@@ -196,8 +207,9 @@ static void update_with_email_change(request *req, response *res, const char *ui
         return;
     db_txn *t = auth_txn_new(req);
     add_update(req, t, uid, metadata, hash, NULL);
-    const char *v[] = {uid, email, token.hash, email_flow_ttl(req, EMAIL_CHANGE_TTL_S), redirect,
-                       req->client_addr};
+    const char *v[] = {uid,        email,
+                       token.hash, email_flow_ttl(req, EMAIL_CHANGE_TTL_S),
+                       redirect,   req->client_addr};
     int q = db_txn_add(t, EMAIL_CHANGE_SQL, 6, v);
     if (auth_txn_run(t, req, res))
         reply_user_row(res, db_txn_result(t, q));

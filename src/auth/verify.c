@@ -31,18 +31,18 @@
 static const struct {
     const char *type, *kinds;
 } TYPES[] = {
-    {"signup", "{confirmation}"},  {"email", "{confirmation,magiclink}"},
-    {"magiclink", "{magiclink}"},  {"recovery", "{recovery}"},
+    {"signup", "{confirmation}"},       {"email", "{confirmation,magiclink}"},
+    {"magiclink", "{magiclink}"},       {"recovery", "{recovery}"},
     {"email_change", "{email_change}"},
 };
 
 typedef struct verification {
-    const char *type;      /* GoTrue type, echoed in the redirect fragment */
-    const char *kinds;     /* text[] literal */
-    const char *token;     /* the secret from the mail */
-    const char *email;     /* must be the address it was mailed to, or NULL */
-    const char *redirect;  /* requested redirect_to, or NULL */
-    bool browser;          /* answer with a redirect */
+    const char *type;     /* GoTrue type, echoed in the redirect fragment */
+    const char *kinds;    /* text[] literal */
+    const char *token;    /* the secret from the mail */
+    const char *email;    /* must be the address it was mailed to, or NULL */
+    const char *redirect; /* requested redirect_to, or NULL */
+    bool browser;         /* answer with a redirect */
 } verification;
 
 /* Fills v->kinds for v->type; false after replying 400. */
@@ -95,10 +95,13 @@ static void run_verification(request *req, response *res, const verification *v)
         auth_error(res, 500, "unexpected_failure", "no randomness for a token");
         return;
     }
-    const char *p[] = {secret_token_hash(req->arena, v->token), v->kinds, v->email,
+    const char *p[] = {secret_token_hash(req->arena, v->token),
+                       v->kinds,
+                       v->email,
                        secret_token_hash(req->arena, refresh),
                        arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s),
-                       arena_printf(req->arena, "%ld", cfg->jwt_expiry_s), req->client_addr,
+                       arena_printf(req->arena, "%ld", cfg->jwt_expiry_s),
+                       req->client_addr,
                        request_header(req, "user-agent")};
     db_txn *t = auth_txn_new(req);
     int q = db_txn_add(t, VERIFY_SQL, 8, p);
@@ -135,9 +138,11 @@ void auth_verify_get(request *req, response *res)
 
 void auth_magiclink_verify(request *req, response *res)
 {
-    verification v = {.type = "magiclink", .kinds = "{magiclink}",
+    verification v = {.type = "magiclink",
+                      .kinds = "{magiclink}",
                       .token = query_get(&req->query, "token"),
-                      .redirect = query_get(&req->query, "redirect_to"), .browser = true};
+                      .redirect = query_get(&req->query, "redirect_to"),
+                      .browser = true};
     run_verification(req, res, &v);
 }
 

@@ -39,13 +39,30 @@ static bool check_tenant(const char *value, char *why, size_t whylen);
 /* The three keys of one OAuth provider P: P_CLIENT_ID (enables it),
  * P_CLIENT_SECRET, P_REDIRECT_URI. */
 #define OAUTH_CLIENT_KEYS(P, field, who)                                                           \
-    {P "_CLIENT_ID", KEY_STRING, NULL, OFF(field.client_id), 0, 0, 0, NULL,                        \
+    {P "_CLIENT_ID",                                                                               \
+     KEY_STRING,                                                                                   \
+     NULL,                                                                                         \
+     OFF(field.client_id),                                                                         \
+     0,                                                                                            \
+     0,                                                                                            \
+     0,                                                                                            \
+     NULL,                                                                                         \
      "OAuth client id at " who "; setting it enables the provider"},                               \
-    {P "_CLIENT_SECRET", KEY_STRING, NULL, OFF(field.client_secret), 0, 0, 0, NULL,                \
-     "OAuth client secret at " who "; required with " P "_CLIENT_ID"},                             \
-    {P "_REDIRECT_URI", KEY_STRING, NULL, OFF(field.redirect_uri), 0, 0, 0,                        \
-     check_optional_http_url,                                                                      \
-     "callback URL registered at the provider; default {API_EXTERNAL_URL or SITE_URL}/auth/v1/callback"}
+        {P "_CLIENT_SECRET",                                                                       \
+         KEY_STRING,                                                                               \
+         NULL,                                                                                     \
+         OFF(field.client_secret),                                                                 \
+         0,                                                                                        \
+         0,                                                                                        \
+         0,                                                                                        \
+         NULL,                                                                                     \
+         "OAuth client secret at " who "; required with " P "_CLIENT_ID"},                         \
+    {                                                                                              \
+        P "_REDIRECT_URI", KEY_STRING, NULL, OFF(field.redirect_uri), 0, 0, 0,                     \
+            check_optional_http_url,                                                               \
+            "callback URL registered at the provider; default {API_EXTERNAL_URL or "               \
+            "SITE_URL}/auth/v1/callback"                                                           \
+    }
 
 static const key_spec KEYS[] = {
     {"DATABASE_URL", KEY_STRING, NULL, OFF(database_url), 0, 0, CONFIG_NEED_DATABASE,
@@ -106,8 +123,8 @@ static const key_spec KEYS[] = {
      "lifetime of access tokens in seconds"},
     {"REFRESH_TOKEN_TTL", KEY_INT, "2592000", OFF(refresh_token_ttl_s), 60, 31536000, 0, NULL,
      "lifetime of a refresh token in seconds"},
-    {"REFRESH_TOKEN_REUSE_INTERVAL", KEY_INT, "10", OFF(refresh_token_reuse_interval_s), 0, 3600,
-     0, NULL, "seconds a rotated refresh token may still be used (concurrent tabs)"},
+    {"REFRESH_TOKEN_REUSE_INTERVAL", KEY_INT, "10", OFF(refresh_token_reuse_interval_s), 0, 3600, 0,
+     NULL, "seconds a rotated refresh token may still be used (concurrent tabs)"},
     {"AUTH_BCRYPT_COST", KEY_INT, "10", OFF(auth_bcrypt_cost), 4, 16, 0, NULL,
      "bcrypt cost of new password hashes"},
     {"REQUIRE_EMAIL_VERIFICATION", KEY_BOOL, "false", OFF(require_email_verification), 0, 0, 0,
@@ -118,11 +135,11 @@ static const key_spec KEYS[] = {
      "sign-up/sign-in/recovery requests per client address per minute"},
     {"ANONYMOUS_RATE_LIMIT", KEY_INT, "30", OFF(anonymous_rate_limit), 1, 1000000, 0, NULL,
      "anonymous sign-ins per client address per minute"},
-    {"API_EXTERNAL_URL", KEY_STRING, NULL, OFF(api_external_url), 0, 0, 0,
-     check_optional_http_url,
+    {"API_EXTERNAL_URL", KEY_STRING, NULL, OFF(api_external_url), 0, 0, 0, check_optional_http_url,
      "public URL of this server (no /auth/v1) that links in emails lead to; default SITE_URL"},
     {"SMTP_URL", KEY_STRING, NULL, OFF(smtp_url), 0, 0, 0, check_smtp_url,
-     "smtp://host:port or smtps://host:port of the mail server; unset: mail goes to MAIL_SPOOL_DIR"},
+     "smtp://host:port or smtps://host:port of the mail server; unset: mail goes to "
+     "MAIL_SPOOL_DIR"},
     {"SMTP_USER", KEY_STRING, NULL, OFF(smtp_user), 0, 0, 0, NULL,
      "user name for SMTP authentication (optional)"},
     {"SMTP_PASS", KEY_STRING, NULL, OFF(smtp_pass), 0, 0, 0, NULL,
@@ -135,7 +152,8 @@ static const key_spec KEYS[] = {
      "without SMTP_URL: Maildir (tmp/, new/) where each email is written as one file"},
     OAUTH_CLIENT_KEYS("GOOGLE", google, "Google"),
     {"GOOGLE_ISSUER_URL", KEY_STRING, "https://accounts.google.com", OFF(google_issuer_url), 0, 0,
-     0, check_http_url, "Google's OpenID issuer (discovery at {issuer}/.well-known/openid-configuration)"},
+     0, check_http_url,
+     "Google's OpenID issuer (discovery at {issuer}/.well-known/openid-configuration)"},
     OAUTH_CLIENT_KEYS("GITHUB", github, "GitHub"),
     {"GITHUB_AUTHORIZE_URL", KEY_STRING, "https://github.com/login/oauth/authorize",
      OFF(github_authorize_url), 0, 0, 0, check_http_url, "GitHub's authorization endpoint"},
@@ -241,7 +259,8 @@ static bool check_mail_from(const char *value, char *why, size_t whylen)
                        memchr(lt, '@', (size_t)(gt - lt)))
                     : (!gt && strchr(value, '@') && !strchr(value, ' '));
     if (control || !shape) {
-        snprintf(why, whylen, "must be \"Name <address>\" or an address, without control characters");
+        snprintf(why, whylen,
+                 "must be \"Name <address>\" or an address, without control characters");
         return false;
     }
     return true;
@@ -437,8 +456,8 @@ static bool check_required_with(const pgstack_config *cfg, char *err, size_t err
 {
     for (size_t i = 0; i < sizeof REQUIRED_WITH / sizeof REQUIRED_WITH[0]; i++)
         if (string_set(cfg, REQUIRED_WITH[i].when) && !string_set(cfg, REQUIRED_WITH[i].key)) {
-            snprintf(err, errlen, "configuration %s: required when %s is set",
-                     REQUIRED_WITH[i].key, REQUIRED_WITH[i].when);
+            snprintf(err, errlen, "configuration %s: required when %s is set", REQUIRED_WITH[i].key,
+                     REQUIRED_WITH[i].when);
             return false;
         }
     return true;
@@ -544,8 +563,8 @@ const config_key_info *config_keys(size_t *count)
     info[0] = (config_key_info){"PGSTACK_CONFIG", CONFIG_DEFAULT_PATH,
                                 "path of the KEY=VALUE configuration file"};
     for (size_t i = 0; i < KEY_COUNT; i++)
-        info[i + 1] = (config_key_info){KEYS[i].name, key_default_text(&KEYS[i]),
-                                        KEYS[i].description};
+        info[i + 1] =
+            (config_key_info){KEYS[i].name, key_default_text(&KEYS[i]), KEYS[i].description};
     *count = KEY_COUNT + 1;
     return info;
 }

@@ -163,8 +163,8 @@ void server_handle(app_ctx *app, arena *a, char *const *params, http_io *io)
         http_error(&res, err.status, "%s", err.message);
     response_finish(&res);
     const char *role = req.auth && req.auth->present ? req.auth->role : NULL;
-    log_request(stderr, req.request_id, req.method, req.full_path ? req.full_path : "-",
-                res.status, now_us() - started, role);
+    log_request(stderr, req.request_id, req.method, req.full_path ? req.full_path : "-", res.status,
+                now_us() - started, role);
 }
 
 /* FastCGI streams */
@@ -231,8 +231,8 @@ static void install_worker_signals(void)
 
 static void open_database(app_ctx *app)
 {
-    app->db = db_conn_new(app->cfg.database_url, app->cfg.db_connect_timeout_s,
-                          app->area->program, app->cfg.db_prepared_statements);
+    app->db = db_conn_new(app->cfg.database_url, app->cfg.db_connect_timeout_s, app->area->program,
+                          app->cfg.db_prepared_statements);
 }
 
 static int fastcgi_worker(void *arg)

@@ -5,7 +5,6 @@
  * whose status and body make the operation's result. */
 #include "rest/batch.h"
 
-
 #include "core/app.h"
 #include "core/json_text.h"
 #include "core/sbuf.h"
@@ -85,8 +84,8 @@ static bool prepare_call(batch_run *r, op_state *s, request *sub, const char *fu
     rest_rpc_args args;
     rest_plan plan;
     if (!rest_input_parse(sub, true, &s->rq, err) ||
-        !rest_rpc_args_from_body(a, text, strlen(text), request_header(sub, "content-type"),
-                                 &args, err) ||
+        !rest_rpc_args_from_body(a, text, strlen(text), request_header(sub, "content-type"), &args,
+                                 err) ||
         !rest_plan_rpc(a, r->cat, &s->rq, function, &args, &plan, err))
         return false;
     s->is_read = true;

@@ -27,12 +27,12 @@
 
 typedef struct rest_batch_op {
     const char *id;
-    const char *method; /* GET, POST, PATCH or DELETE */
+    const char *method;   /* GET, POST, PATCH or DELETE */
     const char *table;    /* NULL for an RPC operation */
     const char *function; /* POST /rpc/{function}: the function; else NULL */
-    query_params query;  /* decoded; values may hold references */
-    header_list headers; /* lower-case names */
-    json_object *body;   /* NULL when absent; owned by the arena */
+    query_params query;   /* decoded; values may hold references */
+    header_list headers;  /* lower-case names */
+    json_object *body;    /* NULL when absent; owned by the arena */
     /* 0: references nothing; else 1 + the index of the latest operation
      * it references */
     size_t depends_on;

@@ -14,8 +14,8 @@
 #include "rest/read_reply.h"
 #include "rest/sql.h"
 
-bool rest_read_run(request *req, response *res, const rest_request *rq,
-                   const rest_catalog *cat, const rest_plan *plan, bool may_retry)
+bool rest_read_run(request *req, response *res, const rest_request *rq, const rest_catalog *cat,
+                   const rest_plan *plan, bool may_retry)
 {
     app_ctx *app = req->app;
     rest_read_sql sql;

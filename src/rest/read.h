@@ -17,7 +17,7 @@ void rest_read_handle(request *req, response *res);
  * pipelined transaction as the caller (with the catalog version check) and
  * replies. Returns false without replying when the catalog changed under it
  * and may_retry is set, so the caller reloads, plans again and retries. */
-bool rest_read_run(request *req, response *res, const rest_request *rq,
-                   const rest_catalog *cat, const rest_plan *plan, bool may_retry);
+bool rest_read_run(request *req, response *res, const rest_request *rq, const rest_catalog *cat,
+                   const rest_plan *plan, bool may_retry);
 
 #endif

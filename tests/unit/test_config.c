@@ -448,13 +448,11 @@ static void test_oauth_keys(void)
     config_free(&cfg);
 
     expect_error("GITHUB_CLIENT_ID=gh\n", none, 0, "GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID");
-    expect_error("APPLE_CLIENT_ID=a\nAPPLE_CLIENT_SECRET=\n", none, 0, "APPLE_CLIENT_SECRET",
-                 NULL);
-    expect_error("OIDC_CLIENT_ID=o\nOIDC_CLIENT_SECRET=hunter2secret\n", none, 0,
-                 "OIDC_ISSUER_URL", "OIDC_CLIENT_ID");
+    expect_error("APPLE_CLIENT_ID=a\nAPPLE_CLIENT_SECRET=\n", none, 0, "APPLE_CLIENT_SECRET", NULL);
+    expect_error("OIDC_CLIENT_ID=o\nOIDC_CLIENT_SECRET=hunter2secret\n", none, 0, "OIDC_ISSUER_URL",
+                 "OIDC_CLIENT_ID");
     CU_ASSERT_PTR_NULL(strstr(err, "hunter2secret"));
-    expect_error("GOOGLE_REDIRECT_URI=javascript:alert(1)\n", none, 0, "GOOGLE_REDIRECT_URI",
-                 NULL);
+    expect_error("GOOGLE_REDIRECT_URI=javascript:alert(1)\n", none, 0, "GOOGLE_REDIRECT_URI", NULL);
     expect_error("GITHUB_API_URL=ftp://api.example.com\n", none, 0, "GITHUB_API_URL", NULL);
     expect_error("MICROSOFT_TENANT=common/../x\n", none, 0, "MICROSOFT_TENANT", NULL);
     expect_error("MICROSOFT_TENANT=\n", none, 0, "MICROSOFT_TENANT", NULL);

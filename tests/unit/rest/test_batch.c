@@ -113,8 +113,8 @@ static void test_malformed_operations(void)
                      "must use POST");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"POST\", \"path\": \"/rpc/\"}"), "x",
                      "must be /table or /rpc/function");
-    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"POST\", \"path\": \"/rpc/a/b\"}"),
-                     "x", "must be /table or /rpc/function");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"POST\", \"path\": \"/rpc/a/b\"}"), "x",
+                     "must be /table or /rpc/function");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/t?a=%zz\"}"), "x",
                      "query string");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/t\", \"body\": {}}"),

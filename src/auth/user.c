@@ -27,7 +27,7 @@
     "($2 = '' or exists (select from auth.sessions s where s.id::text = $2 and s.user_id = u.id))"
 #define GET_USER_SQL                                                                               \
     "select auth.user_json(u)::text, " SESSION_ALIVE_SQL " from auth.users u where u.id = "        \
-                                                         "$1::uuid"
+    "$1::uuid"
 #define CHECK_SESSION_SQL "select " SESSION_ALIVE_SQL " from auth.users u where u.id = $1::uuid"
 #define UPDATE_USER_SQL                                                                            \
     "update auth.users u set "                                                                     \

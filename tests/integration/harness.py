@@ -121,3 +121,35 @@ def psql(sql):
     if out.returncode != 0:
         raise RuntimeError("psql failed: " + out.stderr)
     return out.stdout.strip()
+
+
+def table_call(method, table, query="", body=None, token=None, prefer=None, headers=None,
+               content_type="application/json"):
+    """A request on /rest/v1/{table}, with an optional Prefer header."""
+    headers = dict(headers or {})
+    if prefer:
+        headers["Prefer"] = prefer
+    return call("/" + urllib.parse.quote(table, safe=""), query, method=method, token=token,
+                headers=headers, body=body, content_type=content_type)
+
+
+def run_suite(setup, tests, teardown):
+    """Creates the fixture, runs every test (a crash is a failed check),
+    always tears down, prints the closing line; returns the exit status."""
+    try:
+        setup()
+    except Exception as e:  # no fixture, no checks
+        check("fixture created", False, e)
+        return summary()
+    try:
+        for t in tests:
+            try:
+                t()
+            except Exception as e:
+                check(t.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        try:
+            teardown()
+        except Exception as e:
+            print("# teardown failed: %s" % e)
+    return summary()

@@ -16,12 +16,9 @@ with JWT_SECRET. Prints one line per check and ends with
 standard library only."""
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 
-from harness import ANON, SERVICE, call as harness_call, check, psql, results, user_token
+from harness import ANON, SERVICE, table_call as call, check, psql, user_token, run_suite
 
 
 USER_A = str(uuid.uuid4())
@@ -30,15 +27,6 @@ USER_B = str(uuid.uuid4())
 
 TOKEN_A = user_token(USER_A)
 TOKEN_B = user_token(USER_B)
-
-
-def call(method, table, query="", body=None, token=None, prefer=None, headers=None,
-         content_type="application/json"):
-    headers = dict(headers or {})
-    if prefer:
-        headers["Prefer"] = prefer
-    return harness_call("/" + urllib.parse.quote(table, safe=""), query, method=method, token=token,
-                        headers=headers, body=body, content_type=content_type)
 
 
 def batch(operations, atomic=True, token=None, raw=None):
@@ -378,27 +366,9 @@ def test_hostile_input():
 
 
 def main():
-    try:
-        setup()
-    except Exception as e:  # no fixture, no checks
-        check("fixture created", False, e)
-        print("%d passed, %d failed" % (results["passed"], results["failed"]))
-        return 1
     tests = [test_atomic_success, test_atomic_failure, test_partial, test_references, test_rpc, test_catalog_refresh, test_limit,
              test_row_level_security, test_hostile_input]
-    try:
-        for t in tests:
-            try:
-                t()
-            except Exception as e:  # a crash in a test is a failed check
-                check(t.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
-    finally:
-        try:
-            teardown()
-        except Exception as e:
-            print("# teardown failed: %s" % e)
-    print("%d passed, %d failed" % (results["passed"], results["failed"]))
-    return 0 if results["failed"] == 0 else 1
+    return run_suite(setup, tests, teardown)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from harness import SERVICE, call, check, psql, qs, results, user_token
+from harness import SERVICE, call, check, psql, qs, user_token, run_suite
 
 
 USER_A = str(uuid.uuid4())
@@ -500,29 +500,11 @@ def test_hostile_input():
 
 
 def main():
-    try:
-        setup()
-    except Exception as e:  # no fixture, no checks
-        check("fixture created", False, e)
-        print("%d passed, %d failed" % (results["passed"], results["failed"]))
-        return 1
     tests = [test_operators, test_values_travel_as_parameters, test_select_shapes,
              test_logic_trees, test_embeddings, test_inner_and_null_filters, test_disambiguation,
              test_counts_and_ranges, test_media_types, test_row_level_security, test_errors,
              test_catalog_refresh, test_hostile_input]
-    try:
-        for t in tests:
-            try:
-                t()
-            except Exception as e:  # a crash in a test is a failed check
-                check(t.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
-    finally:
-        try:
-            teardown()
-        except Exception as e:
-            print("# teardown failed: %s" % e)
-    print("%d passed, %d failed" % (results["passed"], results["failed"]))
-    return 0 if results["failed"] == 0 else 1
+    return run_suite(setup, tests, teardown)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from harness import SERVICE, call, check, psql, qs, results, user_token
+from harness import SERVICE, call, check, psql, qs, user_token, run_suite
 
 
 USER_A = str(uuid.uuid4())
@@ -638,30 +638,16 @@ def test_openapi():
     psql('drop table "rr_odd {x} / ~ ñ"')
 
 
-def main():
-    try:
-        setup()
-    except Exception as e:  # no fixture, no checks
-        check("fixture created", False, e)
-        print("%d passed, %d failed" % (results["passed"], results["failed"]))
-        return 1
+def setup_with_data():
+    setup()
     psql("insert into rr_item_tags values (1, 'red')")
+
+
+def main():
     tests = [test_scalar, test_sets, test_objects, test_void_and_volatile, test_json_arguments,
              test_errors, test_row_level_security, test_catalog_refresh, test_hostile_input,
              test_openapi]
-    try:
-        for t in tests:
-            try:
-                t()
-            except Exception as e:  # a crash in a test is a failed check
-                check(t.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
-    finally:
-        try:
-            teardown()
-        except Exception as e:
-            print("# teardown failed: %s" % e)
-    print("%d passed, %d failed" % (results["passed"], results["failed"]))
-    return 0 if results["failed"] == 0 else 1
+    return run_suite(setup_with_data, tests, teardown)
 
 
 if __name__ == "__main__":

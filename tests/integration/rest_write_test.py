@@ -25,7 +25,7 @@ import urllib.request
 import uuid
 
 
-from harness import ANON, BASE, SERVICE, Reply, call as harness_call, encode_body, check, psql, qs, results, user_token
+from harness import ANON, BASE, SERVICE, Reply, table_call as call, encode_body, check, psql, qs, user_token, run_suite
 
 
 USER_A = str(uuid.uuid4())
@@ -34,15 +34,6 @@ USER_B = str(uuid.uuid4())
 
 TOKEN_A = user_token(USER_A)
 TOKEN_B = user_token(USER_B)
-
-
-def call(method, table, query="", body=None, token=None, prefer=None, headers=None,
-         content_type="application/json"):
-    headers = dict(headers or {})
-    if prefer:
-        headers["Prefer"] = prefer
-    return harness_call("/" + urllib.parse.quote(table, safe=""), query, method=method, token=token,
-                        headers=headers, body=body, content_type=content_type)
 
 
 def post(table, body, query="", **kw):
@@ -577,28 +568,10 @@ def test_hostile_input():
 
 
 def main():
-    try:
-        setup()
-    except Exception as e:  # no fixture, no checks
-        check("fixture created", False, e)
-        print("%d passed, %d failed" % (results["passed"], results["failed"]))
-        return 1
     tests = [test_post_and_prefers, test_bulk_insert, test_columns_and_missing, test_upserts,
              test_put, test_patch_and_delete, test_views_and_generated, test_catalog_refresh,
              test_row_level_security, test_hostile_input]
-    try:
-        for t in tests:
-            try:
-                t()
-            except Exception as e:  # a crash in a test is a failed check
-                check(t.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
-    finally:
-        try:
-            teardown()
-        except Exception as e:
-            print("# teardown failed: %s" % e)
-    print("%d passed, %d failed" % (results["passed"], results["failed"]))
-    return 0 if results["failed"] == 0 else 1
+    return run_suite(setup, tests, teardown)
 
 
 if __name__ == "__main__":

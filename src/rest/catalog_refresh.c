@@ -1,10 +1,10 @@
 /* The catalog refresh endpoint; see catalog_refresh.h. */
 #include "rest/catalog_refresh.h"
 
-#include "worker/app.h"
 #include "core/errors.h"
+#include "db/error.h"
+#include "worker/app.h"
 #include "worker/caller.h"
-#include "db/reply.h"
 #include "worker/credentials.h"
 
 #include <string.h>

@@ -18,15 +18,6 @@ bool rest_error_set(rest_error *e, arena *a, int status, const char *code, const
     return false;
 }
 
-bool rest_error_names_unknown(const rest_error *e)
-{
-    static const char *const codes[] = {"PGRST200", "PGRST204", "PGRST205", "42703"};
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (e->code && strcmp(e->code, codes[i]) == 0)
-            return true;
-    return false;
-}
-
 void rest_error_from_parse(rest_error *e, const rest_parse_error *p)
 {
     *e = (rest_error){p->status, p->code, p->message, p->details, p->hint, NULL};

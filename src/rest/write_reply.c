@@ -1,8 +1,8 @@
 /* The reply of a write from its statement's result; see write_reply.h. */
 #include "rest/write_reply.h"
 
-#include "core/query.h"
 #include "core/json_text.h"
+#include "core/query.h"
 #include "core/sbuf.h"
 #include "rest/error.h"
 #include "rest/parse.h"

@@ -9,7 +9,7 @@
 #include "core/request.h"
 #include "core/response.h"
 #include "db/txn.h"
-#include "rest/parse.h"
+#include "rest/parse/parse.h"
 
 #include <stdbool.h>
 

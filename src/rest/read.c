@@ -4,13 +4,13 @@
  * reloaded and the request planned and run again, once. */
 #include "rest/read.h"
 
-#include "rest/catalog_cache.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
-#include "rest/plan.h"
-#include "rest/plan_rpc.h"
-#include "rest/read_reply.h"
-#include "rest/sql.h"
+#include "rest/plan/plan.h"
+#include "rest/plan/plan_rpc.h"
+#include "rest/render/read_reply.h"
+#include "rest/sql/sql.h"
 #include "worker/app.h"
 #include "worker/caller.h"
 

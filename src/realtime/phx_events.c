@@ -1,0 +1,207 @@
+/* Phoenix channel events: broadcast (self, ack, text and binary frames),
+ * presence (track, untrack, presence_state, presence_diff) and
+ * access_token pushes; see phx_internal.h. */
+#include "core/json_text.h"
+#include "realtime/phx_internal.h"
+#include "realtime/rt_auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* One broadcast, encoded once per serializer. */
+typedef struct phx_broadcast {
+    const char *topic;
+    const char *event;
+    int encoding;
+    const uint8_t *payload;
+    size_t payload_len;
+    const char *v1_text; /* NULL for raw payloads: a 1.0.0 socket cannot get them */
+    const uint8_t *v2_bin;
+    size_t v2_len;
+} phx_broadcast;
+
+static void phx_broadcast_encode(arena *a, phx_broadcast *b)
+{
+    b->v2_bin = phx_encode_broadcast(a, b->topic, b->event, NULL, b->encoding, b->payload,
+                                     b->payload_len, &b->v2_len);
+    if (b->encoding != PHX_ENCODING_JSON)
+        return;
+    json_object *ev = json_arena_owned(a, json_object_new_string(b->event));
+    const char *payload =
+        arena_printf(a, "{\"type\":\"broadcast\",\"event\":%s,\"payload\":%.*s}", json_text(a, ev),
+                     (int)b->payload_len, (const char *)b->payload);
+    b->v1_text = phx_encode(a, PHX_VSN_1, NULL, NULL, b->topic, "broadcast", payload);
+}
+
+static void phx_broadcast_deliver(phx_channel *to, const phx_broadcast *b)
+{
+    rt_client *c = to->client;
+    if (phx_socket_of(c)->vsn == PHX_VSN_2 && b->v2_bin)
+        rt_client_send(c, true, b->v2_bin, b->v2_len);
+    else if (b->v1_text)
+        rt_client_send(c, false, b->v1_text, strlen(b->v1_text));
+}
+
+/* The broadcast's event and payload from a text frame's
+ * {type:"broadcast", event, payload}; false when malformed. */
+static bool phx_broadcast_from_text(arena *a, const phx_msg *m, phx_broadcast *b)
+{
+    json_object *ev, *payload;
+    if (!json_object_object_get_ex(m->payload, "event", &ev) || !json_plain_string(ev))
+        return false;
+    b->event = json_plain_string(ev);
+    if (!json_object_object_get_ex(m->payload, "payload", &payload))
+        payload = NULL;
+    const char *text = payload ? json_text(a, payload) : "{}";
+    b->payload = (const uint8_t *)text;
+    b->payload_len = strlen(text);
+    b->encoding = PHX_ENCODING_JSON;
+    return true;
+}
+
+void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
+{
+    phx_broadcast b = {.topic = ch->topic};
+    if (m->binary_broadcast) {
+        b.event = m->user_event;
+        b.encoding = m->encoding;
+        b.payload = m->user_payload;
+        b.payload_len = m->user_payload_len;
+    } else if (!phx_broadcast_from_text(c->msg_arena, m, &b)) {
+        phx_reply_error(c, m, "broadcast needs {type, event, payload}");
+        return;
+    }
+    phx_broadcast_encode(c->msg_arena, &b);
+    if (!b.v2_bin) {
+        phx_reply_error(c, m, "broadcast topic or event longer than 255 bytes");
+        return;
+    }
+    for (rt_member *mb = rt_topic_members(ch->member.topic); mb; mb = mb->next) {
+        phx_channel *to = mb->owner;
+        if (to != ch || ch->self)
+            phx_broadcast_deliver(to, &b);
+    }
+    if (ch->ack)
+        phx_reply(c, m, "ok", "{}");
+}
+
+/* {"<key>": {"metas": [meta]}} with meta = state + phx_ref (+ phx_ref_prev). */
+static json_object *phx_meta(const rt_presence *p, const char *ref_prev)
+{
+    json_object *meta = json_tokener_parse(p->state_json);
+    if (!meta || !json_object_is_type(meta, json_type_object)) {
+        json_object_put(meta);
+        meta = json_object_new_object();
+    }
+    json_object_object_add(meta, "phx_ref", json_object_new_string(p->ref));
+    if (ref_prev)
+        json_object_object_add(meta, "phx_ref_prev", json_object_new_string(ref_prev));
+    return meta;
+}
+
+static void phx_add_meta(json_object *map, const rt_presence *p, const char *ref_prev)
+{
+    json_object *entry, *metas;
+    if (!json_object_object_get_ex(map, p->key, &entry)) {
+        entry = json_object_new_object();
+        json_object_object_add(entry, "metas", json_object_new_array());
+        json_object_object_add(map, p->key, entry);
+    }
+    json_object_object_get_ex(entry, "metas", &metas);
+    json_object_array_add(metas, phx_meta(p, ref_prev));
+}
+
+void phx_send_presence_state(rt_client *c, phx_channel *ch)
+{
+    json_object *state = json_arena_owned(c->msg_arena, json_object_new_object());
+    for (rt_presence *p = rt_presence_list(ch->member.topic); p; p = p->next)
+        phx_add_meta(state, p, NULL);
+    phx_push(c, ch->join_ref, NULL, ch->topic, "presence_state", json_text(c->msg_arena, state));
+}
+
+/* presence_diff to every member of ch's topic (the tracker included). */
+static void phx_send_diff(rt_client *c, phx_channel *ch, json_object *joins, json_object *leaves)
+{
+    json_object *diff = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object_object_add(diff, "joins", json_object_get(joins));
+    json_object_object_add(diff, "leaves", json_object_get(leaves));
+    const char *payload = json_text(c->msg_arena, diff);
+    const char *v1 =
+        phx_encode(c->msg_arena, PHX_VSN_1, NULL, NULL, ch->topic, "presence_diff", payload);
+    const char *v2 =
+        phx_encode(c->msg_arena, PHX_VSN_2, NULL, NULL, ch->topic, "presence_diff", payload);
+    for (rt_member *mb = rt_topic_members(ch->member.topic); mb; mb = mb->next) {
+        rt_client *to = ((phx_channel *)mb->owner)->client;
+        const char *text = phx_socket_of(to)->vsn == PHX_VSN_2 ? v2 : v1;
+        rt_client_send(to, false, text, strlen(text));
+    }
+}
+
+static void phx_track(rt_client *c, phx_channel *ch, json_object *state)
+{
+    json_object *joins = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object *leaves = json_arena_owned(c->msg_arena, json_object_new_object());
+    const char *ref = arena_printf(c->msg_arena, "F%llx", ++c->ctx->next_ref);
+    rt_presence *old = NULL;
+    rt_presence *p = rt_presence_set(ch->member.topic, &ch->member, ch->presence_key, ref,
+                                     json_text(c->msg_arena, state), &old);
+    if (old)
+        phx_add_meta(leaves, old, NULL);
+    phx_add_meta(joins, p, old ? old->ref : NULL);
+    rt_presence_free(old);
+    phx_send_diff(c, ch, joins, leaves);
+}
+
+void phx_presence_leave(rt_client *c, phx_channel *ch)
+{
+    if (!ch->member.topic)
+        return;
+    rt_presence *old = rt_presence_take(ch->member.topic, &ch->member);
+    if (!old)
+        return;
+    json_object *joins = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object *leaves = json_arena_owned(c->msg_arena, json_object_new_object());
+    phx_add_meta(leaves, old, NULL);
+    rt_presence_free(old);
+    phx_send_diff(c, ch, joins, leaves);
+}
+
+void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m)
+{
+    json_object *ev, *state;
+    const char *event =
+        json_object_object_get_ex(m->payload, "event", &ev) ? json_plain_string(ev) : NULL;
+    if (event && strcmp(event, "track") == 0) {
+        if (!json_object_object_get_ex(m->payload, "payload", &state) ||
+            !json_object_is_type(state, json_type_object)) {
+            phx_reply_error(c, m, "track needs an object payload");
+            return;
+        }
+        phx_track(c, ch, state);
+    } else if (event && strcmp(event, "untrack") == 0) {
+        phx_presence_leave(c, ch);
+    } else {
+        phx_reply_error(c, m, "presence event must be track or untrack");
+        return;
+    }
+    phx_reply(c, m, "ok", "{}");
+}
+
+void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m)
+{
+    json_object *v;
+    const char *token =
+        json_object_object_get_ex(m->payload, "access_token", &v) ? json_plain_string(v) : NULL;
+    if (!token || !*token || strncmp(token, "sb_", 3) == 0)
+        return;
+    rt_auth fresh = {0};
+    const char *why = rt_auth_verify(c->msg_arena, &c->ctx->cfg, token, time(NULL), &fresh);
+    if (why) {
+        phx_channel_shut(c, ch, why);
+        return;
+    }
+    rt_auth_clear(&ch->auth);
+    ch->auth = fresh;
+    ch->has_token = true;
+}

@@ -1,0 +1,326 @@
+/* Connections and their state machine; see rt_conn.h. */
+#include "realtime/rt_conn.h"
+
+#include "core/log.h"
+#include "realtime/rt_auth.h"
+#include "realtime/rt_http.h"
+#include "realtime/rt_upgrade.h"
+
+#include <errno.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RT_HANDSHAKE_TIMEOUT_MS 10000
+#define RT_CLOSING_TIMEOUT_MS 5000
+
+static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask);
+static void rt_conn_read_ws(rt_conn *c);
+
+static bool rt_conn_send(rt_client *cl, bool binary, const void *data, size_t len)
+{
+    rt_conn *c = (rt_conn *)cl;
+    if (c->state != RT_CONN_OPEN)
+        return false;
+    if (!ws_session_send(c->ws, binary, data, len)) {
+        /* a slow consumer: dropped at the next flush, never allowed to grow */
+        c->dropped = true;
+        rt_conn_set_state(c, RT_CONN_CLOSING);
+        rt_server_want_flush(c->srv, c);
+        return false;
+    }
+    rt_server_want_flush(c->srv, c);
+    return true;
+}
+
+static void rt_conn_close_client(rt_client *cl, uint16_t code, const char *reason)
+{
+    rt_conn *c = (rt_conn *)cl;
+    if (c->state != RT_CONN_OPEN)
+        return;
+    ws_session_close(c->ws, code, reason);
+    rt_conn_set_state(c, RT_CONN_CLOSING);
+    rt_server_want_flush(c->srv, c);
+}
+
+static const rt_client_ops rt_conn_ops = {.send = rt_conn_send, .close = rt_conn_close_client};
+
+static ssize_t rt_conn_ws_read(void *ctx, uint8_t *buf, size_t len)
+{
+    rt_conn *c = ctx;
+    if (c->in_off < c->in_len) {
+        size_t n = c->in_len - c->in_off < len ? c->in_len - c->in_off : len;
+        memcpy(buf, c->in + c->in_off, n);
+        c->in_off += n;
+        return (ssize_t)n;
+    }
+    return recv(c->fd, buf, len, 0);
+}
+
+static ssize_t rt_conn_ws_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    rt_conn *c = ctx;
+    return send(c->fd, buf, len, MSG_NOSIGNAL);
+}
+
+static void rt_conn_ws_message(void *ctx, bool binary, const uint8_t *data, size_t len)
+{
+    rt_conn *c = ctx;
+    if (c->state != RT_CONN_OPEN)
+        return;
+    c->client.protocol->message(&c->client, binary, data, len);
+}
+
+static const ws_io rt_conn_ws_io = {
+    .read = rt_conn_ws_read, .write = rt_conn_ws_write, .on_message = rt_conn_ws_message};
+
+rt_conn *rt_conn_new(rt_server *srv, int fd, const char *peer)
+{
+    rt_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->srv = srv;
+    c->fd = fd;
+    c->state = RT_CONN_HANDSHAKE;
+    c->client.ops = &rt_conn_ops;
+    c->client.ctx = srv->ctx;
+    c->client.msg_arena = srv->ctx->work;
+    unsigned char id[16];
+    RAND_bytes(id, sizeof(id));
+    for (int i = 0; i < 16; i++)
+        snprintf(c->client.id + 2 * i, 3, "%02x", id[i]);
+    snprintf(c->peer, sizeof(c->peer), "%s", peer);
+    c->created_ms = c->last_seen_ms = ae_now_ms();
+    c->in = malloc(RT_HTTP_MAX_HEAD);
+    if (!c->in || !ae_file_add(srv->loop, fd, AE_READABLE, rt_conn_on_event, c)) {
+        free(c->in);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Leaving OPEN or HANDSHAKE for good: detach the protocol, free buffers. */
+static void rt_conn_release(rt_conn *c)
+{
+    if (c->opened) {
+        c->client.protocol->closed(&c->client);
+        rt_topic_leave(c->srv->by_addr, &c->addr_member);
+        c->srv->open_count--;
+    }
+    ae_file_del(c->srv->loop, c->fd, AE_READABLE | AE_WRITABLE);
+    close(c->fd);
+    ws_session_free(c->ws);
+    rt_auth_clear(&c->client.auth);
+    free(c->in);
+    free(c->out);
+    free(c->addr);
+}
+
+static void rt_conn_unlink(rt_conn *c)
+{
+    rt_server *srv = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    for (rt_conn **pp = &srv->pending; c->pending && *pp; pp = &(*pp)->next_pending) {
+        if (*pp == c) {
+            *pp = c->next_pending;
+            break;
+        }
+    }
+    srv->conn_count--;
+}
+
+/* The only place a connection changes state. */
+void rt_conn_set_state(rt_conn *c, rt_conn_state state)
+{
+    if (c->state == state || c->state == RT_CONN_CLOSED)
+        return;
+    rt_conn_state from = c->state;
+    c->state = state;
+    switch (state) {
+    case RT_CONN_OPEN:
+        c->opened = true;
+        c->srv->open_count++;
+        rt_topic_join(c->srv->by_addr, c->addr, &c->addr_member, c);
+        break;
+    case RT_CONN_CLOSING:
+        c->closing_ms = ae_now_ms();
+        if (!c->ws || from == RT_CONN_HANDSHAKE)
+            ae_file_del(c->srv->loop, c->fd, AE_READABLE); /* an HTTP reply: only write */
+        break;
+    case RT_CONN_CLOSED:
+        rt_conn_release(c);
+        rt_conn_unlink(c);
+        free(c);
+        break;
+    case RT_CONN_HANDSHAKE:
+        break;
+    }
+}
+
+static size_t rt_conn_count_addr(void *data, const char *addr)
+{
+    rt_server *srv = data;
+    rt_topic *t = rt_topic_find(srv->by_addr, addr);
+    return t ? rt_topic_member_count(t) : 0;
+}
+
+/* The request head is complete: reply, or upgrade and attach a protocol. */
+static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
+{
+    rt_server *srv = c->srv;
+    arena *a = srv->ctx->work;
+    rt_capacity cap = {
+        .open_total = srv->open_count, .count_addr = rt_conn_count_addr, .data = srv};
+    rt_upgrade up;
+    long long t0 = ae_now_ms();
+    rt_upgrade_decide(a, srv->ctx, head, c->peer, &cap, &up);
+    log_request(stderr, c->client.id, up.method, up.path, up.status, (ae_now_ms() - t0) * 1000,
+                up.role);
+    c->out = malloc(up.reply_len);
+    memcpy(c->out, up.reply, up.reply_len);
+    c->out_len = up.reply_len;
+    rt_server_want_flush(srv, c);
+    if (up.status != 101) {
+        rt_auth_clear(&up.auth);
+        rt_conn_set_state(c, RT_CONN_CLOSING);
+        return;
+    }
+    c->client.auth = up.auth;
+    c->addr = strdup(up.client_addr);
+    c->client.addr = c->addr;
+    c->client.protocol = up.protocol;
+    c->in_off = head->head_len;
+    const realtime_settings *s = &srv->ctx->settings;
+    c->ws = ws_session_new(&rt_conn_ws_io, c, (size_t)s->max_message, (size_t)s->output_limit);
+    rt_conn_set_state(c, RT_CONN_OPEN);
+    if (!c->ws || !up.protocol->open(&c->client, up.target, up.vsn)) {
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+        return;
+    }
+    if (c->in_off < c->in_len) /* frames sent right behind the request */
+        rt_conn_read_ws(c);
+}
+
+static void rt_conn_read_head(rt_conn *c)
+{
+    ssize_t n = recv(c->fd, c->in + c->in_len, RT_HTTP_MAX_HEAD - c->in_len, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+        return;
+    }
+    if (n < 0)
+        return;
+    c->in_len += (size_t)n;
+    rt_http_head head;
+    const char *why = NULL;
+    rt_http_status st = rt_http_parse(c->srv->ctx->work, c->in, c->in_len, &head, &why);
+    if (st == RT_HTTP_INCOMPLETE)
+        return;
+    if (st == RT_HTTP_BAD) {
+        arena *a = c->srv->ctx->work;
+        const char *r = rt_http_reply(a, 400, rt_http_error_body(a, why), &c->out_len);
+        c->out = strdup(r);
+        log_request(stderr, c->client.id, "-", "-", 400, 0, "-");
+        rt_conn_set_state(c, RT_CONN_CLOSING);
+        rt_server_want_flush(c->srv, c);
+        return;
+    }
+    rt_conn_upgrade(c, &head); /* may close c */
+}
+
+static void rt_conn_read_ws(rt_conn *c)
+{
+    c->last_seen_ms = ae_now_ms();
+    bool more = ws_session_read(c->ws);
+    if (c->state == RT_CONN_CLOSED)
+        return;
+    if (!more && c->state == RT_CONN_OPEN)
+        rt_conn_set_state(c, ws_session_finished(c->ws) ? RT_CONN_CLOSED : RT_CONN_CLOSING);
+    else if (!more && ws_session_finished(c->ws))
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+    else if (c->state == RT_CONN_OPEN && ws_session_close_sent(c->ws))
+        rt_conn_set_state(c, RT_CONN_CLOSING); /* wslay refused a frame */
+    if (c->state != RT_CONN_CLOSED)
+        rt_server_want_flush(c->srv, c);
+}
+
+bool rt_conn_flush(rt_conn *c)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            break;
+        if (n <= 0) {
+            rt_conn_set_state(c, RT_CONN_CLOSED);
+            return false;
+        }
+        c->out_off += (size_t)n;
+    }
+    bool raw_done = c->out_off >= c->out_len;
+    if (c->dropped || (raw_done && c->ws && !ws_session_flush(c->ws))) {
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+        return false;
+    }
+    bool done = raw_done && (!c->ws || !ws_session_wants_write(c->ws));
+    if (done && c->state == RT_CONN_CLOSING && (!c->ws || ws_session_finished(c->ws))) {
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+        return false;
+    }
+    if (done)
+        ae_file_del(c->srv->loop, c->fd, AE_WRITABLE);
+    else
+        ae_file_add(c->srv->loop, c->fd, AE_WRITABLE, rt_conn_on_event, c);
+    return true;
+}
+
+static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask)
+{
+    rt_conn *c = data;
+    arena *work = c->srv->ctx->work; /* c may be freed below */
+    (void)loop;
+    (void)fd;
+    bool alive = true;
+    if (mask & AE_WRITABLE)
+        alive = rt_conn_flush(c); /* false: c was freed */
+    if (alive && (mask & AE_READABLE)) {
+        if (c->state == RT_CONN_HANDSHAKE)
+            rt_conn_read_head(c);
+        else if (c->ws)
+            rt_conn_read_ws(c);
+    }
+    arena_reset(work); /* the per-message arena */
+}
+
+void rt_conn_sweep(rt_conn *c, long long now_ms)
+{
+    const realtime_settings *s = &c->srv->ctx->settings;
+    switch (c->state) {
+    case RT_CONN_HANDSHAKE:
+        if (now_ms - c->created_ms > RT_HANDSHAKE_TIMEOUT_MS)
+            rt_conn_set_state(c, RT_CONN_CLOSED);
+        break;
+    case RT_CONN_OPEN:
+        if (now_ms - c->last_seen_ms > s->idle_timeout_s * 1000) {
+            rt_client_close(&c->client, WS_CLOSE_NORMAL, "heartbeat timeout");
+            break;
+        }
+        if (c->client.protocol->tick)
+            c->client.protocol->tick(&c->client, time(NULL));
+        break;
+    case RT_CONN_CLOSING:
+        if (now_ms - c->closing_ms > RT_CLOSING_TIMEOUT_MS)
+            rt_conn_set_state(c, RT_CONN_CLOSED);
+        break;
+    case RT_CONN_CLOSED:
+        break;
+    }
+}

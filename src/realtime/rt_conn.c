@@ -153,8 +153,7 @@ void rt_conn_set_state(rt_conn *c, rt_conn_state state)
         break;
     case RT_CONN_CLOSING:
         c->closing_ms = ae_now_ms();
-        if (!c->ws || from == RT_CONN_HANDSHAKE)
-            ae_file_del(c->srv->loop, c->fd, AE_READABLE); /* an HTTP reply: only write */
+        (void)from;
         break;
     case RT_CONN_CLOSED:
         rt_conn_release(c);
@@ -271,7 +270,12 @@ bool rt_conn_flush(rt_conn *c)
         return false;
     }
     bool done = raw_done && (!c->ws || !ws_session_wants_write(c->ws));
-    if (done && c->state == RT_CONN_CLOSING && (!c->ws || ws_session_finished(c->ws))) {
+    if (done && c->state == RT_CONN_CLOSING && !c->ws) {
+        /* lingering close: the client may still be sending (a refused
+         * request with a body); reading it to the end keeps the reply from
+         * being lost to a reset */
+        shutdown(c->fd, SHUT_WR);
+    } else if (done && c->state == RT_CONN_CLOSING && ws_session_finished(c->ws)) {
         rt_conn_set_state(c, RT_CONN_CLOSED);
         return false;
     }
@@ -280,6 +284,16 @@ bool rt_conn_flush(rt_conn *c)
     else
         ae_file_add(c->srv->loop, c->fd, AE_WRITABLE, rt_conn_on_event, c);
     return true;
+}
+
+/* After an HTTP reply: read and drop what the client still sends; its end
+ * of stream ends the connection. */
+static void rt_conn_discard(rt_conn *c)
+{
+    char sink[4096];
+    ssize_t n = recv(c->fd, sink, sizeof(sink), 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+        rt_conn_set_state(c, RT_CONN_CLOSED);
 }
 
 static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask)
@@ -296,6 +310,8 @@ static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask)
             rt_conn_read_head(c);
         else if (c->ws)
             rt_conn_read_ws(c);
+        else
+            rt_conn_discard(c);
     }
     arena_reset(work); /* the per-message arena */
 }

@@ -146,8 +146,14 @@ static void phx_track(rt_client *c, phx_channel *ch, json_object *state)
     rt_presence *old = NULL;
     rt_presence *p = rt_presence_set(ch->member.topic, &ch->member, ch->presence_key, ref,
                                      json_text(c->msg_arena, state), &old);
-    if (old)
+    if (old) {
+        /* the leave goes in a diff of its own, before the join: realtime-js
+         * strips phx_ref from the metas it already holds while handling a
+         * join of the same key, after which a leave could not find them */
         phx_add_meta(leaves, old, NULL);
+        phx_send_diff(c, ch, joins, leaves);
+        leaves = json_arena_owned(c->msg_arena, json_object_new_object());
+    }
     phx_add_meta(joins, p, old ? old->ref : NULL);
     rt_presence_free(old);
     phx_send_diff(c, ch, joins, leaves);

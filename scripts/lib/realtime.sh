@@ -21,6 +21,9 @@ realtime_start() {
     (
         close_extra_fds
         export PGSTACK_CONFIG=$DEV/pgstack.conf REALTIME_ADDR=$addr
+        # LISTEN needs a session: straight to PostgreSQL, never PgBouncer
+        REALTIME_DATABASE_URL="postgresql://authenticator:$(cat "$DEV/authenticator.password")@127.0.0.1:$PG_PORT/pgstack"
+        export REALTIME_DATABASE_URL
         if is_root; then # setpriv execs (runuser would stay as a parent)
             exec setsid setpriv --reuid="$SVC_USER" --regid="$SVC_USER" --init-groups \
                 "$ROOT/pgstack-realtime"

@@ -3,6 +3,7 @@
 #include "realtime/livews.h"
 
 #include "core/json_text.h"
+#include "realtime/livequery.h"
 #include "realtime/rt_context.h"
 
 #include <stdlib.h>
@@ -71,6 +72,11 @@ static bool livews_open(rt_client *c, const char *target, const char *vsn)
     json_object_object_add(o, "type", json_object_new_string("subscribed"));
     json_object_object_add(o, "query_id", json_object_new_string(target));
     json_object_object_add(o, "client_id", json_object_new_string(c->id));
+    const char *audience;
+    long long seq;
+    if (!livews_channel_valid(target) &&
+        livequery_lookup(c->ctx->live, target, &audience, &seq) == LQ_FOUND)
+        json_object_object_add(o, "seq", json_object_new_int64(seq));
     const char *hello = json_text(c->msg_arena, o);
     rt_client_send(c, false, hello, strlen(hello));
     livews_fanout(c, livews_presence_msg(c, "presence_join", "{}"), NULL);

@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "realtime/livequery.h"
 #include "realtime/realtime_settings.h"
 #include "realtime/rt_context.h"
 #include "realtime/rt_server.h"
@@ -80,6 +81,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "pgstack-realtime: %s\n", srv.loop ? err : "out of memory");
         return 1;
     }
+    const char *db_url =
+        *ctx.settings.database_url ? ctx.settings.database_url : ctx.cfg.database_url;
+    if (db_url) {
+        ctx.live = livequery_new(srv.loop, &ctx, db_url);
+        livequery_start(ctx.live);
+    }
     struct sigaction sa = {.sa_handler = rt_on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -91,11 +98,13 @@ int main(int argc, char **argv)
     rt_server_run(&srv);
     log_event("stopping: closing %zu connections", srv.conn_count);
     rt_server_shutdown(&srv);
+    livequery_free(ctx.live);
     ae_loop_free(srv.loop);
     rt_topics_free(srv.by_addr);
     rt_topics_free(ctx.topics);
     arena_free(ctx.work);
     config_free(&ctx.cfg);
     free(ctx.settings.addr);
+    free(ctx.settings.database_url);
     return 0;
 }

@@ -17,6 +17,12 @@ static const config_key realtime_keys[] = {
      .offset = RT_OFF(addr),
      .description = "where pgstack-realtime listens: host:port (loopback) "
                     "or unix:/path"},
+    {.name = "REALTIME_DATABASE_URL",
+     .type = CONFIG_STRING,
+     .default_value = "",
+     .offset = RT_OFF(database_url),
+     .description = "libpq URL of the LISTEN connection when DATABASE_URL goes through PgBouncer "
+                    "in transaction mode (LISTEN needs a session); empty = DATABASE_URL"},
     {.name = "REALTIME_MAX_CONNECTIONS",
      .type = CONFIG_INT,
      .default_value = "10000",

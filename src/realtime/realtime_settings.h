@@ -36,6 +36,7 @@ typedef struct config_section {
 
 typedef struct realtime_settings {
     char *addr;                  /* REALTIME_ADDR: host:port or unix:/path */
+    char *database_url;          /* REALTIME_DATABASE_URL ("" = DATABASE_URL) */
     long max_connections;        /* REALTIME_MAX_CONNECTIONS */
     long max_connections_per_ip; /* REALTIME_MAX_CONNECTIONS_PER_IP */
     bool require_authenticated;  /* REQUIRE_AUTHENTICATED_WS */

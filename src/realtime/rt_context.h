@@ -15,6 +15,7 @@ struct rt_context {
     realtime_settings settings;
     rt_topics *topics;
     arena *work;                 /* per-message arena, reset after each event */
+    struct livequery *live;      /* NULL without DATABASE_URL */
     unsigned long long next_ref; /* presence refs, message refs */
 };
 

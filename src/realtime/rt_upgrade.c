@@ -4,6 +4,7 @@
 #include "core/cors.h"
 #include "core/request.h"
 #include "jwt/credentials.h"
+#include "realtime/livequery.h"
 #include "realtime/livews.h"
 #include "realtime/phoenix.h"
 #include "realtime/rt_auth.h"
@@ -89,6 +90,7 @@ static bool rt_check_auth(arena *a, rt_context *ctx, request *req, rt_upgrade *o
     }
     rt_auth_from_claims(auth.claims, auth.claims_json, &out->auth);
     out->role = auth.role;
+    out->claims = auth.claims;
     return true;
 }
 
@@ -147,6 +149,29 @@ static void rt_handshake(arena *a, const rt_http_head *head, rt_upgrade *out)
     out->reply_len = strlen(out->reply);
 }
 
+/* A live query's registration and audience: 404, 403 or 503 when refused. */
+static bool rt_check_query(arena *a, rt_context *ctx, const char *query_id, const rt_auth *auth,
+                           json_object *claims, rt_upgrade *out)
+{
+    const char *audience = NULL;
+    long long seq = 0;
+    switch (livequery_lookup(ctx->live, query_id, &audience, &seq)) {
+    case LQ_UNAVAILABLE:
+        rt_fail(a, out, 503, "subscription metadata unavailable (database unreachable)");
+        return false;
+    case LQ_UNKNOWN:
+        rt_fail(a, out, 404, "subscription not found: no live query is registered under this id");
+        return false;
+    case LQ_FOUND:
+        break;
+    }
+    if (!livequery_audience_ok(audience, claims, auth->role)) {
+        rt_fail(a, out, 403, "audience not satisfied: this live query is not for your token");
+        return false;
+    }
+    return true;
+}
+
 static void rt_presence_reply(arena *a, rt_context *ctx, const char *channel, rt_upgrade *out)
 {
     if (strcmp(out->method, "GET") != 0) {
@@ -182,12 +207,12 @@ void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, cons
     }
     if (!rt_check_auth(a, ctx, &req, out) || !rt_check_origin(a, ctx, &req, out))
         return;
+    bool query_channel =
+        route == RT_ROUTE_QUERY || (route == RT_ROUTE_PRESENCE && !livews_channel_valid(target));
+    if (query_channel && !rt_check_query(a, ctx, target, &out->auth, out->claims, out))
+        return;
     if (route == RT_ROUTE_PRESENCE) {
         rt_presence_reply(a, ctx, target, out);
-        return;
-    }
-    if (route == RT_ROUTE_QUERY) {
-        rt_fail(a, out, 404, "subscription not found: no live query is registered under this id");
         return;
     }
     if (!rt_check_capacity(a, ctx, cap, out))

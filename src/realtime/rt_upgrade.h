@@ -23,6 +23,7 @@ typedef struct rt_upgrade {
     const char *target;               /* on 101: channel name for the protocol */
     const char *vsn;                  /* on 101: ?vsn= */
     rt_auth auth;                     /* on 101: malloc'd, moved into the client */
+    json_object *claims;              /* the verified claims (arena-owned) */
     const char *client_addr;          /* after trusted proxies */
     const char *method, *path, *role; /* for the log line */
 } rt_upgrade;

@@ -1,5 +1,6 @@
 # scripts/lib/realtime.sh — the realtime daemon (pgstack-realtime) in the dev
-# stack; sourced by scripts/dev. It runs as the service user with the
+# stack; sourced by scripts/dev (realtime_start/stop/restart are called from
+# stack.sh's up, down and workers restart). It runs as the service user with the
 # workers' configuration (.dev/pgstack.conf, whose .dev/override.conf part
 # `scripts/dev workers restart KEY=VALUE...` also applies to it), listens on
 # REALTIME_ADDR (remembered in .dev/realtime.addr for later restarts), logs
@@ -26,9 +27,9 @@ realtime_start() {
         export REALTIME_DATABASE_URL
         if is_root; then # setpriv execs (runuser would stay as a parent)
             exec setsid setpriv --reuid="$SVC_USER" --regid="$SVC_USER" --init-groups \
-                "$ROOT/pgstack-realtime"
+                "$BUILD/pgstack-realtime"
         fi
-        exec setsid "$ROOT/pgstack-realtime"
+        exec setsid "$BUILD/pgstack-realtime"
     ) </dev/null >>"$LOGS/realtime.log" 2>&1 &
     pid=$!
     echo "$pid" >"$RUN/realtime.pid"

@@ -20,7 +20,6 @@
 extern char **environ;
 
 static volatile sig_atomic_t rt_stop_requested;
-static ae_loop *rt_main_loop;
 
 static void rt_on_signal(int sig)
 {
@@ -55,8 +54,8 @@ static int rt_raise_fd_limit(long max_connections)
 static bool rt_load(rt_context *ctx)
 {
     char err[512];
-    if (!config_load(&ctx->cfg, environ, CONFIG_NEED_JWT, err, sizeof(err)) ||
-        !realtime_settings_load(&ctx->settings, environ, err, sizeof(err))) {
+    if (!config_load(&ctx->cfg, &realtime_config_section, &ctx->settings, environ, CONFIG_NEED_JWT,
+                     err, sizeof(err))) {
         fprintf(stderr, "pgstack-realtime: %s\n", err);
         return false;
     }
@@ -73,38 +72,36 @@ int main(int argc, char **argv)
         return 2;
     ctx.topics = rt_topics_new();
     ctx.work = arena_new(64 * 1024);
-    rt_server srv = {.ctx = &ctx, .listen_fd = -1, .by_addr = rt_topics_new()};
-    srv.loop = ae_loop_new(rt_raise_fd_limit(ctx.settings.max_connections));
+    rt_server srv = {.conns = {.ctx = &ctx, .by_addr = rt_topics_new()}, .listen_fd = -1};
+    srv.conns.loop = ae_loop_new(rt_raise_fd_limit(ctx.settings.max_connections));
+    ae_loop *loop = srv.conns.loop;
     char err[512];
-    if (!srv.loop || !ctx.topics || !srv.by_addr || !ctx.work ||
+    if (!loop || !ctx.topics || !srv.conns.by_addr || !ctx.work ||
         !rt_server_listen(&srv, ctx.settings.addr, err, sizeof(err))) {
-        fprintf(stderr, "pgstack-realtime: %s\n", srv.loop ? err : "out of memory");
+        fprintf(stderr, "pgstack-realtime: %s\n", loop ? err : "out of memory");
         return 1;
     }
     const char *db_url =
         *ctx.settings.database_url ? ctx.settings.database_url : ctx.cfg.database_url;
     if (db_url) {
-        ctx.live = livequery_new(srv.loop, &ctx, db_url);
+        ctx.live = livequery_new(loop, &ctx, db_url);
         livequery_start(ctx.live);
     }
     struct sigaction sa = {.sa_handler = rt_on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    rt_main_loop = srv.loop;
-    ae_timer_add(srv.loop, 200, rt_stop_check, NULL);
+    ae_timer_add(loop, 200, rt_stop_check, NULL);
     log_event("listening on %s (max %ld connections, %ld per address)", ctx.settings.addr,
               ctx.settings.max_connections, ctx.settings.max_connections_per_ip);
     rt_server_run(&srv);
-    log_event("stopping: closing %zu connections", srv.conn_count);
+    log_event("stopping: closing %zu connections", srv.conns.count);
     rt_server_shutdown(&srv);
     livequery_free(ctx.live);
-    ae_loop_free(srv.loop);
-    rt_topics_free(srv.by_addr);
+    ae_loop_free(loop);
+    rt_topics_free(srv.conns.by_addr);
     rt_topics_free(ctx.topics);
     arena_free(ctx.work);
-    config_free(&ctx.cfg);
-    free(ctx.settings.addr);
-    free(ctx.settings.database_url);
+    config_free(&ctx.cfg, &realtime_config_section, &ctx.settings);
     return 0;
 }

@@ -1,5 +1,7 @@
 /* The Phoenix protocol: socket state, frame dispatch, joins and leaves;
- * see phoenix.h. Broadcast, presence and token pushes are in phx_events.c. */
+ * see phoenix.h. Sending is in phx_send.c, broadcast in phx_broadcast.c,
+ * presence in phx_presence.c, a channel's end and token pushes in
+ * phx_channel.c. */
 #include "realtime/phoenix.h"
 
 #include "core/json_text.h"
@@ -9,73 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-phx_socket *phx_socket_of(rt_client *c)
-{
-    return c->proto;
-}
-
-phx_channel *phx_channel_find(phx_socket *s, const char *topic)
-{
-    for (phx_channel *ch = s->channels; ch; ch = ch->next)
-        if (strcmp(ch->topic, topic) == 0)
-            return ch;
-    return NULL;
-}
-
-void phx_push(rt_client *c, const char *join_ref, const char *ref, const char *topic,
-              const char *event, const char *payload_json)
-{
-    const char *text =
-        phx_encode(c->msg_arena, phx_socket_of(c)->vsn, join_ref, ref, topic, event, payload_json);
-    rt_client_send(c, false, text, strlen(text));
-}
-
-void phx_reply(rt_client *c, const phx_msg *m, const char *status, const char *response_json)
-{
-    const char *payload =
-        arena_printf(c->msg_arena, "{\"status\":\"%s\",\"response\":%s}", status, response_json);
-    phx_push(c, m->join_ref, m->ref, m->topic, "phx_reply", payload);
-}
-
-void phx_reply_error(rt_client *c, const phx_msg *m, const char *reason)
-{
-    json_object *r = json_arena_owned(c->msg_arena, json_object_new_object());
-    json_object_object_add(r, "reason", json_object_new_string(reason));
-    phx_reply(c, m, "error", json_text(c->msg_arena, r));
-}
-
-/* Unlinks ch from the socket and the topic and frees it. */
-void phx_channel_drop(rt_client *c, phx_channel *ch)
-{
-    phx_socket *s = phx_socket_of(c);
-    phx_presence_leave(c, ch);
-    rt_topic_leave(c->ctx->topics, &ch->member);
-    for (phx_channel **pp = &s->channels; *pp; pp = &(*pp)->next) {
-        if (*pp == ch) {
-            *pp = ch->next;
-            break;
-        }
-    }
-    s->count--;
-    rt_auth_clear(&ch->auth);
-    free(ch->topic);
-    free(ch->join_ref);
-    free(ch->presence_key);
-    free(ch);
-}
-
-void phx_channel_shut(rt_client *c, phx_channel *ch, const char *message)
-{
-    json_object *sys = json_arena_owned(c->msg_arena, json_object_new_object());
-    json_object_object_add(sys, "extension", json_object_new_string("system"));
-    json_object_object_add(sys, "status", json_object_new_string("error"));
-    json_object_object_add(sys, "message", json_object_new_string(message));
-    json_object_object_add(sys, "channel", json_object_new_string(ch->topic + strlen("realtime:")));
-    phx_push(c, ch->join_ref, NULL, ch->topic, "system", json_text(c->msg_arena, sys));
-    phx_push(c, ch->join_ref, ch->join_ref, ch->topic, "phx_close", "{}");
-    phx_channel_drop(c, ch);
-}
 
 /* config.broadcast.self etc.: booleans may arrive as strings. */
 static bool phx_config_bool(json_object *obj, const char *section, const char *key)

@@ -1,5 +1,5 @@
 /* Shared by the Phoenix protocol's files (phoenix.c: socket, join, leave;
- * phx_events.c: broadcast, presence, tokens). Nothing here knows sockets:
+ * phx_send.c, phx_broadcast.c, phx_presence.c, phx_channel.c). Nothing here knows sockets:
  * a client is an rt_client. */
 #ifndef PGSTACK_PHX_INTERNAL_H
 #define PGSTACK_PHX_INTERNAL_H

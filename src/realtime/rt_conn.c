@@ -18,6 +18,15 @@
 #define RT_CLOSING_TIMEOUT_MS 5000
 
 static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask);
+
+static void rt_conn_want_flush(rt_conn *c)
+{
+    if (c->pending)
+        return;
+    c->pending = true;
+    c->next_pending = c->set->pending;
+    c->set->pending = c;
+}
 static void rt_conn_read_ws(rt_conn *c);
 
 static bool rt_conn_send(rt_client *cl, bool binary, const void *data, size_t len)
@@ -29,10 +38,10 @@ static bool rt_conn_send(rt_client *cl, bool binary, const void *data, size_t le
         /* a slow consumer: dropped at the next flush, never allowed to grow */
         c->dropped = true;
         rt_conn_set_state(c, RT_CONN_CLOSING);
-        rt_server_want_flush(c->srv, c);
+        rt_conn_want_flush(c);
         return false;
     }
-    rt_server_want_flush(c->srv, c);
+    rt_conn_want_flush(c);
     return true;
 }
 
@@ -43,7 +52,7 @@ static void rt_conn_close_client(rt_client *cl, uint16_t code, const char *reaso
         return;
     ws_session_close(c->ws, code, reason);
     rt_conn_set_state(c, RT_CONN_CLOSING);
-    rt_server_want_flush(c->srv, c);
+    rt_conn_want_flush(c);
 }
 
 static const rt_client_ops rt_conn_ops = {.send = rt_conn_send, .close = rt_conn_close_client};
@@ -77,17 +86,17 @@ static void rt_conn_ws_message(void *ctx, bool binary, const uint8_t *data, size
 static const ws_io rt_conn_ws_io = {
     .read = rt_conn_ws_read, .write = rt_conn_ws_write, .on_message = rt_conn_ws_message};
 
-rt_conn *rt_conn_new(rt_server *srv, int fd, const char *peer)
+rt_conn *rt_conn_new(rt_conns *set, int fd, const char *peer)
 {
     rt_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
-    c->srv = srv;
+    c->set = set;
     c->fd = fd;
     c->state = RT_CONN_HANDSHAKE;
     c->client.ops = &rt_conn_ops;
-    c->client.ctx = srv->ctx;
-    c->client.msg_arena = srv->ctx->work;
+    c->client.ctx = set->ctx;
+    c->client.msg_arena = set->ctx->work;
     unsigned char id[16];
     RAND_bytes(id, sizeof(id));
     for (int i = 0; i < 16; i++)
@@ -95,11 +104,16 @@ rt_conn *rt_conn_new(rt_server *srv, int fd, const char *peer)
     snprintf(c->peer, sizeof(c->peer), "%s", peer);
     c->created_ms = c->last_seen_ms = ae_now_ms();
     c->in = malloc(RT_HTTP_MAX_HEAD);
-    if (!c->in || !ae_file_add(srv->loop, fd, AE_READABLE, rt_conn_on_event, c)) {
+    if (!c->in || !ae_file_add(set->loop, fd, AE_READABLE, rt_conn_on_event, c)) {
         free(c->in);
         free(c);
         return NULL;
     }
+    c->next = set->all;
+    if (set->all)
+        set->all->prev = c;
+    set->all = c;
+    set->count++;
     return c;
 }
 
@@ -108,10 +122,10 @@ static void rt_conn_release(rt_conn *c)
 {
     if (c->opened) {
         c->client.protocol->closed(&c->client);
-        rt_topic_leave(c->srv->by_addr, &c->addr_member);
-        c->srv->open_count--;
+        rt_topic_leave(c->set->by_addr, &c->addr_member);
+        c->set->open_count--;
     }
-    ae_file_del(c->srv->loop, c->fd, AE_READABLE | AE_WRITABLE);
+    ae_file_del(c->set->loop, c->fd, AE_READABLE | AE_WRITABLE);
     close(c->fd);
     ws_session_free(c->ws);
     rt_auth_clear(&c->client.auth);
@@ -122,11 +136,11 @@ static void rt_conn_release(rt_conn *c)
 
 static void rt_conn_unlink(rt_conn *c)
 {
-    rt_server *srv = c->srv;
+    rt_conns *srv = c->set;
     if (c->prev)
         c->prev->next = c->next;
     else
-        srv->conns = c->next;
+        srv->all = c->next;
     if (c->next)
         c->next->prev = c->prev;
     for (rt_conn **pp = &srv->pending; c->pending && *pp; pp = &(*pp)->next_pending) {
@@ -135,7 +149,7 @@ static void rt_conn_unlink(rt_conn *c)
             break;
         }
     }
-    srv->conn_count--;
+    srv->count--;
 }
 
 /* The only place a connection changes state. */
@@ -148,8 +162,8 @@ void rt_conn_set_state(rt_conn *c, rt_conn_state state)
     switch (state) {
     case RT_CONN_OPEN:
         c->opened = true;
-        c->srv->open_count++;
-        rt_topic_join(c->srv->by_addr, c->addr, &c->addr_member, c);
+        c->set->open_count++;
+        rt_topic_join(c->set->by_addr, c->addr, &c->addr_member, c);
         break;
     case RT_CONN_CLOSING:
         c->closing_ms = ae_now_ms();
@@ -167,7 +181,7 @@ void rt_conn_set_state(rt_conn *c, rt_conn_state state)
 
 static size_t rt_conn_count_addr(void *data, const char *addr)
 {
-    rt_server *srv = data;
+    rt_conns *srv = data;
     rt_topic *t = rt_topic_find(srv->by_addr, addr);
     return t ? rt_topic_member_count(t) : 0;
 }
@@ -175,7 +189,7 @@ static size_t rt_conn_count_addr(void *data, const char *addr)
 /* The request head is complete: reply, or upgrade and attach a protocol. */
 static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
 {
-    rt_server *srv = c->srv;
+    rt_conns *srv = c->set;
     arena *a = srv->ctx->work;
     rt_capacity cap = {
         .open_total = srv->open_count, .count_addr = rt_conn_count_addr, .data = srv};
@@ -187,7 +201,7 @@ static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
     c->out = malloc(up.reply_len);
     memcpy(c->out, up.reply, up.reply_len);
     c->out_len = up.reply_len;
-    rt_server_want_flush(srv, c);
+    rt_conn_want_flush(c);
     if (up.status != 101) {
         rt_auth_clear(&up.auth);
         rt_conn_set_state(c, RT_CONN_CLOSING);
@@ -221,16 +235,16 @@ static void rt_conn_read_head(rt_conn *c)
     c->in_len += (size_t)n;
     rt_http_head head;
     const char *why = NULL;
-    rt_http_status st = rt_http_parse(c->srv->ctx->work, c->in, c->in_len, &head, &why);
+    rt_http_status st = rt_http_parse(c->set->ctx->work, c->in, c->in_len, &head, &why);
     if (st == RT_HTTP_INCOMPLETE)
         return;
     if (st == RT_HTTP_BAD) {
-        arena *a = c->srv->ctx->work;
+        arena *a = c->set->ctx->work;
         const char *r = rt_http_reply(a, 400, rt_http_error_body(a, why), &c->out_len);
         c->out = strdup(r);
         log_request(stderr, c->client.id, "-", "-", 400, 0, "-");
         rt_conn_set_state(c, RT_CONN_CLOSING);
-        rt_server_want_flush(c->srv, c);
+        rt_conn_want_flush(c);
         return;
     }
     rt_conn_upgrade(c, &head); /* may close c */
@@ -249,7 +263,7 @@ static void rt_conn_read_ws(rt_conn *c)
     else if (c->state == RT_CONN_OPEN && ws_session_close_sent(c->ws))
         rt_conn_set_state(c, RT_CONN_CLOSING); /* wslay refused a frame */
     if (c->state != RT_CONN_CLOSED)
-        rt_server_want_flush(c->srv, c);
+        rt_conn_want_flush(c);
 }
 
 bool rt_conn_flush(rt_conn *c)
@@ -280,9 +294,9 @@ bool rt_conn_flush(rt_conn *c)
         return false;
     }
     if (done)
-        ae_file_del(c->srv->loop, c->fd, AE_WRITABLE);
+        ae_file_del(c->set->loop, c->fd, AE_WRITABLE);
     else
-        ae_file_add(c->srv->loop, c->fd, AE_WRITABLE, rt_conn_on_event, c);
+        ae_file_add(c->set->loop, c->fd, AE_WRITABLE, rt_conn_on_event, c);
     return true;
 }
 
@@ -299,7 +313,7 @@ static void rt_conn_discard(rt_conn *c)
 static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask)
 {
     rt_conn *c = data;
-    arena *work = c->srv->ctx->work; /* c may be freed below */
+    arena *work = c->set->ctx->work; /* c may be freed below */
     (void)loop;
     (void)fd;
     bool alive = true;
@@ -318,7 +332,7 @@ static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask)
 
 void rt_conn_sweep(rt_conn *c, long long now_ms)
 {
-    const realtime_settings *s = &c->srv->ctx->settings;
+    const realtime_settings *s = &c->set->ctx->settings;
     switch (c->state) {
     case RT_CONN_HANDSHAKE:
         if (now_ms - c->created_ms > RT_HANDSHAKE_TIMEOUT_MS)
@@ -339,4 +353,38 @@ void rt_conn_sweep(rt_conn *c, long long now_ms)
     case RT_CONN_CLOSED:
         break;
     }
+}
+
+void rt_conns_flush(rt_conns *set)
+{
+    while (set->pending) {
+        rt_conn *c = set->pending;
+        set->pending = c->next_pending;
+        c->pending = false;
+        c->next_pending = NULL;
+        rt_conn_flush(c); /* may free c, and queue output for others */
+    }
+    arena_reset(set->ctx->work);
+}
+
+void rt_conns_sweep(rt_conns *set)
+{
+    long long now = ae_now_ms();
+    rt_conn *c = set->all;
+    while (c) {
+        rt_conn *next = c->next; /* c may be freed; a freed c never frees its neighbour */
+        rt_conn_sweep(c, now);
+        c = next;
+    }
+    arena_reset(set->ctx->work);
+}
+
+void rt_conns_close_all(rt_conns *set)
+{
+    for (rt_conn *c = set->all; c; c = c->next)
+        if (c->state == RT_CONN_OPEN)
+            rt_client_close(&c->client, 1001, "server shutting down");
+    rt_conns_flush(set);
+    while (set->all)
+        rt_conn_set_state(set->all, RT_CONN_CLOSED);
 }

@@ -7,16 +7,32 @@
 #define PGSTACK_RT_CONN_H
 
 #include "realtime/rt_client.h"
-#include "realtime/rt_server.h"
+#include "realtime/ae.h"
+#include "realtime/rt_context.h"
 #include "realtime/ws.h"
 
 #include <stdbool.h>
+
+typedef struct rt_conn rt_conn;
+
+/* Every connection of the daemon, those with output waiting (written in
+ * the loop's before-sleep hook, so a broadcast to N members is N queue
+ * appends and one write pass), and the counts the caps need. */
+typedef struct rt_conns {
+    ae_loop *loop;
+    rt_context *ctx;
+    rt_conn *all;
+    rt_conn *pending;
+    size_t count;       /* every connection */
+    size_t open_count;  /* past the handshake */
+    rt_topics *by_addr; /* client address -> its open connections */
+} rt_conns;
 
 typedef enum { RT_CONN_HANDSHAKE, RT_CONN_OPEN, RT_CONN_CLOSING, RT_CONN_CLOSED } rt_conn_state;
 
 struct rt_conn {
     rt_client client; /* first: protocols see &conn->client */
-    rt_server *srv;
+    rt_conns *set;
     int fd;
     rt_conn_state state;
     bool opened; /* the protocol was attached */
@@ -34,12 +50,20 @@ struct rt_conn {
     rt_conn *prev, *next, *next_pending;
 };
 
-rt_conn *rt_conn_new(rt_server *srv, int fd, const char *peer);
+/* A connection accepted on fd, added to set. */
+rt_conn *rt_conn_new(rt_conns *set, int fd, const char *peer);
 void rt_conn_set_state(rt_conn *c, rt_conn_state state);
 /* Writes what is queued; arms or disarms the writable event. false: the
  * connection is closed and freed. */
 bool rt_conn_flush(rt_conn *c);
 /* The sweep: idle timeout, stalled handshake or close, token expiry. */
 void rt_conn_sweep(rt_conn *c, long long now_ms);
+
+/* Before each sleep: write what every pending connection has queued. */
+void rt_conns_flush(rt_conns *set);
+/* Once a second: rt_conn_sweep on every connection. */
+void rt_conns_sweep(rt_conns *set);
+/* Shutdown: a 1001 close to every open socket, then every connection freed. */
+void rt_conns_close_all(rt_conns *set);
 
 #endif

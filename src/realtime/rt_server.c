@@ -3,7 +3,6 @@
 #include "realtime/rt_server.h"
 
 #include "core/log.h"
-#include "realtime/rt_conn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -80,16 +79,8 @@ static void rt_server_accept(ae_loop *loop, int lfd, void *data, int mask)
             int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         }
-        rt_conn *c = rt_conn_new(srv, fd, peer);
-        if (!c) {
+        if (!rt_conn_new(&srv->conns, fd, peer))
             close(fd); /* beyond the loop's descriptor table */
-            continue;
-        }
-        c->next = srv->conns;
-        if (srv->conns)
-            srv->conns->prev = c;
-        srv->conns = c;
-        srv->conn_count++;
     }
     (void)loop;
     (void)mask;
@@ -101,7 +92,8 @@ bool rt_server_listen(rt_server *srv, const char *addr, char *err, size_t errlen
                                             : rt_listen_tcp(addr, err, errlen);
     if (fd < 0)
         return false;
-    if (listen(fd, 1024) != 0 || !ae_file_add(srv->loop, fd, AE_READABLE, rt_server_accept, srv)) {
+    if (listen(fd, 1024) != 0 ||
+        !ae_file_add(srv->conns.loop, fd, AE_READABLE, rt_server_accept, srv)) {
         snprintf(err, errlen, "REALTIME_ADDR: cannot listen on %s: %s", addr, strerror(errno));
         close(fd);
         return false;
@@ -110,41 +102,17 @@ bool rt_server_listen(rt_server *srv, const char *addr, char *err, size_t errlen
     return true;
 }
 
-void rt_server_want_flush(rt_server *srv, rt_conn *c)
-{
-    if (c->pending)
-        return;
-    c->pending = true;
-    c->next_pending = srv->pending;
-    srv->pending = c;
-}
-
-/* Before each sleep: write out what was queued (fan-out is batched here). */
 static void rt_server_before_sleep(ae_loop *loop, void *data)
 {
     rt_server *srv = data;
-    while (srv->pending) {
-        rt_conn *c = srv->pending;
-        srv->pending = c->next_pending;
-        c->pending = false;
-        c->next_pending = NULL;
-        rt_conn_flush(c);
-    }
-    arena_reset(srv->ctx->work);
+    rt_conns_flush(&srv->conns);
     (void)loop;
 }
 
 static long rt_server_sweep(ae_loop *loop, long long id, void *data)
 {
     rt_server *srv = data;
-    long long now = ae_now_ms();
-    rt_conn *c = srv->conns;
-    while (c) {
-        rt_conn *next = c->next; /* c may be freed; a freed c never frees its neighbour */
-        rt_conn_sweep(c, now);
-        c = next;
-    }
-    arena_reset(srv->ctx->work);
+    rt_conns_sweep(&srv->conns);
     (void)loop;
     (void)id;
     return 1000;
@@ -152,19 +120,14 @@ static long rt_server_sweep(ae_loop *loop, long long id, void *data)
 
 void rt_server_run(rt_server *srv)
 {
-    ae_set_before_sleep(srv->loop, rt_server_before_sleep, srv);
-    ae_timer_add(srv->loop, 1000, rt_server_sweep, srv);
-    ae_run(srv->loop);
+    ae_set_before_sleep(srv->conns.loop, rt_server_before_sleep, srv);
+    ae_timer_add(srv->conns.loop, 1000, rt_server_sweep, srv);
+    ae_run(srv->conns.loop);
 }
 
 void rt_server_shutdown(rt_server *srv)
 {
-    for (rt_conn *c = srv->conns; c; c = c->next)
-        if (c->state == RT_CONN_OPEN)
-            rt_client_close(&c->client, 1001, "server shutting down");
-    rt_server_before_sleep(srv->loop, srv);
-    while (srv->conns)
-        rt_conn_set_state(srv->conns, RT_CONN_CLOSED);
+    rt_conns_close_all(&srv->conns);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
 }

@@ -3,7 +3,7 @@
 
 #include "core/cors.h"
 #include "core/request.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 #include "realtime/livequery.h"
 #include "realtime/livews.h"
 #include "realtime/phoenix.h"

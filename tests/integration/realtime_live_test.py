@@ -204,7 +204,8 @@ def test_require_authenticated():
     env = dict(os.environ, PGSTACK_CONFIG=os.path.join(ROOT, ".dev", "pgstack.conf"),
                REALTIME_ADDR="127.0.0.1:%d" % port, REQUIRE_AUTHENTICATED_WS="true")
     log = open(os.path.join(ROOT, ".dev", "logs", "realtime-second.log"), "a")
-    p = subprocess.Popen([os.path.join(ROOT, "pgstack-realtime")], env=env, stdout=log, stderr=log)
+    build = ENV.get("PGSTACK_BUILD_DIR", os.path.join(ROOT, ".dev", "build"))
+    p = subprocess.Popen([os.path.join(build, "pgstack-realtime")], env=env, stdout=log, stderr=log)
     try:
         addr = "127.0.0.1:%d" % port
         for _ in range(50):

@@ -17,8 +17,8 @@
 extern char **environ;
 
 static const config_section *const SECTIONS[] = {
-    &core_config_section,    &rest_config_section,      &auth_config_section,
-    &storage_config_section, &functions_config_section, &api_config_section,
+    &core_config_section,     &rest_config_section,      &auth_config_section,
+    &storage_config_section,  &functions_config_section, &api_config_section,
     &realtime_config_section,
 };
 

@@ -97,9 +97,12 @@ static bool rt_check_auth(arena *a, rt_context *ctx, request *req, rt_upgrade *o
                 "REQUIRE_AUTHENTICATED_WS is on: the anon key is refused, send a user JWT");
         return false;
     }
-    rt_auth_from_claims(auth.claims, auth.claims_json, &out->auth);
+    req->auth = &auth;
+    json_object *claims = credentials_claims(req); /* owned by the arena */
+    req->auth = NULL;
+    rt_auth_from_claims(claims, auth.claims_json, &out->auth);
     out->role = auth.role;
-    out->claims = auth.claims;
+    out->claims = claims;
     return true;
 }
 

@@ -6,7 +6,8 @@ PACKAGES=(autoconf automake libtool pkg-config build-essential libfcgi-dev
     libpq-dev libjson-c-dev libjwt-dev libssl-dev libcurl4-openssl-dev
     libcrypt-dev libcunit1-dev spawn-fcgi lighttpd apache2
     libapache2-mod-xsendfile postgresql pgbouncer wrk curl jq python3
-    python3-aiosmtpd openssl nodejs python3-swagger-spec-validator clang-format)
+    python3-aiosmtpd openssl nodejs python3-swagger-spec-validator clang-format
+    libwslay-dev libhttp-parser-dev)
 
 # --------------------------------------------------------------- packages
 

@@ -41,6 +41,7 @@ cmd_up() {
     fi
     write_worker_conf "$db_port" "$prepared"
     workers_start
+    realtime_start
     web_start "$server"
     write_env_file "$server" "$pgbouncer"
 
@@ -58,6 +59,7 @@ cmd_down() {
     [[ -d $DEV ]] || return 0
     load_ports >/dev/null 2>&1 || true
     web_stop
+    realtime_stop
     workers_stop
     stop_pidfile "$RUN/pgbouncer.pid" pgbouncer 10
     smtp_stop
@@ -161,6 +163,7 @@ cmd_workers() {
     workers_stop
     write_worker_conf "$db_port" "$prepared"
     workers_start
+    realtime_restart
     wait_healthy "$(conf_get "$DEV/env" PGSTACK_URL)" 60
     say "workers restarted${*:+ with $*}"
 }

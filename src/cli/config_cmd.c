@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "core/config.h"
 #include "functions/functions_settings.h"
+#include "realtime/realtime_settings.h"
 #include "rest/rest_settings.h"
 #include "storage/storage_settings.h"
 #include "webhooks/webhooks_settings.h"
@@ -19,7 +20,7 @@ extern char **environ;
 static const config_section *const SECTIONS[] = {
     &core_config_section,     &rest_config_section,      &auth_config_section,
     &storage_config_section,  &functions_config_section, &api_config_section,
-    &webhooks_config_section,
+    &realtime_config_section, &webhooks_config_section,
 };
 
 const config_section *const *cli_config_sections(size_t *count)

@@ -1,0 +1,54 @@
+/* Shared by the Phoenix protocol's files (phoenix.c: socket, join, leave;
+ * phx_send.c, phx_broadcast.c, phx_presence.c, phx_channel.c). Nothing here knows sockets:
+ * a client is an rt_client. */
+#ifndef PGSTACK_PHX_INTERNAL_H
+#define PGSTACK_PHX_INTERNAL_H
+
+#include "realtime/phx_frame.h"
+#include "realtime/rt_client.h"
+#include "realtime/rt_context.h"
+#include "realtime/rt_topic.h"
+
+#include <stdbool.h>
+
+typedef struct phx_channel {
+    rt_member member; /* in topic "phx:<topic>" */
+    rt_client *client;
+    char *topic; /* "realtime:room1" */
+    char *join_ref;
+    bool self, ack;
+    char *presence_key;
+    bool has_token; /* the join or a push sent its own access_token */
+    rt_auth auth;   /* the channel's credentials */
+    struct phx_channel *next;
+} phx_channel;
+
+typedef struct phx_socket {
+    phx_vsn vsn;
+    phx_channel *channels;
+    size_t count;
+} phx_socket;
+
+#define PHX_TOPIC_KEY "phx:"
+
+phx_socket *phx_socket_of(rt_client *c);
+phx_channel *phx_channel_find(phx_socket *s, const char *topic);
+
+/* Sends one text frame to c in its serializer. */
+void phx_push(rt_client *c, const char *join_ref, const char *ref, const char *topic,
+              const char *event, const char *payload_json);
+void phx_reply(rt_client *c, const phx_msg *m, const char *status, const char *response_json);
+void phx_reply_error(rt_client *c, const phx_msg *m, const char *reason);
+/* A system message, then phx_close, then the channel is gone. */
+void phx_channel_shut(rt_client *c, phx_channel *ch, const char *message);
+void phx_channel_drop(rt_client *c, phx_channel *ch);
+
+void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m);
+void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m);
+void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m);
+/* The presence_state push after a join. */
+void phx_send_presence_state(rt_client *c, phx_channel *ch);
+/* presence_diff to every member after ch's presence left (on leave/close). */
+void phx_presence_leave(rt_client *c, phx_channel *ch);
+
+#endif

@@ -1,0 +1,115 @@
+/* Phoenix presence: track and untrack, presence_state after a join, and
+ * presence_diff (with metas and phx_ref) to every member of the topic. See
+ * phx_internal.h. */
+#include "core/json_text.h"
+#include "realtime/phx_internal.h"
+
+#include <string.h>
+
+/* {"<key>": {"metas": [meta]}} with meta = state + phx_ref (+ phx_ref_prev). */
+static json_object *phx_meta(const rt_presence *p, const char *ref_prev)
+{
+    json_object *meta = json_tokener_parse(p->state_json);
+    if (!meta || !json_object_is_type(meta, json_type_object)) {
+        json_object_put(meta);
+        meta = json_object_new_object();
+    }
+    json_object_object_add(meta, "phx_ref", json_object_new_string(p->ref));
+    if (ref_prev)
+        json_object_object_add(meta, "phx_ref_prev", json_object_new_string(ref_prev));
+    return meta;
+}
+
+static void phx_add_meta(json_object *map, const rt_presence *p, const char *ref_prev)
+{
+    json_object *entry, *metas;
+    if (!json_object_object_get_ex(map, p->key, &entry)) {
+        entry = json_object_new_object();
+        json_object_object_add(entry, "metas", json_object_new_array());
+        json_object_object_add(map, p->key, entry);
+    }
+    json_object_object_get_ex(entry, "metas", &metas);
+    json_object_array_add(metas, phx_meta(p, ref_prev));
+}
+
+void phx_send_presence_state(rt_client *c, phx_channel *ch)
+{
+    json_object *state = json_arena_owned(c->msg_arena, json_object_new_object());
+    for (rt_presence *p = rt_presence_list(ch->member.topic); p; p = p->next)
+        phx_add_meta(state, p, NULL);
+    phx_push(c, ch->join_ref, NULL, ch->topic, "presence_state", json_text(c->msg_arena, state));
+}
+
+/* presence_diff to every member of ch's topic (the tracker included). */
+static void phx_send_diff(rt_client *c, phx_channel *ch, json_object *joins, json_object *leaves)
+{
+    json_object *diff = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object_object_add(diff, "joins", json_object_get(joins));
+    json_object_object_add(diff, "leaves", json_object_get(leaves));
+    const char *payload = json_text(c->msg_arena, diff);
+    const char *v1 =
+        phx_encode(c->msg_arena, PHX_VSN_1, NULL, NULL, ch->topic, "presence_diff", payload);
+    const char *v2 =
+        phx_encode(c->msg_arena, PHX_VSN_2, NULL, NULL, ch->topic, "presence_diff", payload);
+    for (rt_member *mb = rt_topic_members(ch->member.topic); mb; mb = mb->next) {
+        rt_client *to = ((phx_channel *)mb->owner)->client;
+        const char *text = phx_socket_of(to)->vsn == PHX_VSN_2 ? v2 : v1;
+        rt_client_send(to, false, text, strlen(text));
+    }
+}
+
+static void phx_track(rt_client *c, phx_channel *ch, json_object *state)
+{
+    json_object *joins = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object *leaves = json_arena_owned(c->msg_arena, json_object_new_object());
+    const char *ref = arena_printf(c->msg_arena, "F%llx", ++c->ctx->next_ref);
+    rt_presence *old = NULL;
+    rt_presence *p = rt_presence_set(ch->member.topic, &ch->member, ch->presence_key, ref,
+                                     json_text(c->msg_arena, state), &old);
+    if (old) {
+        /* the leave goes in a diff of its own, before the join: realtime-js
+         * strips phx_ref from the metas it already holds while handling a
+         * join of the same key, after which a leave could not find them */
+        phx_add_meta(leaves, old, NULL);
+        phx_send_diff(c, ch, joins, leaves);
+        leaves = json_arena_owned(c->msg_arena, json_object_new_object());
+    }
+    phx_add_meta(joins, p, old ? old->ref : NULL);
+    rt_presence_free(old);
+    phx_send_diff(c, ch, joins, leaves);
+}
+
+void phx_presence_leave(rt_client *c, phx_channel *ch)
+{
+    if (!ch->member.topic)
+        return;
+    rt_presence *old = rt_presence_take(ch->member.topic, &ch->member);
+    if (!old)
+        return;
+    json_object *joins = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object *leaves = json_arena_owned(c->msg_arena, json_object_new_object());
+    phx_add_meta(leaves, old, NULL);
+    rt_presence_free(old);
+    phx_send_diff(c, ch, joins, leaves);
+}
+
+void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m)
+{
+    json_object *ev, *state;
+    const char *event =
+        json_object_object_get_ex(m->payload, "event", &ev) ? json_plain_string(ev) : NULL;
+    if (event && strcmp(event, "track") == 0) {
+        if (!json_object_object_get_ex(m->payload, "payload", &state) ||
+            !json_object_is_type(state, json_type_object)) {
+            phx_reply_error(c, m, "track needs an object payload");
+            return;
+        }
+        phx_track(c, ch, state);
+    } else if (event && strcmp(event, "untrack") == 0) {
+        phx_presence_leave(c, ch);
+    } else {
+        phx_reply_error(c, m, "presence event must be track or untrack");
+        return;
+    }
+    phx_reply(c, m, "ok", "{}");
+}

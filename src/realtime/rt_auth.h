@@ -1,0 +1,25 @@
+/* Tokens on open sockets: verifying a JWT a client sends after the upgrade
+ * (a Phoenix join's access_token, an access_token push) into an rt_auth,
+ * with core's jwt verification. */
+#ifndef PGSTACK_RT_AUTH_H
+#define PGSTACK_RT_AUTH_H
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "realtime/rt_client.h"
+
+#include <json-c/json.h>
+#include <time.h>
+
+/* Fills out (malloc'd fields) from token; NULL on success, else the reason
+ * in Supabase's wording ("JwtSignatureError: ...", "InvalidJWTToken: ..."). */
+const char *rt_auth_verify(arena *a, const pgstack_config *cfg, const char *token, time_t now,
+                           rt_auth *out);
+
+/* Fills out from already verified claims. */
+void rt_auth_from_claims(json_object *claims, const char *claims_json, rt_auth *out);
+
+void rt_auth_copy(rt_auth *dst, const rt_auth *src);
+void rt_auth_clear(rt_auth *a);
+
+#endif

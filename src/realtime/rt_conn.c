@@ -1,0 +1,390 @@
+/* Connections and their state machine; see rt_conn.h. */
+#include "realtime/rt_conn.h"
+
+#include "core/log.h"
+#include "realtime/rt_auth.h"
+#include "realtime/rt_http.h"
+#include "realtime/rt_upgrade.h"
+
+#include <errno.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RT_HANDSHAKE_TIMEOUT_MS 10000
+#define RT_CLOSING_TIMEOUT_MS 5000
+
+static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask);
+
+static void rt_conn_want_flush(rt_conn *c)
+{
+    if (c->pending)
+        return;
+    c->pending = true;
+    c->next_pending = c->set->pending;
+    c->set->pending = c;
+}
+static void rt_conn_read_ws(rt_conn *c);
+
+static bool rt_conn_send(rt_client *cl, bool binary, const void *data, size_t len)
+{
+    rt_conn *c = (rt_conn *)cl;
+    if (c->state != RT_CONN_OPEN)
+        return false;
+    if (!ws_session_send(c->ws, binary, data, len)) {
+        /* a slow consumer: dropped at the next flush, never allowed to grow */
+        c->dropped = true;
+        rt_conn_set_state(c, RT_CONN_CLOSING);
+        rt_conn_want_flush(c);
+        return false;
+    }
+    rt_conn_want_flush(c);
+    return true;
+}
+
+static void rt_conn_close_client(rt_client *cl, uint16_t code, const char *reason)
+{
+    rt_conn *c = (rt_conn *)cl;
+    if (c->state != RT_CONN_OPEN)
+        return;
+    ws_session_close(c->ws, code, reason);
+    rt_conn_set_state(c, RT_CONN_CLOSING);
+    rt_conn_want_flush(c);
+}
+
+static const rt_client_ops rt_conn_ops = {.send = rt_conn_send, .close = rt_conn_close_client};
+
+static ssize_t rt_conn_ws_read(void *ctx, uint8_t *buf, size_t len)
+{
+    rt_conn *c = ctx;
+    if (c->in_off < c->in_len) {
+        size_t n = c->in_len - c->in_off < len ? c->in_len - c->in_off : len;
+        memcpy(buf, c->in + c->in_off, n);
+        c->in_off += n;
+        return (ssize_t)n;
+    }
+    return recv(c->fd, buf, len, 0);
+}
+
+static ssize_t rt_conn_ws_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    rt_conn *c = ctx;
+    return send(c->fd, buf, len, MSG_NOSIGNAL);
+}
+
+static void rt_conn_ws_message(void *ctx, bool binary, const uint8_t *data, size_t len)
+{
+    rt_conn *c = ctx;
+    if (c->state != RT_CONN_OPEN)
+        return;
+    c->client.protocol->message(&c->client, binary, data, len);
+}
+
+static const ws_io rt_conn_ws_io = {
+    .read = rt_conn_ws_read, .write = rt_conn_ws_write, .on_message = rt_conn_ws_message};
+
+rt_conn *rt_conn_new(rt_conns *set, int fd, const char *peer)
+{
+    rt_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->set = set;
+    c->fd = fd;
+    c->state = RT_CONN_HANDSHAKE;
+    c->client.ops = &rt_conn_ops;
+    c->client.ctx = set->ctx;
+    c->client.msg_arena = set->ctx->work;
+    unsigned char id[16];
+    RAND_bytes(id, sizeof(id));
+    for (int i = 0; i < 16; i++)
+        snprintf(c->client.id + 2 * i, 3, "%02x", id[i]);
+    snprintf(c->peer, sizeof(c->peer), "%s", peer);
+    c->created_ms = c->last_seen_ms = ae_now_ms();
+    c->in = malloc(RT_HTTP_MAX_HEAD);
+    if (!c->in || !ae_file_add(set->loop, fd, AE_READABLE, rt_conn_on_event, c)) {
+        free(c->in);
+        free(c);
+        return NULL;
+    }
+    c->next = set->all;
+    if (set->all)
+        set->all->prev = c;
+    set->all = c;
+    set->count++;
+    return c;
+}
+
+/* Leaving OPEN or HANDSHAKE for good: detach the protocol, free buffers. */
+static void rt_conn_release(rt_conn *c)
+{
+    if (c->opened) {
+        c->client.protocol->closed(&c->client);
+        rt_topic_leave(c->set->by_addr, &c->addr_member);
+        c->set->open_count--;
+    }
+    ae_file_del(c->set->loop, c->fd, AE_READABLE | AE_WRITABLE);
+    close(c->fd);
+    ws_session_free(c->ws);
+    rt_auth_clear(&c->client.auth);
+    free(c->in);
+    free(c->out);
+    free(c->addr);
+}
+
+static void rt_conn_unlink(rt_conn *c)
+{
+    rt_conns *srv = c->set;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->all = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    for (rt_conn **pp = &srv->pending; c->pending && *pp; pp = &(*pp)->next_pending) {
+        if (*pp == c) {
+            *pp = c->next_pending;
+            break;
+        }
+    }
+    srv->count--;
+}
+
+/* The only place a connection changes state. */
+void rt_conn_set_state(rt_conn *c, rt_conn_state state)
+{
+    if (c->state == state || c->state == RT_CONN_CLOSED)
+        return;
+    rt_conn_state from = c->state;
+    c->state = state;
+    switch (state) {
+    case RT_CONN_OPEN:
+        c->opened = true;
+        c->set->open_count++;
+        rt_topic_join(c->set->by_addr, c->addr, &c->addr_member, c);
+        break;
+    case RT_CONN_CLOSING:
+        c->closing_ms = ae_now_ms();
+        (void)from;
+        break;
+    case RT_CONN_CLOSED:
+        rt_conn_release(c);
+        rt_conn_unlink(c);
+        free(c);
+        break;
+    case RT_CONN_HANDSHAKE:
+        break;
+    }
+}
+
+static size_t rt_conn_count_addr(void *data, const char *addr)
+{
+    rt_conns *srv = data;
+    rt_topic *t = rt_topic_find(srv->by_addr, addr);
+    return t ? rt_topic_member_count(t) : 0;
+}
+
+/* The request head is complete: reply, or upgrade and attach a protocol. */
+static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
+{
+    rt_conns *srv = c->set;
+    arena *a = srv->ctx->work;
+    rt_capacity cap = {
+        .open_total = srv->open_count, .count_addr = rt_conn_count_addr, .data = srv};
+    rt_upgrade up;
+    long long t0 = ae_now_ms();
+    rt_upgrade_decide(a, srv->ctx, head, c->peer, &cap, &up);
+    log_request(stderr, c->client.id, up.method, up.path, up.status, (ae_now_ms() - t0) * 1000,
+                up.role);
+    c->out = malloc(up.reply_len);
+    memcpy(c->out, up.reply, up.reply_len);
+    c->out_len = up.reply_len;
+    rt_conn_want_flush(c);
+    if (up.status != 101) {
+        rt_auth_clear(&up.auth);
+        rt_conn_set_state(c, RT_CONN_CLOSING);
+        return;
+    }
+    c->client.auth = up.auth;
+    c->addr = strdup(up.client_addr);
+    c->client.addr = c->addr;
+    c->client.protocol = up.protocol;
+    c->in_off = head->head_len;
+    const realtime_settings *s = &srv->ctx->settings;
+    c->ws = ws_session_new(&rt_conn_ws_io, c, (size_t)s->max_message, (size_t)s->output_limit);
+    rt_conn_set_state(c, RT_CONN_OPEN);
+    if (!c->ws || !up.protocol->open(&c->client, up.target, up.vsn)) {
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+        return;
+    }
+    if (c->in_off < c->in_len) /* frames sent right behind the request */
+        rt_conn_read_ws(c);
+}
+
+static void rt_conn_read_head(rt_conn *c)
+{
+    ssize_t n = recv(c->fd, c->in + c->in_len, RT_HTTP_MAX_HEAD - c->in_len, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+        return;
+    }
+    if (n < 0)
+        return;
+    c->in_len += (size_t)n;
+    rt_http_head head;
+    const char *why = NULL;
+    rt_http_status st = rt_http_parse(c->set->ctx->work, c->in, c->in_len, &head, &why);
+    if (st == RT_HTTP_INCOMPLETE)
+        return;
+    if (st == RT_HTTP_BAD) {
+        arena *a = c->set->ctx->work;
+        const char *r = rt_http_reply(a, 400, rt_http_error_body(a, why), &c->out_len);
+        c->out = strdup(r);
+        log_request(stderr, c->client.id, "-", "-", 400, 0, "-");
+        rt_conn_set_state(c, RT_CONN_CLOSING);
+        rt_conn_want_flush(c);
+        return;
+    }
+    rt_conn_upgrade(c, &head); /* may close c */
+}
+
+static void rt_conn_read_ws(rt_conn *c)
+{
+    c->last_seen_ms = ae_now_ms();
+    bool more = ws_session_read(c->ws);
+    if (c->state == RT_CONN_CLOSED)
+        return;
+    if (!more && c->state == RT_CONN_OPEN)
+        rt_conn_set_state(c, ws_session_finished(c->ws) ? RT_CONN_CLOSED : RT_CONN_CLOSING);
+    else if (!more && ws_session_finished(c->ws))
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+    else if (c->state == RT_CONN_OPEN && ws_session_close_sent(c->ws))
+        rt_conn_set_state(c, RT_CONN_CLOSING); /* wslay refused a frame */
+    if (c->state != RT_CONN_CLOSED)
+        rt_conn_want_flush(c);
+}
+
+bool rt_conn_flush(rt_conn *c)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            break;
+        if (n <= 0) {
+            rt_conn_set_state(c, RT_CONN_CLOSED);
+            return false;
+        }
+        c->out_off += (size_t)n;
+    }
+    bool raw_done = c->out_off >= c->out_len;
+    if (c->dropped || (raw_done && c->ws && !ws_session_flush(c->ws))) {
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+        return false;
+    }
+    bool done = raw_done && (!c->ws || !ws_session_wants_write(c->ws));
+    if (done && c->state == RT_CONN_CLOSING && !c->ws) {
+        /* lingering close: the client may still be sending (a refused
+         * request with a body); reading it to the end keeps the reply from
+         * being lost to a reset */
+        shutdown(c->fd, SHUT_WR);
+    } else if (done && c->state == RT_CONN_CLOSING && ws_session_finished(c->ws)) {
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+        return false;
+    }
+    if (done)
+        ae_file_del(c->set->loop, c->fd, AE_WRITABLE);
+    else
+        ae_file_add(c->set->loop, c->fd, AE_WRITABLE, rt_conn_on_event, c);
+    return true;
+}
+
+/* After an HTTP reply: read and drop what the client still sends; its end
+ * of stream ends the connection. */
+static void rt_conn_discard(rt_conn *c)
+{
+    char sink[4096];
+    ssize_t n = recv(c->fd, sink, sizeof(sink), 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+        rt_conn_set_state(c, RT_CONN_CLOSED);
+}
+
+static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask)
+{
+    rt_conn *c = data;
+    arena *work = c->set->ctx->work; /* c may be freed below */
+    (void)loop;
+    (void)fd;
+    bool alive = true;
+    if (mask & AE_WRITABLE)
+        alive = rt_conn_flush(c); /* false: c was freed */
+    if (alive && (mask & AE_READABLE)) {
+        if (c->state == RT_CONN_HANDSHAKE)
+            rt_conn_read_head(c);
+        else if (c->ws)
+            rt_conn_read_ws(c);
+        else
+            rt_conn_discard(c);
+    }
+    arena_reset(work); /* the per-message arena */
+}
+
+void rt_conn_sweep(rt_conn *c, long long now_ms)
+{
+    const realtime_settings *s = &c->set->ctx->settings;
+    switch (c->state) {
+    case RT_CONN_HANDSHAKE:
+        if (now_ms - c->created_ms > RT_HANDSHAKE_TIMEOUT_MS)
+            rt_conn_set_state(c, RT_CONN_CLOSED);
+        break;
+    case RT_CONN_OPEN:
+        if (now_ms - c->last_seen_ms > s->idle_timeout_s * 1000) {
+            rt_client_close(&c->client, WS_CLOSE_NORMAL, "heartbeat timeout");
+            break;
+        }
+        if (c->client.protocol->tick)
+            c->client.protocol->tick(&c->client, time(NULL));
+        break;
+    case RT_CONN_CLOSING:
+        if (now_ms - c->closing_ms > RT_CLOSING_TIMEOUT_MS)
+            rt_conn_set_state(c, RT_CONN_CLOSED);
+        break;
+    case RT_CONN_CLOSED:
+        break;
+    }
+}
+
+void rt_conns_flush(rt_conns *set)
+{
+    while (set->pending) {
+        rt_conn *c = set->pending;
+        set->pending = c->next_pending;
+        c->pending = false;
+        c->next_pending = NULL;
+        rt_conn_flush(c); /* may free c, and queue output for others */
+    }
+    arena_reset(set->ctx->work);
+}
+
+void rt_conns_sweep(rt_conns *set)
+{
+    long long now = ae_now_ms();
+    rt_conn *c = set->all;
+    while (c) {
+        rt_conn *next = c->next; /* c may be freed; a freed c never frees its neighbour */
+        rt_conn_sweep(c, now);
+        c = next;
+    }
+    arena_reset(set->ctx->work);
+}
+
+void rt_conns_close_all(rt_conns *set)
+{
+    for (rt_conn *c = set->all; c; c = c->next)
+        if (c->state == RT_CONN_OPEN)
+            rt_client_close(&c->client, 1001, "server shutting down");
+    rt_conns_flush(set);
+    while (set->all)
+        rt_conn_set_state(set->all, RT_CONN_CLOSED);
+}

@@ -298,4 +298,7 @@ revoke execute on function pgstack.webhook_capture(), pgstack.webhook_json(pgsta
   pgstack.webhook_prune(integer), pgstack.webhook_stats() from public;
 grant execute on function pgstack.webhook_register(text, text[], text, text, text[]),
   pgstack.webhook_delete(uuid), pgstack.webhook_list(), pgstack.webhook_delivery_log(uuid, integer),
-  pgstack.webhook_retry(uuid, bigint), pgstack.webhook_stats() to service_role;
+  pgstack.webhook_retry(uuid, bigint), pgstack.webhook_stats(),
+  pgstack.webhook_claim(integer, integer),
+  pgstack.webhook_settle(bigint, integer, integer, text, integer, text, integer),
+  pgstack.webhook_prune(integer) to service_role;

@@ -5,5 +5,6 @@
 void register_webhook_url_tests(void);
 void register_webhook_secret_tests(void);
 void register_webhooks_body_tests(void);
+void register_webhooks_outcome_tests(void);
 
 #endif

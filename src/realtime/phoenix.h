@@ -4,8 +4,21 @@
 #ifndef PGSTACK_PHOENIX_H
 #define PGSTACK_PHOENIX_H
 
+#include "core/arena.h"
+#include "realtime/phx_frame.h"
 #include "realtime/rt_client.h"
+#include "realtime/rt_context.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 extern const rt_protocol phoenix_protocol;
+
+/* Delivers a broadcast from outside any socket (REST) to every member of
+ * topic ("realtime:room1") on this daemon. false when the topic or event
+ * is longer than 255 bytes. */
+bool phoenix_broadcast(rt_context *ctx, arena *a, const char *topic, const char *event,
+                       int encoding, const uint8_t *payload, size_t len);
 
 #endif

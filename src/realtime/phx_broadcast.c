@@ -2,6 +2,7 @@
  * member of the topic (the sender only with self), each in its own
  * serializer, encoded once per serializer; ack replies. See phx_internal.h. */
 #include "core/json_text.h"
+#include "realtime/phoenix.h"
 #include "realtime/phx_internal.h"
 
 #include <string.h>
@@ -81,4 +82,21 @@ void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
     }
     if (ch->ack)
         phx_reply(c, m, "ok", "{}");
+}
+
+bool phoenix_broadcast(rt_context *ctx, arena *a, const char *topic, const char *event,
+                       int encoding, const uint8_t *payload, size_t len)
+{
+    phx_broadcast b = {.topic = topic,
+                       .event = event,
+                       .encoding = encoding,
+                       .payload = payload,
+                       .payload_len = len};
+    phx_broadcast_encode(a, &b);
+    if (!b.v2_bin)
+        return false;
+    rt_topic *t = rt_topic_find(ctx->topics, arena_printf(a, PHX_TOPIC_KEY "%s", topic));
+    for (rt_member *mb = t ? rt_topic_members(t) : NULL; mb; mb = mb->next)
+        phx_broadcast_deliver(mb->owner, &b);
+    return true;
 }

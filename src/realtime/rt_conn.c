@@ -104,6 +104,7 @@ rt_conn *rt_conn_new(rt_conns *set, int fd, const char *peer)
     snprintf(c->peer, sizeof(c->peer), "%s", peer);
     c->created_ms = c->last_seen_ms = ae_now_ms();
     c->in = malloc(RT_HTTP_MAX_HEAD);
+    c->in_cap = RT_HTTP_MAX_HEAD;
     if (!c->in || !ae_file_add(set->loop, fd, AE_READABLE, rt_conn_on_event, c)) {
         free(c->in);
         free(c);
@@ -223,9 +224,57 @@ static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
         rt_conn_read_ws(c);
 }
 
+/* An HTTP error reply before any upgrade. */
+static void rt_conn_refuse(rt_conn *c, int status, const char *why)
+{
+    arena *a = c->set->ctx->work;
+    const char *r = rt_http_reply(a, status, rt_http_error_body(a, why), &c->out_len);
+    c->out = strdup(r);
+    log_request(stderr, c->client.id, "-", "-", status, 0, "-");
+    rt_conn_set_state(c, RT_CONN_CLOSING);
+    rt_conn_want_flush(c);
+}
+
+/* A POST's body: false while it is still arriving (or after a refusal). */
+static bool rt_conn_body(rt_conn *c, rt_http_head *head)
+{
+    if (strcmp(head->method, "POST") != 0)
+        return true;
+    const char *cl = rt_http_header(head, "content-length");
+    if (!cl) {
+        rt_conn_refuse(c, 411, "a POST needs Content-Length");
+        return false;
+    }
+    char *end;
+    unsigned long long len = strtoull(cl, &end, 10);
+    if (!*cl || *end || cl[0] == '-') {
+        rt_conn_refuse(c, 400, "invalid Content-Length");
+        return false;
+    }
+    if (len > (unsigned long long)c->set->ctx->settings.max_message) {
+        rt_conn_refuse(c, 413, "body larger than REALTIME_MAX_MESSAGE");
+        return false;
+    }
+    size_t need = head->head_len + (size_t)len;
+    if (need > c->in_cap) {
+        char *bigger = realloc(c->in, need);
+        if (!bigger) {
+            rt_conn_set_state(c, RT_CONN_CLOSED);
+            return false;
+        }
+        c->in = bigger;
+        c->in_cap = need;
+    }
+    if (c->in_len < need)
+        return false; /* more to read */
+    head->body = c->in + head->head_len;
+    head->body_len = (size_t)len;
+    return true;
+}
+
 static void rt_conn_read_head(rt_conn *c)
 {
-    ssize_t n = recv(c->fd, c->in + c->in_len, RT_HTTP_MAX_HEAD - c->in_len, 0);
+    ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
         rt_conn_set_state(c, RT_CONN_CLOSED);
         return;
@@ -239,15 +288,11 @@ static void rt_conn_read_head(rt_conn *c)
     if (st == RT_HTTP_INCOMPLETE)
         return;
     if (st == RT_HTTP_BAD) {
-        arena *a = c->set->ctx->work;
-        const char *r = rt_http_reply(a, 400, rt_http_error_body(a, why), &c->out_len);
-        c->out = strdup(r);
-        log_request(stderr, c->client.id, "-", "-", 400, 0, "-");
-        rt_conn_set_state(c, RT_CONN_CLOSING);
-        rt_conn_want_flush(c);
+        rt_conn_refuse(c, 400, why);
         return;
     }
-    rt_conn_upgrade(c, &head); /* may close c */
+    if (rt_conn_body(c, &head))
+        rt_conn_upgrade(c, &head); /* may close c */
 }
 
 static void rt_conn_read_ws(rt_conn *c)

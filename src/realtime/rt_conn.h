@@ -40,7 +40,7 @@ struct rt_conn {
     char *addr; /* client address after trusted proxies (per-address count) */
     rt_member addr_member;
     char *in; /* handshake bytes, then bytes read past the head */
-    size_t in_len, in_off;
+    size_t in_len, in_off, in_cap;
     char *out; /* raw bytes before WebSocket frames (handshake, HTTP reply) */
     size_t out_len, out_off;
     ws_session *ws;

@@ -22,8 +22,10 @@ typedef struct rt_http_head {
     const char *names[RT_HTTP_MAX_HEADERS]; /* lower case */
     const char *values[RT_HTTP_MAX_HEADERS];
     size_t count;
-    size_t head_len; /* bytes of the head, body/frames follow */
-    bool upgrade;    /* Upgrade requested (the parser stopped there) */
+    size_t head_len;  /* bytes of the head, body/frames follow */
+    bool upgrade;     /* Upgrade requested (the parser stopped there) */
+    const char *body; /* a POST's body (Content-Length bytes), set by the reader */
+    size_t body_len;
 } rt_http_head;
 
 /* Parses the head at the start of buf[0..len). INCOMPLETE: read more. */

@@ -7,6 +7,7 @@
 #include "realtime/livequery.h"
 #include "realtime/livews.h"
 #include "realtime/phoenix.h"
+#include "realtime/phx_rest.h"
 #include "realtime/rt_auth.h"
 
 #include <openssl/evp.h>
@@ -22,7 +23,9 @@ typedef enum {
     RT_ROUTE_PHOENIX,
     RT_ROUTE_CHANNEL,
     RT_ROUTE_PRESENCE,
-    RT_ROUTE_QUERY
+    RT_ROUTE_QUERY,
+    RT_ROUTE_BROADCAST,    /* POST /realtime/v1/api/broadcast */
+    RT_ROUTE_BROADCAST_ONE /* POST /realtime/v1/api/broadcast/{topic}/events/{event} */
 } rt_route;
 
 const char *rt_upgrade_accept_key(arena *a, const char *key)
@@ -45,6 +48,12 @@ static rt_route rt_route_of(const char *path, const char **target)
 {
     if (strcmp(path, "/realtime/v1/websocket") == 0 || strcmp(path, "/realtime/v1/websocket/") == 0)
         return RT_ROUTE_PHOENIX;
+    if (strcmp(path, "/realtime/v1/api/broadcast") == 0)
+        return RT_ROUTE_BROADCAST;
+    if (strncmp(path, "/realtime/v1/api/broadcast/", 27) == 0 && strstr(path + 27, "/events/")) {
+        *target = path + 27;
+        return RT_ROUTE_BROADCAST_ONE;
+    }
     if (strncmp(path, "/ws/_presence/", 14) == 0 && path[14] && !strchr(path + 14, '/')) {
         *target = path + 14;
         return RT_ROUTE_PRESENCE;
@@ -183,6 +192,36 @@ static void rt_presence_reply(arena *a, rt_context *ctx, const char *channel, rt
         rt_http_reply(a, 200, livews_presence_json(a, ctx->topics, channel), &out->reply_len);
 }
 
+/* The two REST broadcast endpoints (POST only). */
+static void rt_broadcast_reply(arena *a, rt_context *ctx, rt_route route, const char *target,
+                               const rt_http_head *head, request *req, rt_upgrade *out)
+{
+    if (strcmp(out->method, "POST") != 0) {
+        rt_fail(a, out, 405, "POST only");
+        return;
+    }
+    phx_rest_result r;
+    if (route == RT_ROUTE_BROADCAST) {
+        r = phx_rest_broadcast_batch(a, ctx, head->body, head->body_len);
+    } else {
+        const char *sep = strstr(target, "/events/"), *last;
+        while ((last = strstr(sep + 1, "/events/")) != NULL) /* the topic may hold one */
+            sep = last;
+        const char *type = request_header(req, "content-type");
+        const char *priv = query_get(&req->query, "private");
+        r = phx_rest_broadcast_one(a, ctx, arena_strndup(a, target, (size_t)(sep - target)),
+                                   sep + 8,
+                                   type && strncasecmp(type, "application/octet-stream", 24) == 0,
+                                   priv && strcmp(priv, "true") == 0, head->body, head->body_len);
+    }
+    if (r.status != 202) {
+        rt_fail(a, out, r.status, r.error);
+        return;
+    }
+    out->status = 202;
+    out->reply = rt_http_reply(a, 202, "", &out->reply_len);
+}
+
 void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, const char *peer_addr,
                        rt_capacity *cap, rt_upgrade *out)
 {
@@ -213,6 +252,10 @@ void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, cons
         return;
     if (route == RT_ROUTE_PRESENCE) {
         rt_presence_reply(a, ctx, target, out);
+        return;
+    }
+    if (route == RT_ROUTE_BROADCAST || route == RT_ROUTE_BROADCAST_ONE) {
+        rt_broadcast_reply(a, ctx, route, target, head, &req, out);
         return;
     }
     if (!rt_check_capacity(a, ctx, cap, out))

@@ -4,7 +4,8 @@
 // Node 20) against pgstack-realtime through the web server's WebSocket
 // proxy, in both serializers (vsn 1.0.0 JSON objects, vsn 2.0.0 arrays and
 // binary broadcast frames): subscribe, broadcast (self, ack, binary
-// payloads, between the two serializers), presence (sync, join, leave on
+// payloads, between the two serializers, REST: send() on an unjoined
+// channel and httpSend()), presence (sync, join, leave on
 // untrack and on disconnect, re-track), unsubscribe, the postgres_changes
 // status message, private-channel refusal, access tokens and their expiry,
 // and a socket kept alive by heartbeats past the daemon's idle timeout
@@ -217,6 +218,33 @@ async function tokenChecks(vsn) {
   cbad.unsubscribe()
 }
 
+async function restChecks() {
+  const a = rtClient('2.0.0'), b = rtClient('1.0.0')
+  const topic = `rest-${Date.now()}`
+  const gotA = [], gotB = []
+  const ca = a.channel(topic).on('broadcast', { event: 'r' }, (m) => gotA.push(m.payload))
+  const cb = b.channel(topic).on('broadcast', { event: 'r' }, (m) => gotB.push(m.payload))
+  await subscribe(ca)
+  await subscribe(cb)
+  const sender = rtClient('2.0.0')
+  const unjoined = sender.channel(topic)
+  const origWarn = console.warn
+  console.warn = () => {} // supabase-js warns that the REST fallback will be deprecated
+  const viaRest = await unjoined.send({ type: 'broadcast', event: 'r', payload: { via: 'send' } })
+  console.warn = origWarn
+  await until(() => gotA.length >= 1 && gotB.length >= 1)
+  check("send() on a channel that is not joined falls back to POST /api/broadcast: 'ok', both serializers receive",
+    viaRest === 'ok' && gotA[0] && gotA[0].via === 'send' && gotB[0] && gotB[0].via === 'send', show({ viaRest, gotA, gotB }))
+  const r = await unjoined.httpSend('r', { via: 'httpSend' })
+  await until(() => gotA.length >= 2 && gotB.length >= 2)
+  check('httpSend() -> 202 ({success: true}), delivered',
+    r && r.success === true && gotA[1] && gotA[1].via === 'httpSend' && gotB[1].via === 'httpSend', show({ r, gotA, gotB }))
+  const p = sender.channel(`${topic}-p`, { config: { private: true } })
+  let err = null
+  try { await p.httpSend('r', { x: 1 }) } catch (e) { err = e }
+  check('httpSend() on a private channel is refused with the reason', err && /private/.test(err.message), show(err))
+}
+
 async function heartbeatChecks() {
   const a = rtClient('2.0.0'), b = rtClient('2.0.0')
   const topic = `hb-${Date.now()}`
@@ -241,6 +269,7 @@ for (const vsn of ['1.0.0', '2.0.0']) {
   await section(`tokens (vsn ${vsn})`, () => tokenChecks(vsn))
 }
 await section('both serializers on one topic', crossSerializerChecks)
+await section('REST broadcast (send() fallback, httpSend)', restChecks)
 await section('heartbeat', heartbeatChecks)
 
 for (const c of clients) c.realtime.disconnect()

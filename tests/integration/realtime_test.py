@@ -14,6 +14,7 @@ import os
 import struct
 import sys
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -301,6 +302,60 @@ def test_idle_timeout():
     c.close()
 
 
+# -------------------------------------------------------- REST broadcast
+
+def post(path, body, ctype="application/json", headers=None, method="POST"):
+    h = {"Content-Type": ctype}
+    h.update(headers if headers is not None else {"apikey": ANON})
+    req = urllib.request.Request(BASE + path, data=body, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_rest_broadcast():
+    v1, v2 = phx("1.0.0"), phx("2.0.0")
+    phx_send(v1, "1.0.0", "realtime:rest", "phx_join", {"config": {}}, "1", "1")
+    phx_send(v2, "2.0.0", "realtime:rest", "phx_join", {"config": {}}, "1", "1")
+    phx_reply(v1, "1")
+    phx_reply(v2, "1")
+    status, body = post("/realtime/v1/api/broadcast?apikey=%s&vsn=2.0.0" % ANON, json.dumps(
+        {"messages": [{"topic": "rest", "event": "e1", "payload": {"a": 1}, "private": False}]}).encode())
+    got1 = phx_fields(v1.wait_for(lambda m: isinstance(m, dict) and m.get("event") == "broadcast"))
+    got2 = v2.wait_for(lambda m: isinstance(m, tuple))
+    check("REST broadcast (batch): 202, delivered to 1.0.0 as text and 2.0.0 as kind 4",
+          status == 202 and body == b"" and got1[4] == {"type": "broadcast", "event": "e1", "payload": {"a": 1}}
+          and got2[0] == "binary" and got2[1][0] == 4 and got2[1].endswith(b'{"a":1}'), (status, got1, got2))
+    status, _ = post("/realtime/v1/api/broadcast/rest/events/e2", b'{"b": 2}')
+    got1 = phx_fields(v1.wait_for(lambda m: isinstance(m, dict) and m.get("event") == "broadcast"))
+    check("REST broadcast (one topic and event, the body is the payload): 202 and delivered",
+          status == 202 and got1[4]["event"] == "e2" and got1[4]["payload"] == {"b": 2}, (status, got1))
+    status, _ = post("/realtime/v1/api/broadcast/rest/events/bytes", b"\x00\x01\xff",
+                     "application/octet-stream")
+    got2 = v2.wait_for(lambda m: isinstance(m, tuple) and b"bytes" in m[1])
+    check("REST broadcast of raw bytes reaches vsn 2.0.0 sockets as a kind-4 frame with encoding 0",
+          status == 202 and got2[1][4] == 0 and got2[1].endswith(b"\x00\x01\xff"), (status, got2))
+    status, body = post("/realtime/v1/api/broadcast", b"not json")
+    check("REST broadcast: a body that is not JSON -> 422", status == 422 and b"error" in body, (status, body))
+    status, body = post("/realtime/v1/api/broadcast", json.dumps({"messages": [{"event": "x"}]}).encode())
+    check("REST broadcast: a message without topic -> 422", status == 422, (status, body))
+    status, body = post("/realtime/v1/api/broadcast/rest/events/e?private=true", b"{}")
+    check("REST broadcast to a private topic -> 403 with a reason", status == 403 and b"private" in body,
+          (status, body))
+    status, body = post("/realtime/v1/api/broadcast", b"{}", headers={})
+    check("REST broadcast without credentials -> 401", status == 401, (status, body))
+    status, body = post("/realtime/v1/api/broadcast", None, method="GET")
+    check("REST broadcast with GET -> 405", status == 405, (status, body))
+    limit = setting("REALTIME_MAX_MESSAGE", 262144)
+    status, body = post("/realtime/v1/api/broadcast/rest/events/big",
+                        json.dumps({"x": "y" * limit}).encode())
+    check("REST broadcast over REALTIME_MAX_MESSAGE -> 413", status == 413, (status, body[:100]))
+    v1.close()
+    v2.close()
+
+
 # --------------------------------------------------------------- hostile
 
 def test_hostile_frames():
@@ -403,5 +458,5 @@ def test_daemon_survived():
 if __name__ == "__main__":
     sys.exit(run_suite(setup, [test_refusals, test_caps_per_address, test_caps_total,
                                test_channel_protocol, test_phoenix_basics, test_phoenix_channel_cap,
-                               test_phoenix_token_expiry, test_hostile_frames, test_slow_consumer,
+                               test_phoenix_token_expiry, test_rest_broadcast, test_hostile_frames, test_slow_consumer,
                                test_idle_timeout, test_daemon_survived], teardown))

@@ -243,28 +243,37 @@ as $$
     from claimed c join pgstack.webhooks w on w.id = c.webhook_id
 $$;
 
--- Records one attempt's outcome and moves the delivery on: p_next is
--- 'delivered', 'dead' or 'retry' (then due again after p_retry_ms).
-create or replace function pgstack.webhook_settle(p_id bigint, p_attempt integer, p_status integer,
-                                                  p_error text, p_duration_ms integer,
-                                                  p_next text, p_retry_ms integer)
-returns void
+-- Records attempts' outcomes and moves each delivery on, p being a JSON
+-- array of {id, attempt, status, error, duration_ms, next, retry_ms}: next
+-- is 'delivered', 'dead' or 'retry' (then due again after retry_ms). One
+-- call settles a batch; a delivery deleted meanwhile (its webhook was) is
+-- skipped, and the rows are locked first so a concurrent delete waits.
+create or replace function pgstack.webhook_settle(p jsonb) returns void
 language sql volatile security definer set search_path = pg_catalog, pg_temp
 as $$
-  insert into pgstack.webhook_attempts (delivery_id, attempt, status, error, duration_ms)
-  select p_id, p_attempt, p_status, p_error, p_duration_ms
-   where exists (select from pgstack.webhook_deliveries where id = p_id)
-  on conflict (delivery_id, attempt) do update
-     set at = now(), status = excluded.status, error = excluded.error,
-         duration_ms = excluded.duration_ms;
-  update pgstack.webhook_deliveries
-     set state = case p_next when 'retry' then 'queued' else p_next end,
-         last_status = p_status, last_error = p_error, lease_until = null,
-         next_attempt_at = case p_next when 'retry'
-                             then now() + make_interval(secs => p_retry_ms / 1000.0)
-                             else next_attempt_at end,
-         settled_at = case p_next when 'retry' then null else now() end
-   where id = p_id and attempts = p_attempt and state = 'sending';
+  with o as (
+    select * from jsonb_to_recordset(p) as x(id bigint, attempt integer, status integer,
+                                             error text, duration_ms integer, next text,
+                                             retry_ms integer)),
+  live as (
+    select d.id from pgstack.webhook_deliveries d where d.id in (select o.id from o)
+       for key share),
+  logged as (
+    insert into pgstack.webhook_attempts (delivery_id, attempt, status, error, duration_ms)
+    select o.id, o.attempt, o.status, o.error, o.duration_ms from o join live on live.id = o.id
+    on conflict (delivery_id, attempt) do update
+       set at = now(), status = excluded.status, error = excluded.error,
+           duration_ms = excluded.duration_ms
+    returning 1)
+  update pgstack.webhook_deliveries d
+     set state = case o.next when 'retry' then 'queued' else o.next end,
+         last_status = o.status, last_error = o.error, lease_until = null,
+         next_attempt_at = case o.next when 'retry'
+                             then now() + make_interval(secs => o.retry_ms / 1000.0)
+                             else d.next_attempt_at end,
+         settled_at = case o.next when 'retry' then null else now() end
+    from o join live on live.id = o.id
+   where d.id = o.id and d.attempts = o.attempt and d.state = 'sending';
 $$;
 
 -- Deletes settled deliveries older than p_days days.
@@ -294,11 +303,11 @@ revoke execute on function pgstack.webhook_capture(), pgstack.webhook_json(pgsta
   pgstack.webhook_register(text, text[], text, text, text[]), pgstack.webhook_delete(uuid),
   pgstack.webhook_list(), pgstack.webhook_delivery_log(uuid, integer),
   pgstack.webhook_retry(uuid, bigint), pgstack.webhook_claim(integer, integer),
-  pgstack.webhook_settle(bigint, integer, integer, text, integer, text, integer),
+  pgstack.webhook_settle(jsonb),
   pgstack.webhook_prune(integer), pgstack.webhook_stats() from public;
 grant execute on function pgstack.webhook_register(text, text[], text, text, text[]),
   pgstack.webhook_delete(uuid), pgstack.webhook_list(), pgstack.webhook_delivery_log(uuid, integer),
   pgstack.webhook_retry(uuid, bigint), pgstack.webhook_stats(),
   pgstack.webhook_claim(integer, integer),
-  pgstack.webhook_settle(bigint, integer, integer, text, integer, text, integer),
+  pgstack.webhook_settle(jsonb),
   pgstack.webhook_prune(integer) to service_role;

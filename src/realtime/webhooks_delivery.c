@@ -7,6 +7,8 @@
 #include "realtime/webhooks_job.h"
 #include "webhooks/webhook_secret.h"
 
+#include <json-c/json.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +20,14 @@
 #define WH_CLAIM_SQL                                                                               \
     "select id, attempt, url, coalesce(secret_sealed, ''), body "                                  \
     "from pgstack.webhook_claim($1::integer, $2::integer)"
-#define WH_SETTLE_SQL                                                                              \
-    "select pgstack.webhook_settle($1::bigint, $2::integer, $3::integer, $4, $5::integer, $6, "    \
-    "$7::integer)"
+
+#define WH_SETTLE_SQL "select pgstack.webhook_settle($1::jsonb)"
+#define WH_SETTLE_BATCH 1000
 
 /* An attempt's outcome on its way to the database. */
 typedef struct wh_settle {
     struct wh_settle *next;
-    struct wh_delivery *owner;
-    char *values[7];
+    json_object *outcome; /* {id, attempt, status, error, duration_ms, next, retry_ms} */
 } wh_settle;
 
 struct wh_delivery {
@@ -38,7 +39,8 @@ struct wh_delivery {
     wh_job *jobs; /* in flight */
     long in_flight;
     bool claiming, wake_again;
-    wh_settle *unsent; /* outcomes not yet written (connection down) */
+    wh_settle *unsent;   /* outcomes not yet sent to the database */
+    wh_settle *settling; /* the batch being written, or NULL */
     long long poll_timer, stats_timer, prune_timer;
     unsigned long delivered, retried, dead; /* since start */
 };
@@ -48,74 +50,94 @@ static void wh_prune(wh_delivery *d);
 
 /* ------------------------------------------------------------ settling */
 
-static void wh_settle_free(wh_settle *st)
-{
-    for (int i = 0; i < 7; i++)
-        free(st->values[i]);
-    free(st);
-}
+/* Outcomes are written in batches, one statement at a time: what finishes
+ * while a batch is being written goes in the next one. */
 
-static void wh_on_settled(void *data, PGresult *res)
+static void wh_settle_free_list(wh_settle *list)
 {
-    wh_settle *st = data;
-    if (res && PQresultStatus(res) != PGRES_TUPLES_OK)
-        log_event("webhooks: recording delivery %s failed: %s", st->values[0],
-                  PQresultErrorMessage(res));
-    if (res) {
-        wh_settle_free(st);
-        return;
-    }
-    /* lost with the connection: kept for the next one */
-    st->next = st->owner->unsent;
-    st->owner->unsent = st;
-}
-
-static void wh_settle_send(wh_delivery *d, wh_settle *st)
-{
-    st->owner = d;
-    if (!rt_pg_query(d->pg, WH_SETTLE_SQL, 7, (const char *const *)st->values, wh_on_settled, st)) {
-        st->next = d->unsent;
-        d->unsent = st;
-    }
-}
-
-static void wh_settle_flush(wh_delivery *d)
-{
-    wh_settle *list = d->unsent;
-    d->unsent = NULL;
     while (list) {
         wh_settle *next = list->next;
-        wh_settle_send(d, list);
+        json_object_put(list->outcome);
+        free(list);
         list = next;
     }
 }
 
-static char *wh_strdup_or_null(const char *s)
+static void wh_settle_flush(wh_delivery *d);
+
+/* A batch that did not reach the database goes back in front. */
+static void wh_settle_requeue(wh_delivery *d, wh_settle *batch)
 {
-    return s ? strdup(s) : NULL;
+    wh_settle *tail = batch;
+    while (tail && tail->next)
+        tail = tail->next;
+    if (!tail)
+        return;
+    tail->next = d->unsent;
+    d->unsent = batch;
 }
 
-static char *wh_long_text(long n)
+static void wh_on_settled(void *data, PGresult *res)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%ld", n);
-    return strdup(buf);
+    wh_delivery *d = data;
+    wh_settle *batch = d->settling;
+    d->settling = NULL;
+    if (res && PQresultStatus(res) != PGRES_TUPLES_OK)
+        log_event("webhooks: recording outcomes failed: %s", PQresultErrorMessage(res));
+    if (!res) { /* lost with the connection: kept for the next one */
+        wh_settle_requeue(d, batch);
+        return;
+    }
+    wh_settle_free_list(batch);
+    wh_settle_flush(d);
+}
+
+/* Takes up to WH_SETTLE_BATCH outcomes off unsent as one JSON array. */
+static const char *wh_settle_take(wh_delivery *d, json_object *arr)
+{
+    wh_settle **p = &d->unsent;
+    for (int n = 0; *p && n < WH_SETTLE_BATCH; n++, p = &(*p)->next)
+        json_object_array_add(arr, json_object_get((*p)->outcome));
+    d->settling = d->unsent;
+    d->unsent = *p;
+    *p = NULL;
+    return json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+}
+
+static void wh_settle_flush(wh_delivery *d)
+{
+    if (d->settling || !d->unsent || !rt_pg_up(d->pg))
+        return;
+    json_object *arr = json_object_new_array();
+    const char *text = wh_settle_take(d, arr);
+    if (!rt_pg_query(d->pg, WH_SETTLE_SQL, 1, &text, wh_on_settled, d)) {
+        wh_settle_requeue(d, d->settling);
+        d->settling = NULL;
+    }
+    json_object_put(arr);
 }
 
 static void wh_record(wh_delivery *d, const wh_job *job, long status, const char *error,
                       wh_next next)
 {
     wh_settle *st = calloc(1, sizeof *st);
-    if (!st)
+    json_object *o = json_object_new_object();
+    if (!st || !o) {
+        free(st);
+        json_object_put(o);
         return; /* the lease ends and the row is claimed again */
-    st->values[0] = strdup(job->id);
-    st->values[1] = wh_long_text(job->attempt);
-    st->values[2] = status ? wh_long_text(status) : NULL;
-    st->values[3] = wh_strdup_or_null(error);
-    st->values[4] = wh_long_text((long)(ae_now_ms() - job->started_ms));
-    st->values[5] = strdup(wh_next_name(next.kind));
-    st->values[6] = wh_long_text(next.retry_ms);
-    wh_settle_send(d, st);
+    }
+    json_object_object_add(o, "id", json_object_new_int64(strtoll(job->id, NULL, 10)));
+    json_object_object_add(o, "attempt", json_object_new_int(job->attempt));
+    json_object_object_add(o, "status", status ? json_object_new_int64(status) : NULL);
+    json_object_object_add(o, "error", error ? json_object_new_string(error) : NULL);
+    json_object_object_add(o, "duration_ms", json_object_new_int64(ae_now_ms() - job->started_ms));
+    json_object_object_add(o, "next", json_object_new_string(wh_next_name(next.kind)));
+    json_object_object_add(o, "retry_ms", json_object_new_int64(next.retry_ms));
+    st->outcome = o;
+    st->next = d->unsent;
+    d->unsent = st;
+    wh_settle_flush(d);
 }
 
 /* ------------------------------------------------------------ attempts */
@@ -332,11 +354,8 @@ void wh_delivery_free(wh_delivery *d)
     }
     wh_http_free(d->http);
     rt_pg_free(d->pg);
-    while (d->unsent) {
-        wh_settle *next = d->unsent->next;
-        wh_settle_free(d->unsent);
-        d->unsent = next;
-    }
+    wh_settle_free_list(d->unsent);
+    wh_settle_free_list(d->settling);
     if (d->poll_timer)
         ae_timer_del(d->loop, d->poll_timer);
     if (d->stats_timer)

@@ -303,13 +303,26 @@ static long wh_poll(ae_loop *loop, long long id, void *data)
     return WH_POLL_MS;
 }
 
+static void wh_on_stats(void *data, PGresult *res)
+{
+    wh_delivery *d = data;
+    const char *outbox = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+                             ? PQgetvalue(res, 0, 0)
+                             : "unavailable";
+    log_event("webhooks: outbox %s; this daemon: in flight %ld, delivered %lu, retried %lu, "
+              "dead %lu since start",
+              outbox, d->in_flight, d->delivered, d->retried, d->dead);
+}
+
+/* The status line: the outbox's counts (queued, in flight, delivered, dead)
+ * and this daemon's. */
 static long wh_stats(ae_loop *loop, long long id, void *data)
 {
     (void)loop;
     (void)id;
     wh_delivery *d = data;
-    log_event("webhooks: in flight %ld, delivered %lu, retried %lu, dead %lu (since start)",
-              d->in_flight, d->delivered, d->retried, d->dead);
+    if (!rt_pg_query(d->pg, "select pgstack.webhook_stats()::text", 0, NULL, wh_on_stats, d))
+        wh_on_stats(d, NULL);
     return WH_STATS_MS;
 }
 

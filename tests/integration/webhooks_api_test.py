@@ -262,8 +262,26 @@ def test_deliveries_and_retry():
     check("deliveries need service_role", r.status == 403, r)
 
 
+def test_prune():
+    clear()
+    register(url=RECEIVER, table_name="wh_orders")
+    psql("insert into wh_orders (status) values ('old'), ('new'), ('open')")
+    psql("update pgstack.webhook_deliveries set state = 'delivered', settled_at = now() - "
+         "interval '8 days' where body like '%\"old\"%'")
+    psql("update pgstack.webhook_deliveries set state = 'dead', settled_at = now() - "
+         "interval '1 day' where body like '%\"new\"%'")
+    psql("update pgstack.webhook_deliveries set state = 'queued', next_attempt_at = now() + "
+         "interval '1 day' where body like '%\"open\"%'")
+    gone = psql("select pgstack.webhook_prune(7)")
+    left = psql("select string_agg(state, ',' order by id) from pgstack.webhook_deliveries")
+    check("WEBHOOK_RETENTION prune: only settled events older than the retention go",
+          gone == "1" and left == "dead,queued", (gone, left))
+    clear()
+
+
 if __name__ == "__main__":
     sys.exit(run_suite(setup, [test_auth, test_register_shape_and_defaults,
                                test_refused_registrations, test_outbox_bodies,
                                test_event_filter_and_wildcard, test_rls_writer_and_rollback,
-                               test_delete_and_trigger_rule, test_deliveries_and_retry], teardown))
+                               test_delete_and_trigger_rule, test_deliveries_and_retry,
+                               test_prune], teardown))

@@ -2,6 +2,7 @@
 #include "realtime/livequery.h"
 
 #include "core/json_text.h"
+#include "realtime/rt_bus.h"
 #include "realtime/rt_client.h"
 #include "realtime/rt_pg.h"
 #include "realtime/rt_topic.h"
@@ -145,7 +146,10 @@ static void lq_on_listen_state(void *data, bool up, unsigned long generation)
     lq->resync = generation > 1; /* notifications may have been missed */
     rt_pg_query(lq->listen, "listen pgr", 0, NULL, lq_ignore, lq);
     rt_pg_query(lq->listen, "listen pgr_meta", 0, NULL, lq_ignore, lq);
+    rt_pg_query(lq->listen, "listen " RT_BUS_CHANNEL, 0, NULL, lq_ignore, lq);
     lq_load_registry(lq);
+    json_object *hello = json_arena_owned(lq->ctx->work, json_object_new_object());
+    rt_bus_publish(lq->ctx, "hello", hello); /* the others announce their presence */
 }
 
 /* ---------------------------------------------------------- fan-out */
@@ -285,6 +289,8 @@ static void lq_on_notify(void *data, const char *channel, const char *payload)
         lq_load_registry(lq);
     else if (strcmp(channel, "pgr") == 0)
         lq_on_change(lq, payload);
+    else if (strcmp(channel, RT_BUS_CHANNEL) == 0)
+        rt_bus_receive(lq->ctx, payload);
 }
 
 /* ------------------------------------------------------------ public */
@@ -300,6 +306,13 @@ livequery *livequery_new(ae_loop *loop, rt_context *ctx, const char *database_ur
     lq->listen = rt_pg_new(loop, database_url, "pgstack-realtime listen", &listen_cb);
     lq->check = rt_pg_new(loop, database_url, "pgstack-realtime rls", &check_cb);
     return lq;
+}
+
+bool livequery_notify(void *data, const char *payload)
+{
+    livequery *lq = data;
+    const char *params[] = {RT_BUS_CHANNEL, payload};
+    return rt_pg_query(lq->listen, "select pg_notify($1, $2)", 2, params, lq_ignore, lq);
 }
 
 void livequery_start(livequery *lq)

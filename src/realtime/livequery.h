@@ -24,6 +24,10 @@ livequery *livequery_new(ae_loop *loop, rt_context *ctx, const char *database_ur
 void livequery_free(livequery *lq);
 void livequery_start(livequery *lq);
 
+/* NOTIFY realtime_bus on the LISTEN connection (an rt_bus sender; data is
+ * the livequery). false when the connection is down. */
+bool livequery_notify(void *data, const char *payload);
+
 /* Is query_id registered? *audience_json ("" when none) and *seq are the
  * registry's. LQ_UNAVAILABLE: the registry could not be read. */
 lq_lookup livequery_lookup(livequery *lq, const char *query_id, const char **audience_json,

@@ -4,6 +4,7 @@
 
 #include "core/json_text.h"
 #include "realtime/livequery.h"
+#include "realtime/rt_bus.h"
 #include "realtime/rt_context.h"
 
 #include <stdlib.h>
@@ -51,12 +52,27 @@ static const char *livews_presence_msg(rt_client *c, const char *type, const cha
     return json_text(c->msg_arena, o);
 }
 
-static void livews_set_presence(rt_client *c, const char *state_json)
+/* Tells the other daemons: "wj" (state; first: a join), "wl" (a leave,
+ * state NULL) or "wb" (a broadcast with payload). */
+static void livews_publish(rt_client *c, const char *kind, json_object *extra_key,
+                           const char *extra_name)
+{
+    livews_socket *s = c->proto;
+    json_object *m = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object_object_add(m, "t", json_object_new_string(s->name));
+    json_object_object_add(m, "id", json_object_new_string(c->id));
+    if (extra_name)
+        json_object_object_add(m, extra_name, extra_key);
+    rt_bus_publish(c->ctx, kind, m);
+}
+
+static void livews_set_presence(rt_client *c, const char *state_json, bool first)
 {
     livews_socket *s = c->proto;
     rt_presence *old = NULL;
     rt_presence_set(s->member.topic, &s->member, c->id, c->id, state_json, &old);
     rt_presence_free(old);
+    livews_publish(c, first ? "wj" : "ws", json_tokener_parse(state_json), "state");
 }
 
 static bool livews_open(rt_client *c, const char *target, const char *vsn)
@@ -67,7 +83,7 @@ static bool livews_open(rt_client *c, const char *target, const char *vsn)
     s->name = strdup(target);
     c->proto = s;
     rt_topic_join(c->ctx->topics, LIVEWS_TOPIC(c->msg_arena, target), &s->member, c);
-    livews_set_presence(c, "{}");
+    livews_set_presence(c, "{}", true);
     json_object *o = json_arena_owned(c->msg_arena, json_object_new_object());
     json_object_object_add(o, "type", json_object_new_string("subscribed"));
     json_object_object_add(o, "query_id", json_object_new_string(target));
@@ -111,13 +127,16 @@ static void livews_message(rt_client *c, bool binary, const uint8_t *data, size_
                                json_object_object_get_ex(msg, "payload", &v) ? json_object_get(v)
                                                                              : NULL);
         livews_fanout(c, json_text(c->msg_arena, o), c);
+        livews_publish(c, "wb",
+                       json_object_object_get_ex(msg, "payload", &v) ? json_object_get(v) : NULL,
+                       "payload");
     } else if (type && strcmp(type, "presence") == 0) {
         if (!json_object_object_get_ex(msg, "state", &v)) {
             livews_error(c, "presence needs a state");
             return;
         }
         const char *state = json_text(c->msg_arena, v);
-        livews_set_presence(c, state);
+        livews_set_presence(c, state, false);
         livews_fanout(c, livews_presence_msg(c, "presence_state", state), c);
     } else {
         livews_error(c, "unknown message type (broadcast or presence)");
@@ -130,6 +149,7 @@ static void livews_closed(rt_client *c)
     if (!s)
         return;
     const char *bye = livews_presence_msg(c, "presence_leave", NULL);
+    livews_publish(c, "wl", NULL, NULL);
     rt_topic_leave(c->ctx->topics, &s->member);
     c->proto = NULL;
     /* the topic may be gone: tell the remaining members through a lookup */

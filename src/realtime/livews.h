@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "realtime/rt_client.h"
+#include "realtime/rt_context.h"
 #include "realtime/rt_topic.h"
 
 extern const rt_protocol livews_protocol;
@@ -16,6 +17,12 @@ extern const rt_protocol livews_protocol;
 
 /* True for a channel name the daemon serves (/ws/_channel_<1-200 chars>). */
 bool livews_channel_valid(const char *name);
+
+struct rt_bus;
+/* Registers the handlers of what other daemons publish (livews_bus.c). */
+void livews_bus_register(struct rt_bus *bus);
+/* Publishes this daemon's presence entries again (another daemon said hello). */
+void livews_bus_announce(rt_context *ctx);
 
 /* {"<client id>": <last state>, ...} of channel name (JSON text). */
 const char *livews_presence_json(arena *a, rt_topics *topics, const char *name);

@@ -6,6 +6,9 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "realtime/livequery.h"
+#include "realtime/livews.h"
+#include "realtime/phoenix.h"
+#include "realtime/rt_bus.h"
 #include "realtime/realtime_settings.h"
 #include "realtime/rt_context.h"
 #include "realtime/rt_server.h"
@@ -37,6 +40,15 @@ static long rt_stop_check(ae_loop *loop, long long id, void *data)
     if (rt_stop_requested)
         ae_stop(loop);
     return 200;
+}
+
+/* Another daemon started: it learns our presence entries. */
+static void rt_on_hello(rt_context *ctx, json_object *msg, const char *origin)
+{
+    (void)msg;
+    (void)origin;
+    phoenix_bus_announce(ctx);
+    livews_bus_announce(ctx);
 }
 
 /* As many descriptors as the connection cap needs. */
@@ -85,8 +97,16 @@ int main(int argc, char **argv)
     }
     const char *db_url =
         *ctx.settings.database_url ? ctx.settings.database_url : ctx.cfg.database_url;
+    rt_bus bus;
     if (db_url) {
+        rt_bus_init(&bus);
+        phoenix_bus_register(&bus);
+        livews_bus_register(&bus);
+        rt_bus_register(&bus, "hello", rt_on_hello);
+        ctx.bus = &bus;
         ctx.live = livequery_new(loop, &ctx, db_url);
+        bus.send = livequery_notify;
+        bus.send_data = ctx.live;
         livequery_start(ctx.live);
     }
     const webhooks_settings *hook_settings = webhooks_settings_get(err, sizeof(err));

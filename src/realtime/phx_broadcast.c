@@ -4,6 +4,9 @@
 #include "core/json_text.h"
 #include "realtime/phoenix.h"
 #include "realtime/phx_internal.h"
+#include "realtime/rt_bus.h"
+
+#include <openssl/evp.h>
 
 #include <string.h>
 
@@ -58,6 +61,43 @@ static bool phx_broadcast_from_text(arena *a, const phx_msg *m, phx_broadcast *b
     return true;
 }
 
+bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, const char *event,
+                         int encoding, const uint8_t *payload, size_t len,
+                         const phx_channel *except)
+{
+    phx_broadcast b = {.topic = topic,
+                       .event = event,
+                       .encoding = encoding,
+                       .payload = payload,
+                       .payload_len = len};
+    phx_broadcast_encode(a, &b);
+    if (!b.v2_bin)
+        return false;
+    rt_topic *t = rt_topic_find(ctx->topics, arena_printf(a, PHX_TOPIC_KEY "%s", topic));
+    for (rt_member *mb = t ? rt_topic_members(t) : NULL; mb; mb = mb->next)
+        if (mb->owner != except)
+            phx_broadcast_deliver(mb->owner, &b);
+    return true;
+}
+
+/* Tells the other daemons ("pb"); raw payloads travel in base64. */
+static void phx_broadcast_publish(rt_context *ctx, arena *a, const char *topic, const char *event,
+                                  int encoding, const uint8_t *payload, size_t len)
+{
+    json_object *m = json_arena_owned(a, json_object_new_object());
+    json_object_object_add(m, "t", json_object_new_string(topic));
+    json_object_object_add(m, "e", json_object_new_string(event));
+    json_object_object_add(m, "enc", json_object_new_int(encoding));
+    if (encoding == PHX_ENCODING_JSON) {
+        json_object_object_add(m, "p", json_object_new_string_len((const char *)payload, (int)len));
+    } else {
+        char *b64 = arena_alloc(a, 4 * ((len + 2) / 3) + 1);
+        EVP_EncodeBlock((unsigned char *)b64, payload, (int)len);
+        json_object_object_add(m, "p", json_object_new_string(b64));
+    }
+    rt_bus_publish(ctx, "pb", m);
+}
+
 void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
 {
     phx_broadcast b = {.topic = ch->topic};
@@ -70,16 +110,13 @@ void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
         phx_reply_error(c, m, "broadcast needs {type, event, payload}");
         return;
     }
-    phx_broadcast_encode(c->msg_arena, &b);
-    if (!b.v2_bin) {
+    if (!phx_broadcast_local(c->ctx, c->msg_arena, ch->topic, b.event, b.encoding, b.payload,
+                             b.payload_len, ch->self ? NULL : ch)) {
         phx_reply_error(c, m, "broadcast topic or event longer than 255 bytes");
         return;
     }
-    for (rt_member *mb = rt_topic_members(ch->member.topic); mb; mb = mb->next) {
-        phx_channel *to = mb->owner;
-        if (to != ch || ch->self)
-            phx_broadcast_deliver(to, &b);
-    }
+    phx_broadcast_publish(c->ctx, c->msg_arena, ch->topic, b.event, b.encoding, b.payload,
+                          b.payload_len);
     if (ch->ack)
         phx_reply(c, m, "ok", "{}");
 }
@@ -87,16 +124,8 @@ void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
 bool phoenix_broadcast(rt_context *ctx, arena *a, const char *topic, const char *event,
                        int encoding, const uint8_t *payload, size_t len)
 {
-    phx_broadcast b = {.topic = topic,
-                       .event = event,
-                       .encoding = encoding,
-                       .payload = payload,
-                       .payload_len = len};
-    phx_broadcast_encode(a, &b);
-    if (!b.v2_bin)
+    if (!phx_broadcast_local(ctx, a, topic, event, encoding, payload, len, NULL))
         return false;
-    rt_topic *t = rt_topic_find(ctx->topics, arena_printf(a, PHX_TOPIC_KEY "%s", topic));
-    for (rt_member *mb = t ? rt_topic_members(t) : NULL; mb; mb = mb->next)
-        phx_broadcast_deliver(mb->owner, &b);
+    phx_broadcast_publish(ctx, a, topic, event, encoding, payload, len);
     return true;
 }

@@ -50,5 +50,15 @@ void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m);
 void phx_send_presence_state(rt_client *c, phx_channel *ch);
 /* presence_diff to every member after ch's presence left (on leave/close). */
 void phx_presence_leave(rt_client *c, phx_channel *ch);
+/* presence_diff to every member of topic t (named topic). */
+void phx_send_diff(arena *a, rt_topic *t, const char *topic, json_object *joins,
+                   json_object *leaves);
+/* Adds p's meta to a {key: {metas: [...]}} map. */
+void phx_add_meta(json_object *map, const rt_presence *p, const char *ref_prev);
+/* Delivers a broadcast to this daemon's members of topic, sender excepted
+ * (NULL: none). false when the topic or event is over 255 bytes. */
+bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, const char *event,
+                         int encoding, const uint8_t *payload, size_t len,
+                         const phx_channel *except);
 
 #endif

@@ -3,6 +3,7 @@
  * phx_internal.h. */
 #include "core/json_text.h"
 #include "realtime/phx_internal.h"
+#include "realtime/rt_bus.h"
 
 #include <string.h>
 
@@ -20,7 +21,7 @@ static json_object *phx_meta(const rt_presence *p, const char *ref_prev)
     return meta;
 }
 
-static void phx_add_meta(json_object *map, const rt_presence *p, const char *ref_prev)
+void phx_add_meta(json_object *map, const rt_presence *p, const char *ref_prev)
 {
     json_object *entry, *metas;
     if (!json_object_object_get_ex(map, p->key, &entry)) {
@@ -32,6 +33,22 @@ static void phx_add_meta(json_object *map, const rt_presence *p, const char *ref
     json_object_array_add(metas, phx_meta(p, ref_prev));
 }
 
+/* Tells the other daemons: a join ("pj", with the replaced ref) when state
+ * is given, else a leave ("pl"). */
+static void phx_publish_presence(rt_client *c, const char *topic, const rt_presence *p,
+                                 const char *prev, json_object *state)
+{
+    json_object *m = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object_object_add(m, "t", json_object_new_string(topic));
+    json_object_object_add(m, "key", json_object_new_string(p->key));
+    json_object_object_add(m, "ref", json_object_new_string(p->ref));
+    if (state) {
+        json_object_object_add(m, "state", json_object_get(state));
+        json_object_object_add(m, "prev", prev ? json_object_new_string(prev) : NULL);
+    }
+    rt_bus_publish(c->ctx, state ? "pj" : "pl", m);
+}
+
 void phx_send_presence_state(rt_client *c, phx_channel *ch)
 {
     json_object *state = json_arena_owned(c->msg_arena, json_object_new_object());
@@ -40,18 +57,16 @@ void phx_send_presence_state(rt_client *c, phx_channel *ch)
     phx_push(c, ch->join_ref, NULL, ch->topic, "presence_state", json_text(c->msg_arena, state));
 }
 
-/* presence_diff to every member of ch's topic (the tracker included). */
-static void phx_send_diff(rt_client *c, phx_channel *ch, json_object *joins, json_object *leaves)
+void phx_send_diff(arena *a, rt_topic *t, const char *topic, json_object *joins,
+                   json_object *leaves)
 {
-    json_object *diff = json_arena_owned(c->msg_arena, json_object_new_object());
+    json_object *diff = json_arena_owned(a, json_object_new_object());
     json_object_object_add(diff, "joins", json_object_get(joins));
     json_object_object_add(diff, "leaves", json_object_get(leaves));
-    const char *payload = json_text(c->msg_arena, diff);
-    const char *v1 =
-        phx_encode(c->msg_arena, PHX_VSN_1, NULL, NULL, ch->topic, "presence_diff", payload);
-    const char *v2 =
-        phx_encode(c->msg_arena, PHX_VSN_2, NULL, NULL, ch->topic, "presence_diff", payload);
-    for (rt_member *mb = rt_topic_members(ch->member.topic); mb; mb = mb->next) {
+    const char *payload = json_text(a, diff);
+    const char *v1 = phx_encode(a, PHX_VSN_1, NULL, NULL, topic, "presence_diff", payload);
+    const char *v2 = phx_encode(a, PHX_VSN_2, NULL, NULL, topic, "presence_diff", payload);
+    for (rt_member *mb = rt_topic_members(t); mb; mb = mb->next) {
         rt_client *to = ((phx_channel *)mb->owner)->client;
         const char *text = phx_socket_of(to)->vsn == PHX_VSN_2 ? v2 : v1;
         rt_client_send(to, false, text, strlen(text));
@@ -62,7 +77,9 @@ static void phx_track(rt_client *c, phx_channel *ch, json_object *state)
 {
     json_object *joins = json_arena_owned(c->msg_arena, json_object_new_object());
     json_object *leaves = json_arena_owned(c->msg_arena, json_object_new_object());
-    const char *ref = arena_printf(c->msg_arena, "F%llx", ++c->ctx->next_ref);
+    /* unique among daemons: several daemons' metas may share a key */
+    const char *ref = arena_printf(c->msg_arena, "F%.8s%llx", c->ctx->bus ? c->ctx->bus->id : "",
+                                   ++c->ctx->next_ref);
     rt_presence *old = NULL;
     rt_presence *p = rt_presence_set(ch->member.topic, &ch->member, ch->presence_key, ref,
                                      json_text(c->msg_arena, state), &old);
@@ -71,12 +88,13 @@ static void phx_track(rt_client *c, phx_channel *ch, json_object *state)
          * strips phx_ref from the metas it already holds while handling a
          * join of the same key, after which a leave could not find them */
         phx_add_meta(leaves, old, NULL);
-        phx_send_diff(c, ch, joins, leaves);
+        phx_send_diff(c->msg_arena, ch->member.topic, ch->topic, joins, leaves);
         leaves = json_arena_owned(c->msg_arena, json_object_new_object());
     }
     phx_add_meta(joins, p, old ? old->ref : NULL);
+    phx_publish_presence(c, ch->topic, p, old ? old->ref : NULL, state);
     rt_presence_free(old);
-    phx_send_diff(c, ch, joins, leaves);
+    phx_send_diff(c->msg_arena, ch->member.topic, ch->topic, joins, leaves);
 }
 
 void phx_presence_leave(rt_client *c, phx_channel *ch)
@@ -89,8 +107,9 @@ void phx_presence_leave(rt_client *c, phx_channel *ch)
     json_object *joins = json_arena_owned(c->msg_arena, json_object_new_object());
     json_object *leaves = json_arena_owned(c->msg_arena, json_object_new_object());
     phx_add_meta(leaves, old, NULL);
+    phx_publish_presence(c, ch->topic, old, NULL, NULL);
     rt_presence_free(old);
-    phx_send_diff(c, ch, joins, leaves);
+    phx_send_diff(c->msg_arena, ch->member.topic, ch->topic, joins, leaves);
 }
 
 void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m)

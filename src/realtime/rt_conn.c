@@ -301,14 +301,13 @@ static void rt_conn_read_ws(rt_conn *c)
     bool more = ws_session_read(c->ws);
     if (c->state == RT_CONN_CLOSED)
         return;
-    if (!more && c->state == RT_CONN_OPEN)
-        rt_conn_set_state(c, ws_session_finished(c->ws) ? RT_CONN_CLOSED : RT_CONN_CLOSING);
-    else if (!more && ws_session_finished(c->ws))
-        rt_conn_set_state(c, RT_CONN_CLOSED);
-    else if (c->state == RT_CONN_OPEN && ws_session_close_sent(c->ws))
-        rt_conn_set_state(c, RT_CONN_CLOSING); /* wslay refused a frame */
-    if (c->state != RT_CONN_CLOSED)
-        rt_conn_want_flush(c);
+    if (!more && ws_session_finished(c->ws)) {
+        rt_conn_set_state(c, RT_CONN_CLOSED); /* frees c */
+        return;
+    }
+    if (c->state == RT_CONN_OPEN && (!more || ws_session_close_sent(c->ws)))
+        rt_conn_set_state(c, RT_CONN_CLOSING); /* a close frame is on its way */
+    rt_conn_want_flush(c);
 }
 
 bool rt_conn_flush(rt_conn *c)

@@ -179,10 +179,57 @@ rt_presence *rt_presence_list(rt_topic *topic)
     return topic->presence;
 }
 
+rt_topic *rt_topic_get(rt_topics *t, const char *name)
+{
+    rt_topic *tp = rt_topic_find(t, name);
+    return tp ? tp : rt_topic_create(t, name);
+}
+
+void rt_topic_release_if_unused(rt_topics *t, rt_topic *topic)
+{
+    if (topic->member_count == 0 && !topic->presence)
+        rt_topic_destroy(t, topic);
+}
+
+void rt_topics_each(rt_topics *t, void (*fn)(rt_topic *topic, void *data), void *data)
+{
+    for (size_t i = 0; i < t->bucket_count; i++)
+        for (rt_topic *tp = t->buckets[i]; tp; tp = tp->next_in_bucket)
+            fn(tp, data);
+}
+
+rt_presence *rt_presence_take_remote(rt_topic *topic, const char *origin, const char *ref)
+{
+    for (rt_presence **pp = &topic->presence; *pp; pp = &(*pp)->next) {
+        rt_presence *p = *pp;
+        if (p->origin && strcmp(p->origin, origin) == 0 && strcmp(p->ref, ref) == 0) {
+            *pp = p->next;
+            p->next = NULL;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+rt_presence *rt_presence_put_remote(rt_topic *topic, const char *origin, const char *key,
+                                    const char *ref, const char *state_json)
+{
+    rt_presence_free(rt_presence_take_remote(topic, origin, ref));
+    rt_presence *p = calloc(1, sizeof(*p));
+    p->key = strdup(key);
+    p->ref = strdup(ref);
+    p->state_json = strdup(state_json);
+    p->origin = strdup(origin);
+    p->next = topic->presence;
+    topic->presence = p;
+    return p;
+}
+
 void rt_presence_free(rt_presence *p)
 {
     if (!p)
         return;
+    free(p->origin);
     free(p->key);
     free(p->ref);
     free(p->state_json);

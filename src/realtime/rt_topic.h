@@ -23,7 +23,8 @@ typedef struct rt_presence {
     char *key;
     char *ref;
     char *state_json;
-    rt_member *member;
+    rt_member *member; /* NULL for an entry of another daemon */
+    char *origin;      /* that daemon's id (NULL for ours) */
     struct rt_presence *next;
 } rt_presence;
 
@@ -48,6 +49,19 @@ rt_presence *rt_presence_set(rt_topic *topic, rt_member *m, const char *key, con
 /* Removes m's presence; returned to the caller (NULL when it had none). */
 rt_presence *rt_presence_take(rt_topic *topic, rt_member *m);
 rt_presence *rt_presence_list(rt_topic *topic);
+
+/* The topic name, created when missing (for entries of other daemons). */
+rt_topic *rt_topic_get(rt_topics *t, const char *name);
+/* Frees the topic when it has neither members nor presence. */
+void rt_topic_release_if_unused(rt_topics *t, rt_topic *topic);
+/* Calls fn for every topic (fn must not free topics). */
+void rt_topics_each(rt_topics *t, void (*fn)(rt_topic *topic, void *data), void *data);
+
+/* Entries of other daemons, identified by (origin, ref): put replaces, take
+ * removes and returns (the caller frees). */
+rt_presence *rt_presence_put_remote(rt_topic *topic, const char *origin, const char *key,
+                                    const char *ref, const char *state_json);
+rt_presence *rt_presence_take_remote(rt_topic *topic, const char *origin, const char *ref);
 void rt_presence_free(rt_presence *p);
 
 #endif

@@ -186,3 +186,52 @@ class WS:
         except OSError:
             pass
         self.sock.close()
+
+
+def start_daemon(root, env_file_values, extra_env=None):
+    """Starts another pgstack-realtime (same configuration as the stack's,
+    on a free loopback port); returns (process, "127.0.0.1:port"). Its log
+    goes to .dev/logs/realtime-extra.log."""
+    import subprocess
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    dev = os.path.join(root, ".dev")
+    env = dict(os.environ, PGSTACK_CONFIG=os.path.join(dev, "pgstack.conf"),
+               REALTIME_ADDR="127.0.0.1:%d" % port)
+    ports = {}
+    with open(os.path.join(dev, "ports.env")) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.strip().split("=", 1)
+                ports[k] = v
+    with open(os.path.join(dev, "authenticator.password")) as f:
+        password = f.read().strip()
+    env["REALTIME_DATABASE_URL"] = "postgresql://authenticator:%s@127.0.0.1:%s/pgstack" % (
+        password, ports["PG_PORT"])
+    env.update(extra_env or {})
+    build = env_file_values.get("PGSTACK_BUILD_DIR", os.path.join(dev, "build"))
+    log = open(os.path.join(dev, "logs", "realtime-extra.log"), "a")
+    p = subprocess.Popen([os.path.join(build, "pgstack-realtime")], env=env, stdout=log, stderr=log)
+    log.close()
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    time.sleep(0.3)  # its LISTEN connection
+    return p, "127.0.0.1:%d" % port
+
+
+def stop_daemon(p):
+    """SIGTERM; the exit status (or 'killed')."""
+    import signal
+    import subprocess
+    p.send_signal(signal.SIGTERM)
+    try:
+        return p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return "killed"

@@ -2,6 +2,7 @@
 #include "realtime/rt_upgrade.h"
 
 #include "core/cors.h"
+#include "core/json_text.h"
 #include "core/request.h"
 #include "worker/credentials.h"
 #include "realtime/livequery.h"
@@ -97,9 +98,14 @@ static bool rt_check_auth(arena *a, rt_context *ctx, request *req, rt_upgrade *o
                 "REQUIRE_AUTHENTICATED_WS is on: the anon key is refused, send a user JWT");
         return false;
     }
-    rt_auth_from_claims(auth.claims, auth.claims_json, &out->auth);
+    /* a cached token brings only the claims' text (main 3fe98fb) */
+    json_object *claims =
+        auth.claims_parsed
+            ? auth.claims_parsed
+            : json_arena_owned(a, json_parse_exact(auth.claims_json, strlen(auth.claims_json)));
+    rt_auth_from_claims(claims, auth.claims_json, &out->auth);
     out->role = auth.role;
-    out->claims = auth.claims;
+    out->claims = claims;
     return true;
 }
 

@@ -8,6 +8,7 @@
 #include "rest/rls_debug.h"
 #include "rest/rpc.h"
 #include "rest/write.h"
+#include "webhooks/webhooks_api.h"
 #include "worker/server.h"
 
 static const route ROUTES[] = {
@@ -15,6 +16,12 @@ static const route ROUTES[] = {
     {"GET", "/", rest_openapi_handle, ROUTE_REQUIRED},
     {"GET", "/rls-debug", rls_debug_handle, ROUTE_REQUIRED},
     {"POST", "/batch", rest_batch_handle, ROUTE_REQUIRED},
+    {"GET", "/webhooks", webhooks_list_handle, ROUTE_REQUIRED},
+    {"POST", "/webhooks", webhooks_create_handle, ROUTE_REQUIRED},
+    {"DELETE", "/webhooks/{id}", webhooks_delete_handle, ROUTE_REQUIRED},
+    {"GET", "/webhooks/{id}/deliveries", webhooks_deliveries_handle, ROUTE_REQUIRED},
+    {"POST", "/webhooks/{id}/deliveries/{delivery_id}/retry", webhooks_retry_handle,
+     ROUTE_REQUIRED},
     {"GET", "/{table}", rest_read_handle, ROUTE_REQUIRED},
     {"POST", "/{table}", rest_write_handle, ROUTE_REQUIRED},
     {"PATCH", "/{table}", rest_write_handle, ROUTE_REQUIRED},

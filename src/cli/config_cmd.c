@@ -9,6 +9,7 @@
 #include "realtime/realtime_settings.h"
 #include "rest/rest_settings.h"
 #include "storage/storage_settings.h"
+#include "webhooks/webhooks_settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ extern char **environ;
 static const config_section *const SECTIONS[] = {
     &core_config_section,     &rest_config_section,      &auth_config_section,
     &storage_config_section,  &functions_config_section, &api_config_section,
-    &realtime_config_section,
+    &realtime_config_section, &webhooks_config_section,
 };
 
 const config_section *const *cli_config_sections(size_t *count)

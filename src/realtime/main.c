@@ -12,6 +12,8 @@
 #include "realtime/realtime_settings.h"
 #include "realtime/rt_context.h"
 #include "realtime/rt_server.h"
+#include "realtime/webhooks_delivery.h"
+#include "webhooks/webhooks_settings.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -107,6 +109,14 @@ int main(int argc, char **argv)
         bus.send_data = ctx.live;
         livequery_start(ctx.live);
     }
+    const webhooks_settings *hook_settings = webhooks_settings_get(err, sizeof(err));
+    if (!hook_settings) {
+        fprintf(stderr, "pgstack-realtime: %s\n", err);
+        return 2;
+    }
+    wh_delivery *hooks = db_url ? wh_delivery_new(loop, &ctx.cfg, hook_settings, db_url) : NULL;
+    if (hooks)
+        wh_delivery_start(hooks);
     struct sigaction sa = {.sa_handler = rt_on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -117,6 +127,7 @@ int main(int argc, char **argv)
     rt_server_run(&srv);
     log_event("stopping: closing %zu connections", srv.conns.count);
     rt_server_shutdown(&srv);
+    wh_delivery_free(hooks);
     livequery_free(ctx.live);
     ae_loop_free(loop);
     rt_topics_free(srv.conns.by_addr);

@@ -2,6 +2,7 @@
 #include "realtime/rt_upgrade.h"
 
 #include "core/cors.h"
+#include "core/json_text.h"
 #include "core/request.h"
 #include "worker/credentials.h"
 #include "realtime/livequery.h"

@@ -18,6 +18,10 @@ typedef struct area {
     const route *routes;
     size_t route_count;
     bool serves_health; /* also answers GET /health outside its prefix */
+    /* Optional: true for routes whose handler reads the body itself from
+     * res->io (uploads streamed to disk); the server then only enforces
+     * the Content-Length limit. NULL: every body is read into memory. */
+    bool (*reads_body)(const route *r);
 } area;
 
 typedef struct app {

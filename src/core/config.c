@@ -32,6 +32,8 @@ static bool check_optional_http_url(const char *value, char *why, size_t whylen)
 static bool check_smtp_url(const char *value, char *why, size_t whylen);
 static bool check_mail_from(const char *value, char *why, size_t whylen);
 static bool check_tenant(const char *value, char *why, size_t whylen);
+static bool check_storage_backend(const char *value, char *why, size_t whylen);
+static bool check_absolute_path(const char *value, char *why, size_t whylen);
 
 #define OFF(field) offsetof(pgstack_config, field)
 #define MIB (1024L * 1024L)
@@ -177,6 +179,22 @@ static const key_spec KEYS[] = {
      "scopes requested from the generic OpenID Connect provider"},
     {"OAUTH_TIMEOUT", KEY_INT, "10", OFF(oauth_timeout_s), 1, 120, 0, NULL,
      "seconds one call to an OAuth provider (discovery, keys, token, user API) may take"},
+    /* storage area (moves to src/storage/storage_settings.c with the
+     * area-owned settings) */
+    {"STORAGE_BACKEND", KEY_STRING, "disk", OFF(storage_backend), 0, 0, 0, check_storage_backend,
+     "where object bytes live: disk (files under STORAGE_ROOT)"},
+    {"STORAGE_ROOT", KEY_STRING, "/var/lib/pgstack/storage", OFF(storage_root), 0, 0, 0,
+     check_absolute_path,
+     "directory of the disk backend; the web server's X-Sendfile root must be this directory"},
+    {"STORAGE_SENDFILE_HEADER", KEY_STRING, "X-Sendfile", OFF(storage_sendfile_header), 0, 0, 0,
+     NULL,
+     "header handing downloads to the web server (X-Sendfile for lighttpd and mod_xsendfile); "
+     "empty: the worker sends the bytes itself"},
+    {"STORAGE_STRICT_MIME", KEY_BOOL, "true", OFF(storage_strict_mime), 0, 0, 0, NULL,
+     "refuse uploads whose declared type contradicts the sniffed content (executables, "
+     "scripts, markup declared as images...)"},
+    {"STORAGE_SIGNED_UPLOAD_EXPIRY", KEY_INT, "7200", OFF(storage_signed_upload_expiry_s), 60,
+     604800, 0, NULL, "lifetime of a signed upload URL in seconds"},
 };
 
 /* Keys that must be set when another one is: an enabled provider needs its
@@ -275,6 +293,22 @@ static bool check_tenant(const char *value, char *why, size_t whylen)
     if (!ok)
         snprintf(why, whylen, "must be a tenant id or domain (letters, digits, '.', '-')");
     return ok;
+}
+
+static bool check_storage_backend(const char *value, char *why, size_t whylen)
+{
+    if (strcmp(value, "disk") == 0)
+        return true;
+    snprintf(why, whylen, "must be disk (the database and s3 backends are not built yet)");
+    return false;
+}
+
+static bool check_absolute_path(const char *value, char *why, size_t whylen)
+{
+    if (value[0] == '/' && strlen(value) > 1)
+        return true;
+    snprintf(why, whylen, "must be an absolute directory path");
+    return false;
 }
 
 static const key_spec *find_key(const char *name, size_t len)

@@ -73,6 +73,12 @@ typedef struct pgstack_config {
     char *oidc_issuer_url; /* required when OIDC_CLIENT_ID is set */
     char *oidc_scopes;
     long oauth_timeout_s;
+    /* storage area */
+    char *storage_backend;
+    char *storage_root;
+    char *storage_sendfile_header; /* "" or NULL: stream through the worker */
+    bool storage_strict_mime;
+    long storage_signed_upload_expiry_s;
 } pgstack_config;
 
 /* Which keys must be present for the calling program. */

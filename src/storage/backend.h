@@ -1,0 +1,51 @@
+/* Where object bytes live, behind one small interface (a table of
+ * function pointers, one file per kind). Only the disk backend exists.
+ *
+ * Files are immutable: every write makes a new version (a random id), so
+ * an upsert never overwrites bytes a download may be reading, and the old
+ * version is removed only after the database says the new one is current.
+ * The layout derives from the object's uuid and version, never from the
+ * user's key: objects/<id[0..1]>/<id>/<version>. */
+#ifndef PGSTACK_STORAGE_BACKEND_H
+#define PGSTACK_STORAGE_BACKEND_H
+
+#include "core/arena.h"
+#include "storage/storage_settings.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A file being written: created in the backend's temporary area. */
+typedef struct storage_blob {
+    int fd;
+    const char *temp_path;
+} storage_blob;
+
+typedef struct storage_backend {
+    const char *name;
+    /* A new empty temporary file. */
+    bool (*create)(const storage_settings *s, arena *a, storage_blob *out);
+    /* fsync the file and move it into place as (id, version); the blob is
+     * closed either way. */
+    bool (*place)(const storage_settings *s, arena *a, storage_blob *b, const char *id,
+                  const char *version);
+    /* Drops a blob that will not be placed. */
+    void (*discard)(storage_blob *b);
+    /* Removes a placed version (missing files are not an error). */
+    void (*remove)(const storage_settings *s, arena *a, const char *id, const char *version);
+    /* Makes (dst_id, dst_version) hold the same bytes as (id, version). */
+    bool (*copy)(const storage_settings *s, arena *a, const char *id, const char *version,
+                 const char *dst_id, const char *dst_version);
+    /* The file of a placed version, for X-Sendfile and streaming. */
+    const char *(*path)(const storage_settings *s, arena *a, const char *id, const char *version);
+} storage_backend;
+
+extern const storage_backend storage_disk_backend;
+
+/* The configured backend. */
+const storage_backend *storage_backend_get(const storage_settings *s);
+
+/* A fresh random version id (32 hex digits). */
+const char *storage_new_version(arena *a);
+
+#endif

@@ -2,6 +2,8 @@
  * mime.h. One magic cookie per worker, loaded on first use. */
 #include "storage/mime.h"
 
+#include "core/utf8.h"
+
 #include <ctype.h>
 #include <magic.h>
 #include <string.h>
@@ -23,13 +25,29 @@ static magic_t cookie(void)
     return m;
 }
 
+/* libmagic calls a few bytes of text "application/octet-stream"; UTF-8
+ * without control characters (tab and line ends aside) is plain text. */
+static bool plain_text(const char *buf, size_t n)
+{
+    if (n == 0 || n == SNIFF_BYTES) /* a cut may split a character */
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return false;
+    }
+    return utf8_valid(buf, n);
+}
+
 const char *storage_mime_sniff(arena *a, int fd)
 {
     magic_t m = cookie();
     char *buf = arena_alloc(a, SNIFF_BYTES);
     ssize_t n = m ? pread(fd, buf, SNIFF_BYTES, 0) : -1;
     const char *type = n >= 0 ? magic_buffer(m, buf, (size_t)n) : NULL;
-    return arena_strdup(a, type ? type : "application/octet-stream");
+    if (!type || strcmp(type, "application/octet-stream") == 0)
+        type = n > 0 && plain_text(buf, (size_t)n) ? "text/plain" : "application/octet-stream";
+    return arena_strdup(a, type);
 }
 
 const char *storage_mime_base(arena *a, const char *content_type)

@@ -108,16 +108,17 @@ static void serve(request *req, response *res, const storage_target *t, const ob
         response_empty(res, 304);
         return;
     }
-    if (res->head_only) {
+    const char *path = t->be->path(t->s, req->arena, m->id, m->version);
+    if (res->head_only && !t->s->sendfile_header) {
         response_set_header(res, "Content-Length", m->size);
         response_empty(res, 200);
         return;
     }
-    const char *path = t->be->path(t->s, req->arena, m->id, m->version);
     if (!t->s->sendfile_header) {
         stream_file(res, path, m->size);
         return;
     }
+    /* HEAD too: the web server then sets Content-Length from the file */
     response_set_header(res, t->s->sendfile_header, path);
     res->status = 200;
     response_stream_begin(res);

@@ -28,6 +28,11 @@ USER_A = "aaaaaaaa-0000-4000-8000-00000000000a"
 USER_B = "bbbbbbbb-0000-4000-8000-00000000000b"
 TOKEN_A = user_token(USER_A)
 TOKEN_B = user_token(USER_B)
+# Apache answers a path with an encoded NUL with its own 404 (JSON error
+# document) before any worker sees it; lighttpd passes it and the worker
+# answers 400.
+with open(os.path.join(ROOT, ".dev", "server")) as f:
+    SERVER = f.read().strip()
 BUCKETS = ["st-main", "st-img", "st-tiny", "st-rls", "st-pub", "st-del"]
 
 
@@ -384,10 +389,11 @@ def test_traversal():
             body = json.loads(data)
         except ValueError:
             body = None
-        check("upload key %s: 400 JSON" % spelling, status == 400 and isinstance(body, dict) and
+        want = (400, 404) if "%00" in spelling and SERVER == "apache" else (400,)
+        check("upload key %s: 400 JSON" % spelling, status in want and isinstance(body, dict) and
               "error" in body, (status, data[:200]))
         status, data, _ = raw_request("GET", AREA + "/object/st-main/" + spelling)
-        check("download key %s: 400" % spelling, status == 400, (status, data[:200]))
+        check("download key %s: 400" % spelling, status in want, (status, data[:200]))
     status, _, _ = raw_request("POST", AREA + "/object/st-main%2f..%2fst-img/x.png", body=b"x")
     check("encoded slash in the bucket segment: 400", status == 400, status)
     status, _, _ = raw_request("POST", AREA + "/object/..%5cst-img/x.png", body=b"x")

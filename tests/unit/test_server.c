@@ -69,9 +69,9 @@ static const route ROUTES[] = {
 };
 
 static const area AREA = {
-    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], true};
+    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], true, NULL};
 static const area AREA_NO_HEALTH = {
-    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], false};
+    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], false, NULL};
 
 static app_ctx APP;
 static arena *A;

@@ -4,8 +4,9 @@
  * fixed words (list, info, public, sign, move, copy) come before the
  * object routes with a bucket parameter. Uploads read their own body
  * (streamed to disk). */
-#include "core/server.h"
 #include "storage/handlers.h"
+#include "storage/storage_settings.h"
+#include "worker/server.h"
 
 #include <stdbool.h>
 
@@ -50,7 +51,7 @@ static const area AREA = {
     .prefix = "/storage/v1",
     .routes = ROUTES,
     .route_count = sizeof ROUTES / sizeof ROUTES[0],
-    .serves_health = false,
+    .settings = &storage_config_section,
     .reads_body = storage_reads_body,
 };
 

@@ -103,7 +103,7 @@ const rest_catalog *rest_catalog_current(app_ctx *app, arena *a, rest_error *err
     return current.catalog;
 }
 
-bool rest_catalog_outdated(app_ctx *app, arena *a, const rest_catalog *c)
+static bool catalog_outdated(app_ctx *app, arena *a, const rest_catalog *c)
 {
     db_txn *t = db_txn_new(a, app->db, NULL);
     int q = db_txn_add(t, VERSION_SQL, 0, NULL);
@@ -125,7 +125,7 @@ void rest_catalog_add_check(app_ctx *app, arena *a, db_txn *t, const rest_catalo
     db_txn_add(t, CHECK_SQL, 1, params);
 }
 
-bool rest_catalog_changed(db_txn *t)
+static bool catalog_changed(db_txn *t)
 {
     PGresult *err = db_txn_error(t, NULL);
     const char *state = err ? PQresultErrorField(err, PG_DIAG_SQLSTATE) : NULL;
@@ -133,4 +133,26 @@ bool rest_catalog_changed(db_txn *t)
         return false;
     rest_catalog_invalidate();
     return true;
+}
+
+/* Codes of plan errors that name something the catalog did not know (or
+ * knew differently: an ambiguity a schema change may have removed). */
+static bool names_unknown(const rest_error *e)
+{
+    static const char *const codes[] = {"PGRST200", "PGRST201", "PGRST202", "PGRST203",
+                                        "PGRST204", "PGRST205", "42703"};
+    for (size_t i = 0; e->code && i < sizeof codes / sizeof codes[0]; i++)
+        if (strcmp(e->code, codes[i]) == 0)
+            return true;
+    return false;
+}
+
+bool rest_catalog_retry(app_ctx *app, arena *a, const rest_catalog *c, int attempt,
+                        const rest_error *err, db_txn *t, db_status st)
+{
+    if (attempt + 1 >= REST_ATTEMPTS)
+        return false;
+    if (err)
+        return names_unknown(err) && catalog_outdated(app, a, c);
+    return st == DB_QUERY_ERROR && catalog_changed(t);
 }

@@ -12,10 +12,10 @@
 #ifndef PGSTACK_REST_CATALOG_CACHE_H
 #define PGSTACK_REST_CATALOG_CACHE_H
 
-#include "core/app.h"
 #include "db/txn.h"
 #include "rest/catalog.h"
 #include "rest/error.h"
+#include "worker/app.h"
 
 #define REST_CATALOG_CHANNEL "pgstack_catalog"
 #define REST_CATALOG_CHANGED_STATE "PGCAT"
@@ -27,17 +27,24 @@ const rest_catalog *rest_catalog_current(app_ctx *app, arena *a, rest_error *err
 /* Forgets the current catalog: the next rest_catalog_current reloads. */
 void rest_catalog_invalidate(void);
 
-/* Asks the database whether the catalog is out of date (one round trip;
- * for requests that failed on a name the catalog did not know, in case the
- * change has not been noticed yet). True: it was, and is now invalidated. */
-bool rest_catalog_outdated(app_ctx *app, arena *a, const rest_catalog *c);
-
 /* Adds the version check to a caller transaction when the worker has no
  * LISTEN session (see above); does nothing otherwise. */
 void rest_catalog_add_check(app_ctx *app, arena *a, db_txn *t, const rest_catalog *c);
 
-/* The transaction failed because the catalog changed: invalidates it and
- * returns true (the caller runs the request again, once). */
-bool rest_catalog_changed(db_txn *t);
+/* The one stale-catalog rule (as PostgreSQL's plancache has one place that
+ * decides to re-plan). A request is planned and run at most REST_ATTEMPTS
+ * times: attempt 0 on the cached catalog, attempt 1 on a fresh one. When
+ * attempt 0 failed, this says whether to invalidate the catalog and try
+ * again:
+ *  - planning failed with err on a name the catalog may not know yet
+ *    (relation, column, function, relationship) and the database says the
+ *    catalog is out of date (one round trip); other plan errors are not
+ *    worth a look at the database;
+ *  - or the transaction t ended with st because the catalog changed under
+ *    it (the version check of DB_PREPARED_STATEMENTS=false).
+ * Pass err for a plan failure, else NULL with t and st. */
+#define REST_ATTEMPTS 2
+bool rest_catalog_retry(app_ctx *app, arena *a, const rest_catalog *c, int attempt,
+                        const rest_error *err, db_txn *t, db_status st);
 
 #endif

@@ -7,7 +7,7 @@
 #include "storage/target.h"
 
 #include "core/query.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -106,7 +106,7 @@ static ingest_status ingest_form(request *req, http_io *io, const storage_settin
     sink k;
     sink_open(&k, scratch.fd);
     char ignored[33];
-    ingest_status st = copy_stream(req, io, s->max_body, &k, why);
+    ingest_status st = copy_stream(req, io, s->limits.max_body, &k, why);
     sink_close(&k, ignored);
     const char *data = NULL;
     if (st == INGEST_OK && k.size > 0) {
@@ -148,7 +148,7 @@ ingest_status storage_ingest(request *req, http_io *io, const storage_settings *
 {
     memset(out, 0, sizeof *out);
     out->blob.fd = -1;
-    if (req->content_length > s->max_body)
+    if (req->content_length > s->limits.max_body)
         return fail(why, "The object exceeded the maximum allowed size", INGEST_TOO_LARGE);
     const char *type = request_header(req, "content-type");
     if (!is_multipart(type) && req->content_length > limit)

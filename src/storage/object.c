@@ -8,7 +8,7 @@
 #include "storage/reply.h"
 #include "storage/write.h"
 
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include <string.h>
 #include <strings.h>

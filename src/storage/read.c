@@ -109,17 +109,19 @@ static void serve(request *req, response *res, const storage_target *t, const ob
         return;
     }
     const char *path = t->be->path(t->s, req->arena, m->id, m->version);
-    if (res->head_only && !t->s->sendfile_header) {
+    const char *sendfile =
+        t->s->sendfile_header && *t->s->sendfile_header ? t->s->sendfile_header : NULL;
+    if (res->head_only && !sendfile) {
         response_set_header(res, "Content-Length", m->size);
         response_empty(res, 200);
         return;
     }
-    if (!t->s->sendfile_header) {
+    if (!sendfile) {
         stream_file(res, path, m->size);
         return;
     }
     /* HEAD too: the web server then sets Content-Length from the file */
-    response_set_header(res, t->s->sendfile_header, path);
+    response_set_header(res, sendfile, path);
     res->status = 200;
     response_stream_begin(res);
 }

@@ -11,7 +11,7 @@
 #include "storage/write.h"
 
 #include "core/query.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>

@@ -1,27 +1,78 @@
-/* Storage settings read from the worker's configuration; see
- * storage_settings.h. */
+/* The storage area's configuration keys; see storage_settings.h. */
 #include "storage/storage_settings.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define OFF(field) offsetof(storage_settings, field)
+
+static bool check_backend(const char *value, char *why, size_t whylen)
+{
+    if (strcmp(value, "disk") == 0)
+        return true;
+    snprintf(why, whylen, "must be disk (the database and s3 backends are not built yet)");
+    return false;
+}
+
+static bool check_absolute_path(const char *value, char *why, size_t whylen)
+{
+    if (value[0] == '/' && value[1] != '\0')
+        return true;
+    snprintf(why, whylen, "must be an absolute directory path");
+    return false;
+}
+
+static const config_key STORAGE_KEYS[] = {
+    CONFIG_AREA_LIMIT_KEYS("STORAGE", "pgstack-storage", "/storage/v1", "2", "52428800"),
+    {.name = "STORAGE_BACKEND",
+     .type = CONFIG_STRING,
+     .default_value = "disk",
+     .offset = OFF(backend),
+     .check = check_backend,
+     .description = "where object bytes live: disk (files under STORAGE_ROOT)"},
+    {.name = "STORAGE_ROOT",
+     .type = CONFIG_STRING,
+     .default_value = "/var/lib/pgstack/storage",
+     .offset = OFF(root),
+     .check = check_absolute_path,
+     .description = "directory of the disk backend; the web server's X-Sendfile root must be "
+                    "this directory"},
+    {.name = "STORAGE_SENDFILE_HEADER",
+     .type = CONFIG_STRING,
+     .default_value = "X-Sendfile",
+     .offset = OFF(sendfile_header),
+     .description = "header handing downloads to the web server (X-Sendfile for lighttpd and "
+                    "mod_xsendfile); empty: the worker sends the bytes itself"},
+    {.name = "STORAGE_STRICT_MIME",
+     .type = CONFIG_BOOL,
+     .default_value = "true",
+     .offset = OFF(strict_mime),
+     .description = "refuse uploads whose declared type contradicts the sniffed content "
+                    "(executables, scripts, markup declared as images...)"},
+    {.name = "STORAGE_SIGNED_UPLOAD_EXPIRY",
+     .type = CONFIG_INT,
+     .default_value = "7200",
+     .offset = OFF(signed_upload_expiry_s),
+     .min = 60,
+     .max = 604800,
+     .description = "lifetime of a signed upload URL in seconds"},
+};
+
+const config_section storage_config_section = {
+    .name = "storage",
+    .keys = STORAGE_KEYS,
+    .key_count = sizeof STORAGE_KEYS / sizeof STORAGE_KEYS[0],
+    .size = sizeof(storage_settings),
+};
 
 const storage_settings *storage_settings_get(const app_ctx *app)
 {
-    static storage_settings s;
-    static const app_ctx *filled_for;
-    if (filled_for == app)
-        return &s;
-    const pgstack_config *c = &app->cfg;
-    s.workers = app->workers;
-    s.max_body = app->max_body;
-    s.backend = c->storage_backend;
-    s.root = c->storage_root;
-    s.sendfile_header = c->storage_sendfile_header && *c->storage_sendfile_header
-                            ? c->storage_sendfile_header
-                            : NULL;
-    s.strict_mime = c->storage_strict_mime;
-    s.signed_upload_expiry_s = c->storage_signed_upload_expiry_s;
-    s.jwt_secret = c->jwt_secret;
-    s.jwt_algorithm = c->jwt_algorithm;
-    s.txn_wait_ms = app_txn_wait_ms(app);
-    s.statement_timeout_ms = c->db_statement_timeout_ms;
-    filled_for = app;
-    return &s;
+    storage_settings *s = app->settings;
+    if (!s->derived) {
+        s->jwt_secret = app->cfg.jwt_secret;
+        s->txn_wait_ms = app_txn_wait_ms(app);
+        s->statement_timeout_ms = app->cfg.db_statement_timeout_ms;
+        s->derived = true;
+    }
+    return s;
 }

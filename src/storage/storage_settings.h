@@ -1,26 +1,31 @@
-/* The storage area's settings, in the shape of the area-owned settings
- * (src/<area>/<area>_settings.h): until core's per-area loader exists the
- * values come from the shared configuration (STORAGE_* keys in config.c). */
+/* The storage area's settings (/storage/v1), registered with core's
+ * configuration loader: STORAGE_WORKERS, STORAGE_MAX_BODY and the STORAGE_*
+ * keys of the area. The struct also carries a few values derived at first
+ * use from the core configuration (the JWT secret that signed URL keys
+ * derive from, transaction waits), so handlers read one struct. */
 #ifndef PGSTACK_STORAGE_SETTINGS_H
 #define PGSTACK_STORAGE_SETTINGS_H
 
-#include "core/app.h"
+#include "core/config.h"
+#include "worker/app.h"
 
 #include <stdbool.h>
 
 typedef struct storage_settings {
-    long workers;
-    long max_body;               /* STORAGE_MAX_BODY: largest request body */
-    const char *backend;         /* STORAGE_BACKEND: "disk" */
-    const char *root;            /* STORAGE_ROOT */
-    const char *sendfile_header; /* STORAGE_SENDFILE_HEADER; NULL: stream */
+    area_limits limits;          /* STORAGE_WORKERS, STORAGE_MAX_BODY */
+    char *backend;               /* STORAGE_BACKEND: "disk" */
+    char *root;                  /* STORAGE_ROOT */
+    char *sendfile_header;       /* STORAGE_SENDFILE_HEADER; NULL or "": stream */
     bool strict_mime;            /* STORAGE_STRICT_MIME */
     long signed_upload_expiry_s; /* STORAGE_SIGNED_UPLOAD_EXPIRY */
-    const char *jwt_secret;      /* signs URL tokens (through a derived key) */
-    const char *jwt_algorithm;
+    /* derived at first use (not configuration keys) */
+    bool derived;
+    const char *jwt_secret;
     long txn_wait_ms;
     long statement_timeout_ms;
 } storage_settings;
+
+extern const config_section storage_config_section;
 
 /* The settings of the worker serving the request. */
 const storage_settings *storage_settings_get(const app_ctx *app);

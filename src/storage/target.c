@@ -1,7 +1,7 @@
 /* Request targets and database callers of the storage area; see target.h. */
 #include "storage/target.h"
 
-#include "db/caller.h"
+#include "worker/caller.h"
 #include "storage/key.h"
 #include "storage/reply.h"
 

@@ -8,7 +8,7 @@
 #include "storage/reply.h"
 #include "storage/target.h"
 
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>

@@ -222,7 +222,7 @@ void storage_write_object(request *req, response *res, const storage_target *t,
     storage_bucket_info b;
     if (!storage_bucket_info_get(req, res, t, &w->caller, &b))
         return;
-    long limit = t->s->max_body;
+    long limit = t->s->limits.max_body;
     if (b.file_size_limit > 0 && b.file_size_limit < limit)
         limit = b.file_size_limit;
     storage_body body;

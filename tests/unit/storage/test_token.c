@@ -14,7 +14,6 @@ static storage_settings settings(void)
     storage_settings s;
     memset(&s, 0, sizeof s);
     s.jwt_secret = "unit-test-secret-unit-test-secret-0123";
-    s.jwt_algorithm = "HS256";
     return s;
 }
 

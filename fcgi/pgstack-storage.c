@@ -6,6 +6,7 @@
  * (streamed to disk). */
 #include "storage/handlers.h"
 #include "storage/storage_settings.h"
+#include "storage/tus.h"
 #include "worker/server.h"
 
 #include <stdbool.h>
@@ -35,6 +36,12 @@ static const route ROUTES[] = {
     {"GET", "/object/{bucket}/*", storage_object_download, ROUTE_REQUIRED},
     {"DELETE", "/object/{bucket}/*", storage_object_delete, ROUTE_REQUIRED},
     {"DELETE", "/object/{bucket}", storage_object_delete_many, ROUTE_REQUIRED},
+    {"OPTIONS", "/upload/resumable", storage_tus_options, ROUTE_PUBLIC},
+    {"POST", "/upload/resumable", storage_tus_create, ROUTE_REQUIRED},
+    {"OPTIONS", "/upload/resumable/{id}", storage_tus_options, ROUTE_PUBLIC},
+    {"HEAD", "/upload/resumable/{id}", storage_tus_head, ROUTE_REQUIRED},
+    {"PATCH", "/upload/resumable/{id}", storage_tus_patch, ROUTE_REQUIRED},
+    {"DELETE", "/upload/resumable/{id}", storage_tus_delete, ROUTE_REQUIRED},
     {"GET", "/render/image/*", storage_render_disabled, ROUTE_PUBLIC},
 };
 
@@ -42,7 +49,8 @@ static const route ROUTES[] = {
 static bool storage_reads_body(const route *r)
 {
     return r->handler == storage_object_upload || r->handler == storage_object_update ||
-           r->handler == storage_sign_upload_put;
+           r->handler == storage_sign_upload_put || r->handler == storage_tus_create ||
+           r->handler == storage_tus_patch;
 }
 
 static const area AREA = {

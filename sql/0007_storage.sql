@@ -189,3 +189,26 @@ end
 $$;
 grant execute on function storage.list_folder(text, text, integer, integer, text, text, text)
   to anon, authenticated, service_role;
+
+-- TUS resumable uploads in progress (/storage/v1/upload/resumable): one row
+-- per upload, bound to the caller that created it (its sub and role); the
+-- bytes received so far are a file of the backend (uploads/<id>). Only the
+-- storage workers (as service_role) touch this table; the object row is
+-- written as the caller, under RLS, when the last byte arrives.
+create table if not exists storage.uploads (
+  id uuid primary key default gen_random_uuid(),
+  bucket_id text not null references storage.buckets (id) on delete cascade,
+  name text not null,
+  creator_sub text not null default '',
+  creator_role text not null,
+  upsert boolean not null default false,
+  content_type text,
+  cache_control text,
+  user_metadata jsonb,
+  upload_length bigint not null check (upload_length >= 0),
+  upload_offset bigint not null default 0,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null
+);
+revoke all on storage.uploads from public, anon, authenticated;
+grant select, insert, update, delete on storage.uploads to service_role;

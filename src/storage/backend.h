@@ -36,6 +36,12 @@ typedef struct storage_backend {
     /* Makes (dst_id, dst_version) hold the same bytes as (id, version). */
     bool (*copy)(const storage_settings *s, arena *a, const char *id, const char *version,
                  const char *dst_id, const char *dst_version);
+    /* The bytes of a resumable upload received so far (uploads/<id>),
+     * created when missing and opened for reading and appending; place()
+     * moves it into place like any blob. */
+    bool (*open_part)(const storage_settings *s, arena *a, const char *upload_id,
+                      storage_blob *out);
+    void (*remove_part)(const storage_settings *s, arena *a, const char *upload_id);
     /* The file of a placed version, for X-Sendfile and streaming. */
     const char *(*path)(const storage_settings *s, arena *a, const char *id, const char *version);
 } storage_backend;

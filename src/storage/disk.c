@@ -1,6 +1,7 @@
 /* The disk backend: objects as files under STORAGE_ROOT, written to
  * STORAGE_ROOT/tmp, fsynced and renamed into objects/ so an interrupted
- * upload never leaves a half object visible; see backend.h. */
+ * upload never leaves a half object visible; resumable uploads grow in
+ * STORAGE_ROOT/uploads/<id> until complete; see backend.h. */
 #include "storage/backend.h"
 
 #include "core/log.h"
@@ -134,6 +135,29 @@ static bool disk_copy(const storage_settings *s, arena *a, const char *id, const
     return disk_place(s, a, &b, dst_id, dst_version);
 }
 
+static const char *part_path(const storage_settings *s, arena *a, const char *upload_id)
+{
+    return arena_printf(a, "%s/uploads/%s", s->root, upload_id);
+}
+
+static bool disk_open_part(const storage_settings *s, arena *a, const char *upload_id,
+                           storage_blob *out)
+{
+    const char *dir = arena_printf(a, "%s/uploads", s->root);
+    if (!make_dir(dir))
+        return false;
+    out->temp_path = part_path(s, a, upload_id);
+    out->fd = open(out->temp_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (out->fd < 0)
+        log_event("storage: cannot open %s: %s", out->temp_path, strerror(errno));
+    return out->fd >= 0;
+}
+
+static void disk_remove_part(const storage_settings *s, arena *a, const char *upload_id)
+{
+    unlink(part_path(s, a, upload_id));
+}
+
 const storage_backend storage_disk_backend = {
     .name = "disk",
     .create = disk_create,
@@ -141,6 +165,8 @@ const storage_backend storage_disk_backend = {
     .discard = disk_discard,
     .remove = disk_remove,
     .copy = disk_copy,
+    .open_part = disk_open_part,
+    .remove_part = disk_remove_part,
     .path = disk_path,
 };
 

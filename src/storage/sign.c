@@ -191,35 +191,6 @@ void storage_sign_download(request *req, response *res)
     storage_read_object(req, res, &t, &caller, false);
 }
 
-static const char PROBE_SQL[] =
-    "insert into storage.objects (bucket_id, name, owner, owner_id, metadata, version)"
-    " values ($1, $2, case when $3 ~*"
-    " '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then $3::uuid end,"
-    " nullif($3, ''), '{}', 'probe')";
-static const char PROBE_UPSERT_SQL[] =
-    "insert into storage.objects as o (bucket_id, name, owner, owner_id, metadata, version)"
-    " values ($1, $2, case when $3 ~*"
-    " '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then $3::uuid end,"
-    " nullif($3, ''), '{}', 'probe') on conflict (bucket_id, name) do update"
-    " set version = o.version";
-
-/* Would the caller's INSERT (or upsert) pass? Tried, then rolled back. */
-static bool upload_allowed(request *req, response *res, const storage_target *t, bool upsert)
-{
-    storage_bucket_info b;
-    db_caller caller = storage_caller(req, t->s);
-    if (!storage_bucket_info_get(req, res, t, &caller, &b))
-        return false;
-    db_txn *txn = db_txn_new_block(req->arena, req->app->db, &caller);
-    const char *params[] = {t->bucket, t->key, req->auth->sub};
-    db_txn_add(txn, upsert ? PROBE_UPSERT_SQL : PROBE_SQL, 3, params);
-    db_status st = db_txn_run(txn, t->s->txn_wait_ms);
-    if (st != DB_OK)
-        storage_db_failure(res, txn, st, upsert ? "upsert" : "insert");
-    db_txn_end_block(txn, t->s->txn_wait_ms); /* rolls the probe back */
-    return st == DB_OK;
-}
-
 void storage_sign_upload_create(request *req, response *res)
 {
     storage_target t;
@@ -227,7 +198,8 @@ void storage_sign_upload_create(request *req, response *res)
         return;
     const char *h = request_header(req, "x-upsert");
     bool upsert = h && strcasecmp(h, "true") == 0;
-    if (!upload_allowed(req, res, &t, upsert))
+    db_caller caller = storage_caller(req, t.s);
+    if (!storage_upload_allowed(req, res, &t, &caller, req->auth->sub, upsert, NULL))
         return;
     storage_token tok = {.url = storage_full_key(req->arena, t.bucket, t.key),
                          .scope = "upload",

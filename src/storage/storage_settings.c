@@ -56,6 +56,13 @@ static const config_key STORAGE_KEYS[] = {
      .min = 60,
      .max = 604800,
      .description = "lifetime of a signed upload URL in seconds"},
+    {.name = "STORAGE_TUS_EXPIRY",
+     .type = CONFIG_INT,
+     .default_value = "86400",
+     .offset = OFF(tus_expiry_s),
+     .min = 60,
+     .max = 2592000,
+     .description = "seconds an unfinished resumable (TUS) upload is kept"},
 };
 
 const config_section storage_config_section = {

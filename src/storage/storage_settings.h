@@ -18,6 +18,7 @@ typedef struct storage_settings {
     char *sendfile_header;       /* STORAGE_SENDFILE_HEADER; NULL or "": stream */
     bool strict_mime;            /* STORAGE_STRICT_MIME */
     long signed_upload_expiry_s; /* STORAGE_SIGNED_UPLOAD_EXPIRY */
+    long tus_expiry_s;           /* STORAGE_TUS_EXPIRY */
     /* derived at first use (not configuration keys) */
     bool derived;
     const char *jwt_secret;

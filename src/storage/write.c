@@ -79,6 +79,37 @@ bool storage_bucket_info_get(request *req, response *res, const storage_target *
     return true;
 }
 
+static const char PROBE_SQL[] =
+    "insert into storage.objects (bucket_id, name, owner, owner_id, metadata, version)"
+    " values ($1, $2, case when $3 ~*"
+    " '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then $3::uuid end,"
+    " nullif($3, ''), '{}', 'probe')";
+static const char PROBE_UPSERT_SQL[] =
+    "insert into storage.objects as o (bucket_id, name, owner, owner_id, metadata, version)"
+    " values ($1, $2, case when $3 ~*"
+    " '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then $3::uuid end,"
+    " nullif($3, ''), '{}', 'probe') on conflict (bucket_id, name) do update"
+    " set version = o.version";
+
+bool storage_upload_allowed(request *req, response *res, const storage_target *t,
+                            const db_caller *caller, const char *owner, bool upsert,
+                            storage_bucket_info *info)
+{
+    storage_bucket_info b;
+    if (!storage_bucket_info_get(req, res, t, caller, &b))
+        return false;
+    if (info)
+        *info = b;
+    db_txn *txn = db_txn_new_block(req->arena, req->app->db, caller);
+    const char *params[] = {t->bucket, t->key, owner ? owner : ""};
+    db_txn_add(txn, upsert ? PROBE_UPSERT_SQL : PROBE_SQL, 3, params);
+    db_status st = db_txn_run(txn, t->s->txn_wait_ms);
+    if (st != DB_OK)
+        storage_db_failure(res, txn, st, upsert ? "upsert" : "insert");
+    db_txn_end_block(txn, t->s->txn_wait_ms); /* rolls the probe back */
+    return st == DB_OK;
+}
+
 static void too_large(response *res)
 {
     storage_error(res, 413, "EntityTooLarge", "The object exceeded the maximum allowed size");
@@ -216,15 +247,27 @@ static void write_row(request *req, response *res, const storage_target *t, cons
     storage_json(res, 200, reply);
 }
 
+void storage_write_finish(request *req, response *res, const storage_target *t,
+                          const storage_write *w, const storage_bucket_info *b, storage_body *body)
+{
+    const char *sniffed = storage_mime_sniff(req->arena, body->blob.fd);
+    const char *declared = storage_mime_base(req->arena, body->declared_type);
+    const char *type = judge_type(res, t, b, declared, sniffed);
+    const char *user_metadata = NULL;
+    if (!type || !user_metadata_of(req, res, body, &user_metadata)) {
+        t->be->discard(&body->blob);
+        return;
+    }
+    write_row(req, res, t, w, body, type, user_metadata);
+}
+
 void storage_write_object(request *req, response *res, const storage_target *t,
                           const storage_write *w)
 {
     storage_bucket_info b;
     if (!storage_bucket_info_get(req, res, t, &w->caller, &b))
         return;
-    long limit = t->s->limits.max_body;
-    if (b.file_size_limit > 0 && b.file_size_limit < limit)
-        limit = b.file_size_limit;
+    long limit = storage_bucket_limit(t->s, &b);
     storage_body body;
     const char *why = NULL;
     ingest_status ist = storage_ingest(req, res->io, t->s, t->be, limit, &body, &why);
@@ -232,13 +275,13 @@ void storage_write_object(request *req, response *res, const storage_target *t,
         ingest_failure(res, ist, why);
         return;
     }
-    const char *sniffed = storage_mime_sniff(req->arena, body.blob.fd);
-    const char *declared = storage_mime_base(req->arena, body.declared_type);
-    const char *type = judge_type(res, t, &b, declared, sniffed);
-    const char *user_metadata = NULL;
-    if (!type || !user_metadata_of(req, res, &body, &user_metadata)) {
-        t->be->discard(&body.blob);
-        return;
-    }
-    write_row(req, res, t, w, &body, type, user_metadata);
+    storage_write_finish(req, res, t, w, &b, &body);
+}
+
+long storage_bucket_limit(const storage_settings *s, const storage_bucket_info *b)
+{
+    long limit = s->limits.max_body;
+    if (b->file_size_limit > 0 && b->file_size_limit < limit)
+        limit = b->file_size_limit;
+    return limit;
 }

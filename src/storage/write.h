@@ -6,6 +6,7 @@
 #ifndef PGSTACK_STORAGE_WRITE_H
 #define PGSTACK_STORAGE_WRITE_H
 
+#include "storage/ingest.h"
 #include "storage/target.h"
 
 typedef struct storage_write {
@@ -29,5 +30,23 @@ typedef struct storage_bucket_info {
 /* Reads them in the caller's transaction; false: the reply is written. */
 bool storage_bucket_info_get(request *req, response *res, const storage_target *t,
                              const db_caller *caller, storage_bucket_info *out);
+
+/* Would the caller's INSERT (or upsert) of t's key pass, with owner as
+ * the owner? Tried in a transaction that is rolled back (signed upload
+ * URLs, resumable uploads). Fills *info with the bucket's settings when
+ * not NULL; false after an error reply (404 bucket, 403, 409). */
+bool storage_upload_allowed(request *req, response *res, const storage_target *t,
+                            const db_caller *caller, const char *owner, bool upsert,
+                            storage_bucket_info *info);
+
+/* The largest object one request may store in bucket b:
+ * min(STORAGE_MAX_BODY, file_size_limit). */
+long storage_bucket_limit(const storage_settings *s, const storage_bucket_info *b);
+
+/* The steps after the bytes are in body->blob (ingested, or a completed
+ * resumable upload): sniffing and MIME rules, then the row under RLS, the
+ * file placed and COMMIT. The blob is placed or discarded. */
+void storage_write_finish(request *req, response *res, const storage_target *t,
+                          const storage_write *w, const storage_bucket_info *b, storage_body *body);
 
 #endif

@@ -212,3 +212,72 @@ create table if not exists storage.uploads (
 );
 revoke all on storage.uploads from public, anon, authenticated;
 grant select, insert, update, delete on storage.uploads to service_role;
+
+-- STORAGE_BACKEND=database: object bytes as 1 MiB bytea chunks, keyed by
+-- the object's id and version (versions are immutable, as files are). The
+-- workers add chunks inside the caller's own transaction, right after the
+-- row that names the version, through storage.put_chunk (which accepts
+-- chunks only for a version written by the current transaction), so a
+-- failed upload leaves no bytes behind. Chunks of a version go when its row
+-- is deleted or points at another version (trigger), in the same
+-- transaction. Only service_role reads the table (downloads run as
+-- service_role after the caller's SELECT decided).
+create table if not exists storage.object_chunks (
+  object_id uuid not null,
+  version text not null,
+  n integer not null check (n >= 0),
+  data bytea not null,
+  primary key (object_id, version, n)
+);
+revoke all on storage.object_chunks from public, anon, authenticated;
+grant select on storage.object_chunks to service_role;
+
+create or replace function storage.put_chunk(object_id uuid, version text, n integer, data bytea)
+returns void
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if not exists (select from storage.objects o where o.id = put_chunk.object_id
+                 and o.version = put_chunk.version
+                 and o.xmin = pg_catalog.pg_current_xact_id()::xid) then
+    raise exception 'no object version % of % written by this transaction', version, object_id
+      using errcode = '42501';
+  end if;
+  insert into storage.object_chunks values (object_id, version, n, data);
+end
+$$;
+
+create or replace function storage.copy_chunks(src uuid, src_version text, dst uuid,
+                                               dst_version text)
+returns void
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if not exists (select from storage.objects o where o.id = dst and o.version = dst_version
+                 and o.xmin = pg_catalog.pg_current_xact_id()::xid) then
+    raise exception 'no object version % of % written by this transaction', dst_version, dst
+      using errcode = '42501';
+  end if;
+  insert into storage.object_chunks
+    select dst, dst_version, c.n, c.data from storage.object_chunks c
+    where c.object_id = src and c.version = src_version;
+end
+$$;
+revoke all on function storage.put_chunk(uuid, text, integer, bytea),
+  storage.copy_chunks(uuid, text, uuid, text) from public;
+grant execute on function storage.put_chunk(uuid, text, integer, bytea),
+  storage.copy_chunks(uuid, text, uuid, text) to anon, authenticated, service_role;
+
+create or replace function storage.drop_old_chunks() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' or old.version is distinct from new.version then
+    delete from storage.object_chunks c where c.object_id = old.id and c.version = old.version;
+  end if;
+  return null;
+end
+$$;
+drop trigger if exists drop_old_chunks on storage.objects;
+create trigger drop_old_chunks after update or delete on storage.objects
+  for each row execute function storage.drop_old_chunks();

@@ -42,7 +42,7 @@ static const char *disk_path(const storage_settings *s, arena *a, const char *id
     return arena_printf(a, "%s/%s", object_dir(s, a, id), version);
 }
 
-static bool disk_create(const storage_settings *s, arena *a, storage_blob *out)
+bool storage_spool_create(const storage_settings *s, arena *a, storage_blob *out)
 {
     const char *dir = arena_printf(a, "%s/tmp", s->root);
     if (!make_dir(dir)) {
@@ -56,7 +56,7 @@ static bool disk_create(const storage_settings *s, arena *a, storage_blob *out)
     return out->fd >= 0;
 }
 
-static void disk_discard(storage_blob *b)
+void storage_spool_discard(storage_blob *b)
 {
     if (b->fd >= 0)
         close(b->fd);
@@ -83,7 +83,7 @@ static bool ensure_object_dir(const storage_settings *s, arena *a, const char *i
            make_dir(object_dir(s, a, id));
 }
 
-static bool disk_place(const storage_settings *s, arena *a, storage_blob *b, const char *id,
+static bool place_file(const storage_settings *s, arena *a, storage_blob *b, const char *id,
                        const char *version)
 {
     bool ok = fsync(b->fd) == 0 && ensure_object_dir(s, a, id);
@@ -107,11 +107,19 @@ static void disk_remove(const storage_settings *s, arena *a, const char *id, con
     rmdir(object_dir(s, a, id)); /* fails while other versions remain */
 }
 
+static bool disk_place(const storage_settings *s, arena *a, storage_blob *b, const char *id,
+                       const char *version, db_txn *txn)
+{
+    (void)txn; /* the file is renamed before COMMIT; removed if it fails */
+    return place_file(s, a, b, id, version);
+}
+
 /* Files are immutable, so a copy is a hard link; a plain copy when the
  * filesystem has no links. */
 static bool disk_copy(const storage_settings *s, arena *a, const char *id, const char *version,
-                      const char *dst_id, const char *dst_version)
+                      const char *dst_id, const char *dst_version, db_txn *txn)
 {
+    (void)txn;
     const char *src = disk_path(s, a, id, version);
     const char *dst = disk_path(s, a, dst_id, dst_version);
     if (!ensure_object_dir(s, a, dst_id))
@@ -122,17 +130,17 @@ static bool disk_copy(const storage_settings *s, arena *a, const char *id, const
     if (in < 0)
         return false;
     storage_blob b;
-    bool ok = disk_create(s, a, &b);
+    bool ok = storage_spool_create(s, a, &b);
     char buf[65536];
     ssize_t n;
     while (ok && (n = read(in, buf, sizeof buf)) > 0)
         ok = write(b.fd, buf, (size_t)n) == n;
     close(in);
     if (!ok) {
-        disk_discard(&b);
+        storage_spool_discard(&b);
         return false;
     }
-    return disk_place(s, a, &b, dst_id, dst_version);
+    return place_file(s, a, &b, dst_id, dst_version);
 }
 
 static const char *part_path(const storage_settings *s, arena *a, const char *upload_id)
@@ -140,8 +148,8 @@ static const char *part_path(const storage_settings *s, arena *a, const char *up
     return arena_printf(a, "%s/uploads/%s", s->root, upload_id);
 }
 
-static bool disk_open_part(const storage_settings *s, arena *a, const char *upload_id,
-                           storage_blob *out)
+bool storage_spool_open_part(const storage_settings *s, arena *a, const char *upload_id,
+                             storage_blob *out)
 {
     const char *dir = arena_printf(a, "%s/uploads", s->root);
     if (!make_dir(dir))
@@ -153,25 +161,19 @@ static bool disk_open_part(const storage_settings *s, arena *a, const char *uplo
     return out->fd >= 0;
 }
 
-static void disk_remove_part(const storage_settings *s, arena *a, const char *upload_id)
+void storage_spool_remove_part(const storage_settings *s, arena *a, const char *upload_id)
 {
     unlink(part_path(s, a, upload_id));
 }
 
 const storage_backend storage_disk_backend = {
     .name = "disk",
-    .create = disk_create,
+    .create = storage_spool_create,
     .place = disk_place,
-    .discard = disk_discard,
+    .discard = storage_spool_discard,
     .remove = disk_remove,
     .copy = disk_copy,
-    .open_part = disk_open_part,
-    .remove_part = disk_remove_part,
+    .open_part = storage_spool_open_part,
+    .remove_part = storage_spool_remove_part,
     .path = disk_path,
 };
-
-const storage_backend *storage_backend_get(const storage_settings *s)
-{
-    (void)s; /* STORAGE_BACKEND accepts only "disk" so far */
-    return &storage_disk_backend;
-}

@@ -108,12 +108,16 @@ static void serve(request *req, response *res, const storage_target *t, const ob
         response_empty(res, 304);
         return;
     }
-    const char *path = t->be->path(t->s, req->arena, m->id, m->version);
+    const char *path = t->be->path ? t->be->path(t->s, req->arena, m->id, m->version) : NULL;
     const char *sendfile =
-        t->s->sendfile_header && *t->s->sendfile_header ? t->s->sendfile_header : NULL;
+        path && t->s->sendfile_header && *t->s->sendfile_header ? t->s->sendfile_header : NULL;
     if (res->head_only && !sendfile) {
         response_set_header(res, "Content-Length", m->size);
         response_empty(res, 200);
+        return;
+    }
+    if (!path) {
+        t->be->send(t->s, req, res, m->id, m->version, m->size);
         return;
     }
     if (!sendfile) {

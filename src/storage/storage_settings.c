@@ -8,9 +8,9 @@
 
 static bool check_backend(const char *value, char *why, size_t whylen)
 {
-    if (strcmp(value, "disk") == 0)
+    if (strcmp(value, "disk") == 0 || strcmp(value, "database") == 0)
         return true;
-    snprintf(why, whylen, "must be disk (the database and s3 backends are not built yet)");
+    snprintf(why, whylen, "must be disk or database (the s3 backend is not built yet)");
     return false;
 }
 
@@ -29,7 +29,8 @@ static const config_key STORAGE_KEYS[] = {
      .default_value = "disk",
      .offset = OFF(backend),
      .check = check_backend,
-     .description = "where object bytes live: disk (files under STORAGE_ROOT)"},
+     .description = "where object bytes live: disk (files under STORAGE_ROOT) or database "
+                    "(chunks in storage.object_chunks)"},
     {.name = "STORAGE_ROOT",
      .type = CONFIG_STRING,
      .default_value = "/var/lib/pgstack/storage",

@@ -1,11 +1,12 @@
 /* Request targets and database callers of the storage area; see target.h. */
 #include "storage/target.h"
 
-#include "worker/caller.h"
 #include "storage/key.h"
 #include "storage/reply.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 void storage_target_base(request *req, storage_target *t)
 {
@@ -37,23 +38,16 @@ bool storage_target_get(request *req, response *res, bool want_key, storage_targ
     return true;
 }
 
-db_caller storage_caller(const request *req, const storage_settings *s)
+const char *storage_new_id(arena *a)
 {
-    return db_caller_from_request(req, s->statement_timeout_ms);
-}
-
-db_caller storage_service_caller(const request *req, const storage_settings *s)
-{
-    return (db_caller){
-        .db_role = "service_role",
-        .claim_role = "service_role",
-        .claims_json = "{\"role\":\"service_role\"}",
-        .sub = "",
-        .method = req->method,
-        .path = req->full_path,
-        .headers_json = "{}",
-        .statement_timeout_ms = s->statement_timeout_ms,
-    };
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+        abort(); /* no randomness: nothing safe to do */
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    return arena_printf(a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+                        b[12], b[13], b[14], b[15]);
 }
 
 const char *storage_full_key(arena *a, const char *bucket, const char *key)

@@ -9,6 +9,7 @@
 #include "core/response.h"
 #include "db/txn.h"
 #include "storage/backend.h"
+#include "storage/callers.h"
 #include "storage/storage_settings.h"
 
 typedef struct storage_target {
@@ -25,11 +26,8 @@ bool storage_target_get(request *req, response *res, bool want_key, storage_targ
 /* Just the settings and backend (routes without a bucket in the path). */
 void storage_target_base(request *req, storage_target *t);
 
-/* The request's own caller (role and claims of its JWT). */
-db_caller storage_caller(const request *req, const storage_settings *s);
-/* service_role, for public and signed URLs (the token or the bucket's
- * public flag has already decided). */
-db_caller storage_service_caller(const request *req, const storage_settings *s);
+/* A fresh random (version 4) UUID for a new object row. */
+const char *storage_new_id(arena *a);
 
 /* "bucket/key" as replies and tokens name an object. */
 const char *storage_full_key(arena *a, const char *bucket, const char *key);

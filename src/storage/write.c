@@ -23,11 +23,12 @@ static const char BUCKET_SQL[] =
     " 'mimetype', $4::text, 'cacheControl', $7::text, 'lastModified', pg_catalog.now(),"           \
     " 'contentLength', $5::bigint, 'httpStatusCode', 200)"
 
+/* No RETURNING: it would also need a SELECT policy, and Supabase uploads
+ * need INSERT only; the id is chosen here ($10). */
 static const char INSERT_SQL[] =
-    "with old as (select version from storage.objects where bucket_id = $1 and name = $2)"
-    " insert into storage.objects as o (bucket_id, name, owner, owner_id, metadata,"
-    " user_metadata, version) values ($1, $2, " OWNER_UUID ", nullif($3, ''), " METADATA
-    ", $8::jsonb, $9) returning o.id, (select version from old)";
+    "insert into storage.objects as o (id, bucket_id, name, owner, owner_id, metadata,"
+    " user_metadata, version) values ($10::uuid, $1, $2, " OWNER_UUID ", nullif($3, ''), " METADATA
+    ", $8::jsonb, $9)";
 
 static const char UPSERT_SQL[] =
     "with old as (select version from storage.objects where bucket_id = $1 and name = $2)"
@@ -208,11 +209,12 @@ static void write_row(request *req, response *res, const storage_target *t, cons
     const char *version = storage_new_version(req->arena);
     const char *size = arena_printf(req->arena, "%ld", body->size);
     const char *cache = cache_control_of(req->arena, body->cache_control);
-    const char *params[] = {t->bucket, t->key,        w->owner ? w->owner : "",
-                            type,      size,          body->md5,
-                            cache,     user_metadata, version};
+    const char *new_id = storage_new_id(req->arena);
+    const char *params[] = {
+        t->bucket, t->key, w->owner ? w->owner : "", type, size, body->md5, cache, user_metadata,
+        version,   new_id};
     db_txn *txn = db_txn_new_block(req->arena, req->app->db, &w->caller);
-    int q = db_txn_add(txn, w->upsert ? UPSERT_SQL : INSERT_SQL, 9, params);
+    int q = db_txn_add(txn, w->upsert ? UPSERT_SQL : INSERT_SQL, w->upsert ? 9 : 10, params);
     db_status st = db_txn_run(txn, t->s->txn_wait_ms);
     if (st != DB_OK) {
         t->be->discard(&body->blob);
@@ -221,9 +223,10 @@ static void write_row(request *req, response *res, const storage_target *t, cons
         return;
     }
     PGresult *r = db_txn_result(txn, q);
-    const char *id = arena_strdup(req->arena, PQgetvalue(r, 0, 0));
-    const char *old = PQgetisnull(r, 0, 1) ? NULL : arena_strdup(req->arena, PQgetvalue(r, 0, 1));
-    if (!t->be->place(t->s, req->arena, &body->blob, id, version)) {
+    const char *id = w->upsert ? arena_strdup(req->arena, PQgetvalue(r, 0, 0)) : new_id;
+    const char *old =
+        !w->upsert || PQgetisnull(r, 0, 1) ? NULL : arena_strdup(req->arena, PQgetvalue(r, 0, 1));
+    if (!t->be->place(t->s, req->arena, &body->blob, id, version, txn)) {
         db_txn_end_block(txn, t->s->txn_wait_ms);
         storage_error(res, 500, "InternalError", "could not store the object");
         return;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/lib/storage.sh — the storage area's part of scripts/dev (sourced).
 #
 # storage_worker_conf   lines for .dev/pgstack.conf: the disk backend's root

@@ -1,7 +1,7 @@
 /* Building the parser input from an HTTP request; see input.h. */
 #include "rest/input.h"
 
-#include "rest/parse.h"
+#include "rest/parse/parse.h"
 #include "rest/rest_settings.h"
 #include "worker/app.h"
 

@@ -4,10 +4,10 @@
  * transaction; the document is built from the catalog. */
 #include "rest/openapi_handler.h"
 
-#include "rest/catalog_cache.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
-#include "rest/openapi.h"
-#include "rest/parse.h"
+#include "rest/openapi/openapi.h"
+#include "rest/parse/parse.h"
 #include "worker/app.h"
 #include "worker/caller.h"
 

@@ -5,9 +5,9 @@
 
 #include "core/request.h"
 #include "core/response.h"
-#include "rest/catalog.h"
+#include "rest/catalog/catalog.h"
 #include "rest/model.h"
-#include "rest/plan.h"
+#include "rest/plan/plan.h"
 
 #include <stdbool.h>
 

@@ -4,10 +4,10 @@
  * once. */
 #include "rest/rpc.h"
 
-#include "rest/catalog_cache.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
-#include "rest/plan_rpc.h"
+#include "rest/plan/plan_rpc.h"
 #include "rest/read.h"
 #include "rest/rpc_args.h"
 #include "worker/app.h"

@@ -5,13 +5,13 @@
  * check runs before the write, so a failed first try wrote nothing. */
 #include "rest/write.h"
 
-#include "rest/body.h"
-#include "rest/catalog_cache.h"
+#include "rest/parse/body.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
-#include "rest/plan_write.h"
-#include "rest/sql_write.h"
-#include "rest/write_reply.h"
+#include "rest/plan/plan_write.h"
+#include "rest/sql/sql_write.h"
+#include "rest/render/write_reply.h"
 #include "worker/app.h"
 #include "worker/caller.h"
 
@@ -53,7 +53,10 @@ static bool run_write(request *req, response *res, const write_request *w, int a
         rest_reply_db_failure(res, req, t, st);
         return true;
     }
-    rest_write_reply(res, &w->rq, &plan, &sql, db_txn_result(t, q));
+    reply r;
+    reply_init(&r, req->arena);
+    rest_write_reply(&r, &w->rq, &plan, &sql, db_txn_result(t, q));
+    response_send(res, &r);
     return true;
 }
 

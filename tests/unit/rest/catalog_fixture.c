@@ -2,7 +2,7 @@
 #include "catalog_fixture.h"
 
 #include "parse_test_util.h"
-#include "rest/catalog_build.h"
+#include "rest/catalog/catalog_build.h"
 #include "rpc_fixture.h"
 
 #include <stdio.h>

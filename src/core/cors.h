@@ -15,9 +15,12 @@ typedef enum { CORS_NO_ORIGIN, CORS_ALLOWED, CORS_REFUSED } cors_verdict;
 #define CORS_ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 #define CORS_ALLOWED_HEADERS                                                                       \
     "apikey, authorization, content-type, prefer, range, range-unit, accept, accept-profile, "     \
-    "content-profile, x-client-info, x-upsert, x-supabase-api-version, x-request-id"
+    "content-profile, x-client-info, x-upsert, x-supabase-api-version, x-request-id, "             \
+    "cache-control, x-metadata, x-signature, tus-resumable, upload-length, upload-metadata, "      \
+    "upload-offset, upload-defer-length"
 #define CORS_EXPOSED_HEADERS                                                                       \
-    "Content-Range, Content-Location, Location, Preference-Applied, Range-Unit, X-Request-Id"
+    "Content-Range, Content-Location, Location, Preference-Applied, Range-Unit, X-Request-Id, "    \
+    "Upload-Offset, Upload-Length, Upload-Expires, Tus-Resumable, Tus-Version, Tus-Extension"
 
 cors_verdict cors_check(const pgstack_config *cfg, const char *origin, const char *host);
 

@@ -1,14 +1,34 @@
-/* The storage area's settings (/storage/v1), registered with core's configuration
- * loader. */
+/* The storage area's settings (/storage/v1), registered with core's
+ * configuration loader: STORAGE_WORKERS, STORAGE_MAX_BODY and the STORAGE_*
+ * keys of the area. The struct also carries a few values derived at first
+ * use from the core configuration (the JWT secret that signed URL keys
+ * derive from, transaction waits), so handlers read one struct. */
 #ifndef PGSTACK_STORAGE_SETTINGS_H
 #define PGSTACK_STORAGE_SETTINGS_H
 
 #include "core/config.h"
+#include "worker/app.h"
+
+#include <stdbool.h>
 
 typedef struct storage_settings {
-    area_limits limits;
+    area_limits limits;          /* STORAGE_WORKERS, STORAGE_MAX_BODY */
+    char *backend;               /* STORAGE_BACKEND: "disk" */
+    char *root;                  /* STORAGE_ROOT */
+    char *sendfile_header;       /* STORAGE_SENDFILE_HEADER; NULL or "": stream */
+    bool strict_mime;            /* STORAGE_STRICT_MIME */
+    long signed_upload_expiry_s; /* STORAGE_SIGNED_UPLOAD_EXPIRY */
+    long tus_expiry_s;           /* STORAGE_TUS_EXPIRY */
+    /* derived at first use (not configuration keys) */
+    bool derived;
+    const char *jwt_secret;
+    long txn_wait_ms;
+    long statement_timeout_ms;
 } storage_settings;
 
 extern const config_section storage_config_section;
+
+/* The settings of the worker serving the request. */
+const storage_settings *storage_settings_get(const app_ctx *app);
 
 #endif

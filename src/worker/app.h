@@ -21,6 +21,10 @@ typedef struct area {
     const route *outside_routes;
     size_t outside_route_count;
     const config_section *settings; /* the area's keys (<AREA>_WORKERS, ...) */
+    /* Optional: true for routes whose handler reads the body itself from
+     * res->io (uploads streamed to disk); the server then only enforces
+     * the Content-Length limit. NULL: every body is read into memory. */
+    bool (*reads_body)(const route *r);
 } area;
 
 typedef struct app {

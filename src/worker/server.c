@@ -135,7 +135,8 @@ static void dispatch(app_ctx *app, request *req, response *res, http_io *io)
     if (!route)
         return;
     request_error err;
-    if (!request_read_body(req, io, app_limits(app)->max_body, &err)) {
+    bool handler_reads = app->area->reads_body && app->area->reads_body(route);
+    if (!handler_reads && !request_read_body(req, io, app_limits(app)->max_body, &err)) {
         http_error(res, err.status, "%s", err.message);
         return;
     }

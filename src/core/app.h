@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct app;
+
 typedef struct area {
     const char *name;    /* "rest" */
     const char *program; /* "pgstack-rest" */
@@ -18,6 +20,12 @@ typedef struct area {
     const route *routes;
     size_t route_count;
     bool serves_health; /* also answers GET /health outside its prefix */
+    /* A process kept running beside the workers (NULL: none): set up by
+     * companion_setup in the supervisor after the configuration is loaded
+     * (false: do not start it), then run by companion_run in a child. */
+    const char *companion_name;
+    bool (*companion_setup)(struct app *app);
+    int (*companion_run)(void *app);
 } area;
 
 typedef struct app {

@@ -304,7 +304,15 @@ int server_main(const area *area, int argc, char **argv)
         return 1;
     }
     area_settings(&app);
-    int rc = FCGX_IsCGI() ? serve_cgi(&app) : supervisor_run(app.workers, fastcgi_worker, &app);
+    int rc;
+    if (FCGX_IsCGI()) {
+        rc = serve_cgi(&app);
+    } else {
+        supervisor_companion companion = {area->companion_name, area->companion_run, &app};
+        bool with_companion =
+            area->companion_run && (!area->companion_setup || area->companion_setup(&app));
+        rc = supervisor_run(app.workers, fastcgi_worker, &app, with_companion ? &companion : NULL);
+    }
     config_free(&app.cfg);
     return rc;
 }

@@ -1,0 +1,90 @@
+/* Starting the deno runtime; see runtime.h. */
+#include "functions/runtime.h"
+
+#include "core/log.h"
+#include "functions/functions_settings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SOCKET_PATH_MAX 107
+
+static bool make_dir(const char *parent, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s%s", parent, *name ? "/" : "", name);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        log_event("functions runtime: cannot create %s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool functions_runtime_setup(struct app *app)
+{
+    (void)app;
+    const functions_settings *s = functions_settings_get();
+    if (!s)
+        return false;
+    if (!s->deno) {
+        log_event("functions runtime: no usable deno (DENO_PATH=\"%s\"); invocations answer 503",
+                  s->deno_path);
+        return false;
+    }
+    if (strlen(functions_runtime_socket(s)) > SOCKET_PATH_MAX) {
+        log_event("functions runtime: FUNCTIONS_RUNTIME_DIR is too long for a Unix socket path");
+        return false;
+    }
+    return make_dir(s->runtime_dir, "") && make_dir(s->runtime_dir, "fn") &&
+           make_dir(s->runtime_dir, "env") && make_dir(s->runtime_dir, "cache");
+}
+
+int functions_runtime_run(void *app)
+{
+    (void)app;
+    const functions_settings *s = functions_settings_get();
+    char main_ts[4096], child_ts[4096], read_flag[8300], write_flag[4200], run_flag[4200];
+    char deno_dir[4200], memory[32], timeout[32], idle[32];
+    snprintf(main_ts, sizeof main_ts, "%s/main.ts", s->bootstrap_dir);
+    snprintf(child_ts, sizeof child_ts, "%s/child.ts", s->bootstrap_dir);
+    snprintf(read_flag, sizeof read_flag, "--allow-read=%s,%s", s->runtime_dir, s->bootstrap_dir);
+    snprintf(write_flag, sizeof write_flag, "--allow-write=%s", s->runtime_dir);
+    snprintf(run_flag, sizeof run_flag, "--allow-run=%s", s->deno);
+    snprintf(deno_dir, sizeof deno_dir, "DENO_DIR=%s/cache", s->runtime_dir);
+    snprintf(memory, sizeof memory, "%ld", s->memory_mb);
+    snprintf(timeout, sizeof timeout, "%ld", s->timeout_s);
+    snprintf(idle, sizeof idle, "%ld", s->idle_timeout_s);
+    char *const argv[] = {
+        s->deno,
+        "run",
+        "--no-prompt",
+        "--quiet",
+        read_flag,
+        write_flag,
+        "--allow-net",
+        run_flag,
+        main_ts,
+        "--socket",
+        (char *)functions_runtime_socket(s),
+        "--root",
+        s->runtime_dir,
+        "--deno",
+        s->deno,
+        "--child",
+        child_ts,
+        "--memory-mb",
+        memory,
+        "--timeout-s",
+        timeout,
+        "--idle-s",
+        idle,
+        NULL,
+    };
+    char *const envp[] = {deno_dir, "NO_COLOR=1", "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+    execve(s->deno, argv, envp);
+    log_event("functions runtime: cannot run %s: %s", s->deno, strerror(errno));
+    return 127;
+}

@@ -1,5 +1,6 @@
 // Echoes what the function saw: method, path, query, headers and the body
-// (as text, or base64 for binary bodies when ?binary=1).
+// (as text, or base64 for binary bodies when ?binary=1; only its length
+// and SHA-256 with ?quiet=1).
 Deno.serve(async (req) => {
   const url = new URL(req.url);
   const bytes = new Uint8Array(await req.arrayBuffer());
@@ -12,6 +13,9 @@ Deno.serve(async (req) => {
   } else {
     text = new TextDecoder().decode(bytes);
   }
+  const sha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)))
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  if (url.searchParams.get("quiet") === "1") text = "";
   return Response.json({
     method: req.method,
     path: url.pathname,
@@ -19,5 +23,6 @@ Deno.serve(async (req) => {
     headers: Object.fromEntries(req.headers),
     body: text,
     length: bytes.length,
+    sha256,
   }, { headers: { "x-echo": "yes" } });
 });

@@ -68,10 +68,18 @@ static const route ROUTES[] = {
     {"POST", "/upload", h_echo, ROUTE_PUBLIC},    {"POST", "/callback", h_echo, ROUTE_NAVIGATION},
 };
 
-static const area AREA = {
-    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], true};
-static const area AREA_NO_HEALTH = {
-    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], false};
+static const area AREA = {.name = "rest",
+                          .program = "pgstack-unit",
+                          .prefix = "/rest/v1",
+                          .routes = ROUTES,
+                          .route_count = sizeof ROUTES / sizeof ROUTES[0],
+                          .serves_health = true};
+static const area AREA_NO_HEALTH = {.name = "rest",
+                                    .program = "pgstack-unit",
+                                    .prefix = "/rest/v1",
+                                    .routes = ROUTES,
+                                    .route_count = sizeof ROUTES / sizeof ROUTES[0],
+                                    .serves_health = false};
 
 static app_ctx APP;
 static arena *A;

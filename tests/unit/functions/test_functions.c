@@ -6,6 +6,8 @@
 #include "functions/secrets.h"
 
 #include <CUnit/CUnit.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +125,31 @@ static void test_settings_defaults_and_precedence(void)
     CU_ASSERT_TRUE_FATAL(functions_settings_load(&s, deno, NULL, err, sizeof err));
     CU_ASSERT_STRING_EQUAL(s.deno, "/bin/true");
     free_settings(&s);
+}
+
+/* Every key of the area is in README.md's configuration table with its
+ * default (FUNCTIONS_BOOTSTRAP_DIR's depends on the install prefix). */
+static void test_keys_documented(void)
+{
+    FILE *f = fopen(TOP_SRCDIR "/README.md", "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static char readme[1 << 20];
+    size_t n = fread(readme, 1, sizeof readme - 1, f);
+    readme[n] = '\0';
+    fclose(f);
+    size_t count;
+    const functions_setting_key *keys = functions_setting_keys(&count);
+    for (size_t i = 0; i < count; i++) {
+        if (!keys[i].description)
+            continue; /* read from the shared configuration, documented there */
+        char row[256];
+        bool prefix_dependent = strcmp(keys[i].name, "FUNCTIONS_BOOTSTRAP_DIR") == 0;
+        snprintf(row, sizeof row, "| `%s` | `%s` |", keys[i].name,
+                 prefix_dependent ? "$(pkgdatadir)/functions" : keys[i].default_value);
+        if (!strstr(readme, row))
+            fprintf(stderr, "README.md lacks the row: %s ...\n", row);
+        CU_ASSERT_PTR_NOT_NULL(strstr(readme, row));
+    }
 }
 
 void register_functions_tests(void)

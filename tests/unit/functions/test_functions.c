@@ -161,4 +161,5 @@ void register_functions_tests(void)
     CU_add_test(suite, "sealing and opening secrets", test_seal_open);
     CU_add_test(suite, "settings: defaults, file, environment, bounds",
                 test_settings_defaults_and_precedence);
+    CU_add_test(suite, "every setting is documented in README.md", test_keys_documented);
 }

@@ -1,7 +1,8 @@
 /* pgstack-api: FastCGI program serving the platform API (workflows, agents, dev endpoints)
  * under /api. Routes are declared here; the engine lives in src/. */
-#include "core/server.h"
-#include "rest/catalog_refresh.h"
+#include "api/api_settings.h"
+#include "rest/catalog/catalog_refresh.h"
+#include "worker/server.h"
 
 static const route ROUTES[] = {
     {"POST", "/catalog/refresh", rest_catalog_refresh_handle, ROUTE_REQUIRED},
@@ -13,7 +14,7 @@ static const area AREA = {
     .prefix = "/api",
     .routes = ROUTES,
     .route_count = sizeof ROUTES / sizeof ROUTES[0],
-    .serves_health = false,
+    .settings = &api_config_section,
 };
 
 int main(int argc, char **argv)

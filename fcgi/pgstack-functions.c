@@ -1,9 +1,10 @@
 /* pgstack-functions: FastCGI program serving the edge functions API
  * under /functions/v1, with the deno runtime as its supervised companion.
  * Routes are declared here; the engine lives in src/functions/. */
-#include "core/server.h"
+#include "functions/functions_settings.h"
 #include "functions/invoke.h"
 #include "functions/runtime.h"
+#include "worker/server.h"
 
 /* verify_jwt is per function: the invoke handler checks credentials itself. */
 #define INVOKE(method)                                                                             \
@@ -29,7 +30,7 @@ static const area AREA = {
     .prefix = "/functions/v1",
     .routes = ROUTES,
     .route_count = sizeof ROUTES / sizeof ROUTES[0],
-    .serves_health = false,
+    .settings = &functions_config_section,
     .companion_name = "deno runtime",
     .companion_setup = functions_runtime_setup,
     .companion_run = functions_runtime_run,

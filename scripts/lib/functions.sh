@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/lib/functions.sh — the edge functions part of scripts/dev (sourced).
 #
 # Deno comes from npm: the `deno` package ships the official binary for the
@@ -38,4 +39,5 @@ functions_worker_conf() {
     env_line DENO_PATH "$FUNCTIONS_DENO"
     env_line FUNCTIONS_RUNTIME_DIR "$DEV/functions"
     env_line FUNCTIONS_BOOTSTRAP_DIR "$ROOT/src/functions/runtime"
+    env_line FUNCTIONS_SUPABASE_URL "http://127.0.0.1:$WEB_PORT"
 }

@@ -1,5 +1,6 @@
 /* pgstack: the admin command. `pgstack migrate` applies the SQL migrations,
  * `pgstack keygen` makes a JWT secret and the anon / service_role keys,
+ * `pgstack config` lists the configuration keys,
  * `pgstack functions` deploys edge functions and sets their secrets. */
 #include "autoconfig.h"
 #include "cli/cli.h"
@@ -12,6 +13,7 @@ static int usage(FILE *out)
 {
     fputs("usage: pgstack migrate [--database-url URL] [--dir DIR] [--status]\n"
           "       pgstack keygen [--secret SECRET]\n"
+          "       pgstack config list | get KEY\n"
           "       pgstack functions deploy|delete|list|secrets ... (pgstack functions help)\n"
           "       pgstack --version\n",
           out);
@@ -24,6 +26,8 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (strcmp(argv[1], "migrate") == 0)
         return cli_migrate(argc - 1, argv + 1);
+    if (strcmp(argv[1], "config") == 0)
+        return cli_config(argc - 1, argv + 1);
     if (strcmp(argv[1], "keygen") == 0)
         return cli_keygen(argc - 1, argv + 1);
     if (strcmp(argv[1], "functions") == 0)

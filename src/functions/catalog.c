@@ -2,7 +2,7 @@
 #include "functions/catalog.h"
 
 #include "core/errors.h"
-#include "db/reply.h"
+#include "db/error.h"
 #include "db/txn.h"
 
 #include <string.h>

@@ -5,7 +5,7 @@
 #ifndef PGSTACK_FUNCTIONS_CATALOG_H
 #define PGSTACK_FUNCTIONS_CATALOG_H
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/response.h"
 
 #include <stdbool.h>

@@ -74,16 +74,18 @@ static PGconn *connect_db(const cli_opts *o)
 {
     const char *url = o->database_url;
     pgstack_config cfg = {0};
+    functions_settings settings = {0};
     char err[512];
     if (!url) {
-        if (!config_load(&cfg, environ, CONFIG_NEED_DATABASE, err, sizeof err)) {
+        if (!config_load(&cfg, &functions_config_section, &settings, environ, CONFIG_NEED_DATABASE,
+                         err, sizeof err)) {
             fprintf(stderr, "pgstack functions: %s (or pass --database-url)\n", err);
             return NULL;
         }
         url = cfg.database_url;
     }
     PGconn *pg = PQconnectdb(url);
-    config_free(&cfg);
+    config_free(&cfg, &functions_config_section, &settings);
     if (PQstatus(pg) != CONNECTION_OK) {
         fprintf(stderr, "pgstack functions: cannot connect: %s", PQerrorMessage(pg));
         PQfinish(pg);
@@ -243,11 +245,23 @@ static int deploy(PGconn *pg, const cli_opts *o)
 
 /* --------------------------------------------------------------- secrets */
 
+static int secrets_store(PGconn *pg, const cli_opts *o, const char *jwt_secret);
+
 static int secrets_set(PGconn *pg, const cli_opts *o)
 {
-    const functions_settings *s = functions_settings_get();
-    if (!s || !*s->jwt_secret)
-        return fail("JWT_SECRET is needed to seal secrets (environment or PGSTACK_CONFIG)", "");
+    pgstack_config cfg = {0};
+    functions_settings settings = {0};
+    char err[512];
+    if (!config_load(&cfg, &functions_config_section, &settings, environ, CONFIG_NEED_JWT, err,
+                     sizeof err))
+        return fail("JWT_SECRET is needed to seal secrets (environment or PGSTACK_CONFIG)", err);
+    int rc = secrets_store(pg, o, cfg.jwt_secret);
+    config_free(&cfg, &functions_config_section, &settings);
+    return rc;
+}
+
+static int secrets_store(PGconn *pg, const cli_opts *o, const char *jwt_secret)
+{
     for (int i = 2; i < o->nargs; i++) {
         const char *eq = strchr(o->args[i], '=');
         char *key = eq ? strndup(o->args[i], (size_t)(eq - o->args[i])) : NULL;
@@ -258,7 +272,7 @@ static int secrets_set(PGconn *pg, const cli_opts *o)
         }
         size_t len = strlen(eq + 1);
         unsigned char *sealed = malloc(len + FUNCTIONS_SECRET_OVERHEAD);
-        bool ok = functions_secret_seal(s->jwt_secret, (const unsigned char *)eq + 1, len, sealed);
+        bool ok = functions_secret_seal(jwt_secret, (const unsigned char *)eq + 1, len, sealed);
         size_t hex_len = 0;
         unsigned char *hex =
             ok ? PQescapeByteaConn(pg, sealed, len + FUNCTIONS_SECRET_OVERHEAD, &hex_len) : NULL;

@@ -1,12 +1,12 @@
 /* The database runtime; see db_runtime.h. */
 #include "functions/db_runtime.h"
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/errors.h"
-#include "db/caller.h"
+#include "worker/caller.h"
 #include "db/quote.h"
-#include "db/reply.h"
-#include "jwt/credentials.h"
+#include "db/error.h"
+#include "worker/credentials.h"
 
 #include <json-c/json.h>
 #include <string.h>

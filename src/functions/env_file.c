@@ -4,7 +4,8 @@
 #include "core/digest.h"
 #include "core/errors.h"
 #include "core/log.h"
-#include "db/reply.h"
+#include "functions/functions_settings.h"
+#include "db/error.h"
 #include "db/txn.h"
 #include "functions/secrets.h"
 
@@ -27,15 +28,15 @@ static void add_if_set(json_object *env, const char *name, const char *value)
         json_object_object_add(env, name, json_object_new_string(value));
 }
 
-/* Project secrets into env; false when one cannot be opened (the key
- * changed: JWT_SECRET differs from the one they were set with). */
-static bool add_secrets(json_object *env, PGresult *r, const functions_settings *s)
+/* Project secrets into env; one that cannot be opened (JWT_SECRET differs
+ * from the one it was set with) is left out and logged. */
+static void add_secrets(json_object *env, PGresult *r, const char *jwt_secret)
 {
     for (int i = 0; i < PQntuples(r); i++) {
         size_t len = 0;
         unsigned char *sealed = PQunescapeBytea((unsigned char *)PQgetvalue(r, i, 1), &len);
         char *plain = sealed ? malloc(len + 1) : NULL;
-        bool ok = plain && functions_secret_open(s->jwt_secret, sealed, len, plain);
+        bool ok = plain && functions_secret_open(jwt_secret, sealed, len, plain);
         if (ok)
             add_if_set(env, PQgetvalue(r, i, 0), plain);
         else
@@ -44,7 +45,6 @@ static bool add_secrets(json_object *env, PGresult *r, const functions_settings 
         free(plain);
         PQfreemem(sealed);
     }
-    return true;
 }
 
 static bool write_once(const char *path, const char *text)
@@ -65,9 +65,9 @@ static bool write_once(const char *path, const char *text)
     return ok;
 }
 
-const char *functions_env_file(app_ctx *app, arena *a, const functions_settings *s,
-                               const char *secrets_version, response *res)
+const char *functions_env_file(app_ctx *app, arena *a, const char *secrets_version, response *res)
 {
+    const functions_settings *s = app->settings;
     if (strcmp(cached_version, secrets_version) == 0)
         return cached_hash;
     db_txn *t = db_txn_new(a, app->db, NULL);
@@ -78,7 +78,7 @@ const char *functions_env_file(app_ctx *app, arena *a, const functions_settings 
         return NULL;
     }
     json_object *env = json_object_new_object();
-    add_secrets(env, db_txn_result(t, i), s);
+    add_secrets(env, db_txn_result(t, i), app->cfg.jwt_secret);
     add_if_set(env, "SUPABASE_URL", s->supabase_url);
     add_if_set(env, "SUPABASE_ANON_KEY", s->anon_key);
     add_if_set(env, "SUPABASE_SERVICE_ROLE_KEY", s->service_key);

@@ -7,12 +7,10 @@
 #ifndef PGSTACK_FUNCTIONS_ENV_FILE_H
 #define PGSTACK_FUNCTIONS_ENV_FILE_H
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/response.h"
-#include "functions/functions_settings.h"
 
 /* The file's hash, or NULL with the reply in res. */
-const char *functions_env_file(app_ctx *app, arena *a, const functions_settings *s,
-                               const char *secrets_version, response *res);
+const char *functions_env_file(app_ctx *app, arena *a, const char *secrets_version, response *res);
 
 #endif

@@ -4,17 +4,17 @@
  * caller transaction (db_runtime.c). See invoke.h. */
 #include "functions/invoke.h"
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/errors.h"
-#include "db/caller.h"
-#include "db/reply.h"
+#include "worker/caller.h"
+#include "db/error.h"
 #include "functions/bundle.h"
 #include "functions/catalog.h"
 #include "functions/db_runtime.h"
 #include "functions/env_file.h"
 #include "functions/functions_settings.h"
 #include "functions/proxy.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include <json-c/json.h>
 #include <string.h>
@@ -68,7 +68,7 @@ static const char *forwarded_path(request *req, const char *name)
 static void invoke_deno(request *req, response *res, const functions_settings *s,
                         const functions_entry *fn)
 {
-    if (!s->deno) {
+    if (!functions_deno(s)) {
         http_error(res, 503, "Deno runtime not configured");
         return;
     }
@@ -86,7 +86,7 @@ static void invoke_deno(request *req, response *res, const functions_settings *s
             return;
         }
     }
-    const char *env = functions_env_file(app, req->arena, s, fn->secrets_version, res);
+    const char *env = functions_env_file(app, req->arena, fn->secrets_version, res);
     if (!env)
         return;
     const char *deployment = arena_printf(req->arena, "%s/%s/%s", fn->name, fn->version, env);
@@ -100,11 +100,7 @@ void functions_invoke_handle(request *req, response *res)
         not_found(res, name ? name : "");
         return;
     }
-    const functions_settings *s = functions_settings_get();
-    if (!s) {
-        http_error(res, 500, "the functions settings are invalid (see the log)");
-        return;
-    }
+    const functions_settings *s = req->app->settings;
     functions_entry fn;
     switch (functions_catalog_lookup(req->app, req->arena, name, &fn, res)) {
     case FUNCTIONS_FAILED:

@@ -3,6 +3,7 @@
 
 #include "core/log.h"
 #include "functions/functions_settings.h"
+#include "worker/app.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,13 +26,10 @@ static bool make_dir(const char *parent, const char *name)
 
 bool functions_runtime_setup(struct app *app)
 {
-    (void)app;
-    const functions_settings *s = functions_settings_get();
-    if (!s)
-        return false;
-    if (!s->deno) {
+    const functions_settings *s = app->settings;
+    if (!functions_deno(s)) {
         log_event("functions runtime: no usable deno (DENO_PATH=\"%s\"); invocations answer 503",
-                  s->deno_path);
+                  s->deno_path ? s->deno_path : "");
         return false;
     }
     if (strlen(functions_runtime_socket(s)) > SOCKET_PATH_MAX) {
@@ -42,23 +40,25 @@ bool functions_runtime_setup(struct app *app)
            make_dir(s->runtime_dir, "env") && make_dir(s->runtime_dir, "cache");
 }
 
-int functions_runtime_run(void *app)
+int functions_runtime_run(void *arg)
 {
-    (void)app;
-    const functions_settings *s = functions_settings_get();
+    app_ctx *app = arg;
+    const functions_settings *s = app->settings;
+    char *deno = (char *)functions_deno(s);
+    const char *bootstrap = functions_bootstrap_dir(s);
     char main_ts[4096], child_ts[4096], read_flag[8300], write_flag[4200], run_flag[4200];
     char deno_dir[4200], memory[32], timeout[32], idle[32];
-    snprintf(main_ts, sizeof main_ts, "%s/main.ts", s->bootstrap_dir);
-    snprintf(child_ts, sizeof child_ts, "%s/child.ts", s->bootstrap_dir);
-    snprintf(read_flag, sizeof read_flag, "--allow-read=%s,%s", s->runtime_dir, s->bootstrap_dir);
+    snprintf(main_ts, sizeof main_ts, "%s/main.ts", bootstrap);
+    snprintf(child_ts, sizeof child_ts, "%s/child.ts", bootstrap);
+    snprintf(read_flag, sizeof read_flag, "--allow-read=%s,%s", s->runtime_dir, bootstrap);
     snprintf(write_flag, sizeof write_flag, "--allow-write=%s", s->runtime_dir);
-    snprintf(run_flag, sizeof run_flag, "--allow-run=%s", s->deno);
+    snprintf(run_flag, sizeof run_flag, "--allow-run=%s", deno);
     snprintf(deno_dir, sizeof deno_dir, "DENO_DIR=%s/cache", s->runtime_dir);
     snprintf(memory, sizeof memory, "%ld", s->memory_mb);
     snprintf(timeout, sizeof timeout, "%ld", s->timeout_s);
     snprintf(idle, sizeof idle, "%ld", s->idle_timeout_s);
     char *const argv[] = {
-        s->deno,
+        deno,
         "run",
         "--no-prompt",
         "--quiet",
@@ -72,7 +72,7 @@ int functions_runtime_run(void *app)
         "--root",
         s->runtime_dir,
         "--deno",
-        s->deno,
+        deno,
         "--child",
         child_ts,
         "--memory-mb",
@@ -84,7 +84,7 @@ int functions_runtime_run(void *app)
         NULL,
     };
     char *const envp[] = {deno_dir, "NO_COLOR=1", "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
-    execve(s->deno, argv, envp);
-    log_event("functions runtime: cannot run %s: %s", s->deno, strerror(errno));
+    execve(deno, argv, envp);
+    log_event("functions runtime: cannot run %s: %s", deno, strerror(errno));
     return 127;
 }

@@ -5,23 +5,24 @@
  * whose status and body make the operation's result. */
 #include "rest/batch.h"
 
-#include "core/app.h"
 #include "core/json_text.h"
 #include "core/sbuf.h"
-#include "db/caller.h"
-#include "rest/batch_parse.h"
-#include "rest/body.h"
-#include "rest/catalog_cache.h"
+#include "rest/batch/batch_parse.h"
+#include "rest/parse/body.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
-#include "rest/plan.h"
-#include "rest/plan_rpc.h"
-#include "rest/plan_write.h"
-#include "rest/read_reply.h"
+#include "rest/plan/plan.h"
+#include "rest/plan/plan_rpc.h"
+#include "rest/plan/plan_write.h"
+#include "rest/render/read_reply.h"
+#include "rest/rest_settings.h"
 #include "rest/rpc_args.h"
-#include "rest/sql.h"
-#include "rest/sql_write.h"
-#include "rest/write_reply.h"
+#include "rest/sql/sql.h"
+#include "rest/sql/sql_write.h"
+#include "rest/render/write_reply.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 
 #include <string.h>
 
@@ -261,14 +262,14 @@ static size_t op_of_statement(const batch_run *r, size_t from, size_t to, int q)
 }
 
 /* Ends the run after statement failure outside any operation. */
-static run_outcome fail_outside(batch_run *r, db_status st, bool may_retry)
+static run_outcome fail_outside(batch_run *r, db_status st, int attempt)
 {
     long wait = app_txn_wait_ms(r->req->app);
-    bool changed = st == DB_QUERY_ERROR && rest_catalog_changed(r->t);
-    if (!(changed && may_retry))
+    bool retry = rest_catalog_retry(r->req->app, r->req->arena, r->cat, attempt, NULL, r->t, st);
+    if (!retry)
         rest_reply_db_failure(r->res, r->req, r->t, st);
     db_txn_end_block(r->t, wait);
-    return changed && may_retry ? RUN_RETRY : RUN_DONE;
+    return retry ? RUN_RETRY : RUN_DONE;
 }
 
 /* Resolves and prepares operation i just before it is queued; false when
@@ -286,7 +287,7 @@ static bool ready_op(batch_run *r, size_t i)
     return false;
 }
 
-static run_outcome run_batch(batch_run *r, bool may_retry)
+static run_outcome run_batch(batch_run *r, int attempt)
 {
     app_ctx *app = r->req->app;
     long wait = app_txn_wait_ms(app);
@@ -327,7 +328,7 @@ static run_outcome run_batch(batch_run *r, bool may_retry)
             failed = op_of_statement(r, start, end, q);
         }
         if (st != DB_OK && failed == n)
-            return fail_outside(r, st, may_retry && start == 0);
+            return fail_outside(r, st, start == 0 ? attempt : REST_ATTEMPTS);
         for (size_t i = start; i < end && i < failed; i++)
             if (r->st[i].first_q >= 0)
                 op_succeeded(r, i);
@@ -359,7 +360,7 @@ static run_outcome run_batch(batch_run *r, bool may_retry)
 
 /* Checks every operation (parse, plan, SQL); false after replying, or
  * (RUN_RETRY in *outcome) when a name was unknown to an outdated catalog. */
-static bool prepare_all(batch_run *r, bool may_retry, run_outcome *outcome)
+static bool prepare_all(batch_run *r, int attempt, run_outcome *outcome)
 {
     rest_error err;
     for (size_t i = 0; i < r->b.count; i++) {
@@ -369,8 +370,8 @@ static bool prepare_all(batch_run *r, bool may_retry, run_outcome *outcome)
             .body_text = r->b.ops[i].body ? json_text(r->req->arena, r->b.ops[i].body) : NULL,
         };
         if (!prepare_op(r, i, &rv, &err)) {
-            if (may_retry && rest_error_names_unknown(&err) &&
-                rest_catalog_outdated(r->req->app, r->req->arena, r->cat)) {
+            if (rest_catalog_retry(r->req->app, r->req->arena, r->cat, attempt, &err, NULL,
+                                   DB_OK)) {
                 *outcome = RUN_RETRY;
                 return false;
             }
@@ -382,7 +383,7 @@ static bool prepare_all(batch_run *r, bool may_retry, run_outcome *outcome)
     return true;
 }
 
-static run_outcome plan_and_run(request *req, response *res, const rest_batch *b, bool may_retry)
+static run_outcome plan_and_run(request *req, response *res, const rest_batch *b, int attempt)
 {
     arena *a = req->arena;
     rest_error err;
@@ -395,9 +396,9 @@ static run_outcome plan_and_run(request *req, response *res, const rest_batch *b
     r.st = arena_zalloc(a, (b->count ? b->count : 1) * sizeof(op_state));
     r.data = arena_zalloc(a, (b->count ? b->count : 1) * sizeof(json_object *));
     run_outcome outcome;
-    if (!prepare_all(&r, may_retry, &outcome))
+    if (!prepare_all(&r, attempt, &outcome))
         return outcome;
-    return run_batch(&r, may_retry);
+    return run_batch(&r, attempt);
 }
 
 void rest_batch_handle(request *req, response *res)
@@ -406,11 +407,12 @@ void rest_batch_handle(request *req, response *res)
     rest_batch b;
     rest_error err;
     const char *failed_op;
-    if (!rest_batch_parse(req->arena, req->body, req->body_len, (size_t)cfg->batch_max_operations,
+    if (!rest_batch_parse(req->arena, req->body, req->body_len,
+                          (size_t)rest_settings_of(req)->batch_max_operations,
                           (size_t)cfg->max_query_length, &b, &err, &failed_op)) {
         reply_failed_early(res, &err, failed_op);
         return;
     }
-    if (plan_and_run(req, res, &b, true) == RUN_RETRY)
-        plan_and_run(req, res, &b, false);
+    for (int attempt = 0; plan_and_run(req, res, &b, attempt) == RUN_RETRY; attempt++)
+        ;
 }

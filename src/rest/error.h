@@ -9,7 +9,7 @@
 #include "core/request.h"
 #include "core/response.h"
 #include "db/txn.h"
-#include "rest/parse.h"
+#include "rest/parse/parse.h"
 
 #include <stdbool.h>
 
@@ -26,10 +26,6 @@ typedef struct rest_error {
  * `return rest_error_set(...)`. details and hint may be NULL. */
 bool rest_error_set(rest_error *e, arena *a, int status, const char *code, const char *details,
                     const char *hint, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-
-/* The planner did not know a name: perhaps the catalog is out of date.
- * (A missing filter or a bad PUT is not worth a look at the database.) */
-bool rest_error_names_unknown(const rest_error *e);
 
 void rest_error_from_parse(rest_error *e, const rest_parse_error *p);
 

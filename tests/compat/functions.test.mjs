@@ -23,7 +23,7 @@ const FIXTURES = path.join(ROOT, 'tests', 'integration', 'functions_fixtures')
 const DEPLOYED = { cp_echo: 'echo', cp_whoami: 'whoami', cp_sse: 'sse', cp_throw: 'throw' }
 
 function pgstack(...args) {
-  return execFileSync(path.join(ROOT, 'pgstack'), ['functions', ...args, '--database-url', DATABASE_URL],
+  return execFileSync(path.join(devSetting('PGSTACK_BUILD_DIR') || path.join(ROOT, '.dev', 'build'), 'pgstack'), ['functions', ...args, '--database-url', DATABASE_URL],
     { stdio: ['ignore', 'pipe', 'pipe'] }).toString()
 }
 

@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ANON, BASE, ENV, ROOT, SERVICE, check, psql, run_suite, sign, user_token  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "functions_fixtures")
-PGSTACK = os.path.join(ROOT, "pgstack")
+PGSTACK = os.path.join(ENV.get("PGSTACK_BUILD_DIR", os.path.join(ROOT, ".dev", "build")), "pgstack")
 URL = urllib.parse.urlsplit(BASE)
 DEPLOYED = ["echo", "whoami", "throw", "loop", "hog", "sse", "multi"]
 USER_A = "00000000-0000-4000-8000-00000000f0a1"

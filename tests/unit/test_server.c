@@ -9,13 +9,15 @@
 
 #include "memio.h"
 
-#include "core/app.h"
+#include "api/api_settings.h"
 #include "core/arena.h"
 #include "core/errors.h"
-#include "core/server.h"
 #include "db/conn.h"
-#include "jwt/credentials.h"
+#include "health/health.h"
 #include "jwt/jwt_sign.h"
+#include "worker/app.h"
+#include "worker/credentials.h"
+#include "worker/server.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -68,18 +70,30 @@ static const route ROUTES[] = {
     {"POST", "/upload", h_echo, ROUTE_PUBLIC},    {"POST", "/callback", h_echo, ROUTE_NAVIGATION},
 };
 
-static const area AREA = {.name = "rest",
-                          .program = "pgstack-unit",
-                          .prefix = "/rest/v1",
-                          .routes = ROUTES,
-                          .route_count = sizeof ROUTES / sizeof ROUTES[0],
-                          .serves_health = true};
-static const area AREA_NO_HEALTH = {.name = "rest",
-                                    .program = "pgstack-unit",
-                                    .prefix = "/rest/v1",
-                                    .routes = ROUTES,
-                                    .route_count = sizeof ROUTES / sizeof ROUTES[0],
-                                    .serves_health = false};
+/* an area may declare routes outside its prefix, as pgstack-rest does /health */
+static const route OUTSIDE[] = {
+    {"GET", "/health", health_handle, ROUTE_PUBLIC},
+};
+
+static const area AREA = {
+    .name = "rest",
+    .program = "pgstack-unit",
+    .prefix = "/rest/v1",
+    .routes = ROUTES,
+    .route_count = sizeof ROUTES / sizeof ROUTES[0],
+    .outside_routes = OUTSIDE,
+    .outside_route_count = 1,
+    .settings = &api_config_section,
+};
+static const area AREA_NO_HEALTH = {
+    .name = "rest",
+    .program = "pgstack-unit",
+    .prefix = "/rest/v1",
+    .routes = ROUTES,
+    .route_count = sizeof ROUTES / sizeof ROUTES[0],
+    .settings = &api_config_section,
+};
+static api_settings SETTINGS;
 
 static app_ctx APP;
 static arena *A;
@@ -102,8 +116,8 @@ static int setup(void)
         return 1;
     APP.db = db_conn_new(APP.cfg.database_url, APP.cfg.db_connect_timeout_s, "pgstack-unit",
                          APP.cfg.db_prepared_statements);
-    APP.max_body = 64;
-    APP.workers = 1;
+    SETTINGS.limits = (area_limits){.workers = 1, .max_body = 64};
+    APP.settings = &SETTINGS;
     A = arena_new(64 * 1024);
     return APP.db && A ? 0 : 1;
 }
@@ -112,7 +126,7 @@ static int teardown(void)
 {
     memio_free(&M);
     db_conn_free(APP.db);
-    config_free(&APP.cfg);
+    config_free(&APP.cfg, NULL, NULL);
     arena_free(A);
     return 0;
 }
@@ -552,7 +566,7 @@ static void test_health(void)
     /* an area that does not serve /health */
     APP.area = &AREA_NO_HEALTH;
     serve(p, NULL, 0);
-    expect_status(404, "GET /health without serves_health");
+    expect_status(404, "GET /health in an area without outside routes");
     APP.area = &AREA;
 }
 

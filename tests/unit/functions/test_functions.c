@@ -6,8 +6,6 @@
 #include "functions/secrets.h"
 
 #include <CUnit/CUnit.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,73 +81,39 @@ static void test_seal_open(void)
     CU_ASSERT_STRING_EQUAL(opened, "");
 }
 
-static void free_settings(functions_settings *s)
-{
-    free(s->deno_path);
-    free(s->runtime_dir);
-    free(s->bootstrap_dir);
-    free(s->supabase_url);
-    free(s->db_url);
-    free(s->anon_key);
-    free(s->service_key);
-    free(s->jwt_secret);
-    free(s->deno);
-}
-
 static void test_settings_defaults_and_precedence(void)
 {
     functions_settings s;
     char err[256];
-    char *env[] = {"FUNCTIONS_TIMEOUT=20", "PATH=/nonexistent", NULL};
+    char *env[] = {"FUNCTIONS_TIMEOUT=20", NULL};
     const char *file = "FUNCTIONS_TIMEOUT=99\nFUNCTIONS_MEMORY_MB='128'\n"
-                       "API_EXTERNAL_URL=http://api.example\nDENO_PATH=/nonexistent/deno\n";
-    CU_ASSERT_TRUE_FATAL(functions_settings_load(&s, env, file, err, sizeof err));
+                       "DENO_PATH=/nonexistent/deno\n";
+    CU_ASSERT_TRUE_FATAL(
+        config_section_load(&functions_config_section, &s, file, env, 0, err, sizeof err));
     CU_ASSERT_EQUAL(s.timeout_s, 20); /* the environment wins */
     CU_ASSERT_EQUAL(s.memory_mb, 128);
     CU_ASSERT_EQUAL(s.idle_timeout_s, 300);
+    CU_ASSERT_EQUAL(s.limits.max_body, 6291456);
     CU_ASSERT_STRING_EQUAL(s.runtime_dir, "/var/lib/pgstack/functions");
-    CU_ASSERT_STRING_EQUAL(s.supabase_url, "http://api.example");
-    CU_ASSERT_PTR_NULL(s.deno); /* not executable: no runtime, 503 */
-    free_settings(&s);
+    CU_ASSERT_PTR_NULL(functions_deno(&s)); /* not executable: no runtime, 503 */
+    CU_ASSERT_STRING_EQUAL(functions_runtime_socket(&s), "/var/lib/pgstack/functions/runtime.sock");
+    config_section_free(&functions_config_section, &s);
 
     char *bad[] = {"FUNCTIONS_MEMORY_MB=lots", NULL};
-    CU_ASSERT_FALSE(functions_settings_load(&s, bad, NULL, err, sizeof err));
+    CU_ASSERT_FALSE(
+        config_section_load(&functions_config_section, &s, NULL, bad, 0, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "FUNCTIONS_MEMORY_MB"));
-    free_settings(&s);
     char *low[] = {"FUNCTIONS_TIMEOUT=0", NULL};
-    CU_ASSERT_FALSE(functions_settings_load(&s, low, NULL, err, sizeof err));
+    CU_ASSERT_FALSE(
+        config_section_load(&functions_config_section, &s, NULL, low, 0, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "FUNCTIONS_TIMEOUT"));
-    free_settings(&s);
 
+    functions_settings other;
     char *deno[] = {"DENO_PATH=/bin/true", NULL};
-    CU_ASSERT_TRUE_FATAL(functions_settings_load(&s, deno, NULL, err, sizeof err));
-    CU_ASSERT_STRING_EQUAL(s.deno, "/bin/true");
-    free_settings(&s);
-}
-
-/* Every key of the area is in README.md's configuration table with its
- * default (FUNCTIONS_BOOTSTRAP_DIR's depends on the install prefix). */
-static void test_keys_documented(void)
-{
-    FILE *f = fopen(TOP_SRCDIR "/README.md", "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    static char readme[1 << 20];
-    size_t n = fread(readme, 1, sizeof readme - 1, f);
-    readme[n] = '\0';
-    fclose(f);
-    size_t count;
-    const functions_setting_key *keys = functions_setting_keys(&count);
-    for (size_t i = 0; i < count; i++) {
-        if (!keys[i].description)
-            continue; /* read from the shared configuration, documented there */
-        char row[256];
-        bool prefix_dependent = strcmp(keys[i].name, "FUNCTIONS_BOOTSTRAP_DIR") == 0;
-        snprintf(row, sizeof row, "| `%s` | `%s` |", keys[i].name,
-                 prefix_dependent ? "$(pkgdatadir)/functions" : keys[i].default_value);
-        if (!strstr(readme, row))
-            fprintf(stderr, "README.md lacks the row: %s ...\n", row);
-        CU_ASSERT_PTR_NOT_NULL(strstr(readme, row));
-    }
+    CU_ASSERT_TRUE_FATAL(
+        config_section_load(&functions_config_section, &other, NULL, deno, 0, err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(functions_deno(&other), "/bin/true");
+    config_section_free(&functions_config_section, &other);
 }
 
 void register_functions_tests(void)
@@ -161,5 +125,4 @@ void register_functions_tests(void)
     CU_add_test(suite, "sealing and opening secrets", test_seal_open);
     CU_add_test(suite, "settings: defaults, file, environment, bounds",
                 test_settings_defaults_and_precedence);
-    CU_add_test(suite, "every setting is documented in README.md", test_keys_documented);
 }

@@ -3,7 +3,7 @@
  * query values and body values. */
 #include "core/json_text.h"
 #include "parse_test_util.h"
-#include "rest/batch_parse.h"
+#include "rest/batch/batch_parse.h"
 #include "write_fixture.h"
 
 static rest_batch *batch_with(const char *json, size_t max_ops, rest_error **err,
@@ -108,6 +108,17 @@ static void test_malformed_operations(void)
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"t\"}"), "x",
                      "must be /table");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/\"}"), "x",
+                     "must be /table");
+    /* regression: an empty path, or one that is only a query string, was read past its end */
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"\"}"), "x",
+                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"?a=eq.1\"}"), "x",
+                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"?\"}"), "x",
+                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/?a=eq.1\"}"), "x",
+                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/rest/v1/\"}"), "x",
                      "must be /table");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/rpc/f\"}"), "x",
                      "must use POST");

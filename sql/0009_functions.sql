@@ -122,3 +122,22 @@ revoke all on all functions in schema pgstack_functions from public;
 grant execute on function pgstack_functions.lookup(text), pgstack_functions.deployment_files(text, bigint),
   pgstack_functions.secret_values(), pgstack_functions.list(), pgstack_functions.refresh()
   to authenticator;
+
+-- The demo tables POST /api/demo mutates (development and demos; see the
+-- README). Only service_role (through /api/demo or /api/sql) touches them.
+create schema if not exists pgstack_demo;
+revoke all on schema pgstack_demo from public;
+grant usage on schema pgstack_demo to service_role;
+create table if not exists pgstack_demo.counters (
+  name text primary key check (length(name) between 1 and 64),
+  value bigint not null default 0,
+  updated_at timestamptz not null default now()
+);
+create table if not exists pgstack_demo.events (
+  id bigint generated always as identity primary key,
+  name text not null,
+  delta bigint not null,
+  at timestamptz not null default now()
+);
+grant select, insert, update, delete, truncate on pgstack_demo.counters, pgstack_demo.events
+  to service_role;

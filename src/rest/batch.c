@@ -1,7 +1,7 @@
 /* POST /rest/v1/batch; see batch.h. Each operation becomes a sub-request
  * (the batch request with the operation's method, query, headers and
  * body) that goes through the single-request stages: input -> plan ->
- * SQL, and after the run read_reply/write_reply into a scratch response
+ * SQL, and after the run read_reply/write_reply render its reply value,
  * whose status and body make the operation's result. */
 #include "rest/batch.h"
 
@@ -132,19 +132,21 @@ static bool prepare_op(batch_run *r, size_t i, const rest_batch_resolved *rv, re
     return true;
 }
 
-/* A result from a scratch reply. */
-static void take_reply(batch_run *r, size_t i, response *scratch)
+/* An operation's result from its reply value: an error's document as it
+ * is; data as PostgreSQL rendered it, read once so that later operations
+ * can refer to it (CSV stays a string). */
+static void take_reply(batch_run *r, size_t i, const reply *rep)
 {
     op_state *s = &r->st[i];
     arena *a = r->req->arena;
     s->done = true;
-    s->status = scratch->status;
-    json_object *body = NULL;
-    if (scratch->body.len) {
-        body = json_arena_owned(a, json_parse_exact(scratch->body.data, scratch->body.len));
+    s->status = rep->status;
+    json_object *body = rep->error;
+    if (!body && rep->body.len) {
+        body = json_arena_owned(a, json_parse_exact(rep->body.data, rep->body.len));
         if (!body) /* CSV */
-            body = json_arena_owned(
-                a, json_object_new_string_len(scratch->body.data, (int)scratch->body.len));
+            body =
+                json_arena_owned(a, json_object_new_string_len(rep->body.data, (int)rep->body.len));
     }
     if (s->status < 400 && s->single_object && json_object_is_type(body, json_type_array) &&
         json_object_array_length(body) == 1)
@@ -155,23 +157,23 @@ static void take_reply(batch_run *r, size_t i, response *scratch)
 
 static void op_failed(batch_run *r, size_t i, const rest_error *err)
 {
-    response scratch;
-    response_init(&scratch, r->req->arena, NULL);
-    rest_reply_error(&scratch, err);
-    take_reply(r, i, &scratch);
+    reply rep;
+    reply_init(&rep, r->req->arena);
+    rest_error_render(&rep, err);
+    take_reply(r, i, &rep);
 }
 
 static void op_succeeded(batch_run *r, size_t i)
 {
     op_state *s = &r->st[i];
-    response scratch;
-    response_init(&scratch, r->req->arena, NULL);
+    reply rep;
+    reply_init(&rep, r->req->arena);
     if (s->is_read)
-        rest_read_reply(&scratch, &s->rq, &s->rsql, db_txn_result(r->t, s->main_q),
+        rest_read_reply(&rep, &s->rq, &s->rsql, db_txn_result(r->t, s->main_q),
                         db_txn_result(r->t, s->explain_q));
     else
-        rest_write_reply(&scratch, &s->rq, &s->wplan, &s->wsql, db_txn_result(r->t, s->main_q));
-    take_reply(r, i, &scratch);
+        rest_write_reply(&rep, &s->rq, &s->wplan, &s->wsql, db_txn_result(r->t, s->main_q));
+    take_reply(r, i, &rep);
 }
 
 static int add_statement(db_txn *t, const rest_statement *st)
@@ -239,13 +241,14 @@ static void reply_failed(batch_run *r, size_t i, int status)
 
 static void reply_failed_early(response *res, const rest_error *err, const char *op)
 {
-    rest_reply_error(res, err);
-    json_object *doc =
-        json_arena_owned(res->arena, json_parse_exact(res->body.data, res->body.len));
-    if (!doc || !op)
-        return;
-    json_object_object_add(doc, "failed_operation", json_object_new_string(op));
-    response_json(res, err->status, json_text(res->arena, doc));
+    reply rep;
+    reply_init(&rep, res->arena);
+    rest_error_render(&rep, err);
+    if (op) {
+        json_object_object_add(rep.error, "failed_operation", json_object_new_string(op));
+        reply_json(&rep, err->status, json_text(res->arena, rep.error));
+    }
+    response_send(res, &rep);
 }
 
 /* ---- running ---- */
@@ -333,10 +336,10 @@ static run_outcome run_batch(batch_run *r, int attempt)
             if (r->st[i].first_q >= 0)
                 op_succeeded(r, i);
         if (failed < n) {
-            response scratch;
-            response_init(&scratch, r->req->arena, NULL);
-            rest_reply_db_failure(&scratch, r->req, r->t, st);
-            take_reply(r, failed, &scratch);
+            reply rep;
+            reply_init(&rep, r->req->arena);
+            rest_db_failure_render(&rep, r->req, r->t, st);
+            take_reply(r, failed, &rep);
         }
         if (r->b.atomic) {
             for (size_t i = start; i < end && failed == n; i++)

@@ -36,17 +36,17 @@ bool rest_caller_is_anon(const request *req)
            strcmp(req->auth->role, "anon") == 0;
 }
 
-void rest_reply_db_failure(response *res, const request *req, db_txn *t, db_status st)
+void rest_db_failure_render(reply *r, const request *req, db_txn *t, db_status st)
 {
     rest_error e = {0};
     db_error d = db_error_of(t, st);
     if (d.unavailable) {
-        rest_error_set(&e, res->arena, 503, "PGRST001", NULL, NULL, "database unavailable");
-        rest_reply_error(res, &e);
+        rest_error_set(&e, r->arena, 503, "PGRST001", NULL, NULL, "database unavailable");
+        rest_error_render(r, &e);
         return;
     }
     if (strcmp(d.sqlstate, REST_RAISE_STATE) == 0) {
-        rest_reply_raise(res, d.message, d.detail);
+        rest_raise_render(r, d.message, d.detail);
         return;
     }
     e.status = rest_status_for_sqlstate(d.sqlstate, d.message, rest_caller_is_anon(req));
@@ -54,5 +54,13 @@ void rest_reply_db_failure(response *res, const request *req, db_txn *t, db_stat
     e.message = *d.message ? d.message : "database error";
     e.details = d.detail;
     e.hint = d.hint;
-    rest_reply_error(res, &e);
+    rest_error_render(r, &e);
+}
+
+void rest_reply_db_failure(response *res, const request *req, db_txn *t, db_status st)
+{
+    reply r;
+    reply_init(&r, res->arena);
+    rest_db_failure_render(&r, req, t, st);
+    response_send(res, &r);
 }

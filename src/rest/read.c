@@ -30,12 +30,15 @@ bool rest_read_run(request *req, response *res, const rest_request *rq, const re
     db_status st = db_txn_run(t, app_txn_wait_ms(app));
     if (rest_catalog_retry(app, req->arena, cat, attempt, NULL, t, st))
         return false;
+    reply r;
+    reply_init(&r, req->arena);
     if (st != DB_OK)
-        rest_reply_db_failure(res, req, t, st);
+        rest_db_failure_render(&r, req, t, st);
     else if (plan->root->call && plan->root->call->shape == PLAN_CALL_VOID)
-        response_empty(res, 204);
+        reply_empty(&r, 204);
     else
-        rest_read_reply(res, rq, &sql, db_txn_result(t, main_q), db_txn_result(t, explain_q));
+        rest_read_reply(&r, rq, &sql, db_txn_result(t, main_q), db_txn_result(t, explain_q));
+    response_send(res, &r);
     return true;
 }
 

@@ -53,7 +53,10 @@ static bool run_write(request *req, response *res, const write_request *w, int a
         rest_reply_db_failure(res, req, t, st);
         return true;
     }
-    rest_write_reply(res, &w->rq, &plan, &sql, db_txn_result(t, q));
+    reply r;
+    reply_init(&r, req->arena);
+    rest_write_reply(&r, &w->rq, &plan, &sql, db_txn_result(t, q));
+    response_send(res, &r);
     return true;
 }
 

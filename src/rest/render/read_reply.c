@@ -70,14 +70,14 @@ static const char *content_range(arena *a, const counts *c)
     return c->known ? arena_printf(a, "%s/%lld", range, c->total) : arena_printf(a, "%s/*", range);
 }
 
-static void set_preference_applied(response *res, const rest_request *rq)
+static void set_preference_applied(reply *r, const rest_request *rq)
 {
     rest_preferences applied;
     memset(&applied, 0, sizeof applied);
     applied.count = rq->prefer.count;
-    const char *h = rest_preferences_applied(res->arena, &applied);
+    const char *h = rest_preferences_applied(r->arena, &applied);
     if (h)
-        response_set_header(res, "Preference-Applied", h);
+        reply_set_header(r, "Preference-Applied", h);
 }
 
 const char *rest_content_type(rest_media m)
@@ -93,56 +93,56 @@ const char *rest_content_type(rest_media m)
     return "application/json; charset=utf-8";
 }
 
-static void set_body(response *res, const rest_request *rq, const rest_read_sql *sql,
-                     PGresult *main, long long page)
+static void set_body(reply *r, const rest_request *rq, const rest_read_sql *sql, PGresult *main,
+                     long long page)
 {
-    sbuf_clear(&res->body);
+    sbuf_clear(&r->body);
     if (PQgetisnull(main, 0, 2))
         return;
     if (rq->media == REST_MEDIA_CSV) {
-        sbuf_puts(&res->body, sql->csv_header ? sql->csv_header : "");
+        sbuf_puts(&r->body, sql->csv_header ? sql->csv_header : "");
         if (page > 0)
-            sbuf_putc(&res->body, '\n');
+            sbuf_putc(&r->body, '\n');
     }
-    sbuf_append(&res->body, PQgetvalue(main, 0, 2), (size_t)PQgetlength(main, 0, 2));
+    sbuf_append(&r->body, PQgetvalue(main, 0, 2), (size_t)PQgetlength(main, 0, 2));
 }
 
-static bool check_range(response *res, const counts *c)
+static bool check_range(reply *r, const counts *c)
 {
     if (!c->known || c->offset <= c->total)
         return true;
     rest_error e;
-    rest_error_set(&e, res->arena, 416, "PGRST103",
-                   arena_printf(res->arena,
+    rest_error_set(&e, r->arena, 416, "PGRST103",
+                   arena_printf(r->arena,
                                 "An offset of %lld was requested, but there are only %lld rows.",
                                 c->offset, c->total),
                    NULL, "Requested range not satisfiable");
-    response_set_header(res, "Content-Range", content_range(res->arena, c));
-    rest_reply_error(res, &e);
+    reply_set_header(r, "Content-Range", content_range(r->arena, c));
+    rest_error_render(r, &e);
     return false;
 }
 
-static bool check_object(response *res, const rest_request *rq, const counts *c)
+static bool check_object(reply *r, const rest_request *rq, const counts *c)
 {
     if (rq->media != REST_MEDIA_OBJECT || c->page == 1)
         return true;
     rest_error e;
-    rest_error_set(&e, res->arena, 406, "PGRST116",
-                   arena_printf(res->arena, "The result contains %lld rows", c->page), NULL,
+    rest_error_set(&e, r->arena, 406, "PGRST116",
+                   arena_printf(r->arena, "The result contains %lld rows", c->page), NULL,
                    "Cannot coerce the result to a single JSON object");
-    rest_reply_error(res, &e);
+    rest_error_render(r, &e);
     return false;
 }
 
-void rest_read_reply(response *res, const rest_request *rq, const rest_read_sql *sql,
-                     PGresult *main, PGresult *explain)
+void rest_read_reply(reply *r, const rest_request *rq, const rest_read_sql *sql, PGresult *main,
+                     PGresult *explain)
 {
     counts c = count_results(rq, main, explain);
-    if (!check_range(res, &c) || !check_object(res, rq, &c))
+    if (!check_range(r, &c) || !check_object(r, rq, &c))
         return;
-    res->status = c.known && c.page < c.total ? 206 : 200;
-    response_set_header(res, "Content-Type", rest_content_type(rq->media));
-    response_set_header(res, "Content-Range", content_range(res->arena, &c));
-    set_preference_applied(res, rq);
-    set_body(res, rq, sql, main, c.page);
+    r->status = c.known && c.page < c.total ? 206 : 200;
+    reply_set_header(r, "Content-Type", rest_content_type(rq->media));
+    reply_set_header(r, "Content-Range", content_range(r->arena, &c));
+    set_preference_applied(r, rq);
+    set_body(r, rq, sql, main, c.page);
 }

@@ -6,7 +6,7 @@
 #ifndef PGSTACK_REST_READ_REPLY_H
 #define PGSTACK_REST_READ_REPLY_H
 
-#include "core/response.h"
+#include "core/reply.h"
 #include "rest/model.h"
 #include "rest/sql/sql.h"
 
@@ -17,7 +17,7 @@ const char *rest_content_type(rest_media m);
 
 /* Replies from the results of the main and (maybe NULL) explain
  * statements of sql. */
-void rest_read_reply(response *res, const rest_request *rq, const rest_read_sql *sql,
-                     PGresult *main, PGresult *explain);
+void rest_read_reply(reply *r, const rest_request *rq, const rest_read_sql *sql, PGresult *main,
+                     PGresult *explain);
 
 #endif

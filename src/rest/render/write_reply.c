@@ -13,18 +13,18 @@
 
 /* See write_reply.h; with a Prefer: count the total is exact whatever the
  * kind of count asked for, since the rows written are known. */
-static void set_content_range(response *res, const rest_request *rq, long long count)
+static void set_content_range(reply *r, const rest_request *rq, long long count)
 {
-    arena *a = res->arena;
+    arena *a = r->arena;
     if (rq->method == REST_PUT)
         return;
     const char *total = rq->prefer.count != REST_COUNT_UNSET ? arena_printf(a, "%lld", count) : "*";
     const char *range =
         rq->method == REST_PATCH && count > 0 ? arena_printf(a, "0-%lld", count - 1) : "*";
-    response_set_header(res, "Content-Range", arena_printf(a, "%s/%s", range, total));
+    reply_set_header(r, "Content-Range", arena_printf(a, "%s/%s", range, total));
 }
 
-static void set_preference_applied(response *res, const rest_request *rq, const rest_write_plan *p)
+static void set_preference_applied(reply *r, const rest_request *rq, const rest_write_plan *p)
 {
     rest_preferences applied;
     memset(&applied, 0, sizeof applied);
@@ -34,74 +34,74 @@ static void set_preference_applied(response *res, const rest_request *rq, const 
         applied.missing = rq->prefer.missing;
     if (rq->method == REST_POST)
         applied.resolution = p->resolution;
-    const char *h = rest_preferences_applied(res->arena, &applied);
+    const char *h = rest_preferences_applied(r->arena, &applied);
     if (h)
-        response_set_header(res, "Preference-Applied", h);
+        reply_set_header(r, "Preference-Applied", h);
 }
 
 /* /table?k1=eq.v1&k2=eq.v2 from the JSON array of key values. */
-static void set_location(response *res, const rest_write_plan *p, const char *values)
+static void set_location(reply *r, const rest_write_plan *p, const char *values)
 {
-    json_object *doc = json_arena_owned(res->arena, json_parse_exact(values, strlen(values)));
+    json_object *doc = json_arena_owned(r->arena, json_parse_exact(values, strlen(values)));
     if (!doc || !json_object_is_type(doc, json_type_array) ||
         json_object_array_length(doc) != p->location_count)
         return;
     sbuf b;
-    sbuf_init(&b, res->arena, 64);
-    sbuf_printf(&b, "/%s", query_encode(res->arena, p->rel->name));
+    sbuf_init(&b, r->arena, 64);
+    sbuf_printf(&b, "/%s", query_encode(r->arena, p->rel->name));
     for (size_t i = 0; i < p->location_count; i++) {
         json_object *v = json_object_array_get_idx(doc, i);
-        sbuf_printf(&b, "%c%s=", i ? '&' : '?', query_encode(res->arena, p->location[i]->name));
+        sbuf_printf(&b, "%c%s=", i ? '&' : '?', query_encode(r->arena, p->location[i]->name));
         if (json_object_is_type(v, json_type_null))
             sbuf_puts(&b, "is.null");
         else
-            sbuf_printf(&b, "eq.%s", query_encode(res->arena, json_object_get_string(v)));
+            sbuf_printf(&b, "eq.%s", query_encode(r->arena, json_object_get_string(v)));
     }
-    response_set_header(res, "Location", b.data);
+    reply_set_header(r, "Location", b.data);
 }
 
-static void set_body(response *res, const rest_request *rq, const rest_write_sql *sql,
-                     PGresult *main, long long count)
+static void set_body(reply *r, const rest_request *rq, const rest_write_sql *sql, PGresult *main,
+                     long long count)
 {
-    response_set_header(res, "Content-Type", rest_content_type(rq->media));
-    sbuf_clear(&res->body);
+    reply_set_header(r, "Content-Type", rest_content_type(rq->media));
+    sbuf_clear(&r->body);
     if (rq->media == REST_MEDIA_CSV) {
-        sbuf_puts(&res->body, sql->csv_header ? sql->csv_header : "");
+        sbuf_puts(&r->body, sql->csv_header ? sql->csv_header : "");
         if (count > 0)
-            sbuf_putc(&res->body, '\n');
+            sbuf_putc(&r->body, '\n');
     }
     if (!PQgetisnull(main, 0, 1))
-        sbuf_append(&res->body, PQgetvalue(main, 0, 1), (size_t)PQgetlength(main, 0, 1));
+        sbuf_append(&r->body, PQgetvalue(main, 0, 1), (size_t)PQgetlength(main, 0, 1));
 }
 
-static bool check_put(response *res, const rest_write_plan *p, long long count)
+static bool check_put(reply *r, const rest_write_plan *p, long long count)
 {
     if (!p->put || count > 0)
         return true;
     rest_error e;
-    rest_error_set(&e, res->arena, 400, "PGRST115",
+    rest_error_set(&e, r->arena, 400, "PGRST115",
                    "The primary key in the body differs from the one in the filters; nothing "
                    "was written.",
                    NULL, "Payload values do not match URL in primary key column(s)");
-    rest_reply_error(res, &e);
+    rest_error_render(r, &e);
     return false;
 }
 
-void rest_write_reply(response *res, const rest_request *rq, const rest_write_plan *p,
+void rest_write_reply(reply *r, const rest_request *rq, const rest_write_plan *p,
                       const rest_write_sql *sql, PGresult *main)
 {
     long long count = strtoll(PQgetvalue(main, 0, 0), NULL, 10);
-    if (!check_put(res, p, count))
+    if (!check_put(r, p, count))
         return;
     bool shows = p->return_ == REST_RETURN_REPRESENTATION;
-    set_content_range(res, rq, count);
-    set_preference_applied(res, rq, p);
+    set_content_range(r, rq, count);
+    set_preference_applied(r, rq, p);
     if (!PQgetisnull(main, 0, 2))
-        set_location(res, p, PQgetvalue(main, 0, 2));
+        set_location(r, p, PQgetvalue(main, 0, 2));
     if (rq->method == REST_POST)
-        response_empty(res, 201);
+        reply_empty(r, 201);
     else
-        response_empty(res, shows ? 200 : 204);
+        reply_empty(r, shows ? 200 : 204);
     if (shows)
-        set_body(res, rq, sql, main, count);
+        set_body(r, rq, sql, main, count);
 }

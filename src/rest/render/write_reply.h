@@ -13,14 +13,14 @@
 #ifndef PGSTACK_REST_WRITE_REPLY_H
 #define PGSTACK_REST_WRITE_REPLY_H
 
-#include "core/response.h"
+#include "core/reply.h"
 #include "rest/model.h"
 #include "rest/sql/sql_write.h"
 
 #include <libpq-fe.h>
 
 /* Replies from the result of the write statement of sql. */
-void rest_write_reply(response *res, const rest_request *rq, const rest_write_plan *p,
+void rest_write_reply(reply *r, const rest_request *rq, const rest_write_plan *p,
                       const rest_write_sql *sql, PGresult *main);
 
 #endif

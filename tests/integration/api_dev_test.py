@@ -15,6 +15,13 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The pgstack command this suite runs reports sanitizer findings (a
+# sanitizer build) to files under .dev/logs, where `scripts/dev test` looks.
+_LOGS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                     ".dev", "logs")
+os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=0:halt_on_error=1:"
+                      "disable_coredump=1:log_path=%s/asan" % _LOGS)
+os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:log_path=%s/ubsan" % _LOGS)
 from harness import ANON, ROOT, SERVICE, call, check, psql, run_suite  # noqa: E402
 
 

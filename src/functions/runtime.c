@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #define SOCKET_PATH_MAX 107
+/* util-linux: starts each function's deno with a parent-death signal */
+#define SETPRIV_PATH "/usr/bin/setpriv"
 
 static bool make_dir(const char *parent, const char *name)
 {
@@ -30,6 +32,11 @@ bool functions_runtime_setup(struct app *app)
     if (!functions_deno(s)) {
         log_event("functions runtime: no usable deno (DENO_PATH=\"%s\"); invocations answer 503",
                   s->deno_path ? s->deno_path : "");
+        return false;
+    }
+    if (access(SETPRIV_PATH, X_OK) != 0) {
+        log_event("functions runtime: %s (util-linux) is missing; invocations answer 503",
+                  SETPRIV_PATH);
         return false;
     }
     if (strlen(functions_runtime_socket(s)) > SOCKET_PATH_MAX) {
@@ -52,7 +59,7 @@ int functions_runtime_run(void *arg)
     snprintf(child_ts, sizeof child_ts, "%s/child.ts", bootstrap);
     snprintf(read_flag, sizeof read_flag, "--allow-read=%s,%s", s->runtime_dir, bootstrap);
     snprintf(write_flag, sizeof write_flag, "--allow-write=%s", s->runtime_dir);
-    snprintf(run_flag, sizeof run_flag, "--allow-run=%s", deno);
+    snprintf(run_flag, sizeof run_flag, "--allow-run=%s,%s", deno, SETPRIV_PATH);
     snprintf(deno_dir, sizeof deno_dir, "DENO_DIR=%s/cache", s->runtime_dir);
     snprintf(memory, sizeof memory, "%ld", s->memory_mb);
     snprintf(timeout, sizeof timeout, "%ld", s->timeout_s);
@@ -79,6 +86,8 @@ int functions_runtime_run(void *arg)
         memory,
         "--timeout-s",
         timeout,
+        "--setpriv",
+        SETPRIV_PATH,
         "--idle-s",
         idle,
         NULL,

@@ -393,6 +393,20 @@ def runtime_pid():
     return None
 
 
+def function_pids(name):
+    """Processes running the deployed function `name` of this stack."""
+    folder = os.path.join(ENV["PGSTACK_DEV_DIR"], "functions", "fn", name, "").encode()
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                if folder in f.read():
+                    pids.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
 def test_runtime_killed():
     anon("GET", "/echo")
     pid = runtime_pid()
@@ -408,6 +422,11 @@ def test_runtime_killed():
     r = result.get("r")
     check("the runtime killed mid-request -> that request gets 502 edge runtime unavailable",
           r is not None and pgstack_error(r, 502) and r.json["error"] == "edge runtime unavailable", r)
+    t0 = time.time()
+    while function_pids("loop") and time.time() - t0 < 5:
+        time.sleep(0.1)
+    check("the busy function's process ended with the runtime", not function_pids("loop"),
+          function_pids("loop"))
     t0 = time.time()
     ok = None
     while time.time() - t0 < 10:

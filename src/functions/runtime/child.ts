@@ -8,7 +8,8 @@
 // function's index.ts, which calls Deno.serve(handler) as on Supabase; that
 // call is captured here and the handler is served on a loopback port chosen
 // by the system, announced to main.ts as one line "LISTEN <port>" on stdout.
-// The process ends when its stdin closes (main.ts is gone).
+// The process ends when its stdin closes (main.ts is gone); a busy one is
+// killed by the parent-death signal set by setpriv (see main.ts).
 
 type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 

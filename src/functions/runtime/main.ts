@@ -26,6 +26,9 @@ const SOCKET = flag("socket");
 const ROOT = flag("root").replace(/\/+$/, "");
 const DENO = flag("deno");
 const CHILD = flag("child");
+// Runs each function's deno with PR_SET_PDEATHSIG: a function busy in a
+// loop cannot notice that its stdin closed, so the kernel ends it with us.
+const SETPRIV = flag("setpriv", "/usr/bin/setpriv");
 const MEMORY_MB = Number(flag("memory-mb", "256"));
 const TIMEOUT_MS = Number(flag("timeout-s", "150")) * 1000;
 const IDLE_MS = Number(flag("idle-s", "300")) * 1000;
@@ -134,8 +137,8 @@ function spawn(name: string, version: string, envHash: string, key: string): Chi
     ...configFlags(dir),
     CHILD, dir,
   ];
-  const proc = new Deno.Command(DENO, {
-    args,
+  const proc = new Deno.Command(SETPRIV, {
+    args: ["--pdeathsig", "KILL", "--", DENO, ...args],
     cwd: dir,
     clearEnv: true,
     env: { ...env, DENO_DIR: `${ROOT}/cache`, NO_COLOR: "1" },

@@ -13,7 +13,8 @@
 #define OFF(field) offsetof(functions_settings, field)
 
 static const config_key FUNCTIONS_KEYS[] = {
-    CONFIG_AREA_LIMIT_KEYS("FUNCTIONS", "pgstack-functions", "/functions/v1", "2", "6291456"),
+    /* 8 workers: each waits on the runtime for most of its request */
+    CONFIG_AREA_LIMIT_KEYS("FUNCTIONS", "pgstack-functions", "/functions/v1", "8", "6291456"),
     {.name = "DENO_PATH",
      .type = CONFIG_STRING,
      .offset = OFF(deno_path),

@@ -33,6 +33,7 @@ const MEMORY_MB = Number(flag("memory-mb", "256"));
 const TIMEOUT_MS = Number(flag("timeout-s", "150")) * 1000;
 const IDLE_MS = Number(flag("idle-s", "300")) * 1000;
 const BOOT_MS = 60_000;
+const WHOLE_REPLY_MAX = 1 << 20; // replies up to 1 MB with a Content-Length are read whole
 
 const DEPLOYMENT = /^([A-Za-z][A-Za-z0-9_-]{0,127})\/([0-9]{1,19})\/([0-9a-f]{64}|none)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -296,6 +297,20 @@ async function invoke(req: Request): Promise<Response> {
   }
   const out = new Headers(reply.headers);
   for (const h of DROP_REPLY) out.delete(h);
+  const length = Number(reply.headers.get("content-length") ?? "-1");
+  if (length >= 0 && length <= WHOLE_REPLY_MAX) {
+    // a complete reply of known, small size: read at once (cheaper than a
+    // stream pumped chunk by chunk); streamed replies have no length
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await reply.arrayBuffer();
+    } catch (_) {
+      done();
+      return await failure(child, timedOut);
+    }
+    done();
+    return new Response(bytes, { status: reply.status, headers: out });
+  }
   return new Response(tracked(reply.body, done), { status: reply.status, headers: out });
 }
 

@@ -91,6 +91,7 @@ write_worker_conf() {
         echo "API_EXTERNAL_URL=http://127.0.0.1:$WEB_PORT"
         echo "DB_PREPARED_STATEMENTS=$prepared"
         storage_worker_conf
+        functions_worker_conf
         if [[ -f $DEV/local.conf ]]; then
             echo "# --- .dev/local.conf"
             cat "$DEV/local.conf"

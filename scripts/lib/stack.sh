@@ -18,9 +18,11 @@ cmd_up() {
 
     ensure_packages
     ensure_service_user
+    functions_install_deno
     build
     cmd_down quiet
     prepare_dirs
+    functions_prepare_dirs
     rotate_logs
     load_ports
     is_sanitizer_build && export_sanitizer_env

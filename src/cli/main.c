@@ -1,8 +1,10 @@
 /* pgstack: the admin command. `pgstack migrate` applies the SQL migrations,
  * `pgstack keygen` makes a JWT secret and the anon / service_role keys,
- * `pgstack config` lists the configuration keys. */
+ * `pgstack config` lists the configuration keys,
+ * `pgstack functions` deploys edge functions and sets their secrets. */
 #include "autoconfig.h"
 #include "cli/cli.h"
+#include "functions/cli.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@ static int usage(FILE *out)
     fputs("usage: pgstack migrate [--database-url URL] [--dir DIR] [--status]\n"
           "       pgstack keygen [--secret SECRET]\n"
           "       pgstack config list | get KEY\n"
+          "       pgstack functions deploy|delete|list|secrets ... (pgstack functions help)\n"
           "       pgstack --version\n",
           out);
     return out == stdout ? 0 : 2;
@@ -27,6 +30,8 @@ int main(int argc, char **argv)
         return cli_config(argc - 1, argv + 1);
     if (strcmp(argv[1], "keygen") == 0)
         return cli_keygen(argc - 1, argv + 1);
+    if (strcmp(argv[1], "functions") == 0)
+        return functions_cli(argc - 1, argv + 1);
     if (strcmp(argv[1], "--version") == 0) {
         printf("pgstack %s\n", PACKAGE_VERSION);
         return 0;

@@ -144,6 +144,7 @@ bool request_parse(request *req, arena *a, char *const *params, const char *pref
         return bad_request(err, 400, arena_printf(a, "invalid path: %s", query_status_message(st)));
     req->full_path = *decoded ? decoded : "/";
     req->raw_path = arena_strndup(a, path, path_len);
+    req->raw_query = query_string(params);
     split_prefix(req, prefix);
 
     st = query_parse(a, query_string(params), (size_t)cfg->max_query_length, &req->query);

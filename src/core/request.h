@@ -22,7 +22,8 @@ typedef struct request {
     const char *request_id;
     const char *method;
     const char *full_path; /* decoded path of the URI, without the query */
-    const char *raw_path;  /* the same, not decoded (as the client sent it) */
+    const char *raw_path;  /* the same as sent, still percent-encoded */
+    const char *raw_query; /* the query string as sent ("" when none) */
     const char *path;      /* relative to the area prefix (starts with '/') */
     bool in_prefix;        /* false: the URI is outside the area prefix */
     query_params query;

@@ -35,6 +35,9 @@ static void set_handler(int sig, void (*fn)(int))
 typedef struct worker_slot {
     pid_t pid;
     time_t started;
+    const char *name; /* "worker", or the companion's name */
+    int (*run)(void *);
+    void *arg;
 } worker_slot;
 
 static pid_t spawn(int (*worker)(void *), void *arg, pid_t parent)
@@ -50,23 +53,24 @@ static pid_t spawn(int (*worker)(void *), void *arg, pid_t parent)
     _exit(worker(arg));
 }
 
-static void describe_exit(pid_t pid, int status)
+static void describe_exit(const char *name, pid_t pid, int status)
 {
     if (WIFSIGNALED(status))
-        log_event("worker %d killed by signal %d, starting a new one", (int)pid, WTERMSIG(status));
+        log_event("%s %d killed by signal %d, starting a new one", name, (int)pid,
+                  WTERMSIG(status));
     else
-        log_event("worker %d exited with status %d, starting a new one", (int)pid,
+        log_event("%s %d exited with status %d, starting a new one", name, (int)pid,
                   WEXITSTATUS(status));
 }
 
-static void respawn(worker_slot *slot, int (*worker)(void *), void *arg)
+static void respawn(worker_slot *slot)
 {
     if (time(NULL) - slot->started < 1)
         sleep(1); /* a worker that dies at once: do not spin */
     if (stop_requested)
         return;
     slot->started = time(NULL);
-    slot->pid = spawn(worker, arg, getpid());
+    slot->pid = spawn(slot->run, slot->arg, getpid());
 }
 
 static void stop_all(worker_slot *slots, long n)
@@ -94,17 +98,24 @@ static void stop_all(worker_slot *slots, long n)
     }
 }
 
-int supervisor_run(long n, int (*worker)(void *arg), void *arg)
+int supervisor_run(long n, int (*worker)(void *arg), void *arg,
+                   const supervisor_companion *companion)
 {
     set_handler(SIGTERM, on_stop);
     set_handler(SIGINT, on_stop);
+    long workers = n;
+    if (companion)
+        n++;
     worker_slot *slots = calloc((size_t)n, sizeof(worker_slot));
     pid_t self = getpid();
     for (long i = 0; i < n; i++) {
-        slots[i].started = time(NULL);
-        slots[i].pid = spawn(worker, arg, self);
+        bool extra = i == workers;
+        slots[i] = (worker_slot){0, time(NULL), extra ? companion->name : "worker",
+                                 extra ? companion->run : worker, extra ? companion->arg : arg};
+        slots[i].pid = spawn(slots[i].run, slots[i].arg, self);
     }
-    log_event("started %ld workers", n);
+    log_event("started %ld workers%s%s", workers, companion ? " and the " : "",
+              companion ? companion->name : "");
     while (!stop_requested) {
         int status;
         pid_t pid = waitpid(-1, &status, 0);
@@ -117,12 +128,12 @@ int supervisor_run(long n, int (*worker)(void *arg), void *arg)
             if (slots[i].pid == pid) {
                 slots[i].pid = 0;
                 if (!stop_requested) {
-                    describe_exit(pid, status);
-                    respawn(&slots[i], worker, arg);
+                    describe_exit(slots[i].name, pid, status);
+                    respawn(&slots[i]);
                 }
             }
     }
-    log_event("stopping %ld workers", n);
+    log_event("stopping %ld processes", n);
     stop_all(slots, n);
     free(slots);
     return 0;

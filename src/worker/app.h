@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct app;
+
 typedef struct area {
     const char *name;    /* "rest" */
     const char *program; /* "pgstack-rest" */
@@ -25,6 +27,12 @@ typedef struct area {
      * res->io (uploads streamed to disk); the server then only enforces
      * the Content-Length limit. NULL: every body is read into memory. */
     bool (*reads_body)(const route *r);
+    /* A process kept running beside the workers (NULL: none): set up by
+     * companion_setup in the supervisor after the configuration is loaded
+     * (false: do not start it), then run by companion_run in a child. */
+    const char *companion_name;
+    bool (*companion_setup)(struct app *app);
+    int (*companion_run)(void *app);
 } area;
 
 typedef struct app {

@@ -283,8 +283,16 @@ int server_main(const area *area, int argc, char **argv)
         free(app.settings);
         return 1;
     }
-    int rc = FCGX_IsCGI() ? serve_cgi(&app)
-                          : supervisor_run(app_limits(&app)->workers, fastcgi_worker, &app);
+    int rc;
+    if (FCGX_IsCGI()) {
+        rc = serve_cgi(&app);
+    } else {
+        supervisor_companion companion = {area->companion_name, area->companion_run, &app};
+        bool with_companion =
+            area->companion_run && (!area->companion_setup || area->companion_setup(&app));
+        rc = supervisor_run(app_limits(&app)->workers, fastcgi_worker, &app,
+                            with_companion ? &companion : NULL);
+    }
     config_free(&app.cfg, area->settings, app.settings);
     free(app.settings);
     return rc;

@@ -125,7 +125,7 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(cfg.rest.limits.workers, 4);
     CU_ASSERT_EQUAL(cfg.auth.limits.workers, 2);
     CU_ASSERT_EQUAL(cfg.storage.limits.workers, 2);
-    CU_ASSERT_EQUAL(cfg.functions.limits.workers, 2);
+    CU_ASSERT_EQUAL(cfg.functions.limits.workers, 8);
     CU_ASSERT_EQUAL(cfg.api.limits.workers, 2);
     CU_ASSERT_EQUAL(cfg.rest.limits.max_body, 10485760);
     CU_ASSERT_EQUAL(cfg.auth.limits.max_body, 65536);

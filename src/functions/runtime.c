@@ -1,0 +1,99 @@
+/* Starting the deno runtime; see runtime.h. */
+#include "functions/runtime.h"
+
+#include "core/log.h"
+#include "functions/functions_settings.h"
+#include "worker/app.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SOCKET_PATH_MAX 107
+/* util-linux: starts each function's deno with a parent-death signal */
+#define SETPRIV_PATH "/usr/bin/setpriv"
+
+static bool make_dir(const char *parent, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s%s", parent, *name ? "/" : "", name);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        log_event("functions runtime: cannot create %s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool functions_runtime_setup(struct app *app)
+{
+    const functions_settings *s = app->settings;
+    if (!functions_deno(s)) {
+        log_event("functions runtime: no usable deno (DENO_PATH=\"%s\"); invocations answer 503",
+                  s->deno_path ? s->deno_path : "");
+        return false;
+    }
+    if (access(SETPRIV_PATH, X_OK) != 0) {
+        log_event("functions runtime: %s (util-linux) is missing; invocations answer 503",
+                  SETPRIV_PATH);
+        return false;
+    }
+    if (strlen(functions_runtime_socket(s)) > SOCKET_PATH_MAX) {
+        log_event("functions runtime: FUNCTIONS_RUNTIME_DIR is too long for a Unix socket path");
+        return false;
+    }
+    return make_dir(s->runtime_dir, "") && make_dir(s->runtime_dir, "fn") &&
+           make_dir(s->runtime_dir, "env") && make_dir(s->runtime_dir, "cache");
+}
+
+int functions_runtime_run(void *arg)
+{
+    app_ctx *app = arg;
+    const functions_settings *s = app->settings;
+    char *deno = (char *)functions_deno(s);
+    const char *bootstrap = functions_bootstrap_dir(s);
+    char main_ts[4096], child_ts[4096], read_flag[8300], write_flag[4200], run_flag[4200];
+    char deno_dir[4200], memory[32], timeout[32], idle[32];
+    snprintf(main_ts, sizeof main_ts, "%s/main.ts", bootstrap);
+    snprintf(child_ts, sizeof child_ts, "%s/child.ts", bootstrap);
+    snprintf(read_flag, sizeof read_flag, "--allow-read=%s,%s", s->runtime_dir, bootstrap);
+    snprintf(write_flag, sizeof write_flag, "--allow-write=%s", s->runtime_dir);
+    snprintf(run_flag, sizeof run_flag, "--allow-run=%s,%s", deno, SETPRIV_PATH);
+    snprintf(deno_dir, sizeof deno_dir, "DENO_DIR=%s/cache", s->runtime_dir);
+    snprintf(memory, sizeof memory, "%ld", s->memory_mb);
+    snprintf(timeout, sizeof timeout, "%ld", s->timeout_s);
+    snprintf(idle, sizeof idle, "%ld", s->idle_timeout_s);
+    char *const argv[] = {
+        deno,
+        "run",
+        "--no-prompt",
+        "--quiet",
+        read_flag,
+        write_flag,
+        "--allow-net",
+        run_flag,
+        main_ts,
+        "--socket",
+        (char *)functions_runtime_socket(s),
+        "--root",
+        s->runtime_dir,
+        "--deno",
+        deno,
+        "--child",
+        child_ts,
+        "--memory-mb",
+        memory,
+        "--timeout-s",
+        timeout,
+        "--setpriv",
+        SETPRIV_PATH,
+        "--idle-s",
+        idle,
+        NULL,
+    };
+    char *const envp[] = {deno_dir, "NO_COLOR=1", "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+    execve(deno, argv, envp);
+    log_event("functions runtime: cannot run %s: %s", deno, strerror(errno));
+    return 127;
+}

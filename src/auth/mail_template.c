@@ -3,11 +3,21 @@
 
 #define FOOTER "\n-- \nThis message was sent automatically by %s.\n"
 
+/* GoTrue's {{ .Token }}: the 6-digit code, for apps that ask for it
+ * (supabase-js verifyOtp) instead of having the link opened. */
+static const char *code_line(arena *a, const char *code)
+{
+    return code ? arena_printf(a, "\n\nOr enter this code where you asked for the email:\n\n%s",
+                               code)
+                : "";
+}
+
 mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *link,
-                        const char *token)
+                        const char *token, const char *code)
 {
     mail_text t = {0};
     const char *footer = arena_printf(a, FOOTER, site);
+    link = arena_printf(a, "%s%s", link, code_line(a, code));
     switch (kind) {
     case MAIL_CONFIRMATION:
         t.subject = "Confirm your email address";
@@ -31,7 +41,7 @@ mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *
         t.body = arena_printf(a,
                               "Hello,\n\nSomeone asked to reset the password of your account at "
                               "%s.\nTo choose a new password, open this link:\n\n%s\n\n"
-                              "If the application asks for a reset code, enter:\n\n%s\n\n"
+                              "If the application asks for a reset token, enter:\n\n%s\n\n"
                               "The link and the code work once and expire in 1 hour.\n"
                               "If you did not ask for this, ignore this message; your password "
                               "stays as it is.\n%s",

@@ -36,12 +36,13 @@ static bool send_failed(response *res, const char *why)
     return false;
 }
 
-bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to, const char *token,
-                    const char *redirect_to)
+bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to,
+                    const mailed_token *token, const char *redirect_to)
 {
     const pgstack_config *cfg = &req->app->cfg;
-    mail_text text = mail_template(req->arena, kind, cfg->site_url,
-                                   link_for(req, kind, token, redirect_to), token);
+    mail_text text =
+        mail_template(req->arena, kind, cfg->site_url,
+                      link_for(req, kind, token->secret, redirect_to), token->secret, token->code);
     mail_message m = {.from = cfg->smtp_from, .to = to, .subject = text.subject, .body = text.body};
     const char *why = NULL, *name, *from_address;
     char *message = mail_message_render(req->arena, &m, &why);

@@ -7,11 +7,11 @@
  * (urls.h); otherwise the sign-in ends at SITE_URL. scopes (GoTrue) adds
  * scopes to the provider's defaults.
  *
- * An unknown or unconfigured provider is a 400 JSON error. So is a
- * client's own PKCE challenge (supabase-js with flowType "pkce"): this
- * server ends the sign-in with the session in the URL fragment (the
- * implicit flow), which such a client would not read. A provider that
- * cannot be reached (discovery) is a 502. */
+ * A client's own PKCE challenge (supabase-js flowType "pkce", @supabase/ssr:
+ * code_challenge and code_challenge_method) rides in the sealed state; the
+ * callback then ends with ?code= instead of the session (pkce.h). An
+ * unknown or unconfigured provider, or a malformed challenge, is a 400
+ * JSON error. A provider that cannot be reached (discovery) is a 502. */
 #include "auth/handlers.h"
 #include "auth/oauth_provider.h"
 #include "auth/oauth_state.h"
@@ -79,16 +79,6 @@ static const char *requested_scopes(request *req, response *res, const oauth_pro
     return arena_printf(req->arena, "%s %s", p->scopes, extra);
 }
 
-static bool client_pkce_requested(request *req, response *res)
-{
-    if (!query_get(&req->query, "code_challenge"))
-        return false;
-    auth_error(res, 400, "validation_failed",
-               "the PKCE flow (code_challenge) is not supported: use the implicit flow, "
-               "where the session arrives in the URL fragment");
-    return true;
-}
-
 /* &key=value, encoded. */
 static char *param(arena *a, char *url, const char *key, const char *value)
 {
@@ -119,10 +109,12 @@ void auth_authorize(request *req, response *res)
     const pgstack_config *cfg = &req->app->cfg;
     oauth_provider p;
     oauth_endpoints e;
+    pkce_request client;
     const char *scopes;
     char why[256];
-    if (client_pkce_requested(req, res) || !requested_provider(req, res, &p) ||
-        !(scopes = requested_scopes(req, res, &p)))
+    if (!requested_provider(req, res, &p) || !(scopes = requested_scopes(req, res, &p)) ||
+        !pkce_request_check(req->arena, query_get(&req->query, "code_challenge"),
+                            query_get(&req->query, "code_challenge_method"), &client, res))
         return;
     time_t now = time(NULL);
     if (!oauth_endpoints_get(req->arena, cfg, &p, now, &e, why, sizeof why)) {
@@ -140,6 +132,8 @@ void auth_authorize(request *req, response *res)
         .code_verifier = secret_token_new(req->arena),
         .nonce = p.oidc ? secret_token_new(req->arena) : NULL,
         .expires_at = (long long)now + OAUTH_STATE_TTL_S,
+        .client_challenge = client.challenge,
+        .client_challenge_method = client.method,
     };
     const char *state = s.code_verifier && (!p.oidc || s.nonce)
                             ? oauth_state_seal(req->arena, cfg->jwt_secret, &s)

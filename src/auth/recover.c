@@ -54,17 +54,18 @@ static void pad_like_a_send(void)
 }
 
 /* Mail first, then the token's hash (email_flow.h); false after replying. */
-static bool send_recovery(request *req, response *res, const char *email)
+static bool send_recovery(request *req, response *res, const char *email, const pkce_request *pkce)
 {
     mailed_token token;
     const char *redirect = email_flow_redirect(req);
-    if (!mailed_token_new(req, res, &token) ||
-        !auth_mail_send(req, res, MAIL_RECOVERY, email, token.secret, redirect))
+    if (!mailed_token_new(req, res, email, &token) ||
+        !auth_mail_send(req, res, MAIL_RECOVERY, email, &token, redirect))
         return false;
     db_txn *t = auth_txn_new(req);
     const char *v[] = {email, token.hash, email_flow_ttl(req, RECOVERY_TTL_S), redirect,
                        req->client_addr};
     db_txn_add(t, ISSUE_SQL, 5, v);
+    email_flow_store_extras(req, t, &token, pkce);
     return auth_txn_run(t, req, res);
 }
 
@@ -73,7 +74,9 @@ void auth_recover(request *req, response *res)
     const pgstack_config *cfg = &req->app->cfg;
     json_object *body = auth_body(req, res);
     const char *email = NULL;
-    if (!body || !body_string(body, "email", &email, res))
+    pkce_request pkce;
+    if (!body || !body_string(body, "email", &email, res) ||
+        !email_flow_pkce(req, res, body, &pkce))
         return;
     if (!email || !email_address_valid(email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
@@ -87,7 +90,7 @@ void auth_recover(request *req, response *res)
         return;
     if (strcmp(PQgetvalue(db_txn_result(t, q), 0, 0), "t") == 0) {
         long started = monotonic_us();
-        if (!send_recovery(req, res, email))
+        if (!send_recovery(req, res, email, &pkce))
             return;
         send_cost_us = (3 * send_cost_us + (monotonic_us() - started)) / 4;
     } else {

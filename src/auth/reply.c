@@ -80,6 +80,14 @@ static char *sign_access(request *req, response *res, const char *claims_json)
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
                         const char *claims_json, const char *expires_at, const char *refresh_token)
 {
+    auth_reply_session_extra(req, res, status, user_json, claims_json, expires_at, refresh_token,
+                             NULL);
+}
+
+void auth_reply_session_extra(request *req, response *res, int status, const char *user_json,
+                              const char *claims_json, const char *expires_at,
+                              const char *refresh_token, const char *extra_fields)
+{
     const pgstack_config *cfg = &req->app->cfg;
     char *access = sign_access(req, res, claims_json);
     if (!access)
@@ -88,10 +96,18 @@ void auth_reply_session(request *req, response *res, int status, const char *use
     sbuf_init(&b, req->arena, 1024 + strlen(user_json));
     sbuf_printf(&b,
                 "{\"access_token\":\"%s\",\"token_type\":\"bearer\",\"expires_in\":%ld,"
-                "\"expires_at\":%s,\"refresh_token\":\"%s\",\"user\":%s}",
-                access, cfg->jwt_expiry_s, expires_at, refresh_token, user_json);
+                "\"expires_at\":%s,\"refresh_token\":\"%s\",\"user\":%s%s}",
+                access, cfg->jwt_expiry_s, expires_at, refresh_token, user_json,
+                extra_fields ? extra_fields : "");
     response_set_header(res, "Cache-Control", "no-store");
     response_json(res, status, b.data);
+}
+
+void auth_reply_code_redirect(request *req, response *res, const char *url, const char *code)
+{
+    auth_reply_redirect(res,
+                        arena_printf(req->arena, "%s%scode=%s", url, strchr(url, '?') ? "&" : "?",
+                                     url_query_encode(req->arena, code)));
 }
 
 void auth_reply_redirect(response *res, const char *location)

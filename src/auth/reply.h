@@ -32,6 +32,16 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st);
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
                         const char *claims_json, const char *expires_at, const char *refresh_token);
 
+/* The same with extra_fields (NULL, or rendered members such as
+ * ,"provider_token":"..." appended to the session object). */
+void auth_reply_session_extra(request *req, response *res, int status, const char *user_json,
+                              const char *claims_json, const char *expires_at,
+                              const char *refresh_token, const char *extra_fields);
+
+/* The end of a flow in the PKCE flow: 302 to url with ?code=<auth code>
+ * (&code= when url has a query), as GoTrue does. */
+void auth_reply_code_redirect(request *req, response *res, const char *url, const char *code);
+
 /* The same session for a browser, as GoTrue's verify does: 302 to url with
  * access_token, expires_at, expires_in, refresh_token, token_type and type
  * in the fragment (never in the query, so it stays out of server logs). */

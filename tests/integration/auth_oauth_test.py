@@ -305,7 +305,13 @@ def test_authorize_errors():
         ("/authorize?provider=", 400, "provider is required"),
         ("/authorize?provider=facebook", 400, "unsupported provider facebook"),
         ("/authorize?provider=%3Cscript%3E", 400, "unsupported provider"),
-        ("/authorize?provider=google&code_challenge=abc&code_challenge_method=s256", 400, "PKCE flow"),
+        ("/authorize?provider=google&code_challenge=abc&code_challenge_method=s256", 400,
+         "between 43 and 128"),
+        ("/authorize?provider=google&code_challenge=" + "a" * 43, 400, "requires code_challenge_method"),
+        ("/authorize?provider=google&code_challenge=" + "a" * 43 + "&code_challenge_method=md5", 400,
+         "method not supported"),
+        ("/authorize?provider=google&code_challenge=" + "a" * 42 + "%3C&code_challenge_method=plain",
+         400, "unreserved"),
         ("/authorize?provider=google&scopes=a%0Ab", 400, "scopes"),
     ]
     for path, status, part in cases:
@@ -565,6 +571,88 @@ def test_pkce_and_client_authentication():
           and last["github"]["method"] == "client_secret_post", last)
 
 
+def pkce_pair():
+    verifier = secrets.token_urlsafe(48)
+    challenge = b64url(hashlib.sha256(verifier.encode()).digest())
+    return verifier, challenge
+
+
+def test_client_pkce():
+    """supabase-js flowType 'pkce' / @supabase/ssr: the callback ends with
+    ?code=, POST /token?grant_type=pkce trades it once with the verifier."""
+    b = Browser()
+    addr, s = email(), sub()
+    verifier, challenge = pkce_pair()
+    r = b.authorize("google", ALLOWED + "/cb?next=%2Fhome",
+                    {"code_challenge": challenge, "code_challenge_method": "s256"})
+    check("authorize with a client challenge -> 302 to the provider", r.status == 302
+          and query_of(r.location).get("code_challenge") != challenge, r)
+    method, url, fields = b.at_provider(r.location, x_sub=s, x_email=addr)
+    final = b.callback(method, url, fields)
+    loc = urllib.parse.urlsplit(final.location)
+    code = query_of(final.location).get("code", "")
+    check("callback -> 302 to redirect_to with ?code= (its query kept), no tokens anywhere",
+          final.status == 302 and final.location.startswith(ALLOWED + "/cb?next=%2Fhome&code=")
+          and len(code) >= 40 and not loc.fragment and "access_token" not in final.location, final)
+    stored = psql("select count(*) from auth.flow_state where auth_code_hash = '%s'"
+                  % hashlib.sha256(code.encode()).hexdigest())
+    plain = psql("select count(*) from auth.flow_state where auth_code_hash = '%s'" % code.replace("'", ""))
+    check("the flow state holds the code's hash only", (stored, plain) == ("1", "0"), (stored, plain))
+    sealed = psql("select provider_tokens_sealed from auth.flow_state where auth_code_hash = '%s'"
+                  % hashlib.sha256(code.encode()).hexdigest())
+    check("the provider's tokens are sealed in the flow state", sealed and "provider-" not in sealed, sealed)
+    no_user = psql("select count(*) from auth.users where lower(email) = '%s'" % addr)
+    wrong = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": pkce_pair()[0]})
+    check("a wrong verifier -> 400 bad_code_verifier, no user made",
+          wrong.status == 400 and (wrong.json() or {}).get("error_code") == "bad_code_verifier"
+          and no_user == "0", (wrong, no_user))
+    after = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": verifier})
+    check("a wrong verifier voids the code: the right one then -> 404 flow_state_not_found",
+          after.status == 404 and (after.json() or {}).get("error_code") == "flow_state_not_found", after)
+
+    verifier, challenge = pkce_pair()
+    r = b.authorize("google", None, {"code_challenge": challenge, "code_challenge_method": "S256"})
+    method, url, fields = b.at_provider(r.location, x_sub=s, x_email=addr, x_name="Ada")
+    final = b.callback(method, url, fields)
+    code = query_of(final.location).get("code", "")
+    check("without redirect_to the code goes to SITE_URL", final.location.startswith(SITE + "?code="), final)
+    ok = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": verifier})
+    body = ok.json() or {}
+    claims = jwt_payload(body.get("access_token", "x.e30.x"))
+    check("exchange -> session (bearer, refresh token, user) with provider_token and amr oauth",
+          ok.status == 200 and body.get("token_type") == "bearer" and body.get("refresh_token")
+          and body.get("user", {}).get("email") == addr and body.get("provider_token")
+          and body.get("provider_refresh_token", "").startswith("provider-refresh-")
+          and claims.get("amr", [{}])[0].get("method") == "oauth", ok)
+    again = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": verifier})
+    check("the code is single-use: reuse -> 404 flow_state_not_found",
+          again.status == 404 and (again.json() or {}).get("error_code") == "flow_state_not_found", again)
+    left = psql("select count(*) from auth.flow_state where provider_id = '%s'" % s)
+    check("no flow state left behind", left == "0", left)
+
+    verifier, challenge = pkce_pair()
+    r = b.authorize("github", None, {"code_challenge": verifier, "code_challenge_method": "plain"})
+    method, url, fields = b.at_provider(r.location, x_sub=str(random.randint(10 ** 6, 10 ** 9)), x_email=email())
+    code = query_of(b.callback(method, url, fields).location).get("code", "")
+    psql("update auth.flow_state set expires_at = now() - interval '1 second' where auth_code_hash = '%s'"
+         % hashlib.sha256(code.encode()).hexdigest())
+    late = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": verifier})
+    check("an expired flow state -> 422 flow_state_expired",
+          late.status == 422 and (late.json() or {}).get("error_code") == "flow_state_expired", late)
+
+    for body, status, part in [
+        ({"auth_code": "", "code_verifier": verifier}, 400, "both auth code and code verifier"),
+        ({"auth_code": "x"}, 400, "both auth code and code verifier"),
+        ({"auth_code": 5, "code_verifier": verifier}, 400, "auth_code"),
+        ({"auth_code": "x", "code_verifier": "short"}, 400, "43 to 128"),
+        ({"auth_code": "x" * 5000, "code_verifier": verifier}, 404, "invalid flow state"),
+        ({"auth_code": "unknown", "code_verifier": verifier}, 404, "invalid flow state"),
+    ]:
+        r = b.auth("POST", "/token?grant_type=pkce", body)
+        check("POST /token?grant_type=pkce %s -> %d" % (json.dumps(body)[:50], status),
+              r.status == status and part in json.dumps(r.json()), r)
+
+
 def test_github():
     b = Browser()
     gid, addr = str(random.randint(10 ** 6, 10 ** 9)), email()
@@ -648,7 +736,7 @@ def main():
              test_links_to_password_account, test_unverified_email_never_links,
              test_unconfirmed_account_loses_password, test_redirect_to, test_state_refusals,
              test_forged_state_redirect_rechecked, test_id_token_refusals, test_provider_errors,
-             test_pkce_and_client_authentication, test_github, test_apple_form_post,
+             test_pkce_and_client_authentication, test_client_pkce, test_github, test_apple_form_post,
              test_microsoft_and_generic_oidc, test_banned_user, test_no_secrets_in_logs]
     for t in tests:
         try:

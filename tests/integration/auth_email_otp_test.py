@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+"""The client's PKCE flow through the email flows, and the 6-digit email
+codes, against the running stack with its real SMTP server (what
+`scripts/dev up` runs, storing mail in SMTP_MAILDIR).
+
+Needs REQUIRE_EMAIL_VERIFICATION=true (suites.conf). Checks:
+  - sign-up, magic link (/otp), recovery and email change started with a
+    code_challenge: the mailed link ends in a 302 with ?code=, POST
+    /token?grant_type=pkce trades it once, for the right verifier only;
+  - every mail carries a 6-digit code; POST /verify {email, token, type}
+    for signup, email, magiclink, recovery and email_change starts a
+    session; codes are stored as keyed hashes, single-use, for their
+    address only; 4 wrong codes leave it usable, the 5th voids code and
+    link;
+  - POST /resend (signup, email_change) mails a fresh link and code, the
+    old ones die, and answers the same for unknown addresses;
+  - hostile input (malformed challenges, codes of the wrong shape or type)
+    -> 400 JSON with nothing written and nothing mailed.
+Each part is its own client address (X-Forwarded-For), so the
+AUTH_RATE_LIMIT of one part never touches another. Standard library only.
+"""
+import base64
+import email
+import email.policy
+import hashlib
+import json
+import mailbox
+import os
+import random
+import re
+import secrets
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from harness import ENV, check, psql, summary
+
+AUTH = ENV["PGSTACK_URL"].rstrip("/") + "/auth/v1"
+ANON = ENV["ANON_KEY"]
+MAILDIR = ENV["SMTP_MAILDIR"].strip("'")
+SITE = "http://127.0.0.1:3000"
+RUN = secrets.token_hex(4)
+PASSWORD = "correct horse 1"
+CLIENT = {"ip": "127.0.0.1"}
+
+
+def new_client():
+    CLIENT["ip"] = "10.%d.%d.%d" % (random.randint(0, 255), random.randint(0, 255),
+                                    random.randint(1, 254))
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def http(method, url, body=None, token=None, headers=None):
+    h = {"apikey": ANON, "Authorization": "Bearer " + (token or ANON),
+         "X-Forwarded-For": CLIENT["ip"]}
+    data = None
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    h.update(headers or {})
+    req = urllib.request.Request(url, data=data, method=method, headers=h)
+    try:
+        with OPENER.open(req, timeout=30) as r:
+            status, hdrs, raw = r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        status, hdrs, raw = e.code, e.headers, e.read()
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = raw
+    return status, hdrs, parsed
+
+
+def auth(method, path, body=None, token=None, query=None):
+    return http(method, AUTH + path + ("?" + urllib.parse.urlencode(query) if query else ""),
+                body, token)
+
+
+def code_of(body):
+    return body.get("error_code") if isinstance(body, dict) else None
+
+
+def addr(name):
+    return "otp-%s-%s@example.com" % (RUN, name)
+
+
+def pkce_pair():
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+# ------------------------------------------------------------------- mail
+
+SEEN = set()
+
+
+def all_mail():
+    box = mailbox.Maildir(MAILDIR, factory=None, create=False)
+    out = []
+    for key in box.keys():
+        with open(os.path.join(MAILDIR, box._lookup(key)), "rb") as f:
+            out.append((key, email.message_from_bytes(f.read(), policy=email.policy.default)))
+    return out
+
+
+def mark_seen():
+    for key, _ in all_mail():
+        SEEN.add(key)
+
+
+def new_mail_to(address, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for key, msg in all_mail():
+            if key not in SEEN and address.lower() in str(msg.get("To", "")).lower():
+                SEEN.add(key)
+                return msg
+        time.sleep(0.1)
+    return None
+
+
+def no_mail_to(address, wait=1.0):
+    time.sleep(wait)
+    return not any(address.lower() in str(m.get("To", "")).lower()
+                   for k, m in all_mail() if k not in SEEN)
+
+
+def link_in(msg, path):
+    for url in re.findall(r"https?://\S+", msg.get_content() if msg else ""):
+        if urllib.parse.urlparse(url).path == "/auth/v1" + path:
+            return url
+    return None
+
+
+def code_in(msg):
+    m = re.search(r"enter this code[^\n]*\n\n(\d{6})\n", msg.get_content() if msg else "")
+    return m.group(1) if m else None
+
+
+def open_link(url):
+    p = urllib.parse.urlparse(url)
+    return http("GET", ENV["PGSTACK_URL"].rstrip("/") + p.path + "?" + p.query,
+                headers={"Accept": "text/html"})
+
+
+def location_code(hdrs):
+    loc = hdrs.get("Location", "") if hdrs else ""
+    return loc, dict(urllib.parse.parse_qsl(urllib.parse.urlparse(loc).query)).get("code")
+
+
+def exchange(code, verifier):
+    return auth("POST", "/token", {"auth_code": code, "code_verifier": verifier},
+                query={"grant_type": "pkce"})
+
+
+def amr_method(session):
+    part = session["access_token"].split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return claims.get("amr", [{}])[0].get("method")
+
+
+def session_ok(status, body, address):
+    return (status == 200 and isinstance(body, dict) and body.get("access_token")
+            and body.get("refresh_token") and body.get("user", {}).get("email") == address)
+
+
+# ------------------------------------------------------------------ PKCE
+
+def pkce_link_flow(label, address, link_path, method):
+    """The mail to address ends, through its link, in ?code=; the code is
+    traded once, for the right verifier; returns the session."""
+    verifier = PENDING.pop(address)
+    msg = new_mail_to(address)
+    link = link_in(msg, link_path)
+    status, hdrs, _ = open_link(link) if link else (0, None, None)
+    loc, code = location_code(hdrs)
+    check("%s: the link -> 302 to the app with ?code=, no tokens" % label,
+          status == 302 and loc.startswith(SITE + "/app?code=") and code
+          and "access_token" not in loc, (status, loc))
+    stored = psql("select authentication_method || ':' || code_challenge_method || ':' || "
+                  "(expires_at - created_at = interval '10 minutes') from auth.flow_state "
+                  "where auth_code_hash = '%s'" % hashlib.sha256((code or "").encode()).hexdigest())
+    check("%s: flow state hashed, bound to its flow (%s), 10 minutes" % (label, method),
+          stored == "%s:s256:true" % method, stored)
+    st, body = exchange(code or "x", pkce_pair()[0])[::2]
+    check("%s: a wrong verifier -> 400 bad_code_verifier" % label,
+          st == 400 and code_of(body) == "bad_code_verifier", (st, body))
+    return code, verifier
+
+
+PENDING = {}
+
+
+def start_with_challenge(address):
+    verifier, challenge = pkce_pair()
+    PENDING[address] = verifier
+    return {"code_challenge": challenge, "code_challenge_method": "s256"}
+
+
+def test_pkce_signup():
+    new_client()
+    a = addr("pkce-signup")
+    body = {"email": a, "password": PASSWORD}
+    body.update(start_with_challenge(a))
+    st, _, reply = auth("POST", "/signup", body, query={"redirect_to": SITE + "/app"})
+    check("signup with code_challenge -> 200, no session", st == 200 and "access_token" not in
+          json.dumps(reply), (st, reply))
+    verifier = PENDING[a]
+    challenge = psql("select code_challenge from auth.one_time_tokens o join auth.users u on "
+                     "u.id = o.user_id where u.email = '%s'" % a)
+    check("the confirmation token carries the challenge", len(challenge) == 43, challenge)
+    code, _ = pkce_link_flow("signup", a, "/verify", "otp")
+    # the wrong verifier voided it: a second link is needed for the right one
+    st, body = exchange(code or "x", verifier)[::2]
+    check("signup: the voided code no longer works", st == 404 and code_of(body) ==
+          "flow_state_not_found", (st, body))
+    confirmed = psql("select email_confirmed_at is not null from auth.users where email = '%s'" % a)
+    check("signup: the address is confirmed by the link itself", confirmed == "t", confirmed)
+
+
+def test_pkce_magic_link():
+    new_client()
+    a = addr("pkce-magic")
+    mark_seen()
+    for _ in range(2):
+        body = {"email": a, "create_user": True}
+        body.update(start_with_challenge(a))
+        st, _, reply = auth("POST", "/otp", body, query={"redirect_to": SITE + "/app"})
+        check("/otp with code_challenge -> 200 {}", st == 200 and reply == {}, (st, reply))
+        code, verifier = pkce_link_flow("magic link", a, "/magiclink/verify", "magiclink")
+    body = {"email": a}
+    body.update(start_with_challenge(a))
+    auth("POST", "/otp", body, query={"redirect_to": SITE + "/app"})
+    verifier = PENDING[a]
+    _, hdrs, _ = open_link(link_in(new_mail_to(a), "/magiclink/verify"))
+    code = location_code(hdrs)[1]
+    st, body = exchange(code or "x", verifier)[::2]
+    check("magic link: exchange with the right verifier -> session, amr magiclink",
+          session_ok(st, body, a) and amr_method(body) == "magiclink", (st, body))
+    st, body = exchange(code or "x", verifier)[::2]
+    check("magic link: the code is single-use", st == 404 and code_of(body) ==
+          "flow_state_not_found", (st, body))
+
+
+def test_pkce_recovery_and_email_change():
+    new_client()
+    a = addr("pkce-recover")
+    auth("POST", "/signup", {"email": a, "password": PASSWORD})
+    new_mail_to(a)
+    psql("update auth.users set email_confirmed_at = now() where email = '%s'" % a)
+    body = {"email": a}
+    body.update(start_with_challenge(a))
+    st, _, _ = auth("POST", "/recover", body, query={"redirect_to": SITE + "/app"})
+    verifier = PENDING[a]
+    _, hdrs, _ = open_link(link_in(new_mail_to(a), "/verify"))
+    code = location_code(hdrs)[1]
+    st, session = exchange(code or "x", verifier)[::2]
+    check("recovery: link -> ?code= -> session (amr recovery)", session_ok(st, session, a)
+          and amr_method(session) == "recovery", (st, session))
+    if st != 200:
+        return
+    b = addr("pkce-new")
+    body = {"email": b}
+    body.update(start_with_challenge(b))
+    st, _, user = auth("PUT", "/user", body, token=session["access_token"],
+                       query={"redirect_to": SITE + "/app"})
+    check("email change with code_challenge -> 200, new_email pending",
+          st == 200 and user.get("new_email") == b, (st, user))
+    verifier = PENDING[b]
+    _, hdrs, _ = open_link(link_in(new_mail_to(b), "/verify"))
+    code = location_code(hdrs)[1]
+    st, body = exchange(code or "x", verifier)[::2]
+    check("email change: link -> ?code= -> session with the new address",
+          session_ok(st, body, b), (st, body))
+
+
+def test_pkce_hostile():
+    new_client()
+    a = addr("pkce-hostile")
+    mark_seen()
+    cases = [({"code_challenge": "short", "code_challenge_method": "s256"}, "between 43 and 128"),
+             ({"code_challenge": "a" * 129, "code_challenge_method": "s256"}, "between 43 and 128"),
+             ({"code_challenge": "a" * 43}, "requires code_challenge_method"),
+             ({"code_challenge_method": "s256"}, "requires code_challenge_method"),
+             ({"code_challenge": "a" * 43, "code_challenge_method": "S512"}, "not supported"),
+             ({"code_challenge": 5, "code_challenge_method": "s256"}, "code_challenge")]
+    for extra, part in cases:
+        for path in ("/signup", "/otp", "/recover"):
+            body = {"email": a, "password": PASSWORD}
+            body.update(extra)
+            st, _, reply = auth("POST", path, body)
+            check("%s %s -> 400 (%s)" % (path, json.dumps(extra)[:40], part),
+                  st == 400 and part in json.dumps(reply), (st, reply))
+    n = psql("select count(*) from auth.users where email = '%s'" % a)
+    check("malformed challenges: no user, no mail", n == "0" and no_mail_to(a), n)
+
+
+# ------------------------------------------------------------------ codes
+
+def verify_code(address, code, kind):
+    return auth("POST", "/verify", {"email": address, "token": code, "type": kind})
+
+
+def test_codes_every_type():
+    new_client()
+    a = addr("code-signup")
+    auth("POST", "/signup", {"email": a, "password": PASSWORD})
+    msg = new_mail_to(a)
+    code = code_in(msg)
+    check("the confirmation mail carries the link and a 6-digit code",
+          link_in(msg, "/verify") and code, msg.get_content() if msg else None)
+    row = psql("select otp_hash from auth.one_time_tokens o join auth.users u on u.id = o.user_id "
+               "where u.email = '%s'" % a)
+    check("the code is stored as a keyed hash, not plain nor its bare SHA-256",
+          re.fullmatch(r"[0-9a-f]{64}", row or "") and code not in row
+          and row != hashlib.sha256((code or "").encode()).hexdigest(), row)
+    st, _, body = verify_code(a, code, "signup")
+    check("verifyOtp {email, token, type: signup} -> session, confirmed",
+          session_ok(st, body, a) and body["user"].get("email_confirmed_at"), (st, body))
+    st, _, body = verify_code(a, code, "signup")
+    check("the code is single-use", st == 400 and code_of(body) == "otp_expired", (st, body))
+
+    for kind in ("email", "magiclink"):
+        auth("POST", "/otp", {"email": a})
+        code = code_in(new_mail_to(a))
+        st, _, body = verify_code(a.upper(), code, kind)
+        check("verifyOtp type %s with the mailed code -> session" % kind,
+              session_ok(st, body, a), (st, body))
+
+    auth("POST", "/recover", {"email": a})
+    code = code_in(new_mail_to(a))
+    st, _, body = verify_code(addr("someone-else"), code, "recovery")
+    check("a code for another address -> 400 otp_expired", st == 400 and code_of(body) ==
+          "otp_expired", (st, body))
+    st, _, session = verify_code(a, code, "recovery")
+    check("verifyOtp type recovery -> session (amr recovery)", session_ok(st, session, a)
+          and amr_method(session) == "recovery", (st, session))
+
+    b = addr("code-new")
+    auth("PUT", "/user", {"email": b}, token=session["access_token"])
+    code = code_in(new_mail_to(b))
+    st, _, body = verify_code(b, code, "email_change")
+    check("verifyOtp type email_change with the new address -> session, email changed",
+          session_ok(st, body, b), (st, body))
+
+
+def test_wrong_codes_void():
+    new_client()
+    a = addr("code-wrong")
+    auth("POST", "/otp", {"email": a})
+    msg = new_mail_to(a)
+    code = code_in(msg)
+    wrong = "%06d" % ((int(code) + 1) % 1000000)
+    for _ in range(4):
+        verify_code(a, wrong, "email")
+    st, _, body = verify_code(a, code, "email")
+    check("4 wrong codes: the right one still works", session_ok(st, body, a), (st, body))
+
+    auth("POST", "/otp", {"email": a})
+    msg = new_mail_to(a)
+    code = code_in(msg)
+    wrong = "%06d" % ((int(code) + 1) % 1000000)
+    replies = [verify_code(a, wrong, "magiclink") for _ in range(5)]
+    check("every wrong code -> 400 otp_expired", all(r[0] == 400 and code_of(r[2]) == "otp_expired"
+                                                     for r in replies), replies[-1])
+    st, _, body = verify_code(a, code, "magiclink")
+    check("after 5 wrong codes the right one fails too", st == 400 and code_of(body) ==
+          "otp_expired", (st, body))
+    st, hdrs, _ = open_link(link_in(msg, "/magiclink/verify"))
+    check("and the mail's link is void as well", st == 302 and "error_code=otp_expired"
+          in hdrs.get("Location", ""), (st, hdrs and hdrs.get("Location")))
+
+
+def test_code_hostile():
+    new_client()
+    a = addr("code-hostile")
+    auth("POST", "/otp", {"email": a})
+    code = code_in(new_mail_to(a))
+    for token, status, part in [("12345", 400, "otp_expired"), ("1234567", 400, "otp_expired"),
+                                ("12345a", 400, "otp_expired"), ("9" * 5000, 400, "otp_expired"),
+                                (123456, 400, "token"), ("", 400, "otp_expired")]:
+        st, _, body = verify_code(a, token, "email")
+        check("POST /verify token %r -> %d" % (str(token)[:12], status),
+              st == status and part in json.dumps(body), (st, body))
+    st, _, body = auth("POST", "/verify", {"token": code, "type": "email"})
+    check("a code without email -> 400", st == 400 and "email is required" in json.dumps(body),
+          (st, body))
+    st, _, body = verify_code(a, code, "invite-me")
+    check("an unknown type -> 400", st == 400 and code_of(body) == "validation_failed", (st, body))
+    attempts = psql("select otp_attempts from auth.one_time_tokens where relates_to = '%s' "
+                    "and used_at is null" % a)
+    check("malformed codes never count as attempts of the real one", attempts == "0", attempts)
+    st, _, body = verify_code(a, code, "email")
+    check("the code still works after hostile input", session_ok(st, body, a), (st, body))
+
+
+def main():
+    mark_seen()
+    for t in (test_pkce_signup, test_pkce_magic_link, test_pkce_recovery_and_email_change,
+              test_pkce_hostile, test_codes_every_type, test_wrong_codes_void, test_code_hostile):
+        try:
+            t()
+        except Exception as e:
+            check(t.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

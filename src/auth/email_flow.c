@@ -1,4 +1,5 @@
 /* Shared pieces of the email flows; see email_flow.h. */
+#include "auth/auth_settings.h"
 #include "auth/email_flow.h"
 
 #include "auth/body.h"
@@ -6,7 +7,7 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 
 #define EXTRAS_SQL "select auth.one_time_token_extras($1, $2, $3, $4)"
 
@@ -48,7 +49,7 @@ bool email_flow_pkce(request *req, response *res, json_object *body, pkce_reques
 
 const char *email_flow_redirect(request *req)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     const char *requested = query_get(&req->query, "redirect_to");
     if (requested && redirect_url_allowed(requested, cfg->site_url, &cfg->additional_redirect_urls))
         return requested;

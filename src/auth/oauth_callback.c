@@ -19,6 +19,7 @@
  * (auth.oauth_park), and POST /token?grant_type=pkce signs them in. Why a
  * provider-side step failed
  * is logged; codes, tokens and secrets never are. */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/handlers.h"
@@ -29,7 +30,7 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/json_text.h"
 #include "core/log.h"
 
@@ -103,7 +104,7 @@ static bool open_state(callback *c)
 
 static bool find_provider(callback *c)
 {
-    const pgstack_config *cfg = &c->req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(c->req);
     if (oauth_provider_find(c->req->arena, cfg, c->state.provider, &c->provider) ==
         OAUTH_PROVIDER_OK) {
         c->target = redirect_choose(cfg, c->state.redirect_to, NULL);
@@ -141,8 +142,8 @@ static bool provider_reported_error(callback *c)
 static bool reach_provider(callback *c)
 {
     char why[256];
-    if (oauth_endpoints_get(c->req->arena, &c->req->app->cfg, &c->provider, c->now, &c->endpoints,
-                            why, sizeof why))
+    if (oauth_endpoints_get(c->req->arena, auth_settings_of(c->req), &c->provider, c->now,
+                            &c->endpoints, why, sizeof why))
         return true;
     provider_failed(c, "server_error", "provider_unreachable", why);
     return false;
@@ -163,7 +164,7 @@ static bool issuer_matches(callback *c)
 static bool identify(callback *c, const oauth_tokens *tokens, oauth_identity *id)
 {
     oauth_user_failure f;
-    const pgstack_config *cfg = &c->req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(c->req);
     bool ok = c->provider.oidc
                   ? oidc_user_identify(c->req->arena, cfg, &c->provider, &c->endpoints, tokens,
                                        c->state.nonce, param(c, "user"), c->now, id, &f)
@@ -178,7 +179,7 @@ static bool identify(callback *c, const oauth_tokens *tokens, oauth_identity *id
 static void sign_in(callback *c, const oauth_identity *id, const oauth_tokens *tokens)
 {
     request *req = c->req;
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     char *refresh = secret_token_new(req->arena);
     if (!refresh) {
         auth_error(c->res, 500, "unexpected_failure", "no randomness for a token");
@@ -214,7 +215,7 @@ static void sign_in(callback *c, const oauth_identity *id, const oauth_tokens *t
 static void park(callback *c, const oauth_identity *id, const oauth_tokens *tokens)
 {
     request *req = c->req;
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     oauth_state sealed = {.provider = c->provider.name,
                           .code_verifier = c->state.code_verifier,
                           .expires_at = (long long)c->now + PKCE_FLOW_TTL_S,
@@ -222,7 +223,8 @@ static void park(callback *c, const oauth_identity *id, const oauth_tokens *toke
                           .provider_refresh_token = tokens->refresh_token};
     char *code = secret_token_new(req->arena);
     const char *tokens_sealed =
-        tokens->access_token ? oauth_state_seal(req->arena, cfg->jwt_secret, &sealed) : NULL;
+        tokens->access_token ? oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &sealed)
+                             : NULL;
     if (!code || (tokens->access_token && !tokens_sealed)) {
         auth_error(c->res, 500, "unexpected_failure", "no randomness for a token");
         return;
@@ -260,7 +262,7 @@ void auth_callback(request *req, response *res)
     oauth_identity id;
     char why[256];
     if (!oauth_exchange_code(req->arena, &c.provider, &c.endpoints, code, c.state.code_verifier,
-                             req->app->cfg.oauth_timeout_s, &tokens, why, sizeof why)) {
+                             auth_settings_of(req)->oauth_timeout_s, &tokens, why, sizeof why)) {
         provider_failed(&c, "server_error", "oauth_code_exchange_failed", why);
         return;
     }

@@ -1,8 +1,9 @@
 /* Auth replies; see reply.h. */
+#include "auth/auth_settings.h"
 #include "auth/reply.h"
 
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/errors.h"
 #include "core/sbuf.h"
 #include "jwt/jwt_sign.h"
@@ -88,7 +89,7 @@ void auth_reply_session_extra(request *req, response *res, int status, const cha
                               const char *claims_json, const char *expires_at,
                               const char *refresh_token, const char *extra_fields)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     char *access = sign_access(req, res, claims_json);
     if (!access)
         return;
@@ -107,7 +108,7 @@ void auth_reply_code_redirect(request *req, response *res, const char *url, cons
 {
     auth_reply_redirect(res,
                         arena_printf(req->arena, "%s%scode=%s", url, strchr(url, '?') ? "&" : "?",
-                                     url_query_encode(req->arena, code)));
+                                     query_encode(req->arena, code)));
 }
 
 void auth_reply_redirect(response *res, const char *location)
@@ -127,12 +128,12 @@ static void session_redirect(request *req, response *res, const char *url, const
     if (!access)
         return;
     arena *a = req->arena;
-    auth_reply_redirect(
-        res, arena_printf(a,
-                          "%s#access_token=%s&expires_at=%s&expires_in=%ld"
-                          "&refresh_token=%s&token_type=bearer%s",
-                          url, url_query_encode(a, access), url_query_encode(a, expires_at),
-                          req->app->cfg.jwt_expiry_s, url_query_encode(a, refresh_token), extra));
+    auth_reply_redirect(res, arena_printf(a,
+                                          "%s#access_token=%s&expires_at=%s&expires_in=%ld"
+                                          "&refresh_token=%s&token_type=bearer%s",
+                                          url, query_encode(a, access), query_encode(a, expires_at),
+                                          auth_settings_of(req)->jwt_expiry_s,
+                                          query_encode(a, refresh_token), extra));
 }
 
 void auth_reply_session_redirect(request *req, response *res, const char *url, const char *type,
@@ -140,7 +141,7 @@ void auth_reply_session_redirect(request *req, response *res, const char *url, c
                                  const char *refresh_token)
 {
     session_redirect(req, res, url, claims_json, expires_at, refresh_token,
-                     arena_printf(req->arena, "&type=%s", url_query_encode(req->arena, type)));
+                     arena_printf(req->arena, "&type=%s", query_encode(req->arena, type)));
 }
 
 void auth_reply_provider_session_redirect(request *req, response *res, const char *url,
@@ -149,10 +150,10 @@ void auth_reply_provider_session_redirect(request *req, response *res, const cha
                                           const char *provider_refresh_token)
 {
     arena *a = req->arena;
-    const char *extra = arena_printf(a, "&provider_token=%s", url_query_encode(a, provider_token));
+    const char *extra = arena_printf(a, "&provider_token=%s", query_encode(a, provider_token));
     if (provider_refresh_token)
         extra = arena_printf(a, "%s&provider_refresh_token=%s", extra,
-                             url_query_encode(a, provider_refresh_token));
+                             query_encode(a, provider_refresh_token));
     session_redirect(req, res, url, claims_json, expires_at, refresh_token, extra);
 }
 
@@ -160,10 +161,9 @@ void auth_reply_error_redirect_as(request *req, response *res, const char *url, 
                                   const char *error_code, const char *description)
 {
     arena *a = req->arena;
-    auth_reply_redirect(res,
-                        arena_printf(a, "%s#error=%s&error_code=%s&error_description=%s", url,
-                                     url_query_encode(a, error), url_query_encode(a, error_code),
-                                     url_query_encode(a, description)));
+    auth_reply_redirect(res, arena_printf(a, "%s#error=%s&error_code=%s&error_description=%s", url,
+                                          query_encode(a, error), query_encode(a, error_code),
+                                          query_encode(a, description)));
 }
 
 void auth_reply_error_redirect(request *req, response *res, const char *url, const char *error_code,

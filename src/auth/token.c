@@ -12,6 +12,7 @@
  * the code is void) — and starts the session of the flow that made it; an
  * OAuth sign-in also gets the provider's tokens back, as GoTrue's reply
  * carries them. */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/handlers.h"
@@ -20,7 +21,7 @@
 #include "auth/pkce.h"
 #include "auth/reply.h"
 #include "auth/secret_token.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/json_text.h"
 
 #include <string.h>
@@ -47,7 +48,7 @@ static void invalid_credentials(response *res)
 
 static void start_session(request *req, response *res, const char *user_id)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     char *refresh = secret_token_new(req->arena);
     const char **v = arena_alloc(req->arena, 6 * sizeof(char *));
     v[0] = user_id;
@@ -67,7 +68,7 @@ static void start_session(request *req, response *res, const char *user_id)
 
 static void password_grant(request *req, response *res, json_object *body)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     const char *email = NULL, *password = NULL;
     if (!body_string(body, "email", &email, res) || !body_string(body, "password", &password, res))
         return;
@@ -105,7 +106,7 @@ static void password_grant(request *req, response *res, json_object *body)
 
 static void refresh_grant(request *req, response *res, json_object *body)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     const char *token = NULL;
     if (!body_string(body, "refresh_token", &token, res))
         return;
@@ -182,7 +183,7 @@ static void pkce_reply(request *req, response *res, PGresult *r, const char *ref
 
 static void pkce_grant(request *req, response *res, json_object *body)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     const char *code = NULL, *verifier = NULL;
     if (!body_string(body, "auth_code", &code, res) ||
         !body_string(body, "code_verifier", &verifier, res))

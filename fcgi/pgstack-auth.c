@@ -15,6 +15,8 @@ static const route ROUTES[] = {
     {"GET", "/settings", auth_settings_handle, ROUTE_PUBLIC},
     {"POST", "/recover", auth_recover, ROUTE_PUBLIC},
     {"POST", "/recover/confirm", auth_recover_confirm, ROUTE_PUBLIC},
+    {"POST", "/resend", auth_resend, ROUTE_PUBLIC},
+    {"GET", "/reauthenticate", auth_reauthenticate, ROUTE_REQUIRED},
     {"POST", "/magiclink", auth_magiclink, ROUTE_PUBLIC},
     {"GET", "/magiclink/verify", auth_magiclink_verify, ROUTE_PUBLIC},
     {"POST", "/otp", auth_otp, ROUTE_PUBLIC},

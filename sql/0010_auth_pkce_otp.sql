@@ -48,6 +48,11 @@ alter table auth.one_time_tokens
   add column otp_attempts integer not null default 0;
 create index one_time_tokens_relates_to on auth.one_time_tokens (relates_to)
   where used_at is null;
+-- reauthentication: a code mailed to a signed-in user (GET /reauthenticate)
+alter table auth.one_time_tokens drop constraint one_time_tokens_token_type_check;
+alter table auth.one_time_tokens add constraint one_time_tokens_token_type_check
+  check (token_type in ('confirmation', 'recovery', 'magiclink', 'email_change',
+                        'reauthentication'));
 
 -- Attaches the client's PKCE challenge and the 6-digit code's keyed hash
 -- to the token just stored (same transaction) under hash_hex.
@@ -354,6 +359,62 @@ begin
                             f.authentication_method) g;
 end
 $$;
+
+-- POST /resend: the user a new mail goes to, as (id, address mailed):
+-- an unconfirmed sign-up of that address, or the pending new address of
+-- the user whose current address it is. No row: nothing to resend.
+create or replace function auth.resend_target(for_email text, kind text)
+returns table (user_id uuid, send_to text)
+language sql stable
+as $$
+  select u.id, case kind when 'signup' then u.email else u.email_change end
+  from auth.users u
+  where lower(u.email) = lower(for_email)
+    and ((kind = 'signup' and u.email_confirmed_at is null and not u.is_anonymous)
+         or (kind = 'email_change' and u.email_change is not null))
+$$;
+
+-- PUT /user with a new password: status ok | needed | invalid. With a
+-- nonce (code_hash: its keyed hash) the user's live reauthentication code
+-- must match (and is used up; a wrong one counts as an attempt). Without
+-- one, required is the SECURE_PASSWORD_CHANGE rule: the session (sid)
+-- must have started less than 24 hours ago, as GoTrue decides.
+create or replace function auth.reauthentication_check(
+  uid uuid, sid text, code_hash text, required boolean)
+returns text
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+  t auth.one_time_tokens;
+  mail text;
+begin
+  if code_hash is not null then
+    select lower(u.email) into mail from auth.users u where u.id = uid;
+    t := auth.one_time_token_by_code(mail, '{reauthentication}', code_hash);
+    if t.id is null or t.user_id <> uid or t.expires_at <= now() then
+      return 'invalid';
+    end if;
+    update auth.one_time_tokens o set used_at = now() where o.id = t.id;
+    return 'ok';
+  end if;
+  if required and not exists (
+       select from auth.sessions s where s.id::text = sid and s.user_id = uid
+         and s.created_at > now() - interval '24 hours') then
+    return 'needed';
+  end if;
+  return 'ok';
+end
+$$;
+
+grant execute on function
+  auth.resend_target(text, text),
+  auth.reauthentication_check(uuid, text, text, boolean)
+  to pgstack_auth, service_role;
+revoke execute on function
+  auth.resend_target(text, text),
+  auth.reauthentication_check(uuid, text, text, boolean)
+  from public;
 
 grant execute on function
   auth.one_time_token_extras(text, text, text, text),

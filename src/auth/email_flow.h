@@ -58,6 +58,14 @@ bool email_flow_pkce(request *req, response *res, json_object *body, pkce_reques
  * NULL (the flow then ends at SITE_URL). */
 const char *email_flow_redirect(request *req);
 
+/* Answering the same whether or not an address is known (/recover,
+ * /resend): the time a send took is noted (a moving average of this
+ * worker's sends, mail plus token write), and a request that sends nothing
+ * waits about as long. */
+long email_flow_clock_us(void);
+void email_flow_sent(long started_us);
+void email_flow_pad(void);
+
 /* The TTL as a bind parameter. */
 const char *email_flow_ttl(request *req, long seconds);
 

@@ -15,6 +15,8 @@ void auth_user_update(request *req, response *res);
 void auth_logout(request *req, response *res);
 void auth_settings_handle(request *req, response *res);
 void auth_recover(request *req, response *res);
+void auth_resend(request *req, response *res);
+void auth_reauthenticate(request *req, response *res);
 void auth_recover_confirm(request *req, response *res);
 void auth_magiclink(request *req, response *res);
 void auth_otp(request *req, response *res);

@@ -17,7 +17,8 @@ mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *
 {
     mail_text t = {0};
     const char *footer = arena_printf(a, FOOTER, site);
-    link = arena_printf(a, "%s%s", link, code_line(a, code));
+    if (link)
+        link = arena_printf(a, "%s%s", link, code_line(a, code));
     switch (kind) {
     case MAIL_CONFIRMATION:
         t.subject = "Confirm your email address";
@@ -46,6 +47,15 @@ mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *
                               "If you did not ask for this, ignore this message; your password "
                               "stays as it is.\n%s",
                               site, link, token, footer);
+        break;
+    case MAIL_REAUTHENTICATION:
+        t.subject = "Confirm it is you";
+        t.body = arena_printf(a,
+                              "Hello,\n\nTo confirm a change to your account at %s, enter this "
+                              "code where you asked for it:\n\n%s\n\n"
+                              "The code works once and expires in 1 hour.\n"
+                              "If you did not ask for it, change your password.\n%s",
+                              site, code ? code : "", footer);
         break;
     case MAIL_EMAIL_CHANGE:
         t.subject = "Confirm your new email address";

@@ -12,6 +12,7 @@ typedef enum {
     MAIL_MAGIC_LINK,
     MAIL_RECOVERY,
     MAIL_EMAIL_CHANGE,
+    MAIL_REAUTHENTICATION, /* a code only, no link */
 } mail_kind;
 
 typedef struct mail_text {

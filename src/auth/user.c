@@ -17,6 +17,7 @@
 #include "auth/handlers.h"
 #include "auth/mailer.h"
 #include "auth/password.h"
+#include "auth/reauthenticate.h"
 #include "auth/reply.h"
 #include "worker/app.h"
 #include "core/uuid.h"
@@ -222,12 +223,15 @@ void auth_user_update(request *req, response *res)
 {
     const char *uid = caller_user_id(req, res);
     json_object *body = uid ? auth_body(req, res) : NULL;
-    const char *email = NULL, *password = NULL, *metadata = NULL, *hash = NULL;
+    const char *email = NULL, *password = NULL, *metadata = NULL, *hash = NULL, *nonce = NULL;
     pkce_request pkce;
     if (!body || !body_string(body, "email", &email, res) ||
         !body_string(body, "password", &password, res) ||
+        !body_string(body, "nonce", &nonce, res) ||
         !body_object_text(req, body, "data", &metadata, res) ||
         !email_flow_pkce(req, res, body, &pkce) || !caller_session_alive(req, res, uid) ||
+        (password &&
+         !auth_reauthentication_ok(req, res, uid, claim_string(req, "session_id"), nonce)) ||
         !check_update(req, res, email, password, &hash))
         return;
     if (email && auth_settings_of(req)->require_email_verification) {

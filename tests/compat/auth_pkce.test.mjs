@@ -10,7 +10,7 @@
 // settings. Checks: sign-up confirmation, magic link, password recovery
 // and OAuth sign-in each end with exchangeCodeForSession; a wrong verifier
 // and a reused code are refused with GoTrue's codes; verifyOtp with the
-// 6-digit code of the mail; and a server framework's cookie jar holding an
+// 6-digit code of the mail; resend and reauthenticate; and a server framework's cookie jar holding an
 // @supabase/ssr session: sign-in, the session in cookies, the PKCE
 // callback route, refresh, sign-out clearing them. Prints one line per
 // check and "N passed, N failed"; exits 1 when a check failed.
@@ -161,6 +161,28 @@ async function verifyOtpCode() {
     data.session?.user?.email === email, show(error || data))
 }
 
+async function resendAndReauthenticate() {
+  const c = pkceClient()
+  const email = uniqueEmail('resend')
+  await c.auth.signUp({ email, password: PASSWORD })
+  await mailTo(email)
+  let { data, error } = await c.auth.resend({ type: 'signup', email })
+  const code = ((await mailTo(email))?.body.match(/enter this code[^\n]*\n\n(\d{6})\n/) || [])[1]
+  check('resend({type: signup}) -> no error, a new mail with a code', !error && code, show(error || data))
+  ;({ data, error } = await c.auth.verifyOtp({ email, token: code, type: 'signup' }))
+  check('verifyOtp with the resent code -> session', !error && data.session, show(error || data))
+  ;({ error } = await c.auth.resend({ type: 'signup', email: uniqueEmail('nobody') }))
+  check('resend for an unknown address -> no error either', !error, show(error))
+  ;({ error } = await c.auth.reauthenticate())
+  const nonce = ((await mailTo(email))?.body.match(/\n\n(\d{6})\n\n/) || [])[1]
+  check('reauthenticate() -> no error, a 6-digit nonce mailed', !error && nonce, show(error))
+  ;({ data, error } = await c.auth.updateUser({ password: 'wrong nonce 1', nonce: nonce === '000000' ? '000001' : '000000' }))
+  check('updateUser({password, nonce: wrong}) -> AuthApiError 400 reauthentication_not_valid',
+    isApiError(error, 400, 'reauthentication_not_valid'), show(error))
+  ;({ data, error } = await c.auth.updateUser({ password: 'right nonce 1', nonce }))
+  check('updateUser({password, nonce}) -> the user', !error && data.user?.email === email, show(error || data))
+}
+
 // ------------------------------------------------------------- OAuth
 
 async function oauthPkce() {
@@ -272,6 +294,7 @@ async function main() {
   await section('PKCE: password recovery', passwordRecovery)
   await section('PKCE: OAuth sign-in', oauthPkce)
   await section('verifyOtp with the 6-digit code', verifyOtpCode)
+  await section('resend, reauthenticate', resendAndReauthenticate)
   await section('@supabase/ssr createServerClient with a cookie jar', ssrServerClient)
   process.exitCode = summary()
 }

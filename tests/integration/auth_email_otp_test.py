@@ -3,7 +3,8 @@
 codes, against the running stack with its real SMTP server (what
 `scripts/dev up` runs, storing mail in SMTP_MAILDIR).
 
-Needs REQUIRE_EMAIL_VERIFICATION=true (suites.conf). Checks:
+Needs REQUIRE_EMAIL_VERIFICATION=true and SECURE_PASSWORD_CHANGE=true
+(suites.conf). Checks:
   - sign-up, magic link (/otp), recovery and email change started with a
     code_challenge: the mailed link ends in a 302 with ?code=, POST
     /token?grant_type=pkce trades it once, for the right verifier only;
@@ -14,6 +15,9 @@ Needs REQUIRE_EMAIL_VERIFICATION=true (suites.conf). Checks:
     link;
   - POST /resend (signup, email_change) mails a fresh link and code, the
     old ones die, and answers the same for unknown addresses;
+  - GET /reauthenticate mails a nonce; with SECURE_PASSWORD_CHANGE=true a
+    new password needs it once the session is 24 hours old, and a wrong
+    nonce is always refused;
   - hostile input (malformed challenges, codes of the wrong shape or type)
     -> 400 JSON with nothing written and nothing mailed.
 Each part is its own client address (X-Forwarded-For), so the
@@ -404,10 +408,120 @@ def test_code_hostile():
     check("the code still works after hostile input", session_ok(st, body, a), (st, body))
 
 
+# ----------------------------------------------------------------- resend
+
+def test_resend():
+    new_client()
+    a = addr("resend")
+    auth("POST", "/signup", {"email": a, "password": PASSWORD})
+    first = new_mail_to(a)
+    st, _, body = auth("POST", "/resend", {"type": "signup", "email": a.upper()})
+    second = new_mail_to(a)
+    check("resend signup -> 200 {} and a new confirmation mail with link and code",
+          st == 200 and body == {} and link_in(second, "/verify") and code_in(second), (st, body))
+    st, _, body = verify_code(a, code_in(first), "signup")
+    check("the first mail's code died with its token", st == 400 and code_of(body) == "otp_expired",
+          (st, body))
+    st, _, body = verify_code(a, code_in(second), "signup")
+    check("the resent code confirms and signs in", session_ok(st, body, a), (st, body))
+    session = body
+
+    for email_, label in [(a, "a confirmed address"), (addr("nobody"), "an unknown address")]:
+        t0 = time.time()
+        st, _, body = auth("POST", "/resend", {"type": "signup", "email": email_})
+        check("resend signup for %s -> the same 200 {}, no mail" % label,
+              st == 200 and body == {} and no_mail_to(email_, 0.5), (st, body))
+    b = addr("resend-new")
+    auth("PUT", "/user", {"email": b}, token=session["access_token"])
+    new_mail_to(b)
+    verifier, challenge = pkce_pair()
+    st, _, body = auth("POST", "/resend", {"type": "email_change", "email": a,
+                                           "code_challenge": challenge,
+                                           "code_challenge_method": "s256"},
+                       query={"redirect_to": SITE + "/app"})
+    msg = new_mail_to(b)
+    check("resend email_change (current address) -> 200, mail to the new address",
+          st == 200 and body == {} and link_in(msg, "/verify"), (st, body))
+    _, hdrs, _ = open_link(link_in(msg, "/verify"))
+    code = location_code(hdrs)[1]
+    st, body = exchange(code or "x", verifier)[::2]
+    check("the resent email-change link in the PKCE flow -> ?code= -> session on the new address",
+          session_ok(st, body, b), (st, body))
+    for body, part in [({"type": "recovery", "email": a}, "signup or email_change"),
+                       ({"type": "sms", "email": a}, "phone"),
+                       ({"email": a}, "signup or email_change"),
+                       ({"type": "signup"}, "invalid email"),
+                       ({"type": "signup", "email": ["x"]}, "email"),
+                       ({"type": "signup", "email": "not-an-email"}, "invalid email")]:
+        st, _, reply = auth("POST", "/resend", body)
+        check("resend %s -> 400 (%s)" % (json.dumps(body)[:50], part),
+              st == 400 and part in json.dumps(reply), (st, reply))
+
+
+# ------------------------------------------------------- reauthentication
+
+def signed_in_user(name):
+    a = addr(name)
+    auth("POST", "/signup", {"email": a, "password": PASSWORD})
+    st, _, session = verify_code(a, code_in(new_mail_to(a)), "signup")
+    return a, session
+
+
+def age_session(session, hours):
+    sid = json.loads(base64.urlsafe_b64decode(session["access_token"].split(".")[1] + "=="))["session_id"]
+    psql("update auth.sessions set created_at = now() - interval '%d hours' where id = '%s'" % (hours, sid))
+
+
+def test_reauthentication():
+    new_client()
+    a, session = signed_in_user("reauth")
+    token = session["access_token"]
+    st, _, body = auth("PUT", "/user", {"password": "fresh session 1"}, token=token)
+    check("SECURE_PASSWORD_CHANGE: a session younger than 24 h changes the password without nonce",
+          st == 200, (st, body))
+    st, _, body = auth("PUT", "/user", {"password": "fresh session 2", "nonce": "123456"}, token=token)
+    check("a nonce given and wrong is refused even then -> 400 reauthentication_not_valid",
+          st == 400 and code_of(body) == "reauthentication_not_valid", (st, body))
+    age_session(session, 25)
+    st, _, body = auth("PUT", "/user", {"password": "old session 1"}, token=token)
+    check("an older session without nonce -> 400 reauthentication_needed",
+          st == 400 and code_of(body) == "reauthentication_needed", (st, body))
+    st, _, body = auth("PUT", "/user", {"data": {"x": 1}}, token=token)
+    check("other changes need no nonce", st == 200, (st, body))
+    st, _, body = auth("GET", "/reauthenticate", token=token)
+    msg = new_mail_to(a)
+    nonce = code_in(msg) or (re.search(r"\n\n(\d{6})\n", msg.get_content() if msg else "") or [None, None])[1]
+    check("GET /reauthenticate -> 200 {}, a 6-digit code mailed (no link)",
+          st == 200 and body == {} and nonce and "/auth/v1" not in msg.get_content(),
+          (st, body, msg.get_content() if msg else None))
+    for bad in ["000000" if nonce != "000000" else "000001", "12345", "abcdef"]:
+        st, _, body = auth("PUT", "/user", {"password": "old session 2", "nonce": bad}, token=token)
+        check("nonce %r -> 400 reauthentication_not_valid" % bad,
+              st == 400 and code_of(body) == "reauthentication_not_valid", (st, body))
+    st, _, body = auth("PUT", "/user", {"password": "old session 3", "nonce": 123456}, token=token)
+    check("a nonce that is not a string -> 400", st == 400 and "nonce" in json.dumps(body), (st, body))
+    st, _, body = auth("PUT", "/user", {"password": "old session 4", "nonce": nonce}, token=token)
+    check("the mailed nonce -> 200, password changed", st == 200, (st, body))
+    st, _, body = auth("POST", "/token", {"email": a, "password": "old session 4"},
+                       query={"grant_type": "password"})
+    check("the new password signs in", st == 200, (st, body))
+    st, _, body = auth("PUT", "/user", {"password": "old session 5", "nonce": nonce}, token=token)
+    check("the nonce is single-use", st == 400 and code_of(body) == "reauthentication_not_valid",
+          (st, body))
+    used = psql("select count(*) from auth.one_time_tokens o join auth.users u on u.id = o.user_id "
+                "where u.email = '%s' and o.token_type = 'reauthentication' and o.used_at is not null" % a)
+    check("the nonce is stored as a reauthentication token, used", used == "1", used)
+    st, _, body = auth("PUT", "/user", {"password": "x"}, token=None)
+    check("reauthentication needs a user's token", st in (401, 403), (st, body))
+    st, _, body = auth("GET", "/reauthenticate")
+    check("GET /reauthenticate without a user -> 401", st == 401, (st, body))
+
+
 def main():
     mark_seen()
     for t in (test_pkce_signup, test_pkce_magic_link, test_pkce_recovery_and_email_change,
-              test_pkce_hostile, test_codes_every_type, test_wrong_codes_void, test_code_hostile):
+              test_pkce_hostile, test_codes_every_type, test_wrong_codes_void, test_code_hostile,
+              test_resend, test_reauthentication):
         try:
             t()
         except Exception as e:

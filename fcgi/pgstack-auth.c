@@ -17,6 +17,10 @@ static const route ROUTES[] = {
     {"POST", "/recover/confirm", auth_recover_confirm, ROUTE_PUBLIC},
     {"POST", "/resend", auth_resend, ROUTE_PUBLIC},
     {"GET", "/reauthenticate", auth_reauthenticate, ROUTE_REQUIRED},
+    {"POST", "/factors", auth_mfa_enroll, ROUTE_REQUIRED},
+    {"POST", "/factors/{id}/challenge", auth_mfa_challenge, ROUTE_REQUIRED},
+    {"POST", "/factors/{id}/verify", auth_mfa_verify, ROUTE_REQUIRED},
+    {"DELETE", "/factors/{id}", auth_mfa_unenroll, ROUTE_REQUIRED},
     {"POST", "/magiclink", auth_magiclink, ROUTE_PUBLIC},
     {"GET", "/magiclink/verify", auth_magiclink_verify, ROUTE_PUBLIC},
     {"POST", "/otp", auth_otp, ROUTE_PUBLIC},
@@ -30,6 +34,8 @@ static const route ROUTES[] = {
     {"GET", "/admin/users/{id}", auth_admin_get_user, ROUTE_REQUIRED},
     {"PUT", "/admin/users/{id}", auth_admin_update_user, ROUTE_REQUIRED},
     {"DELETE", "/admin/users/{id}", auth_admin_delete_user, ROUTE_REQUIRED},
+    {"GET", "/admin/users/{id}/factors", auth_admin_list_factors, ROUTE_REQUIRED},
+    {"DELETE", "/admin/users/{id}/factors/{factor_id}", auth_admin_delete_factor, ROUTE_REQUIRED},
 };
 
 static const area AREA = {

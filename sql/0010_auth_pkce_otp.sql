@@ -440,3 +440,311 @@ revoke execute on function
   auth.oauth_park(text, text, text, text, text, text, boolean, jsonb, text, integer),
   auth.pkce_exchange(text, text, text, text, integer, integer, text, text)
   from public;
+
+-- ------------------------------------------------------------------ MFA
+-- TOTP factors (supabase-js auth.mfa.*). A session has an assurance level
+-- (aal1, aal2 once a factor was verified in it) and the methods that
+-- authenticated it (amr); both go into every access token of the session,
+-- refreshes included. The TOTP secret is stored sealed (AES-256-GCM under
+-- a key derived from JWT_SECRET, src/auth/secret_box.h); the codes are
+-- checked by the worker, and last_used_step makes each code work once.
+
+alter table auth.sessions add column aal text not null default 'aal1'
+  check (aal in ('aal1', 'aal2'));
+
+create table auth.session_amr (
+  session_id uuid not null references auth.sessions on delete cascade,
+  method text not null,
+  at timestamptz not null default now(),
+  primary key (session_id, method)
+);
+
+create table auth.mfa_factors (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null references auth.users on delete cascade,
+  friendly_name text check (length(friendly_name) <= 120),
+  factor_type text not null check (factor_type = 'totp'),
+  status text not null default 'unverified' check (status in ('unverified', 'verified')),
+  secret_sealed text not null,
+  last_used_step bigint not null default -1,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create index mfa_factors_user_id on auth.mfa_factors (user_id);
+create unique index mfa_factors_user_name on auth.mfa_factors (user_id, friendly_name)
+  where friendly_name is not null and friendly_name <> '';
+
+create table auth.mfa_challenges (
+  id uuid primary key default gen_random_uuid(),
+  factor_id uuid not null references auth.mfa_factors on delete cascade,
+  ip text,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  verified_at timestamptz,
+  attempts integer not null default 0
+);
+create index mfa_challenges_factor_id on auth.mfa_challenges (factor_id);
+
+do $$
+declare t text;
+begin
+  foreach t in array array['session_amr', 'mfa_factors', 'mfa_challenges'] loop
+    execute format('alter table auth.%I enable row level security', t);
+    execute format('revoke all on auth.%I from public, anon, authenticated', t);
+    execute format('grant select, insert, update, delete on auth.%I to pgstack_auth, service_role', t);
+    execute format('create policy pgstack_auth_all on auth.%I to pgstack_auth using (true) with check (true)', t);
+  end loop;
+end
+$$;
+
+-- The claims of an access token (0002's, now with the session's aal and
+-- amr; method is the fallback amr of a session that has none recorded).
+create or replace function auth.access_claims(u auth.users, sid uuid, expiry integer, method text)
+returns jsonb
+language sql stable
+as $$
+  select jsonb_build_object(
+    'iss', 'pgstack', 'sub', u.id, 'aud', 'authenticated', 'role', u.role,
+    'email', coalesce(u.email, ''), 'phone', coalesce(u.phone, ''),
+    'app_metadata', u.raw_app_meta_data, 'user_metadata', u.raw_user_meta_data,
+    'session_id', sid, 'is_anonymous', u.is_anonymous,
+    'aal', coalesce((select s.aal from auth.sessions s where s.id = sid), 'aal1'),
+    'amr', coalesce(
+      (select jsonb_agg(jsonb_build_object('method', a.method,
+                                           'timestamp', extract(epoch from a.at)::bigint)
+                        order by a.at desc)
+         from auth.session_amr a where a.session_id = sid),
+      jsonb_build_array(jsonb_build_object(
+        'method', method, 'timestamp', extract(epoch from now())::bigint))),
+    'iat', extract(epoch from now())::bigint,
+    'exp', extract(epoch from now())::bigint + expiry)
+$$;
+
+-- 0002's start_session, recording the sign-in method as the session's amr.
+create or replace function auth.start_session(
+  uid uuid, refresh_hash text, refresh_ttl integer, expiry integer,
+  client_ip text, user_agent text, method text)
+returns setof auth.session_grant
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+  sid uuid;
+  u auth.users;
+  claims jsonb;
+begin
+  insert into auth.sessions (user_id, user_agent, ip) values (uid, user_agent, client_ip)
+    returning id into sid;
+  insert into auth.session_amr (session_id, method) values (sid, method);
+  insert into auth.refresh_tokens (token_hash, session_id, user_id, expires_at)
+    values (refresh_hash, sid, uid, now() + make_interval(secs => refresh_ttl));
+  update auth.users set last_sign_in_at = now() where id = uid returning * into u;
+  insert into auth.identities (user_id, provider, provider_id, email, last_sign_in_at)
+    select uid, 'email', uid::text, u.email, now()
+    where method = 'password' and u.email is not null
+  on conflict (provider, provider_id) do update set last_sign_in_at = now();
+  insert into auth.audit_log (user_id, action, ip, detail)
+    values (uid, 'login', client_ip, jsonb_build_object('method', method));
+  claims := auth.access_claims(u, sid, expiry, method);
+  return query select auth.user_json(u)::text, claims::text, (claims ->> 'exp')::bigint;
+end
+$$;
+
+-- A factor as GoTrue renders it.
+create or replace function auth.factor_json(f auth.mfa_factors) returns jsonb
+language sql stable
+as $$
+  select jsonb_build_object('id', f.id, 'friendly_name', coalesce(f.friendly_name, ''),
+                            'factor_type', f.factor_type, 'status', f.status,
+                            'created_at', f.created_at, 'updated_at', f.updated_at)
+$$;
+
+-- 0002's user object, with "factors" when the user has any (as GoTrue,
+-- which leaves the key out otherwise).
+create or replace function auth.user_json(u auth.users) returns jsonb
+language sql stable
+as $$
+  select jsonb_build_object(
+    'id', u.id,
+    'aud', 'authenticated',
+    'role', u.role,
+    'email', coalesce(u.email, ''),
+    'email_confirmed_at', u.email_confirmed_at,
+    'confirmed_at', u.email_confirmed_at,
+    'phone', coalesce(u.phone, ''),
+    'new_email', u.email_change,
+    'last_sign_in_at', u.last_sign_in_at,
+    'app_metadata', u.raw_app_meta_data,
+    'user_metadata', u.raw_user_meta_data,
+    'identities', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'id', i.id, 'identity_id', i.id, 'user_id', i.user_id, 'provider', i.provider,
+        'identity_data', i.identity_data, 'email', i.email,
+        'last_sign_in_at', i.last_sign_in_at, 'created_at', i.created_at,
+        'updated_at', i.updated_at) order by i.created_at)
+      from auth.identities i where i.user_id = u.id), '[]'::jsonb),
+    'is_anonymous', u.is_anonymous,
+    'banned_until', u.banned_until,
+    'created_at', u.created_at,
+    'updated_at', u.updated_at)
+  || coalesce((select jsonb_build_object('factors', jsonb_agg(auth.factor_json(f)
+                                                              order by f.created_at))
+                 from auth.mfa_factors f where f.user_id = u.id
+               having count(*) > 0), '{}'::jsonb)
+$$;
+
+-- POST /factors. status: ok | name_taken | too_many (10 factors).
+create or replace function auth.mfa_enroll(uid uuid, name text, sealed text, client_ip text)
+returns table (status text, factor jsonb)
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+  f auth.mfa_factors;
+begin
+  perform from auth.users u where u.id = uid for update;
+  if (select count(*) from auth.mfa_factors o where o.user_id = uid) >= 10 then
+    return query select 'too_many', null::jsonb;
+    return;
+  end if;
+  if name <> '' and exists (select from auth.mfa_factors o
+                            where o.user_id = uid and o.friendly_name = name) then
+    return query select 'name_taken', null::jsonb;
+    return;
+  end if;
+  insert into auth.mfa_factors (user_id, friendly_name, factor_type, secret_sealed)
+    values (uid, nullif(name, ''), 'totp', sealed) returning * into f;
+  insert into auth.audit_log (user_id, action, ip, detail)
+    values (uid, 'mfa_enrolled', client_ip, jsonb_build_object('factor_id', f.id));
+  return query select 'ok', auth.factor_json(f);
+end
+$$;
+
+-- POST /factors/{id}/challenge: a challenge of the user's factor, or no row.
+create or replace function auth.mfa_challenge(uid uuid, fid uuid, client_ip text, ttl integer)
+returns table (id uuid, expires_at bigint)
+language sql
+as $$
+  insert into auth.mfa_challenges (factor_id, ip, expires_at)
+    select f.id, client_ip, now() + make_interval(secs => ttl)
+    from auth.mfa_factors f where f.id = fid and f.user_id = uid
+  returning id, extract(epoch from expires_at)::bigint
+$$;
+
+-- What the worker needs to check a code: status ok | not_found | expired |
+-- used | too_many, the sealed secret and the last step used.
+create or replace function auth.mfa_verify_prepare(uid uuid, fid uuid, cid uuid)
+returns table (status text, secret_sealed text, last_used_step bigint)
+language sql stable
+as $$
+  select case when c.id is null then 'not_found'
+              when c.verified_at is not null then 'used'
+              when c.expires_at <= now() then 'expired'
+              when c.attempts >= 5 then 'too_many'
+              else 'ok' end,
+         f.secret_sealed, f.last_used_step
+  from auth.mfa_factors f
+  left join auth.mfa_challenges c on c.id = cid and c.factor_id = f.id
+  where f.id = fid and f.user_id = uid
+$$;
+
+-- POST /factors/{id}/verify after the worker checked the code: step is the
+-- TOTP step that matched (null: none). status: ok | invalid | expired |
+-- session_not_found. On ok the factor is verified, the step used up (a
+-- concurrent use of the same code loses), the session becomes aal2 with
+-- totp in its amr, and gets a new refresh token.
+create or replace function auth.mfa_verify_finish(
+  uid uuid, sid text, fid uuid, cid uuid, step bigint, refresh_hash text,
+  refresh_ttl integer, expiry integer, client_ip text)
+returns table (status text, user_json text, claims text, expires_at bigint)
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+  c auth.mfa_challenges;
+  s auth.sessions;
+  u auth.users;
+  cl jsonb;
+begin
+  select * into c from auth.mfa_challenges o
+    where o.id = cid and o.factor_id = fid
+      and exists (select from auth.mfa_factors f where f.id = fid and f.user_id = uid)
+    for update;
+  if c.id is null or c.verified_at is not null or c.attempts >= 5 then
+    return query select 'invalid', null::text, null::text, null::bigint;
+    return;
+  end if;
+  if c.expires_at <= now() then
+    return query select 'expired', null::text, null::text, null::bigint;
+    return;
+  end if;
+  if step is null then
+    update auth.mfa_challenges o set attempts = o.attempts + 1 where o.id = cid;
+    insert into auth.audit_log (user_id, action, ip, detail)
+      values (uid, 'mfa_code_refused', client_ip, jsonb_build_object('factor_id', fid));
+    return query select 'invalid', null::text, null::text, null::bigint;
+    return;
+  end if;
+  select * into s from auth.sessions o where o.id::text = sid and o.user_id = uid for update;
+  if s.id is null then
+    return query select 'session_not_found', null::text, null::text, null::bigint;
+    return;
+  end if;
+  update auth.mfa_factors f set last_used_step = step, status = 'verified', updated_at = now()
+    where f.id = fid and f.last_used_step < step;
+  if not found then -- the code was used already
+    update auth.mfa_challenges o set attempts = o.attempts + 1 where o.id = cid;
+    return query select 'invalid', null::text, null::text, null::bigint;
+    return;
+  end if;
+  update auth.mfa_challenges o set verified_at = now() where o.id = cid;
+  update auth.sessions o set aal = 'aal2', refreshed_at = now() where o.id = s.id;
+  insert into auth.session_amr (session_id, method) values (s.id, 'totp')
+    on conflict (session_id, method) do update set at = now();
+  insert into auth.refresh_tokens (token_hash, session_id, user_id, expires_at)
+    values (refresh_hash, s.id, uid, now() + make_interval(secs => refresh_ttl));
+  insert into auth.audit_log (user_id, action, ip, detail)
+    values (uid, 'mfa_verified', client_ip, jsonb_build_object('factor_id', fid));
+  select * into u from auth.users o where o.id = uid;
+  cl := auth.access_claims(u, s.id, expiry, 'totp');
+  return query select 'ok', auth.user_json(u)::text, cl::text, (cl ->> 'exp')::bigint;
+end
+$$;
+
+-- DELETE /factors/{id}: status ok | not_found | aal2_required (the user
+-- has a verified factor and the caller's token is not aal2).
+create or replace function auth.mfa_unenroll(uid uuid, fid uuid, caller_aal text, client_ip text)
+returns text
+language plpgsql
+as $$
+begin
+  if not exists (select from auth.mfa_factors f where f.id = fid and f.user_id = uid) then
+    return 'not_found';
+  end if;
+  if caller_aal is distinct from 'aal2' and exists (
+       select from auth.mfa_factors f where f.user_id = uid and f.status = 'verified') then
+    return 'aal2_required';
+  end if;
+  delete from auth.mfa_factors f where f.id = fid and f.user_id = uid;
+  insert into auth.audit_log (user_id, action, ip, detail)
+    values (uid, 'mfa_unenrolled', client_ip, jsonb_build_object('factor_id', fid));
+  return 'ok';
+end
+$$;
+
+grant execute on function
+  auth.factor_json(auth.mfa_factors),
+  auth.mfa_enroll(uuid, text, text, text),
+  auth.mfa_challenge(uuid, uuid, text, integer),
+  auth.mfa_verify_prepare(uuid, uuid, uuid),
+  auth.mfa_verify_finish(uuid, text, uuid, uuid, bigint, text, integer, integer, text),
+  auth.mfa_unenroll(uuid, uuid, text, text)
+  to pgstack_auth, service_role;
+revoke execute on function
+  auth.factor_json(auth.mfa_factors),
+  auth.mfa_enroll(uuid, text, text, text),
+  auth.mfa_challenge(uuid, uuid, text, integer),
+  auth.mfa_verify_prepare(uuid, uuid, uuid),
+  auth.mfa_verify_finish(uuid, text, uuid, uuid, bigint, text, integer, integer, text),
+  auth.mfa_unenroll(uuid, uuid, text, text)
+  from public;

@@ -62,6 +62,8 @@ static const config_key AUTH_KEYS[] = {
      "allow POST /auth/v1/anonymous and anonymous sign-up"},
     {"SECURE_PASSWORD_CHANGE", CONFIG_BOOL, "false", OFF(secure_password_change), 0, 0, 0, NULL,
      "a new password needs a session younger than 24 h or the nonce from GET /reauthenticate"},
+    {"MFA_CHALLENGE_EXPIRY", CONFIG_INT, "300", OFF(mfa_challenge_expiry_s), 30, 86400, 0, NULL,
+     "seconds an MFA challenge (POST /factors/{id}/challenge) may be verified"},
     {"AUTH_RATE_LIMIT", CONFIG_INT, "30", OFF(auth_rate_limit), 1, 1000000, 0, NULL,
      "sign-up/sign-in/recovery requests per client address per minute"},
     {"ANONYMOUS_RATE_LIMIT", CONFIG_INT, "30", OFF(anonymous_rate_limit), 1, 1000000, 0, NULL,

@@ -26,6 +26,14 @@ void auth_error(response *res, int status, const char *error_code, const char *m
     http_error_with(res, status, message, gotrue_error_fields(status, error_code, message));
 }
 
+void auth_error_body(response *res, const char *error_code, const char *detail)
+{
+    const char *message = arena_printf(res->arena, "invalid request body: %s", detail);
+    json_object *extra = gotrue_error_fields(400, error_code, message);
+    json_object_object_add(extra, "detail", json_object_new_string(detail));
+    http_error_with(res, 400, "invalid request body", extra);
+}
+
 void auth_error_weak_password(response *res, const char *message)
 {
     json_object *reasons = json_object_new_array();

@@ -13,6 +13,10 @@
 
 void auth_error(response *res, int status, const char *error_code, const char *message);
 
+/* 400 with the spec's exact error "invalid request body"; what is wrong
+ * goes into "detail" (and GoTrue's "msg": "invalid request body: detail"). */
+void auth_error_body(response *res, const char *error_code, const char *detail);
+
 /* 400 weak_password for a password that breaks a rule (the message says
  * which), with GoTrue's "weak_password": {"reasons": ["length"]}, which
  * supabase-js hands to the application as AuthWeakPasswordError.reasons. */

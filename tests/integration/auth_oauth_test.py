@@ -475,7 +475,7 @@ def test_state_refusals():
     r = http("POST", CALLBACK, {"Content-Type": "application/json", "X-Forwarded-For": b.ip},
              json.dumps({"code": q["code"], "state": st}).encode())
     check("POST /callback with a JSON body -> 400 JSON",
-          r.status == 400 and "x-www-form-urlencoded" in (r.json() or {}).get("error", ""), r)
+          r.status == 400 and (r.json() or {}).get("error") == "invalid request body" and "x-www-form-urlencoded" in (r.json() or {}).get("detail", ""), r)
     after = psql("select count(*) from auth.users")
     check("refused states created nobody", before == after, (before, after))
     final = b.callback("GET", url)

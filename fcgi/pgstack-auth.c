@@ -27,6 +27,8 @@ static const route ROUTES[] = {
     {"GET", "/verify", auth_verify_get, ROUTE_PUBLIC},
     {"POST", "/verify", auth_verify_post, ROUTE_PUBLIC},
     {"GET", "/authorize", auth_authorize, ROUTE_NAVIGATION},
+    {"GET", "/user/identities/authorize", auth_link_identity, ROUTE_REQUIRED},
+    {"DELETE", "/user/identities/{id}", auth_unlink_identity, ROUTE_REQUIRED},
     {"GET", "/callback", auth_callback, ROUTE_NAVIGATION},
     {"POST", "/callback", auth_callback, ROUTE_NAVIGATION},
     {"GET", "/admin/users", auth_admin_list_users, ROUTE_REQUIRED},

@@ -748,3 +748,83 @@ revoke execute on function
   auth.mfa_verify_finish(uuid, text, uuid, uuid, bigint, text, integer, integer, text),
   auth.mfa_unenroll(uuid, uuid, text, text)
   from public;
+
+-- ------------------------------------------------------------- identities
+-- linkIdentity: the callback of GET /user/identities/authorize links the
+-- identity the provider vouched for to the signed-in user who started it
+-- (the state is sealed, so nobody else can name that user). status: ok |
+-- taken (another user has that identity) | no_user. An anonymous user who
+-- links an identity becomes a regular one, as GoTrue does.
+create or replace function auth.oauth_link(
+  uid uuid, provider_name text, subject text, claimed_email text, identity jsonb,
+  client_ip text)
+returns text
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+  i auth.identities;
+begin
+  perform pg_advisory_xact_lock(hashtextextended('oauth:' || provider_name || ':' || subject, 0));
+  select * into i from auth.identities o
+    where o.provider = provider_name and o.provider_id = subject;
+  if i.id is not null then
+    return case when i.user_id = uid then 'ok' else 'taken' end;
+  end if;
+  perform from auth.users u where u.id = uid for update;
+  if not found then
+    return 'no_user';
+  end if;
+  insert into auth.identities (user_id, provider, provider_id, email, identity_data)
+    values (uid, provider_name, subject, lower(nullif(claimed_email, '')), identity);
+  update auth.users u set is_anonymous = false,
+    role = case when u.is_anonymous and u.role = 'anon' then 'authenticated' else u.role end,
+    updated_at = now()
+    where u.id = uid;
+  insert into auth.audit_log (user_id, action, ip, detail)
+    values (uid, 'identity_linked', client_ip, jsonb_build_object('provider', provider_name));
+  return 'ok';
+end
+$$;
+
+-- unlinkIdentity. status: ok | not_found | last.
+create or replace function auth.identity_unlink(uid uuid, iid uuid, client_ip text)
+returns text
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+  i auth.identities;
+begin
+  perform from auth.users u where u.id = uid for update;
+  select * into i from auth.identities o where o.id = iid and o.user_id = uid;
+  if i.id is null then
+    return 'not_found';
+  end if;
+  if (select count(*) from auth.identities o where o.user_id = uid) <= 1 then
+    return 'last';
+  end if;
+  delete from auth.identities o where o.id = iid;
+  update auth.users u set raw_app_meta_data = u.raw_app_meta_data || jsonb_build_object(
+      'providers', (select coalesce(jsonb_agg(distinct o.provider), '[]')
+                      from auth.identities o where o.user_id = uid),
+      'provider', case when u.raw_app_meta_data ->> 'provider' = i.provider
+                       then (select o.provider from auth.identities o where o.user_id = uid
+                             order by o.created_at limit 1)
+                       else u.raw_app_meta_data ->> 'provider' end),
+    updated_at = now()
+    where u.id = uid;
+  insert into auth.audit_log (user_id, action, ip, detail)
+    values (uid, 'identity_unlinked', client_ip, jsonb_build_object('provider', i.provider));
+  return 'ok';
+end
+$$;
+
+grant execute on function
+  auth.oauth_link(uuid, text, text, text, jsonb, text),
+  auth.identity_unlink(uuid, uuid, text)
+  to pgstack_auth, service_role;
+revoke execute on function
+  auth.oauth_link(uuid, text, text, text, jsonb, text),
+  auth.identity_unlink(uuid, uuid, text)
+  from public;

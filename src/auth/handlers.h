@@ -30,6 +30,8 @@ void auth_magiclink_verify(request *req, response *res);
 void auth_verify_get(request *req, response *res);
 void auth_verify_post(request *req, response *res);
 void auth_authorize(request *req, response *res);
+void auth_link_identity(request *req, response *res);
+void auth_unlink_identity(request *req, response *res);
 void auth_callback(request *req, response *res);
 void auth_admin_list_users(request *req, response *res);
 void auth_admin_create_user(request *req, response *res);

@@ -20,6 +20,8 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
+#include "core/json_text.h"
+#include "core/uuid.h"
 #include "worker/app.h"
 #include "core/log.h"
 
@@ -105,7 +107,24 @@ static const char *authorization_url(arena *a, const oauth_provider *p, const oa
     return url;
 }
 
-void auth_authorize(request *req, response *res)
+/* 302 to url, or with ?skip_http_redirect=true (GoTrue; supabase-js
+ * linkIdentity) 200 {"url": url}. */
+static void authorize_reply(request *req, response *res, const char *url)
+{
+    const char *skip = query_get(&req->query, "skip_http_redirect");
+    if (!skip || strcmp(skip, "true") != 0) {
+        auth_reply_redirect(res, url);
+        return;
+    }
+    json_object *o = json_arena_owned(req->arena, json_object_new_object());
+    json_object_object_add(o, "url", json_object_new_string(url));
+    response_set_header(res, "Cache-Control", "no-store");
+    response_json(res, 200, json_text(req->arena, o));
+}
+
+/* The start of a sign-in, or with link_user of linking the provider's
+ * identity to that signed-in user. */
+static void authorize_start(request *req, response *res, const char *link_user)
 {
     const auth_settings *cfg = auth_settings_of(req);
     oauth_provider p;
@@ -135,6 +154,7 @@ void auth_authorize(request *req, response *res)
         .expires_at = (long long)now + OAUTH_STATE_TTL_S,
         .client_challenge = client.challenge,
         .client_challenge_method = client.method,
+        .link_user = link_user,
     };
     const char *state = s.code_verifier && (!p.oidc || s.nonce)
                             ? oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &s)
@@ -143,5 +163,22 @@ void auth_authorize(request *req, response *res)
         auth_error(res, 500, "unexpected_failure", "could not create the OAuth state");
         return;
     }
-    auth_reply_redirect(res, authorization_url(req->arena, &p, &e, scopes, state, &s));
+    authorize_reply(req, res, authorization_url(req->arena, &p, &e, scopes, state, &s));
+}
+
+void auth_authorize(request *req, response *res)
+{
+    authorize_start(req, res, NULL);
+}
+
+/* GET /user/identities/authorize (supabase-js linkIdentity): as /authorize,
+ * for the signed-in caller; the callback links the identity to them. */
+void auth_link_identity(request *req, response *res)
+{
+    const char *sub = req->auth ? req->auth->sub : NULL;
+    if (!uuid_text_valid(sub)) {
+        auth_error(res, 401, "no_authorization", "this endpoint needs a user's access token");
+        return;
+    }
+    authorize_start(req, res, sub);
 }

@@ -42,6 +42,7 @@
     "$4::boolean, $5::jsonb, $6, $7::int, $8::int, $9, $10)"
 #define PARK_SQL                                                                                   \
     "select auth.oauth_park($1, $2, $3, $4, $5, $6, $7::boolean, $8::jsonb, $9, $10::int)"
+#define LINK_SQL "select auth.oauth_link($1::uuid, $2, $3, $4, $5::jsonb, $6)"
 #define PROVIDER_TEXT_MAX 200
 
 typedef struct callback {
@@ -210,6 +211,32 @@ static void sign_in(callback *c, const oauth_identity *id, const oauth_tokens *t
                                          tokens->refresh_token);
 }
 
+/* linkIdentity: the identity becomes the state's user's (auth.oauth_link)
+ * before the sign-in, which then finds it; false after redirecting with
+ * identity_already_exists when another user has it. */
+static bool link(callback *c, const oauth_identity *id)
+{
+    request *req = c->req;
+    const char *v[] = {c->state.link_user,
+                       c->provider.name,
+                       id->provider_id,
+                       id->email,
+                       json_text(req->arena, id->data),
+                       req->client_addr};
+    db_txn *t = auth_txn_new(req);
+    int q = db_txn_add(t, LINK_SQL, 6, v);
+    if (!auth_txn_run(t, req, c->res))
+        return false;
+    const char *status = PQgetvalue(db_txn_result(t, q), 0, 0);
+    if (strcmp(status, "ok") == 0)
+        return true;
+    fail(c, "access_denied",
+         strcmp(status, "taken") == 0 ? "identity_already_exists" : "user_not_found",
+         strcmp(status, "taken") == 0 ? "Identity is already linked to another user"
+                                      : "the user to link to no longer exists");
+    return false;
+}
+
 /* The PKCE flow: parks the sign-in under a new auth code and sends the
  * browser to the target with ?code=. */
 static void park(callback *c, const oauth_identity *id, const oauth_tokens *tokens)
@@ -266,7 +293,7 @@ void auth_callback(request *req, response *res)
         provider_failed(&c, "server_error", "oauth_code_exchange_failed", why);
         return;
     }
-    if (!identify(&c, &tokens, &id))
+    if (!identify(&c, &tokens, &id) || (c.state.link_user && !link(&c, &id)))
         return;
     if (c.state.client_challenge)
         park(&c, &id, &tokens);

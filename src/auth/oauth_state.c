@@ -63,7 +63,8 @@ static const char *plaintext_json(arena *a, const oauth_state *s)
     const char *optional[][2] = {{"client_challenge", s->client_challenge},
                                  {"client_challenge_method", s->client_challenge_method},
                                  {"provider_token", s->provider_token},
-                                 {"provider_refresh_token", s->provider_refresh_token}};
+                                 {"provider_refresh_token", s->provider_refresh_token},
+                                 {"link_user", s->link_user}};
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
         if (optional[i][1])
             json_object_object_add(o, optional[i][0], json_object_new_string(optional[i][1]));
@@ -155,6 +156,7 @@ static bool parse_plaintext(arena *a, const char *plain, oauth_state *out)
            string_field(a, o, "client_challenge_method", &out->client_challenge_method) &&
            string_field(a, o, "provider_token", &out->provider_token) &&
            string_field(a, o, "provider_refresh_token", &out->provider_refresh_token) &&
+           string_field(a, o, "link_user", &out->link_user) &&
            json_object_object_get_ex(o, "exp", &exp) && json_object_is_type(exp, json_type_int) &&
            (out->expires_at = json_object_get_int64(exp)) > 0;
 }

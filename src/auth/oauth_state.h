@@ -11,14 +11,12 @@
  *   {"provider", "redirect_to", "code_verifier", "nonce", "exp"}
  * plus, for a client in the PKCE flow, "client_challenge" and
  * "client_challenge_method" (its own code_challenge, answered at the
- * callback with ?code=). The same seal keeps the provider's tokens of such
- * a sign-in ("provider_token", "provider_refresh_token") in auth.flow_state
- * until the client exchanges its code.
- * Encryption keeps the PKCE verifier and the nonce secret: a state seen in
- * a browser history, a proxy log or by the provider does not give the
- * verifier away, so an intercepted code stays useless. The tag makes any
- * change, or a state sealed with another secret, detectable. A state lives
- * OAUTH_STATE_TTL_S seconds. */
+ * callback with ?code=), and "link_user" for linkIdentity. The same seal keeps the provider's
+ * tokens of such a sign-in ("provider_token", "provider_refresh_token") in auth.flow_state until
+ * the client exchanges its code. Encryption keeps the PKCE verifier and the nonce secret: a state
+ * seen in a browser history, a proxy log or by the provider does not give the verifier away, so an
+ * intercepted code stays useless. The tag makes any change, or a state sealed with another secret,
+ * detectable. A state lives OAUTH_STATE_TTL_S seconds. */
 #ifndef PGSTACK_AUTH_OAUTH_STATE_H
 #define PGSTACK_AUTH_OAUTH_STATE_H
 
@@ -40,6 +38,7 @@ typedef struct oauth_state {
     const char *client_challenge_method; /* s256 or plain */
     const char *provider_token;          /* parked sign-ins only */
     const char *provider_refresh_token;  /* parked sign-ins only, may be NULL */
+    const char *link_user;               /* linkIdentity: the user to link to, or NULL */
 } oauth_state;
 
 typedef enum {

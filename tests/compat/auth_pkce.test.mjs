@@ -210,6 +210,39 @@ async function oauthPkce() {
     jwtClaims(data.session.access_token).amr?.[0]?.method === 'oauth', show(error || data))
 }
 
+async function linkAndUnlink() {
+  const c = pkceClient()
+  const email = uniqueEmail('link')
+  await c.auth.signUp({ email, password: PASSWORD })
+  const code = ((await mailTo(email))?.body.match(/enter this code[^\n]*\n\n(\d{6})\n/) || [])[1]
+  await c.auth.verifyOtp({ email, token: code, type: 'signup' })
+  const before = (await c.auth.getUser()).data.user
+  let { data, error } = await c.auth.linkIdentity({ provider: 'google', options: { redirectTo: APP } })
+  check('linkIdentity -> the provider\'s URL (skip_http_redirect)', !error && data.url?.includes('/google'),
+    show(error || data))
+  const link = new URL(data.url)
+  const sub = `link-${Date.now()}${Math.floor(Math.random() * 1e6)}`
+  const approve = await fetch(`${link}&x_sub=${sub}&x_email=${encodeURIComponent('g-' + email)}`, { redirect: 'manual' })
+  const callback = new URL(approve.headers.get('location') || 'http://invalid/')
+  const r = await http('GET', callback.pathname + callback.search, { client: c })
+  const location = r.headers.get('location') || ''
+  const linkCode = location.startsWith(APP) ? new URL(location).searchParams.get('code') : null
+  ;({ data, error } = await c.auth.exchangeCodeForSession(linkCode))
+  check('the link callback -> ?code= -> exchangeCodeForSession: the same user, now with a google identity',
+    !error && data.user?.id === before?.id && data.user.identities.some((i) => i.provider === 'google'),
+    show(error || data) + ' ' + location)
+  ;({ data, error } = await c.auth.getUserIdentities())
+  const google = data?.identities?.find((i) => i.provider === 'google')
+  check('getUserIdentities -> email and google', !error && google && data.identities.length === 2, show(error || data))
+  ;({ error } = await c.auth.unlinkIdentity(google))
+  ;({ data } = await c.auth.getUserIdentities())
+  check('unlinkIdentity(google) -> only the email identity left', !error && data?.identities?.length === 1 &&
+    data.identities[0].provider === 'email', show(error || data))
+  ;({ error } = await c.auth.unlinkIdentity(data.identities[0]))
+  check('unlinkIdentity of the last one -> AuthApiError 422 single_identity_not_deletable',
+    isApiError(error, 422, 'single_identity_not_deletable'), show(error))
+}
+
 // ---------------------------------------------------------- @supabase/ssr
 
 // The cookies a server framework keeps for one browser across requests.
@@ -295,6 +328,7 @@ async function main() {
   await section('PKCE: OAuth sign-in', oauthPkce)
   await section('verifyOtp with the 6-digit code', verifyOtpCode)
   await section('resend, reauthenticate', resendAndReauthenticate)
+  await section('linkIdentity, unlinkIdentity', linkAndUnlink)
   await section('@supabase/ssr createServerClient with a cookie jar', ssrServerClient)
   process.exitCode = summary()
 }

@@ -653,6 +653,64 @@ def test_client_pkce():
               r.status == status and part in json.dumps(r.json()), r)
 
 
+def test_link_identity():
+    """linkIdentity / unlinkIdentity: a password user links a google identity
+    (skip_http_redirect answers the URL), signs in with it afterwards, cannot
+    link one another user has, unlinks it, never the last one."""
+    b = Browser()
+    addr = email()
+    r = b.auth("POST", "/signup", {"email": addr, "password": "correct horse 1"})
+    if not check("a password user to link to", r.status in (200, 201) and (r.json() or {}).get("access_token"), r):
+        return
+    token, uid = r.json()["access_token"], r.json()["user"]["id"]
+    s = sub()
+    r = b.auth("GET", "/user/identities/authorize?provider=google&skip_http_redirect=true", token=token)
+    url = (r.json() or {}).get("url", "")
+    check("GET /user/identities/authorize?skip_http_redirect=true -> 200 {url} of the provider",
+          r.status == 200 and url.startswith(PROVIDER + "/google") and "state=" in url, r)
+    method, cb, fields = b.at_provider(url, x_sub=s, x_email="other-" + addr)
+    final = b.callback(method, cb, fields)
+    u = user_of(b, final)
+    check("the callback links the identity and signs the same user in",
+          signed_in(final) and u.get("id") == uid and len(identities(u, "google")) == 1
+          and sorted(u.get("app_metadata", {}).get("providers", [])) == ["email", "google"], (final, u))
+    again = b.sign_in("google", x_sub=s, x_email="other-" + addr)
+    check("signing in with the linked identity later -> the same user",
+          user_of(b, again).get("id") == uid, again)
+    r = b.auth("GET", "/user/identities/authorize?provider=google", token=token)
+    check("without skip_http_redirect -> 302 to the provider", r.status == 302
+          and r.location.startswith(PROVIDER + "/google"), r)
+    r = b.auth("GET", "/user/identities/authorize?provider=google")
+    check("linkIdentity without a user's token -> 401", r.status == 401, r)
+
+    b2 = Browser()
+    r2 = b2.auth("POST", "/signup", {"email": email(), "password": "correct horse 1"})
+    t2 = r2.json()["access_token"]
+    r = b2.auth("GET", "/user/identities/authorize?provider=google&skip_http_redirect=true", token=t2)
+    method, cb, fields = b2.at_provider(r.json()["url"], x_sub=s, x_email="x-" + addr)
+    final = b2.callback(method, cb, fields)
+    check("linking an identity another user has -> #error_code=identity_already_exists",
+          refused(final, "identity_already_exists"), final)
+    n = psql("select count(*) from auth.identities where provider = 'google' and provider_id = '%s'" % s)
+    check("... and it stays with its user", n == "1", n)
+
+    google = identities(u, "google")[0]["identity_id"]
+    mail = identities(u, "email")[0]["identity_id"]
+    r = b2.auth("DELETE", "/user/identities/%s" % google, token=t2)
+    check("unlink another user's identity -> 404 identity_not_found", r.status == 404
+          and (r.json() or {}).get("error_code") == "identity_not_found", r)
+    r = b.auth("DELETE", "/user/identities/not-a-uuid", token=token)
+    check("unlink a malformed id -> 404", r.status == 404, r)
+    r = b.auth("DELETE", "/user/identities/%s" % google, token=token)
+    u = b.auth("GET", "/user", token=token).json() or {}
+    check("unlinkIdentity -> 200, the identity and its provider gone",
+          r.status == 200 and not identities(u, "google")
+          and u.get("app_metadata", {}).get("providers") == ["email"], (r, u))
+    r = b.auth("DELETE", "/user/identities/%s" % mail, token=token)
+    check("the last identity -> 422 single_identity_not_deletable", r.status == 422
+          and (r.json() or {}).get("error_code") == "single_identity_not_deletable", r)
+
+
 def test_github():
     b = Browser()
     gid, addr = str(random.randint(10 ** 6, 10 ** 9)), email()
@@ -736,7 +794,7 @@ def main():
              test_links_to_password_account, test_unverified_email_never_links,
              test_unconfirmed_account_loses_password, test_redirect_to, test_state_refusals,
              test_forged_state_redirect_rechecked, test_id_token_refusals, test_provider_errors,
-             test_pkce_and_client_authentication, test_client_pkce, test_github, test_apple_form_post,
+             test_pkce_and_client_authentication, test_client_pkce, test_link_identity, test_github, test_apple_form_post,
              test_microsoft_and_generic_oidc, test_banned_user, test_no_secrets_in_logs]
     for t in tests:
         try:

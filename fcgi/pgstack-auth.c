@@ -31,6 +31,8 @@ static const route ROUTES[] = {
     {"DELETE", "/user/identities/{id}", auth_unlink_identity, ROUTE_REQUIRED},
     {"GET", "/callback", auth_callback, ROUTE_NAVIGATION},
     {"POST", "/callback", auth_callback, ROUTE_NAVIGATION},
+    {"POST", "/invite", auth_invite, ROUTE_REQUIRED},
+    {"POST", "/admin/generate_link", auth_admin_generate_link, ROUTE_REQUIRED},
     {"GET", "/admin/users", auth_admin_list_users, ROUTE_REQUIRED},
     {"POST", "/admin/users", auth_admin_create_user, ROUTE_REQUIRED},
     {"GET", "/admin/users/{id}", auth_admin_get_user, ROUTE_REQUIRED},

@@ -52,7 +52,7 @@ create index one_time_tokens_relates_to on auth.one_time_tokens (relates_to)
 alter table auth.one_time_tokens drop constraint one_time_tokens_token_type_check;
 alter table auth.one_time_tokens add constraint one_time_tokens_token_type_check
   check (token_type in ('confirmation', 'recovery', 'magiclink', 'email_change',
-                        'reauthentication'));
+                        'reauthentication', 'invite'));
 
 -- Attaches the client's PKCE challenge and the 6-digit code's keyed hash
 -- to the token just stored (same transaction) under hash_hex.
@@ -827,4 +827,77 @@ grant execute on function
 revoke execute on function
   auth.oauth_link(uuid, text, text, text, jsonb, text),
   auth.identity_unlink(uuid, uuid, text)
+  from public;
+
+-- ---------------------------------------------- invites, generated links
+-- POST /invite and POST /admin/generate_link: the user and the token of
+-- one link, as GoTrue makes them. kind: signup | invite | magiclink |
+-- recovery | email_change_current | email_change_new. status: ok |
+-- email_exists (signup: registered; invite: registered and confirmed) |
+-- user_not_found (recovery, email change) | new_email_missing |
+-- new_email_taken. An email change is confirmed by one token to the new
+-- address here, so both email_change kinds make that token. The token is
+-- stored under hash_hex with the code's keyed hash code_hash.
+create or replace function auth.generate_link(
+  kind text, for_email text, password_hash text, metadata jsonb, new_email text,
+  hash_hex text, code_hash text, ttl_s integer, redirect_url text, client_ip text)
+returns table (status text, user_json text)
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+  u auth.users;
+  uid uuid;
+begin
+  select * into u from auth.users o where lower(o.email) = lower(for_email) for update;
+  if kind = 'signup' or kind = 'invite' then
+    if u.id is not null and (kind = 'signup' or u.email_confirmed_at is not null) then
+      return query select 'email_exists', null::text;
+      return;
+    end if;
+    uid := u.id;
+    if uid is null then
+      select s.user_id into uid
+        from auth.sign_up(for_email, password_hash, metadata, false, false, 'authenticated',
+                          false, null, 0, 0, client_ip, null) s;
+    end if;
+    if kind = 'invite' then
+      update auth.users o set raw_app_meta_data = o.raw_app_meta_data ||
+        jsonb_build_object('invited_at', now()) where o.id = uid;
+    end if;
+    perform auth.store_one_time_token(uid, case kind when 'signup' then 'confirmation'
+                                               else 'invite' end,
+                                      hash_hex, for_email, redirect_url, ttl_s, client_ip);
+  elsif kind = 'magiclink' then
+    uid := auth.issue_one_time_token(for_email, 'magiclink', hash_hex, ttl_s, redirect_url, true,
+                                     metadata, client_ip);
+  elsif u.id is null then
+    return query select 'user_not_found', null::text;
+    return;
+  elsif kind = 'recovery' then
+    uid := u.id;
+    perform auth.store_one_time_token(uid, 'recovery', hash_hex, for_email, redirect_url, ttl_s,
+                                      client_ip);
+  else
+    uid := u.id;
+    if coalesce(new_email, '') = '' then
+      return query select 'new_email_missing', null::text;
+      return;
+    end if;
+    if exists (select from auth.users o where lower(o.email) = lower(new_email)) then
+      return query select 'new_email_taken', null::text;
+      return;
+    end if;
+    perform auth.request_email_change(uid, new_email, hash_hex, ttl_s, redirect_url, client_ip);
+  end if;
+  perform auth.one_time_token_extras(hash_hex, null, null, code_hash);
+  return query select 'ok', auth.user_json(o)::text from auth.users o where o.id = uid;
+end
+$$;
+
+grant execute on function
+  auth.generate_link(text, text, text, jsonb, text, text, text, integer, text, text)
+  to pgstack_auth, service_role;
+revoke execute on function
+  auth.generate_link(text, text, text, jsonb, text, text, text, integer, text, text)
   from public;

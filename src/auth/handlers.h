@@ -38,5 +38,7 @@ void auth_admin_create_user(request *req, response *res);
 void auth_admin_get_user(request *req, response *res);
 void auth_admin_update_user(request *req, response *res);
 void auth_admin_delete_user(request *req, response *res);
+void auth_admin_generate_link(request *req, response *res);
+void auth_invite(request *req, response *res);
 
 #endif

@@ -48,6 +48,15 @@ mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *
                               "stays as it is.\n%s",
                               site, link, token, footer);
         break;
+    case MAIL_INVITE:
+        t.subject = "You have been invited";
+        t.body = arena_printf(a,
+                              "Hello,\n\nYou have been invited to create an account at %s.\n"
+                              "To accept the invitation, open this link:\n\n%s\n\n"
+                              "The link works once and expires in 24 hours.\n"
+                              "If you do not want an account, ignore this message.\n%s",
+                              site, link, footer);
+        break;
     case MAIL_REAUTHENTICATION:
         t.subject = "Confirm it is you";
         t.body = arena_printf(a,

@@ -13,6 +13,7 @@ typedef enum {
     MAIL_RECOVERY,
     MAIL_EMAIL_CHANGE,
     MAIL_REAUTHENTICATION, /* a code only, no link */
+    MAIL_INVITE,
 } mail_kind;
 
 typedef struct mail_text {

@@ -21,6 +21,8 @@ static char *link_for(request *req, mail_kind kind, const char *token, const cha
         return auth_email_link(req->arena, base, "/verify", token, "recovery", redirect_to);
     case MAIL_EMAIL_CHANGE:
         return auth_email_link(req->arena, base, "/verify", token, "email_change", redirect_to);
+    case MAIL_INVITE:
+        return auth_email_link(req->arena, base, "/verify", token, "invite", redirect_to);
     case MAIL_REAUTHENTICATION:
         return NULL;
     }

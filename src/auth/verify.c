@@ -45,7 +45,7 @@ static const struct {
 } TYPES[] = {
     {"signup", "{confirmation}"},       {"email", "{confirmation,magiclink}"},
     {"magiclink", "{magiclink}"},       {"recovery", "{recovery}"},
-    {"email_change", "{email_change}"},
+    {"email_change", "{email_change}"}, {"invite", "{invite}"},
 };
 
 typedef struct verification {
@@ -68,7 +68,7 @@ static bool known_type(response *res, verification *v)
             return true;
         }
     auth_error(res, 400, "validation_failed",
-               "type must be one of signup, email, magiclink, recovery, email_change");
+               "type must be one of signup, email, magiclink, recovery, email_change, invite");
     return false;
 }
 

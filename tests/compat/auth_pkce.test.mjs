@@ -243,6 +243,31 @@ async function linkAndUnlink() {
     isApiError(error, 422, 'single_identity_not_deletable'), show(error))
 }
 
+async function inviteAndGenerateLink() {
+  const admin = createClient(ENV.PGSTACK_URL, ENV.SERVICE_ROLE_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: ws },
+    global: { headers: { 'X-Forwarded-For': freshAddress() } },
+  })
+  const email = uniqueEmail('invite')
+  let { data, error } = await admin.auth.admin.inviteUserByEmail(email, { data: { team: 'blue' } })
+  check('auth.admin.inviteUserByEmail -> the invited user', !error && data.user?.email === email &&
+    data.user.user_metadata?.team === 'blue', show(error || data))
+  const code = ((await mailTo(email))?.body.match(/enter this code[^\n]*\n\n(\d{6})\n/) || [])[1]
+  const c = pkceClient()
+  ;({ data, error } = await c.auth.verifyOtp({ email, token: code, type: 'invite' }))
+  check('verifyOtp({type: invite}) with the invitation code -> session', !error && data.session &&
+    data.user?.email === email, show(error || data))
+  const other = uniqueEmail('generated')
+  ;({ data, error } = await admin.auth.admin.generateLink({ type: 'magiclink', email: other }))
+  const p = data?.properties
+  check('auth.admin.generateLink -> properties (action_link, email_otp, hashed_token, verification_type) and user',
+    !error && p?.action_link?.includes('/auth/v1/verify?token=') && /^\d{6}$/.test(p.email_otp || '') &&
+    p.hashed_token && p.verification_type === 'magiclink' && data.user?.email === other, show(error || data))
+  ;({ data, error } = await c.auth.verifyOtp({ token_hash: p?.hashed_token, type: 'magiclink' }))
+  check('verifyOtp({token_hash: hashed_token}) -> session', !error && data.session?.user?.email === other,
+    show(error || data))
+}
+
 // ---------------------------------------------------------- @supabase/ssr
 
 // The cookies a server framework keeps for one browser across requests.
@@ -329,6 +354,7 @@ async function main() {
   await section('verifyOtp with the 6-digit code', verifyOtpCode)
   await section('resend, reauthenticate', resendAndReauthenticate)
   await section('linkIdentity, unlinkIdentity', linkAndUnlink)
+  await section('auth.admin.inviteUserByEmail, generateLink', inviteAndGenerateLink)
   await section('@supabase/ssr createServerClient with a cookie jar', ssrServerClient)
   process.exitCode = summary()
 }

@@ -517,11 +517,136 @@ def test_reauthentication():
     check("GET /reauthenticate without a user -> 401", st == 401, (st, body))
 
 
+# ------------------------------------------------- invites, generated links
+
+SERVICE = ENV["SERVICE_ROLE_KEY"]
+
+
+def fragment_of(hdrs):
+    loc = hdrs.get("Location", "") if hdrs else ""
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(loc).fragment))
+
+
+def test_invite():
+    new_client()
+    a = addr("invite")
+    st, _, user = auth("POST", "/invite", {"email": a, "data": {"team": "blue"}}, token=ANON)
+    check("POST /invite with the anon key -> 403, nothing mailed", st == 403 and no_mail_to(a, 0.3), (st, user))
+    st, _, user = auth("POST", "/invite", {"email": a, "data": {"team": "blue"}}, token=SERVICE,
+                       query={"redirect_to": SITE + "/welcome"})
+    check("POST /invite (service_role) -> the invited user, unconfirmed, no password",
+          st == 200 and user.get("email") == a and not user.get("email_confirmed_at")
+          and user.get("user_metadata", {}).get("team") == "blue", (st, user))
+    pw = psql("select encrypted_password is null from auth.users where email = '%s'" % a)
+    check("the invited user has no password", pw == "t", pw)
+    msg = new_mail_to(a)
+    link = link_in(msg, "/verify")
+    check("the invitation mail: a /verify?type=invite link and a code",
+          link and "type=invite" in link and code_in(msg), msg.get_content() if msg else None)
+    st, hdrs, _ = open_link(link)
+    frag = fragment_of(hdrs)
+    check("opening it -> 302 to redirect_to with the session, type invite",
+          st == 302 and hdrs["Location"].startswith(SITE + "/welcome#") and frag.get("access_token")
+          and frag.get("type") == "invite", (st, hdrs and hdrs.get("Location")))
+    st, _, body = auth("PUT", "/user", {"password": "invited user 1"}, token=frag.get("access_token"))
+    check("the invited user sets a password", st == 200, (st, body))
+    st, _, body = auth("POST", "/token", {"email": a, "password": "invited user 1"},
+                       query={"grant_type": "password"})
+    check("and signs in with it, confirmed", st == 200 and body["user"].get("email_confirmed_at"), (st, body))
+    st, _, body = auth("POST", "/invite", {"email": a}, token=SERVICE)
+    check("inviting a registered, confirmed address -> 422 email_exists",
+          st == 422 and code_of(body) == "email_exists", (st, body))
+    b = addr("invite-code")
+    auth("POST", "/invite", {"email": b}, token=SERVICE)
+    st, _, body = verify_code(b, code_in(new_mail_to(b)), "invite")
+    check("verifyOtp {type: invite} with the mailed code -> session", session_ok(st, body, b), (st, body))
+
+
+def generate(body, token=None):
+    return auth("POST", "/admin/generate_link", body, token=token or SERVICE)
+
+
+def test_generate_link():
+    new_client()
+    mark_seen()
+    a = addr("gen-signup")
+    st, _, g = generate({"type": "signup", "email": a, "password": PASSWORD, "data": {"k": 1},
+                         "redirect_to": SITE + "/done"})
+    check("generate_link signup -> GoTrue's reply: user fields at the top, action_link, email_otp, "
+          "hashed_token, verification_type, redirect_to",
+          st == 200 and g.get("email") == a and g.get("id") and "/auth/v1/verify?token=" in g.get("action_link", "")
+          and "type=signup" in g["action_link"] and re.fullmatch(r"\d{6}", g.get("email_otp", ""))
+          and g.get("hashed_token") and g.get("verification_type") == "signup"
+          and g.get("redirect_to") == SITE + "/done", (st, g))
+    check("generate_link sends nothing", no_mail_to(a, 0.5))
+    st, hdrs, _ = open_link(g["action_link"])
+    check("the action_link signs the new user in (302 with the session)",
+          st == 302 and fragment_of(hdrs).get("access_token"), (st, hdrs and hdrs.get("Location")))
+    st, _, body = verify_code(a, g["email_otp"], "signup")
+    check("... once: its code then fails", st == 400, (st, body))
+
+    b = addr("gen-magic")
+    st, _, g = generate({"type": "magiclink", "email": b})
+    st2, _, body = auth("POST", "/verify", {"type": "magiclink", "token_hash": g.get("hashed_token")})
+    check("generate_link magiclink -> hashed_token works with verifyOtp({token_hash})",
+          st == 200 and session_ok(st2, body, b), (st, g, st2, body))
+    st, _, g = generate({"type": "recovery", "email": b})
+    st2, _, body = verify_code(b, g.get("email_otp"), "recovery")
+    check("generate_link recovery -> email_otp works with verifyOtp", st == 200 and
+          g.get("verification_type") == "recovery" and session_ok(st2, body, b), (st, g, st2, body))
+    c = addr("gen-new")
+    st, _, g = generate({"type": "email_change_new", "email": b, "new_email": c})
+    st2, hdrs, _ = open_link(g.get("action_link", ""))
+    now = psql("select email from auth.users where id = '%s'" % g.get("id"))
+    check("generate_link email_change_new -> the action_link moves the address",
+          st == 200 and g.get("new_email") == c and st2 == 302 and now == c, (st, g, now))
+    st, _, g = generate({"type": "invite", "email": addr("gen-invite")})
+    check("generate_link invite -> type invite link", st == 200 and "type=invite" in g.get("action_link", ""), (st, g))
+    for body, status, part in [
+            ({"type": "recovery", "email": addr("nobody")}, 404, "user_not_found"),
+            ({"type": "signup", "email": a, "password": PASSWORD}, 422, "email_exists"),
+            ({"type": "signup", "email": addr("weak"), "password": "short"}, 400, "weak_password"),
+            ({"type": "email_change_new", "email": c}, 400, "new_email"),
+            ({"type": "email_change_new", "email": c, "new_email": c}, 422, "email_exists"),
+            ({"type": "sms", "email": b}, 400, "type must be"),
+            ({"type": "magiclink", "email": "bad"}, 400, "invalid email"),
+            ({"type": "magiclink", "email": b, "data": "x"}, 400, "data")]:
+        st, _, reply = generate(body)
+        check("generate_link %s -> %d" % (json.dumps(body)[:50], status),
+              st == status and part in json.dumps(reply), (st, reply))
+    st, _, reply = generate({"type": "magiclink", "email": b}, token=ANON)
+    check("generate_link with the anon key -> 403", st == 403, (st, reply))
+    n = psql("select count(*) from auth.users where email in ('%s', '%s')" % (addr("nobody"), addr("weak")))
+    check("refused links created nobody", n == "0", n)
+
+
+def test_ban_duration():
+    new_client()
+    a, session = signed_in_user("ban")
+    uid = session["user"]["id"]
+    st, _, body = auth("PUT", "/admin/users/%s" % uid, {"ban_duration": "24h"}, token=SERVICE)
+    check("PUT /admin/users/{id} ban_duration 24h -> banned_until a day ahead", st == 200
+          and body.get("banned_until"), (st, body))
+    st, _, body = auth("POST", "/token", {"email": a, "password": PASSWORD}, query={"grant_type": "password"})
+    check("a banned user cannot sign in", st == 400 and code_of(body) == "user_banned", (st, body))
+    st, _, body = auth("POST", "/token", {"refresh_token": session["refresh_token"]},
+                       query={"grant_type": "refresh_token"})
+    check("nor refresh", st == 400 and code_of(body) == "user_banned", (st, body))
+    st, _, body = auth("PUT", "/admin/users/%s" % uid, {"ban_duration": "none", "app_metadata": {"plan": "pro"},
+                                                        "user_metadata": {"n": 1}}, token=SERVICE)
+    check("ban_duration none lifts it; app_metadata and user_metadata set",
+          st == 200 and body.get("banned_until") is None and body["app_metadata"].get("plan") == "pro"
+          and body["user_metadata"].get("n") == 1, (st, body))
+    st, _, body = auth("POST", "/token", {"email": a, "password": PASSWORD}, query={"grant_type": "password"})
+    check("signs in again", st == 200, (st, body))
+
+
 def main():
     mark_seen()
     for t in (test_pkce_signup, test_pkce_magic_link, test_pkce_recovery_and_email_change,
               test_pkce_hostile, test_codes_every_type, test_wrong_codes_void, test_code_hostile,
-              test_resend, test_reauthentication):
+              test_resend, test_reauthentication, test_invite, test_generate_link,
+              test_ban_duration):
         try:
             t()
         except Exception as e:

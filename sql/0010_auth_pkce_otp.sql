@@ -498,8 +498,9 @@ end
 $$;
 
 -- The claims of an access token (0002's, now with the session's aal and
--- amr; method is the fallback amr of a session that has none recorded).
-create or replace function auth.access_claims(u auth.users, sid uuid, expiry integer, method text)
+-- amr; method is the fallback amr of a session that has none recorded),
+-- before the custom access-token hook (auth.access_claims, below).
+create or replace function auth.base_claims(u auth.users, sid uuid, expiry integer, method text)
 returns jsonb
 language sql stable
 as $$
@@ -731,6 +732,50 @@ begin
   return 'ok';
 end
 $$;
+
+-- Every access token's claims: the base claims, passed through the custom
+-- access-token hook when the worker named one (GUC pgstack.auth_hook,
+-- "schema.function", src/auth/auth_hook.h). The hook gets {user_id,
+-- claims, authentication_method} and returns {claims: {...}}; its claims
+-- become the token's, except that iss, sub, aud, exp, iat, session_id, aal
+-- and amr stay what pgstack made. It runs as pgstack_auth, in the calling
+-- transaction: when it raises, or returns something else, the transaction
+-- fails naming the hook, and no session or refresh token is written.
+create or replace function auth.access_claims(u auth.users, sid uuid, expiry integer, method text)
+returns jsonb
+language plpgsql
+as $$
+declare
+  claims jsonb := auth.base_claims(u, sid, expiry, method);
+  hook text := nullif(current_setting('pgstack.auth_hook', true), '');
+  result jsonb;
+  why text;
+begin
+  if hook is null then
+    return claims;
+  end if;
+  begin
+    execute format('select %I.%I($1)', split_part(hook, '.', 1), split_part(hook, '.', 2))
+      using jsonb_build_object('user_id', u.id, 'claims', claims,
+                               'authentication_method', method)
+      into result;
+  exception when others then
+    get stacked diagnostics why = message_text;
+    raise exception 'custom access token hook % failed: %', hook, why;
+  end;
+  if jsonb_typeof(result -> 'claims') is distinct from 'object' then
+    raise exception 'custom access token hook % failed: it must return {"claims": {...}}', hook;
+  end if;
+  return (result -> 'claims') || jsonb_build_object(
+    'iss', claims -> 'iss', 'sub', claims -> 'sub', 'aud', claims -> 'aud',
+    'exp', claims -> 'exp', 'iat', claims -> 'iat', 'session_id', claims -> 'session_id',
+    'aal', claims -> 'aal', 'amr', claims -> 'amr');
+end
+$$;
+
+grant execute on function auth.base_claims(auth.users, uuid, integer, text)
+  to pgstack_auth, service_role;
+revoke execute on function auth.base_claims(auth.users, uuid, integer, text) from public;
 
 grant execute on function
   auth.factor_json(auth.mfa_factors),

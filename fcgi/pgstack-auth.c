@@ -13,6 +13,7 @@ static const route ROUTES[] = {
     {"PATCH", "/user", auth_user_update, ROUTE_REQUIRED},
     {"POST", "/logout", auth_logout, ROUTE_REQUIRED},
     {"GET", "/settings", auth_settings_handle, ROUTE_PUBLIC},
+    {"GET", "/.well-known/jwks.json", auth_jwks, ROUTE_PUBLIC},
     {"POST", "/recover", auth_recover, ROUTE_PUBLIC},
     {"POST", "/recover/confirm", auth_recover_confirm, ROUTE_PUBLIC},
     {"POST", "/resend", auth_resend, ROUTE_PUBLIC},

@@ -14,6 +14,7 @@ void auth_user_get(request *req, response *res);
 void auth_user_update(request *req, response *res);
 void auth_logout(request *req, response *res);
 void auth_settings_handle(request *req, response *res);
+void auth_jwks(request *req, response *res);
 void auth_recover(request *req, response *res);
 void auth_resend(request *req, response *res);
 void auth_reauthenticate(request *req, response *res);

@@ -12,6 +12,17 @@ static const char *on(const auth_settings *cfg, const char *provider)
     return oauth_provider_enabled(cfg, provider) ? "true" : "false";
 }
 
+/* GET /.well-known/jwks.json: the public keys that verify access tokens.
+ * Tokens are signed with JWT_SECRET (HMAC) only, whose key is never
+ * published, so the set is empty, as GoTrue's with only HS256; supabase-js
+ * getClaims() then verifies through GET /user. */
+void auth_jwks(request *req, response *res)
+{
+    (void)req;
+    response_set_header(res, "Cache-Control", "public, max-age=600");
+    response_json(res, 200, "{\"keys\":[]}");
+}
+
 void auth_settings_handle(request *req, response *res)
 {
     const auth_settings *cfg = auth_settings_of(req);

@@ -240,10 +240,16 @@ def test_admin():
     check("... again -> 404", r.status == 404, r)
 
 
+def test_jwks():
+    r = call("/.well-known/jwks.json", area="/auth/v1")
+    check("GET /auth/v1/.well-known/jwks.json -> {\"keys\": []} (HS256 only: nothing to publish)",
+          r.status == 200 and r.json == {"keys": []}, r)
+
+
 if __name__ == "__main__":
     setup()
     try:
-        for t in (test_enroll, test_verify_and_aal2, test_challenge_limits, test_admin):
+        for t in (test_enroll, test_verify_and_aal2, test_challenge_limits, test_admin, test_jwks):
             try:
                 t()
             except Exception as e:

@@ -6,6 +6,7 @@
 #include "worker/app.h"
 #include "core/errors.h"
 #include "core/sbuf.h"
+#include "jwt/jwt_keys.h"
 #include "jwt/jwt_sign.h"
 
 #include <stdlib.h>
@@ -80,7 +81,9 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st)
 static char *sign_access(request *req, response *res, const char *claims_json)
 {
     const pgstack_config *cfg = &req->app->cfg;
-    char *access = jwt_sign(req->arena, claims_json, cfg->jwt_secret, cfg->jwt_algorithm);
+    const jwt_key *signer = req->app->keys.signer;
+    char *access = signer ? jwt_sign_with_key(req->arena, claims_json, signer)
+                          : jwt_sign(req->arena, claims_json, cfg->jwt_secret, cfg->jwt_algorithm);
     if (!access)
         auth_error(res, 500, "unexpected_failure", "could not sign the access token");
     return access;

@@ -22,8 +22,8 @@
 #include "auth/urls.h"
 #include "core/json_text.h"
 #include "core/uuid.h"
-#include "worker/app.h"
 #include "core/log.h"
+#include "worker/app.h"
 
 #include <string.h>
 #include <time.h>

@@ -5,8 +5,8 @@
 #include "auth/handlers.h"
 #include "jwt/jwt_keys.h"
 #include "auth/oauth_provider.h"
-#include "worker/app.h"
 #include "core/sbuf.h"
+#include "worker/app.h"
 
 static const char *on(const auth_settings *cfg, const char *provider)
 {

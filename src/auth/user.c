@@ -19,8 +19,8 @@
 #include "auth/password.h"
 #include "auth/reauthenticate.h"
 #include "auth/reply.h"
-#include "worker/app.h"
 #include "core/uuid.h"
+#include "worker/app.h"
 #include "worker/credentials.h"
 
 #include <string.h>

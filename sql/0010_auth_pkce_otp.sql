@@ -761,10 +761,11 @@ begin
       into result;
   exception when others then
     get stacked diagnostics why = message_text;
-    raise exception 'custom access token hook % failed: %', hook, why;
+    raise exception 'custom access token hook % failed: %', hook, why using errcode = 'PSHOK';
   end;
   if jsonb_typeof(result -> 'claims') is distinct from 'object' then
-    raise exception 'custom access token hook % failed: it must return {"claims": {...}}', hook;
+    raise exception 'custom access token hook % failed: it must return {"claims": {...}}', hook
+      using errcode = 'PSHOK';
   end if;
   return (result -> 'claims') || jsonb_build_object(
     'iss', claims -> 'iss', 'sub', claims -> 'sub', 'aud', claims -> 'aud',

@@ -65,6 +65,8 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st)
         auth_error(res, 429, "over_request_rate_limit", "rate limit exceeded, try again later");
     } else if (strcmp(e.sqlstate, "23505") == 0) {
         auth_error(res, 409, "email_exists", "email already registered");
+    } else if (strcmp(e.sqlstate, "PSHOK") == 0) { /* the custom access-token hook failed */
+        auth_error(res, 500, "unexpected_failure", *e.message ? e.message : "hook failed");
     } else {
         auth_error(res, db_error_status(e.sqlstate, 500), "unexpected_failure",
                    *e.message ? e.message : "database error");

@@ -29,7 +29,8 @@ void auth_error_weak_password(response *res, const char *message);
 bool auth_client_is_supabase(request *req);
 
 /* For a failed auth transaction: 429 (rate limit, with Retry-After), 409
- * (duplicate email), 503 (database unavailable) or 500. */
+ * (duplicate email), 503 (database unavailable), 500 for the custom
+ * access-token hook (SQLSTATE PSHOK), else the status of the SQLSTATE. */
 void auth_reply_db_failure(response *res, db_txn *t, db_status st);
 
 /* Signs the claims and replies with the session. */

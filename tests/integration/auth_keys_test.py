@@ -22,6 +22,7 @@ import tempfile
 from harness import ANON, ENV, ROOT, call, check, psql, summary, user_token
 
 DEV = os.path.join(ROOT, ".dev")
+BUILD = ENV.get("PGSTACK_BUILD_DIR", os.path.join(DEV, "build"))  # the programs (out-of-tree build)
 RUN = secrets.token_hex(4)
 XFF = {"X-Forwarded-For": "10.%d.%d.%d" % (random.randint(0, 255), random.randint(0, 255),
                                            random.randint(1, 254))}
@@ -125,7 +126,7 @@ def main():
          "insert into public.kt_probe values (1); grant select on public.kt_probe to anon, authenticated; "
          "notify pgrst, 'reload schema'")
     try:
-        out = subprocess.run([os.path.join(ROOT, "pgstack"), "keygen", "--signing-key"],
+        out = subprocess.run([os.path.join(BUILD, "pgstack"), "keygen", "--signing-key"],
                              capture_output=True, text=True)
         k1 = json.loads(out.stdout)["keys"][0]
         check("pgstack keygen --signing-key -> a JWK set with one ES256 signing key",

@@ -23,6 +23,7 @@
 #include "core/json_text.h"
 #include "core/uuid.h"
 #include "worker/app.h"
+#include "worker/credentials.h"
 
 #include <string.h>
 #include <time.h>
@@ -49,7 +50,8 @@
 static const char *mfa_claim(request *req, const char *name)
 {
     json_object *v;
-    if (req->auth && req->auth->claims && json_object_object_get_ex(req->auth->claims, name, &v) &&
+    json_object *claims = req->auth ? credentials_claims(req) : NULL;
+    if (claims && json_object_object_get_ex(claims, name, &v) &&
         json_object_is_type(v, json_type_string))
         return json_object_get_string(v);
     return "";

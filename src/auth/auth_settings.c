@@ -2,6 +2,8 @@
  * together; see auth_settings.h. */
 #include "auth/auth_settings.h"
 
+#include "auth/auth_hook.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +62,14 @@ static const config_key AUTH_KEYS[] = {
      NULL, "new users must confirm their email before signing in"},
     {"ALLOW_ANONYMOUS_SIGNIN", CONFIG_BOOL, "false", OFF(allow_anonymous_signin), 0, 0, 0, NULL,
      "allow POST /auth/v1/anonymous and anonymous sign-up"},
+    {"SECURE_PASSWORD_CHANGE", CONFIG_BOOL, "false", OFF(secure_password_change), 0, 0, 0, NULL,
+     "a new password needs a session younger than 24 h or the nonce from GET /reauthenticate"},
+    {"AUTH_HOOK_CUSTOM_ACCESS_TOKEN", CONFIG_STRING, NULL, OFF(hook_custom_access_token), 0, 0, 0,
+     auth_hook_check,
+     "schema.function (or pg-functions://postgres/schema/function) called with every access "
+     "token's claims; its claims become the token's"},
+    {"MFA_CHALLENGE_EXPIRY", CONFIG_INT, "300", OFF(mfa_challenge_expiry_s), 30, 86400, 0, NULL,
+     "seconds an MFA challenge (POST /factors/{id}/challenge) may be verified"},
     {"AUTH_RATE_LIMIT", CONFIG_INT, "30", OFF(auth_rate_limit), 1, 1000000, 0, NULL,
      "sign-up/sign-in/recovery requests per client address per minute"},
     {"ANONYMOUS_RATE_LIMIT", CONFIG_INT, "30", OFF(anonymous_rate_limit), 1, 1000000, 0, NULL,

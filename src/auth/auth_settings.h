@@ -25,6 +25,9 @@ typedef struct auth_settings {
     long auth_bcrypt_cost;
     bool require_email_verification;
     bool allow_anonymous_signin;
+    bool secure_password_change; /* a new password needs a fresh session or a nonce */
+    long mfa_challenge_expiry_s;
+    char *hook_custom_access_token; /* NULL: no hook */
     long auth_rate_limit;
     long anonymous_rate_limit;
     char *api_external_url; /* NULL: SITE_URL */

@@ -1,16 +1,33 @@
 /* Auth worker transactions; see auth_txn.h. */
 #include "auth/auth_txn.h"
 
+#include "auth/auth_hook.h"
+#include "auth/auth_settings.h"
 #include "auth/reply.h"
 #include "worker/app.h"
 #include "worker/caller.h"
+
+/* The custom access-token hook's name for auth.access_claims (the GUC
+ * pgstack.auth_hook, local to the transaction; auth_hook.h). */
+static void auth_txn_hook(db_txn *t, request *req)
+{
+    const char *setting = auth_settings_of(req)->hook_custom_access_token;
+    char name[160], why[160];
+    if (!setting || !*setting || !auth_hook_name(setting, name, sizeof name, why, sizeof why))
+        return;
+    const char **v = arena_alloc(req->arena, sizeof(char *));
+    v[0] = arena_strdup(req->arena, name);
+    db_txn_add(t, "select set_config('pgstack.auth_hook', $1, true)", 1, v);
+}
 
 db_txn *auth_txn_new(request *req)
 {
     app_ctx *app = req->app;
     db_caller caller = db_caller_from_request(req, app->cfg.db_statement_timeout_ms);
     caller.db_role = "pgstack_auth";
-    return db_txn_new(req->arena, app->db, &caller);
+    db_txn *t = db_txn_new(req->arena, app->db, &caller);
+    auth_txn_hook(t, req);
+    return t;
 }
 
 void auth_txn_rate_limit(db_txn *t, request *req, const char *kind, long max)

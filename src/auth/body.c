@@ -13,7 +13,7 @@ json_object *auth_body(request *req, response *res)
         return json_arena_owned(req->arena, json_object_new_object());
     json_object *obj = json_arena_owned(req->arena, json_parse_exact(req->body, req->body_len));
     if (!json_object_is_type(obj, json_type_object)) {
-        auth_error(res, 400, "bad_json", "invalid request body: expected a JSON object");
+        auth_error_body(res, "bad_json", "expected a JSON object");
         return NULL;
     }
     return obj;
@@ -21,9 +21,9 @@ json_object *auth_body(request *req, response *res)
 
 static bool wrong_type(response *res, const char *key, const char *type)
 {
-    char message[160];
-    snprintf(message, sizeof message, "invalid request body: %s must be %s", key, type);
-    auth_error(res, 400, "bad_json", message);
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s must be %s", key, type);
+    auth_error_body(res, "bad_json", detail);
     return false;
 }
 
@@ -76,19 +76,16 @@ static bool is_form_type(const char *content_type)
 bool auth_form_body(request *req, response *res, query_params *out)
 {
     if (!is_form_type(request_header(req, "content-type"))) {
-        auth_error(res, 400, "validation_failed",
-                   "invalid request body: expected application/x-www-form-urlencoded");
+        auth_error_body(res, "validation_failed", "expected application/x-www-form-urlencoded");
         return false;
     }
     if (req->body_len != strlen(req->body ? req->body : "")) {
-        auth_error(res, 400, "validation_failed", "invalid request body: NUL byte not allowed");
+        auth_error_body(res, "validation_failed", "NUL byte not allowed");
         return false;
     }
     query_status st = query_parse(req->arena, req->body, req->body_len, out);
     if (st != QUERY_OK) {
-        char message[160];
-        snprintf(message, sizeof message, "invalid request body: %s", query_status_message(st));
-        auth_error(res, 400, "validation_failed", message);
+        auth_error_body(res, "validation_failed", query_status_message(st));
         return false;
     }
     return true;

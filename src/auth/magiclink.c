@@ -26,6 +26,7 @@ typedef struct magic_link_request {
     const char *metadata; /* user_metadata of a new user, or NULL */
     bool create_user;
     const char *reply; /* JSON body of the 200 */
+    pkce_request pkce;
 } magic_link_request;
 
 /* Rate limit and lookup; false after replying (429, 422 for an unknown
@@ -52,8 +53,8 @@ static void send_magic_link(request *req, response *res, const magic_link_reques
     }
     mailed_token token;
     const char *redirect = email_flow_redirect(req);
-    if (!may_send(req, res, m) || !mailed_token_new(req, res, &token) ||
-        !auth_mail_send(req, res, MAIL_MAGIC_LINK, m->email, token.secret, redirect))
+    if (!may_send(req, res, m) || !mailed_token_new(req, res, m->email, &token) ||
+        !auth_mail_send(req, res, MAIL_MAGIC_LINK, m->email, &token, redirect))
         return;
     db_txn *t = auth_txn_new(req);
     const char *v[] = {m->email,
@@ -64,6 +65,7 @@ static void send_magic_link(request *req, response *res, const magic_link_reques
                        m->metadata,
                        req->client_addr};
     db_txn_add(t, ISSUE_SQL, 7, v);
+    email_flow_store_extras(req, t, &token, &m->pkce);
     if (auth_txn_run(t, req, res))
         response_json(res, 200, m->reply);
 }
@@ -73,7 +75,8 @@ void auth_magiclink(request *req, response *res)
     json_object *body = auth_body(req, res);
     magic_link_request m = {.create_user = true, .reply = "{\"message\":\"Magic link sent\"}"};
     if (!body || !body_string(body, "email", &m.email, res) ||
-        !body_object_text(req, body, "data", &m.metadata, res))
+        !body_object_text(req, body, "data", &m.metadata, res) ||
+        !email_flow_pkce(req, res, body, &m.pkce))
         return;
     if (!m.email) {
         auth_error(res, 400, "validation_failed", "invalid email address");
@@ -90,7 +93,8 @@ void auth_otp(request *req, response *res)
     if (!body || !body_string(body, "email", &m.email, res) ||
         !body_string(body, "phone", &phone, res) ||
         !body_object_text(req, body, "data", &m.metadata, res) ||
-        !body_bool(body, "create_user", &m.create_user, res))
+        !body_bool(body, "create_user", &m.create_user, res) ||
+        !email_flow_pkce(req, res, body, &m.pkce))
         return;
     if (!m.email && phone) {
         auth_error(res, 400, "phone_provider_disabled", "phone sign-in is not available");

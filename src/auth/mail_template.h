@@ -12,6 +12,8 @@ typedef enum {
     MAIL_MAGIC_LINK,
     MAIL_RECOVERY,
     MAIL_EMAIL_CHANGE,
+    MAIL_REAUTHENTICATION, /* a code only, no link */
+    MAIL_INVITE,
 } mail_kind;
 
 typedef struct mail_text {
@@ -21,8 +23,9 @@ typedef struct mail_text {
 
 /* The mail of kind: link is the URL to open, token the secret it carries
  * (also shown as a code in recovery mails, for POST /recover/confirm),
- * site the application's URL (SITE_URL). */
+ * site the application's URL (SITE_URL), code the 6-digit code shown
+ * after the link (NULL: none). */
 mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *link,
-                        const char *token);
+                        const char *token, const char *code);
 
 #endif

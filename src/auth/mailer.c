@@ -21,6 +21,10 @@ static char *link_for(request *req, mail_kind kind, const char *token, const cha
         return auth_email_link(req->arena, base, "/verify", token, "recovery", redirect_to);
     case MAIL_EMAIL_CHANGE:
         return auth_email_link(req->arena, base, "/verify", token, "email_change", redirect_to);
+    case MAIL_INVITE:
+        return auth_email_link(req->arena, base, "/verify", token, "invite", redirect_to);
+    case MAIL_REAUTHENTICATION:
+        return NULL;
     }
     return NULL;
 }
@@ -37,12 +41,13 @@ static bool send_failed(response *res, const char *why)
     return false;
 }
 
-bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to, const char *token,
-                    const char *redirect_to)
+bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to,
+                    const mailed_token *token, const char *redirect_to)
 {
     const auth_settings *cfg = auth_settings_of(req);
-    mail_text text = mail_template(req->arena, kind, cfg->site_url,
-                                   link_for(req, kind, token, redirect_to), token);
+    mail_text text =
+        mail_template(req->arena, kind, cfg->site_url,
+                      link_for(req, kind, token->secret, redirect_to), token->secret, token->code);
     mail_message m = {.from = cfg->smtp_from, .to = to, .subject = text.subject, .body = text.body};
     const char *why = NULL, *name, *from_address;
     char *message = mail_message_render(req->arena, &m, &why);

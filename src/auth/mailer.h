@@ -6,15 +6,17 @@
 #ifndef PGSTACK_AUTH_MAILER_H
 #define PGSTACK_AUTH_MAILER_H
 
+#include "auth/email_flow.h"
 #include "auth/mail_template.h"
 #include "core/request.h"
 #include "core/response.h"
 
 #include <stdbool.h>
 
-/* Mails token to `to` in the mail of kind; redirect_to (an allowed URL or
- * NULL) rides along in the link. False after replying 500. */
-bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to, const char *token,
-                    const char *redirect_to);
+/* Mails token (its link and its 6-digit code) to `to` in the mail of
+ * kind; redirect_to (an allowed URL or NULL) rides along in the link.
+ * False after replying 500. */
+bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to,
+                    const mailed_token *token, const char *redirect_to);
 
 #endif

@@ -7,11 +7,11 @@
  * (urls.h); otherwise the sign-in ends at SITE_URL. scopes (GoTrue) adds
  * scopes to the provider's defaults.
  *
- * An unknown or unconfigured provider is a 400 JSON error. So is a
- * client's own PKCE challenge (supabase-js with flowType "pkce"): this
- * server ends the sign-in with the session in the URL fragment (the
- * implicit flow), which such a client would not read. A provider that
- * cannot be reached (discovery) is a 502. */
+ * A client's own PKCE challenge (supabase-js flowType "pkce", @supabase/ssr:
+ * code_challenge and code_challenge_method) rides in the sealed state; the
+ * callback then ends with ?code= instead of the session (pkce.h). An
+ * unknown or unconfigured provider, or a malformed challenge, is a 400
+ * JSON error. A provider that cannot be reached (discovery) is a 502. */
 #include "auth/auth_settings.h"
 #include "auth/handlers.h"
 #include "auth/oauth_provider.h"
@@ -20,6 +20,8 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
+#include "core/json_text.h"
+#include "core/uuid.h"
 #include "core/log.h"
 #include "worker/app.h"
 
@@ -80,16 +82,6 @@ static const char *requested_scopes(request *req, response *res, const oauth_pro
     return arena_printf(req->arena, "%s %s", p->scopes, extra);
 }
 
-static bool client_pkce_requested(request *req, response *res)
-{
-    if (!query_get(&req->query, "code_challenge"))
-        return false;
-    auth_error(res, 400, "validation_failed",
-               "the PKCE flow (code_challenge) is not supported: use the implicit flow, "
-               "where the session arrives in the URL fragment");
-    return true;
-}
-
 /* &key=value, encoded. */
 static char *param(arena *a, char *url, const char *key, const char *value)
 {
@@ -115,15 +107,34 @@ static const char *authorization_url(arena *a, const oauth_provider *p, const oa
     return url;
 }
 
-void auth_authorize(request *req, response *res)
+/* 302 to url, or with ?skip_http_redirect=true (GoTrue; supabase-js
+ * linkIdentity) 200 {"url": url}. */
+static void authorize_reply(request *req, response *res, const char *url)
+{
+    const char *skip = query_get(&req->query, "skip_http_redirect");
+    if (!skip || strcmp(skip, "true") != 0) {
+        auth_reply_redirect(res, url);
+        return;
+    }
+    json_object *o = json_arena_owned(req->arena, json_object_new_object());
+    json_object_object_add(o, "url", json_object_new_string(url));
+    response_set_header(res, "Cache-Control", "no-store");
+    response_json(res, 200, json_text(req->arena, o));
+}
+
+/* The start of a sign-in, or with link_user of linking the provider's
+ * identity to that signed-in user. */
+static void authorize_start(request *req, response *res, const char *link_user)
 {
     const auth_settings *cfg = auth_settings_of(req);
     oauth_provider p;
     oauth_endpoints e;
+    pkce_request client;
     const char *scopes;
     char why[256];
-    if (client_pkce_requested(req, res) || !requested_provider(req, res, &p) ||
-        !(scopes = requested_scopes(req, res, &p)))
+    if (!requested_provider(req, res, &p) || !(scopes = requested_scopes(req, res, &p)) ||
+        !pkce_request_check(req->arena, query_get(&req->query, "code_challenge"),
+                            query_get(&req->query, "code_challenge_method"), &client, res))
         return;
     time_t now = time(NULL);
     if (!oauth_endpoints_get(req->arena, cfg, &p, now, &e, why, sizeof why)) {
@@ -141,6 +152,9 @@ void auth_authorize(request *req, response *res)
         .code_verifier = secret_token_new(req->arena),
         .nonce = p.oidc ? secret_token_new(req->arena) : NULL,
         .expires_at = (long long)now + OAUTH_STATE_TTL_S,
+        .client_challenge = client.challenge,
+        .client_challenge_method = client.method,
+        .link_user = link_user,
     };
     const char *state = s.code_verifier && (!p.oidc || s.nonce)
                             ? oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &s)
@@ -149,5 +163,22 @@ void auth_authorize(request *req, response *res)
         auth_error(res, 500, "unexpected_failure", "could not create the OAuth state");
         return;
     }
-    auth_reply_redirect(res, authorization_url(req->arena, &p, &e, scopes, state, &s));
+    authorize_reply(req, res, authorization_url(req->arena, &p, &e, scopes, state, &s));
+}
+
+void auth_authorize(request *req, response *res)
+{
+    authorize_start(req, res, NULL);
+}
+
+/* GET /user/identities/authorize (supabase-js linkIdentity): as /authorize,
+ * for the signed-in caller; the callback links the identity to them. */
+void auth_link_identity(request *req, response *res)
+{
+    const char *sub = req->auth ? req->auth->sub : NULL;
+    if (!uuid_text_valid(sub)) {
+        auth_error(res, 401, "no_authorization", "this endpoint needs a user's access token");
+        return;
+    }
+    authorize_start(req, res, sub);
 }

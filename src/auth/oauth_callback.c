@@ -13,7 +13,11 @@
  * identified (oauth_user.h) and signed in by auth.oauth_sign_in (the
  * identity's user, else the user of the verified email — linked — else a
  * new one; a session with method oauth), and the browser goes to the same
- * place with the session in the fragment. Why a provider-side step failed
+ * place with the session in the fragment — or, when the client started
+ * the sign-in with its own PKCE challenge, with ?code= only: the verified
+ * identity and the provider's tokens (sealed) wait in auth.flow_state
+ * (auth.oauth_park), and POST /token?grant_type=pkce signs them in. Why a
+ * provider-side step failed
  * is logged; codes, tokens and secrets never are. */
 #include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
@@ -22,6 +26,7 @@
 #include "auth/oauth_exchange.h"
 #include "auth/oauth_state.h"
 #include "auth/oauth_user.h"
+#include "auth/pkce.h"
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
@@ -35,6 +40,9 @@
 #define SIGN_IN_SQL                                                                                \
     "select status, user_json, claims, expires_at from auth.oauth_sign_in($1, $2, $3, "            \
     "$4::boolean, $5::jsonb, $6, $7::int, $8::int, $9, $10)"
+#define PARK_SQL                                                                                   \
+    "select auth.oauth_park($1, $2, $3, $4, $5, $6, $7::boolean, $8::jsonb, $9, $10::int)"
+#define LINK_SQL "select auth.oauth_link($1::uuid, $2, $3, $4, $5::jsonb, $6)"
 #define PROVIDER_TEXT_MAX 200
 
 typedef struct callback {
@@ -203,6 +211,68 @@ static void sign_in(callback *c, const oauth_identity *id, const oauth_tokens *t
                                          tokens->refresh_token);
 }
 
+/* linkIdentity: the identity becomes the state's user's (auth.oauth_link)
+ * before the sign-in, which then finds it; false after redirecting with
+ * identity_already_exists when another user has it. */
+static bool link(callback *c, const oauth_identity *id)
+{
+    request *req = c->req;
+    const char *v[] = {c->state.link_user,
+                       c->provider.name,
+                       id->provider_id,
+                       id->email,
+                       json_text(req->arena, id->data),
+                       req->client_addr};
+    db_txn *t = auth_txn_new(req);
+    int q = db_txn_add(t, LINK_SQL, 6, v);
+    if (!auth_txn_run(t, req, c->res))
+        return false;
+    const char *status = PQgetvalue(db_txn_result(t, q), 0, 0);
+    if (strcmp(status, "ok") == 0)
+        return true;
+    fail(c, "access_denied",
+         strcmp(status, "taken") == 0 ? "identity_already_exists" : "user_not_found",
+         strcmp(status, "taken") == 0 ? "Identity is already linked to another user"
+                                      : "the user to link to no longer exists");
+    return false;
+}
+
+/* The PKCE flow: parks the sign-in under a new auth code and sends the
+ * browser to the target with ?code=. */
+static void park(callback *c, const oauth_identity *id, const oauth_tokens *tokens)
+{
+    request *req = c->req;
+    const auth_settings *cfg = auth_settings_of(req);
+    oauth_state sealed = {.provider = c->provider.name,
+                          .code_verifier = c->state.code_verifier,
+                          .expires_at = (long long)c->now + PKCE_FLOW_TTL_S,
+                          .provider_token = tokens->access_token,
+                          .provider_refresh_token = tokens->refresh_token};
+    char *code = secret_token_new(req->arena);
+    const char *tokens_sealed =
+        tokens->access_token ? oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &sealed)
+                             : NULL;
+    if (!code || (tokens->access_token && !tokens_sealed)) {
+        auth_error(c->res, 500, "unexpected_failure", "no randomness for a token");
+        return;
+    }
+    const char *v[] = {secret_token_hash(req->arena, code),
+                       c->state.client_challenge,
+                       c->state.client_challenge_method,
+                       c->provider.name,
+                       id->provider_id,
+                       id->email,
+                       id->email_verified ? "true" : "false",
+                       json_text(req->arena, id->data),
+                       tokens_sealed,
+                       arena_printf(req->arena, "%d", PKCE_FLOW_TTL_S)};
+    db_txn *t = auth_txn_new(req);
+    auth_txn_rate_limit(t, req, "auth", cfg->auth_rate_limit);
+    db_txn_add(t, PARK_SQL, 10, v);
+    if (auth_txn_run(t, req, c->res))
+        auth_reply_code_redirect(req, c->res, c->target, code);
+}
+
 void auth_callback(request *req, response *res)
 {
     callback c = {.req = req, .res = res, .now = time(NULL)};
@@ -223,6 +293,10 @@ void auth_callback(request *req, response *res)
         provider_failed(&c, "server_error", "oauth_code_exchange_failed", why);
         return;
     }
-    if (identify(&c, &tokens, &id))
+    if (!identify(&c, &tokens, &id) || (c.state.link_user && !link(&c, &id)))
+        return;
+    if (c.state.client_challenge)
+        park(&c, &id, &tokens);
+    else
         sign_in(&c, &id, &tokens);
 }

@@ -60,6 +60,14 @@ static const char *plaintext_json(arena *a, const oauth_state *s)
     json_object_object_add(o, "code_verifier", json_object_new_string(s->code_verifier));
     json_object_object_add(o, "nonce", s->nonce ? json_object_new_string(s->nonce) : NULL);
     json_object_object_add(o, "exp", json_object_new_int64(s->expires_at));
+    const char *optional[][2] = {{"client_challenge", s->client_challenge},
+                                 {"client_challenge_method", s->client_challenge_method},
+                                 {"provider_token", s->provider_token},
+                                 {"provider_refresh_token", s->provider_refresh_token},
+                                 {"link_user", s->link_user}};
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
+        if (optional[i][1])
+            json_object_object_add(o, optional[i][0], json_object_new_string(optional[i][1]));
     return json_text(a, o);
 }
 
@@ -143,19 +151,24 @@ static bool parse_plaintext(arena *a, const char *plain, oauth_state *out)
            string_field(a, o, "provider", &out->provider) && out->provider &&
            string_field(a, o, "redirect_to", &out->redirect_to) &&
            string_field(a, o, "code_verifier", &out->code_verifier) && out->code_verifier &&
-           string_field(a, o, "nonce", &out->nonce) && json_object_object_get_ex(o, "exp", &exp) &&
-           json_object_is_type(exp, json_type_int) &&
+           string_field(a, o, "nonce", &out->nonce) &&
+           string_field(a, o, "client_challenge", &out->client_challenge) &&
+           string_field(a, o, "client_challenge_method", &out->client_challenge_method) &&
+           string_field(a, o, "provider_token", &out->provider_token) &&
+           string_field(a, o, "provider_refresh_token", &out->provider_refresh_token) &&
+           string_field(a, o, "link_user", &out->link_user) &&
+           json_object_object_get_ex(o, "exp", &exp) && json_object_is_type(exp, json_type_int) &&
            (out->expires_at = json_object_get_int64(exp)) > 0;
 }
 
-oauth_state_status oauth_state_open(arena *a, const char *secret, const char *text,
-                                    const char *expected_provider, time_t now, oauth_state *out)
+static oauth_state_status open_sealed(arena *a, const char *secret, const char *text, size_t max,
+                                      const char *expected_provider, time_t now, oauth_state *out)
 {
     char *blob, *plain = NULL;
     size_t blob_len;
     unsigned char key[KEY_LEN];
     oauth_state s = {0};
-    if (!text || !*text || strlen(text) > OAUTH_STATE_MAX ||
+    if (!text || !*text || strlen(text) > max ||
         !base64url_decode(a, text, strlen(text), &blob, &blob_len))
         return OAUTH_STATE_MALFORMED;
     if (!derive_key(secret, key))
@@ -172,4 +185,16 @@ oauth_state_status oauth_state_open(arena *a, const char *secret, const char *te
         return OAUTH_STATE_WRONG_PROVIDER;
     *out = s;
     return OAUTH_STATE_OK;
+}
+
+oauth_state_status oauth_state_open(arena *a, const char *secret, const char *text,
+                                    const char *expected_provider, time_t now, oauth_state *out)
+{
+    return open_sealed(a, secret, text, OAUTH_STATE_MAX, expected_provider, now, out);
+}
+
+oauth_state_status oauth_state_open_parked(arena *a, const char *secret, const char *text,
+                                           time_t now, oauth_state *out)
+{
+    return open_sealed(a, secret, text, OAUTH_PARKED_MAX, NULL, now, out);
 }

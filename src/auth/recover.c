@@ -19,9 +19,7 @@
 #include "auth/secret_token.h"
 #include "worker/app.h"
 
-#include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #define FIND_USER_SQL "select exists (select from auth.users where lower(email) = lower($1))"
 #define ISSUE_SQL                                                                                  \
@@ -33,39 +31,20 @@
     "select status from auth.verify_one_time_token($1, '{recovery}', null, $2, null, 0, 0, $3, "   \
     "$4)"
 #define RECOVER_MESSAGE "{\"message\":\"If this email exists, a reset link has been sent\"}"
-#define MAX_PAD_US 5000000L
-
-/* What sending a recovery mail and storing its token took lately in this
- * worker (microseconds; a moving average). */
-static long send_cost_us = 20000;
-
-static long monotonic_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
-
-static void pad_like_a_send(void)
-{
-    long us = send_cost_us < MAX_PAD_US ? send_cost_us : MAX_PAD_US;
-    struct timespec ts = {us / 1000000L, (us % 1000000L) * 1000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* Mail first, then the token's hash (email_flow.h); false after replying. */
-static bool send_recovery(request *req, response *res, const char *email)
+static bool send_recovery(request *req, response *res, const char *email, const pkce_request *pkce)
 {
     mailed_token token;
     const char *redirect = email_flow_redirect(req);
-    if (!mailed_token_new(req, res, &token) ||
-        !auth_mail_send(req, res, MAIL_RECOVERY, email, token.secret, redirect))
+    if (!mailed_token_new(req, res, email, &token) ||
+        !auth_mail_send(req, res, MAIL_RECOVERY, email, &token, redirect))
         return false;
     db_txn *t = auth_txn_new(req);
     const char *v[] = {email, token.hash, email_flow_ttl(req, RECOVERY_TTL_S), redirect,
                        req->client_addr};
     db_txn_add(t, ISSUE_SQL, 5, v);
+    email_flow_store_extras(req, t, &token, pkce);
     return auth_txn_run(t, req, res);
 }
 
@@ -74,7 +53,9 @@ void auth_recover(request *req, response *res)
     const auth_settings *cfg = auth_settings_of(req);
     json_object *body = auth_body(req, res);
     const char *email = NULL;
-    if (!body || !body_string(body, "email", &email, res))
+    pkce_request pkce;
+    if (!body || !body_string(body, "email", &email, res) ||
+        !email_flow_pkce(req, res, body, &pkce))
         return;
     if (!email || !email_address_valid(email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
@@ -87,12 +68,12 @@ void auth_recover(request *req, response *res)
     if (!auth_txn_run(t, req, res))
         return;
     if (strcmp(PQgetvalue(db_txn_result(t, q), 0, 0), "t") == 0) {
-        long started = monotonic_us();
-        if (!send_recovery(req, res, email))
+        long started = email_flow_clock_us();
+        if (!send_recovery(req, res, email, &pkce))
             return;
-        send_cost_us = (3 * send_cost_us + (monotonic_us() - started)) / 4;
+        email_flow_sent(started);
     } else {
-        pad_like_a_send();
+        email_flow_pad();
     }
     response_json(res, 200, RECOVER_MESSAGE);
 }

@@ -6,6 +6,7 @@
 #include "auth/urls.h"
 #include "core/errors.h"
 #include "core/sbuf.h"
+#include "jwt/jwt_keys.h"
 #include "jwt/jwt_sign.h"
 #include "worker/app.h"
 
@@ -25,6 +26,14 @@ static json_object *gotrue_error_fields(int status, const char *error_code, cons
 void auth_error(response *res, int status, const char *error_code, const char *message)
 {
     http_error_with(res, status, message, gotrue_error_fields(status, error_code, message));
+}
+
+void auth_error_body(response *res, const char *error_code, const char *detail)
+{
+    const char *message = arena_printf(res->arena, "invalid request body: %s", detail);
+    json_object *extra = gotrue_error_fields(400, error_code, message);
+    json_object_object_add(extra, "detail", json_object_new_string(detail));
+    http_error_with(res, 400, "invalid request body", extra);
 }
 
 void auth_error_weak_password(response *res, const char *message)
@@ -56,6 +65,8 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st)
         auth_error(res, 429, "over_request_rate_limit", "rate limit exceeded, try again later");
     } else if (strcmp(e.sqlstate, "23505") == 0) {
         auth_error(res, 409, "email_exists", "email already registered");
+    } else if (strcmp(e.sqlstate, "PSHOK") == 0) { /* the custom access-token hook failed */
+        auth_error(res, 500, "unexpected_failure", *e.message ? e.message : "hook failed");
     } else {
         auth_error(res, db_error_status(e.sqlstate, 500), "unexpected_failure",
                    *e.message ? e.message : "database error");
@@ -65,7 +76,9 @@ void auth_reply_db_failure(response *res, db_txn *t, db_status st)
 static char *sign_access(request *req, response *res, const char *claims_json)
 {
     const pgstack_config *cfg = &req->app->cfg;
-    char *access = jwt_sign(req->arena, claims_json, cfg->jwt_secret, cfg->jwt_algorithm);
+    const jwt_key *signer = req->app->keys.signer;
+    char *access = signer ? jwt_sign_with_key(req->arena, claims_json, signer)
+                          : jwt_sign(req->arena, claims_json, cfg->jwt_secret, cfg->jwt_algorithm);
     if (!access)
         auth_error(res, 500, "unexpected_failure", "could not sign the access token");
     return access;
@@ -73,6 +86,14 @@ static char *sign_access(request *req, response *res, const char *claims_json)
 
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
                         const char *claims_json, const char *expires_at, const char *refresh_token)
+{
+    auth_reply_session_extra(req, res, status, user_json, claims_json, expires_at, refresh_token,
+                             NULL);
+}
+
+void auth_reply_session_extra(request *req, response *res, int status, const char *user_json,
+                              const char *claims_json, const char *expires_at,
+                              const char *refresh_token, const char *extra_fields)
 {
     const auth_settings *cfg = auth_settings_of(req);
     char *access = sign_access(req, res, claims_json);
@@ -82,10 +103,18 @@ void auth_reply_session(request *req, response *res, int status, const char *use
     sbuf_init(&b, req->arena, 1024 + strlen(user_json));
     sbuf_printf(&b,
                 "{\"access_token\":\"%s\",\"token_type\":\"bearer\",\"expires_in\":%ld,"
-                "\"expires_at\":%s,\"refresh_token\":\"%s\",\"user\":%s}",
-                access, cfg->jwt_expiry_s, expires_at, refresh_token, user_json);
+                "\"expires_at\":%s,\"refresh_token\":\"%s\",\"user\":%s%s}",
+                access, cfg->jwt_expiry_s, expires_at, refresh_token, user_json,
+                extra_fields ? extra_fields : "");
     response_set_header(res, "Cache-Control", "no-store");
     response_json(res, status, b.data);
+}
+
+void auth_reply_code_redirect(request *req, response *res, const char *url, const char *code)
+{
+    auth_reply_redirect(res,
+                        arena_printf(req->arena, "%s%scode=%s", url, strchr(url, '?') ? "&" : "?",
+                                     query_encode(req->arena, code)));
 }
 
 void auth_reply_redirect(response *res, const char *location)

@@ -13,6 +13,10 @@
 
 void auth_error(response *res, int status, const char *error_code, const char *message);
 
+/* 400 with the spec's exact error "invalid request body"; what is wrong
+ * goes into "detail" (and GoTrue's "msg": "invalid request body: detail"). */
+void auth_error_body(response *res, const char *error_code, const char *detail);
+
 /* 400 weak_password for a password that breaks a rule (the message says
  * which), with GoTrue's "weak_password": {"reasons": ["length"]}, which
  * supabase-js hands to the application as AuthWeakPasswordError.reasons. */
@@ -25,12 +29,23 @@ void auth_error_weak_password(response *res, const char *message);
 bool auth_client_is_supabase(request *req);
 
 /* For a failed auth transaction: 429 (rate limit, with Retry-After), 409
- * (duplicate email), 503 (database unavailable) or 500. */
+ * (duplicate email), 503 (database unavailable), 500 for the custom
+ * access-token hook (SQLSTATE PSHOK), else the status of the SQLSTATE. */
 void auth_reply_db_failure(response *res, db_txn *t, db_status st);
 
 /* Signs the claims and replies with the session. */
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
                         const char *claims_json, const char *expires_at, const char *refresh_token);
+
+/* The same with extra_fields (NULL, or rendered members such as
+ * ,"provider_token":"..." appended to the session object). */
+void auth_reply_session_extra(request *req, response *res, int status, const char *user_json,
+                              const char *claims_json, const char *expires_at,
+                              const char *refresh_token, const char *extra_fields);
+
+/* The end of a flow in the PKCE flow: 302 to url with ?code=<auth code>
+ * (&code= when url has a query), as GoTrue does. */
+void auth_reply_code_redirect(request *req, response *res, const char *url, const char *code);
 
 /* The same session for a browser, as GoTrue's verify does: 302 to url with
  * access_token, expires_at, expires_in, refresh_token, token_type and type

@@ -3,6 +3,7 @@
  * as "azure" (GoTrue's name) and "microsoft" (the spec's). */
 #include "auth/auth_settings.h"
 #include "auth/handlers.h"
+#include "jwt/jwt_keys.h"
 #include "auth/oauth_provider.h"
 #include "core/sbuf.h"
 #include "worker/app.h"
@@ -10,6 +11,16 @@
 static const char *on(const auth_settings *cfg, const char *provider)
 {
     return oauth_provider_enabled(cfg, provider) ? "true" : "false";
+}
+
+/* GET /.well-known/jwks.json: the public halves of JWT_SIGNING_KEYS
+ * (jwt_keys.h), which supabase-js getClaims() verifies tokens with. With
+ * only JWT_SECRET (HMAC, never published) the set is empty, as GoTrue's
+ * with only HS256, and getClaims() verifies through GET /user. */
+void auth_jwks(request *req, response *res)
+{
+    response_set_header(res, "Cache-Control", "public, max-age=600");
+    response_json(res, 200, jwt_keys_public_set(req->arena, &req->app->keys));
 }
 
 void auth_settings_handle(request *req, response *res)

@@ -80,7 +80,8 @@ static void run_sign_up(request *req, response *res, const sign_up *s)
  * confirmation link (2), create the unconfirmed user and store the token's
  * hash (3). */
 static void confirmable_sign_up(request *req, response *res, const char *email,
-                                const char *password, const char *metadata)
+                                const char *password, const char *metadata,
+                                const pkce_request *pkce)
 {
     const auth_settings *cfg = auth_settings_of(req);
     db_txn *check = auth_txn_new(req);
@@ -100,8 +101,8 @@ static void confirmable_sign_up(request *req, response *res, const char *email,
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return;
     }
-    if (!mailed_token_new(req, res, &token) ||
-        !auth_mail_send(req, res, MAIL_CONFIRMATION, email, token.secret, redirect))
+    if (!mailed_token_new(req, res, email, &token) ||
+        !auth_mail_send(req, res, MAIL_CONFIRMATION, email, &token, redirect))
         return;
     db_txn *t = auth_txn_new(req);
     const char *v[] = {email,
@@ -113,6 +114,7 @@ static void confirmable_sign_up(request *req, response *res, const char *email,
                        req->client_addr,
                        request_header(req, "user-agent")};
     q = db_txn_add(t, SIGN_UP_UNCONFIRMED_SQL, 8, v);
+    email_flow_store_extras(req, t, &token, pkce);
     if (!auth_txn_run(t, req, res))
         return;
     PGresult *r = db_txn_result(t, q);
@@ -158,9 +160,11 @@ void auth_signup(request *req, response *res)
     const auth_settings *cfg = auth_settings_of(req);
     json_object *body = auth_body(req, res);
     const char *email = NULL, *password = NULL, *metadata = NULL;
+    pkce_request pkce;
     if (!body || !body_string(body, "email", &email, res) ||
         !body_string(body, "password", &password, res) ||
-        !body_object_text(req, body, "data", &metadata, res))
+        !body_object_text(req, body, "data", &metadata, res) ||
+        !email_flow_pkce(req, res, body, &pkce))
         return;
     if (!email && !password) {
         anonymous_sign_up(req, res, metadata, "authenticated", true);
@@ -177,7 +181,7 @@ void auth_signup(request *req, response *res)
         return;
     }
     if (cfg->require_email_verification) {
-        confirmable_sign_up(req, res, email, password, metadata);
+        confirmable_sign_up(req, res, email, password, metadata, &pkce);
         return;
     }
     sign_up s = {.email = email,

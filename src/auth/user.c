@@ -17,6 +17,7 @@
 #include "auth/handlers.h"
 #include "auth/mailer.h"
 #include "auth/password.h"
+#include "auth/reauthenticate.h"
 #include "auth/reply.h"
 #include "core/uuid.h"
 #include "worker/app.h"
@@ -199,12 +200,13 @@ static bool email_change_allowed(request *req, response *res, const char *uid, c
 
 /* Mails the new address, then stores the update and the pending change. */
 static void update_with_email_change(request *req, response *res, const char *uid,
-                                     const char *metadata, const char *hash, const char *email)
+                                     const char *metadata, const char *hash, const char *email,
+                                     const pkce_request *pkce)
 {
     mailed_token token;
     const char *redirect = email_flow_redirect(req);
-    if (!mailed_token_new(req, res, &token) ||
-        !auth_mail_send(req, res, MAIL_EMAIL_CHANGE, email, token.secret, redirect))
+    if (!mailed_token_new(req, res, email, &token) ||
+        !auth_mail_send(req, res, MAIL_EMAIL_CHANGE, email, &token, redirect))
         return;
     db_txn *t = auth_txn_new(req);
     add_update(req, t, uid, metadata, hash, NULL);
@@ -212,6 +214,7 @@ static void update_with_email_change(request *req, response *res, const char *ui
                        token.hash, email_flow_ttl(req, EMAIL_CHANGE_TTL_S),
                        redirect,   req->client_addr};
     int q = db_txn_add(t, EMAIL_CHANGE_SQL, 6, v);
+    email_flow_store_extras(req, t, &token, pkce);
     if (auth_txn_run(t, req, res))
         reply_user_row(res, db_txn_result(t, q));
 }
@@ -220,18 +223,23 @@ void auth_user_update(request *req, response *res)
 {
     const char *uid = caller_user_id(req, res);
     json_object *body = uid ? auth_body(req, res) : NULL;
-    const char *email = NULL, *password = NULL, *metadata = NULL, *hash = NULL;
+    const char *email = NULL, *password = NULL, *metadata = NULL, *hash = NULL, *nonce = NULL;
+    pkce_request pkce;
     if (!body || !body_string(body, "email", &email, res) ||
         !body_string(body, "password", &password, res) ||
+        !body_string(body, "nonce", &nonce, res) ||
         !body_object_text(req, body, "data", &metadata, res) ||
-        !caller_session_alive(req, res, uid) || !check_update(req, res, email, password, &hash))
+        !email_flow_pkce(req, res, body, &pkce) || !caller_session_alive(req, res, uid) ||
+        (password &&
+         !auth_reauthentication_ok(req, res, uid, claim_string(req, "session_id"), nonce)) ||
+        !check_update(req, res, email, password, &hash))
         return;
     if (email && auth_settings_of(req)->require_email_verification) {
         bool same = false;
         if (!email_change_allowed(req, res, uid, email, &same))
             return;
         if (!same) {
-            update_with_email_change(req, res, uid, metadata, hash, email);
+            update_with_email_change(req, res, uid, metadata, hash, email, &pkce);
             return;
         }
         email = NULL;

@@ -1,7 +1,16 @@
 /* Using the tokens of the email flows: GET /verify (the links in
  * confirmation, recovery and email-change mails), GET /magiclink/verify
  * (the link in magic-link mails) and POST /verify (supabase-js verifyOtp:
- * type + token_hash, or type + token + email).
+ * type + token_hash, or type + token + email, where token is the 6-digit
+ * code of the mail or the link's secret).
+ *
+ * A link whose flow was started with a PKCE challenge (supabase-js
+ * flowType "pkce") ends, when opened, in a 302 to redirect_to/SITE_URL
+ * with ?code=<auth code> and no session: the client trades the code and
+ * its verifier at POST /token?grant_type=pkce (auth.verify_email_flow
+ * parks the user in auth.flow_state). POST /verify always answers with
+ * the session, as GoTrue does. A 6-digit code counts against the
+ * AUTH_RATE_LIMIT, and the fifth wrong code voids the token.
  *
  * A used token proves the address and starts a session
  * (auth.verify_one_time_token). GET /magiclink/verify always answers as
@@ -16,6 +25,8 @@
 #include "auth/body.h"
 #include "auth/email_address.h"
 #include "auth/handlers.h"
+#include "auth/otp_code.h"
+#include "auth/pkce.h"
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
@@ -24,8 +35,8 @@
 #include <string.h>
 
 #define VERIFY_SQL                                                                                 \
-    "select status, redirect, user_json, claims, session_expires_at from "                         \
-    "auth.verify_one_time_token($1, $2::text[], $3, null, $4, $5::int, $6::int, $7, $8)"
+    "select status, redirect, user_json, claims, session_expires_at, pkce from "                   \
+    "auth.verify_email_flow($1, $2::text[], $3, $4, $5, $6::int, $7::int, $8, $9, $10, $11::int)"
 #define LINK_ERROR "Email link is invalid or has expired"
 
 /* GoTrue's verify types and the token kinds each accepts. */
@@ -34,16 +45,18 @@ static const struct {
 } TYPES[] = {
     {"signup", "{confirmation}"},       {"email", "{confirmation,magiclink}"},
     {"magiclink", "{magiclink}"},       {"recovery", "{recovery}"},
-    {"email_change", "{email_change}"},
+    {"email_change", "{email_change}"}, {"invite", "{invite}"},
 };
 
 typedef struct verification {
     const char *type;     /* GoTrue type, echoed in the redirect fragment */
     const char *kinds;    /* text[] literal */
-    const char *token;    /* the secret from the mail */
+    const char *token;    /* the secret from the mail, or its 6-digit code */
     const char *email;    /* must be the address it was mailed to, or NULL */
     const char *redirect; /* requested redirect_to, or NULL */
     bool browser;         /* answer with a redirect */
+    bool code;            /* token is a 6-digit code (needs email) */
+    bool link;            /* a link opened: may end with a PKCE auth code */
 } verification;
 
 /* Fills v->kinds for v->type; false after replying 400. */
@@ -55,7 +68,7 @@ static bool known_type(response *res, verification *v)
             return true;
         }
     auth_error(res, 400, "validation_failed",
-               "type must be one of signup, email, magiclink, recovery, email_change");
+               "type must be one of signup, email, magiclink, recovery, email_change, invite");
     return false;
 }
 
@@ -72,14 +85,19 @@ static void verify_failed(request *req, response *res, const verification *v, in
 }
 
 static void reply_verified(request *req, response *res, const verification *v, PGresult *r,
-                           const char *refresh)
+                           const char *refresh, const char *auth_code)
 {
+    const char *stored = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
+    if (strcmp(PQgetvalue(r, 0, 5), "t") == 0) {
+        auth_reply_code_redirect(
+            req, res, redirect_choose(auth_settings_of(req), v->redirect, stored), auth_code);
+        return;
+    }
     if (!v->browser) {
         auth_reply_session(req, res, 200, PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
                            PQgetvalue(r, 0, 4), refresh);
         return;
     }
-    const char *stored = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
     auth_reply_session_redirect(req, res,
                                 redirect_choose(auth_settings_of(req), v->redirect, stored),
                                 v->type, PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), refresh);
@@ -93,26 +111,35 @@ static void run_verification(request *req, response *res, const verification *v)
         return;
     }
     char *refresh = secret_token_new(req->arena);
-    if (!refresh) {
+    char *auth_code = v->link ? secret_token_new(req->arena) : NULL;
+    const char *code_hash =
+        v->code ? otp_code_hash(req->arena, req->app->cfg.jwt_secret, v->email, v->token) : NULL;
+    if (!refresh || (v->link && !auth_code) || (v->code && !code_hash)) {
         auth_error(res, 500, "unexpected_failure", "no randomness for a token");
         return;
     }
-    const char *p[] = {secret_token_hash(req->arena, v->token),
-                       v->kinds,
-                       v->email,
-                       secret_token_hash(req->arena, refresh),
-                       arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s),
-                       arena_printf(req->arena, "%ld", cfg->jwt_expiry_s),
-                       req->client_addr,
-                       request_header(req, "user-agent")};
+    const char **p = arena_alloc(req->arena, 11 * sizeof(char *));
+    p[0] = v->code ? NULL : secret_token_hash(req->arena, v->token);
+    p[1] = v->kinds;
+    p[2] = v->email;
+    p[3] = code_hash;
+    p[4] = secret_token_hash(req->arena, refresh);
+    p[5] = arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s);
+    p[6] = arena_printf(req->arena, "%ld", cfg->jwt_expiry_s);
+    p[7] = req->client_addr;
+    p[8] = request_header(req, "user-agent");
+    p[9] = auth_code ? secret_token_hash(req->arena, auth_code) : NULL;
+    p[10] = arena_printf(req->arena, "%d", PKCE_FLOW_TTL_S);
     db_txn *t = auth_txn_new(req);
-    int q = db_txn_add(t, VERIFY_SQL, 8, p);
+    if (v->code)
+        auth_txn_rate_limit(t, req, "auth", cfg->auth_rate_limit);
+    int q = db_txn_add(t, VERIFY_SQL, 11, p);
     if (!auth_txn_run(t, req, res))
         return;
     PGresult *r = db_txn_result(t, q);
     const char *status = PQgetvalue(r, 0, 0);
     if (strcmp(status, "ok") == 0)
-        reply_verified(req, res, v, r, refresh);
+        reply_verified(req, res, v, r, refresh, auth_code);
     else if (strcmp(status, "banned") == 0)
         verify_failed(req, res, v, 400, "user_banned", "user is banned");
     else if (strcmp(status, "email_exists") == 0)
@@ -132,7 +159,8 @@ void auth_verify_get(request *req, response *res)
     const char *type = query_get(&req->query, "type");
     verification v = {.type = type && *type ? type : "signup",
                       .token = query_get(&req->query, "token"),
-                      .redirect = query_get(&req->query, "redirect_to")};
+                      .redirect = query_get(&req->query, "redirect_to"),
+                      .link = true};
     v.browser = (v.redirect && *v.redirect) || accepts_html(req);
     if (known_type(res, &v))
         run_verification(req, res, &v);
@@ -144,7 +172,8 @@ void auth_magiclink_verify(request *req, response *res)
                       .kinds = "{magiclink}",
                       .token = query_get(&req->query, "token"),
                       .redirect = query_get(&req->query, "redirect_to"),
-                      .browser = true};
+                      .browser = true,
+                      .link = true};
     run_verification(req, res, &v);
 }
 
@@ -167,5 +196,6 @@ void auth_verify_post(request *req, response *res)
         return;
     }
     v.token = token_hash ? token_hash : token;
+    v.code = !token_hash && otp_code_shape(token);
     run_verification(req, res, &v);
 }

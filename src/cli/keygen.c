@@ -1,12 +1,15 @@
 /* pgstack keygen: prints, in the configuration-file format, a fresh
  * JWT_SECRET (48 random bytes from OpenSSL, base64url) and the ANON_KEY and
  * SERVICE_ROLE_KEY signed with it (HS256, iss "pgstack", ten-year expiry).
- * With --secret, signs the keys for an existing secret instead. */
+ * With --secret, signs the keys for an existing secret instead. With
+ * --signing-key, prints a new ES256 key as a JWK set for JWT_SIGNING_KEYS
+ * (jwt/jwt_keys.h): one key, marked to sign. */
 #include "cli/cli.h"
 
 #include "core/arena.h"
 #include "core/json_text.h"
 #include "jwt/base64url.h"
+#include "jwt/jwt_keys.h"
 #include "jwt/jwt_sign.h"
 
 #include <json-c/json.h>
@@ -31,9 +34,23 @@ static char *make_key(arena *a, const char *role, const char *secret, time_t now
     return token;
 }
 
+static int signing_key(void)
+{
+    arena *a = arena_new(4096);
+    char *set = a ? jwt_keys_generate_es256(a) : NULL;
+    if (set)
+        printf("%s\n", set);
+    else
+        fputs("pgstack keygen: OpenSSL could not make a key\n", stderr);
+    arena_free(a);
+    return set ? 0 : 1;
+}
+
 int cli_keygen(int argc, char **argv)
 {
     char secret[128];
+    if (argc == 2 && strcmp(argv[1], "--signing-key") == 0)
+        return signing_key();
     if (argc == 3 && strcmp(argv[1], "--secret") == 0) {
         if (strlen(argv[2]) < 32 || strlen(argv[2]) >= sizeof secret) {
             fputs("pgstack keygen: --secret must be 32 to 127 characters\n", stderr);
@@ -48,7 +65,7 @@ int cli_keygen(int argc, char **argv)
         }
         base64url_encode(bytes, sizeof bytes, secret);
     } else {
-        fputs("usage: pgstack keygen [--secret SECRET]\n", stderr);
+        fputs("usage: pgstack keygen [--secret SECRET | --signing-key]\n", stderr);
         return 2;
     }
     arena *a = arena_new(4096);

@@ -26,6 +26,9 @@ static const config_key CORE_KEYS[] = {
      "HMAC secret for JWTs, at least 32 characters (pgstack keygen makes one)"},
     {"JWT_ALGORITHM", CONFIG_STRING, "HS256", OFF(jwt_algorithm), 0, 0, 0, check_jwt_algorithm,
      "the only JWT algorithm accepted: HS256, HS384 or HS512"},
+    {"JWT_SIGNING_KEYS", CONFIG_STRING, NULL, OFF(jwt_signing_keys), 0, 0, 0, NULL,
+     "path of a JWK set of ES256/RS256 private keys; the key with \"sign\" in key_ops signs "
+     "access tokens, all verify"},
     {"ALLOWED_ORIGINS", CONFIG_LIST, "", OFF(allowed_origins), 0, 0, 0, NULL,
      "comma-separated browser origins allowed by CORS; empty = same-origin and non-browser only"},
     {"ALLOW_PERMISSIVE_CORS", CONFIG_BOOL, "false", OFF(allow_permissive_cors), 0, 0, 0, NULL,

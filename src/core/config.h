@@ -70,6 +70,7 @@ typedef struct pgstack_config {
     char *database_url;
     char *jwt_secret;
     char *jwt_algorithm;
+    char *jwt_signing_keys; /* path of a JWK set of ES256/RS256 keys, or NULL */
     str_list allowed_origins;
     bool allow_permissive_cors;
     str_list trusted_proxies;

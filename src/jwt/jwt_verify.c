@@ -3,6 +3,7 @@
 
 #include "core/json_text.h"
 #include "jwt/base64url.h"
+#include "jwt/jwt_keys.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -146,8 +147,36 @@ static jwt_status check_claims(json_object *claims, time_t now)
     return JWT_OK;
 }
 
+/* An ES256/RS256 token: the key its kid names must be of that algorithm
+ * and verify the signature. */
+static jwt_status asymmetric_valid(arena *a, const char *token, size_t signed_len, const char *sig,
+                                   size_t sig_len, json_object *header, const char *alg,
+                                   const jwt_keys *keys)
+{
+    json_object *kid;
+    const jwt_key *key = json_object_object_get_ex(header, "kid", &kid) && json_plain_string(kid)
+                             ? jwt_keys_find(keys, json_plain_string(kid))
+                             : NULL;
+    if (!keys || !keys->count)
+        return JWT_BAD_ALGORITHM;
+    char *given;
+    size_t given_len;
+    if (!key || strcmp(key->alg, alg) != 0 || sig_len == 0 ||
+        !base64url_decode(a, sig, sig_len, &given, &given_len) ||
+        !jwt_key_verify(key, (const unsigned char *)token, signed_len, (unsigned char *)given,
+                        given_len))
+        return JWT_BAD_SIGNATURE;
+    return JWT_OK;
+}
+
 jwt_status jwt_verify(arena *a, const char *token, const char *secret, const char *algorithm,
                       time_t now, json_object **claims)
+{
+    return jwt_verify_keys(a, token, secret, algorithm, NULL, now, claims);
+}
+
+jwt_status jwt_verify_keys(arena *a, const char *token, const char *secret, const char *algorithm,
+                           const jwt_keys *keys, time_t now, json_object **claims)
 {
     const char *dot1 = strchr(token, '.');
     const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
@@ -161,12 +190,19 @@ jwt_status jwt_verify(arena *a, const char *token, const char *secret, const cha
     if (!header || !payload)
         return JWT_MALFORMED;
     json_object *alg;
-    if (!json_object_object_get_ex(header, "alg", &alg) || !json_plain_string(alg) ||
-        strcmp(json_plain_string(alg), algorithm) != 0)
+    const char *name =
+        json_object_object_get_ex(header, "alg", &alg) ? json_plain_string(alg) : NULL;
+    if (name && (strcmp(name, "ES256") == 0 || strcmp(name, "RS256") == 0)) {
+        jwt_status st = asymmetric_valid(a, token, (size_t)(dot2 - token), dot2 + 1, sig_len,
+                                         header, name, keys);
+        if (st != JWT_OK)
+            return st;
+    } else if (!name || strcmp(name, algorithm) != 0) {
         return JWT_BAD_ALGORITHM;
-    if (sig_len == 0 ||
-        !signature_valid(a, token, (size_t)(dot2 - token), dot2 + 1, sig_len, secret, algorithm))
+    } else if (sig_len == 0 || !signature_valid(a, token, (size_t)(dot2 - token), dot2 + 1, sig_len,
+                                                secret, algorithm)) {
         return JWT_BAD_SIGNATURE;
+    }
     jwt_status st = check_claims(payload, now);
     if (st == JWT_OK)
         *claims = payload;

@@ -31,6 +31,12 @@ const char *jwt_status_message(jwt_status st);
 jwt_status jwt_verify(arena *a, const char *token, const char *secret, const char *algorithm,
                       time_t now, json_object **claims);
 
+/* The same, also accepting ES256/RS256 tokens signed by a key of keys
+ * (JWT_SIGNING_KEYS; jwt_keys.h) that their kid names; keys may be NULL. */
+typedef struct jwt_keys jwt_keys;
+jwt_status jwt_verify_keys(arena *a, const char *token, const char *secret, const char *algorithm,
+                           const jwt_keys *keys, time_t now, json_object **claims);
+
 /* True for the three roles a token may carry. */
 int jwt_role_known(const char *role);
 

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/router.h"
 #include "db/conn.h"
+#include "jwt/jwt_keys.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,6 +41,7 @@ typedef struct app {
     pgstack_config cfg;
     void *settings; /* the area's settings struct; starts with area_limits */
     db_conn *db;
+    jwt_keys keys; /* JWT_SIGNING_KEYS (empty without) */
 } app_ctx;
 
 /* The area's worker count and body limit. */

@@ -3,6 +3,7 @@
 
 #include "core/json_text.h"
 #include "jwt/jwt_verify.h"
+#include "worker/app.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>
@@ -150,8 +151,8 @@ bool credentials_resolve(request *req, const pgstack_config *cfg, time_t now, au
         return true;
     }
     json_object *claims = NULL;
-    jwt_status st =
-        jwt_verify(req->arena, token, cfg->jwt_secret, cfg->jwt_algorithm, now, &claims);
+    jwt_status st = jwt_verify_keys(req->arena, token, cfg->jwt_secret, cfg->jwt_algorithm,
+                                    req->app ? &req->app->keys : NULL, now, &claims);
     if (st != JWT_OK)
         return fail(error, jwt_status_message(st));
     json_object *v;

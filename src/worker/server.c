@@ -283,6 +283,13 @@ int server_main(const area *area, int argc, char **argv)
         free(app.settings);
         return 1;
     }
+    if (app.cfg.jwt_signing_keys && *app.cfg.jwt_signing_keys &&
+        !jwt_keys_load(app.cfg.jwt_signing_keys, &app.keys, err, sizeof err)) {
+        fprintf(stderr, "%s: JWT_SIGNING_KEYS: %s\n", area->program, err);
+        config_free(&app.cfg, area->settings, app.settings);
+        free(app.settings);
+        return 1;
+    }
     int rc;
     if (FCGX_IsCGI()) {
         rc = serve_cgi(&app);
@@ -293,6 +300,7 @@ int server_main(const area *area, int argc, char **argv)
         rc = supervisor_run(app_limits(&app)->workers, fastcgi_worker, &app,
                             with_companion ? &companion : NULL);
     }
+    jwt_keys_free(&app.keys);
     config_free(&app.cfg, area->settings, app.settings);
     free(app.settings);
     return rc;

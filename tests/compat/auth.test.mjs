@@ -15,6 +15,7 @@
 // compat_auth_test.py restarts the workers with them). Prints one line per
 // check and ends with "N passed, N failed"; exits 1 when a check failed.
 
+import { createHmac } from 'node:crypto'
 import {
   ENV, authSettings, check, http, isApiError, jwtClaims, mailTo, mailedToken, markAllMailSeen,
   newClient, section, show, summary, uniqueEmail,
@@ -364,6 +365,61 @@ async function emailConfirmation() {
 
 // -------------------------------------------------------------------- main
 
+// RFC 6238 code of a base32 secret (what an authenticator app shows).
+function totpCode(secret, step = Math.floor(Date.now() / 30000)) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const ch of secret.replace(/=+$/, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0')
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(step))
+  const mac = createHmac('sha1', key).update(counter).digest()
+  const off = mac[mac.length - 1] & 0x0f
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0')
+}
+
+async function mfa() {
+  const c = newClient()
+  const email = uniqueEmail('mfa')
+  await c.auth.signUp({ email, password: PASSWORD })
+  let { data, error } = await c.auth.mfa.getAuthenticatorAssuranceLevel()
+  check('getAuthenticatorAssuranceLevel before MFA -> aal1, next aal1', !error && data.currentLevel === 'aal1' &&
+    data.nextLevel === 'aal1', show(error || data))
+  ;({ data, error } = await c.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'phone', issuer: 'pgstack' }))
+  const factor = data
+  check('mfa.enroll -> id, totp.secret, totp.uri, qr_code as an SVG data URL', !error && factor?.id &&
+    factor.totp?.secret && factor.totp.uri.startsWith('otpauth://totp/') &&
+    factor.totp.qr_code.startsWith('data:image/svg+xml;utf-8,<svg'), show(error || data))
+  ;({ data, error } = await c.auth.mfa.challenge({ factorId: factor?.id }))
+  const challenge = data
+  check('mfa.challenge -> id, expires_at', !error && challenge?.id && challenge.expires_at > Date.now() / 1000,
+    show(error || data))
+  ;({ data, error } = await c.auth.mfa.verify({ factorId: factor?.id, challengeId: challenge?.id, code: '000000' === totpCode(factor.totp.secret) ? '000001' : '000000' }))
+  check('mfa.verify with a wrong code -> AuthApiError 422 mfa_verification_failed',
+    isApiError(error, 422, 'mfa_verification_failed'), show(error))
+  const code = totpCode(factor.totp.secret)
+  ;({ data, error } = await c.auth.mfa.verify({ factorId: factor?.id, challengeId: challenge?.id, code }))
+  check('mfa.verify with the TOTP of the secret -> session at aal2, MFA_CHALLENGE_VERIFIED', !error &&
+    jwtClaims(data.access_token).aal === 'aal2' && c.events.includes('MFA_CHALLENGE_VERIFIED'), show(error || data))
+  ;({ data, error } = await c.auth.mfa.getAuthenticatorAssuranceLevel())
+  check('getAuthenticatorAssuranceLevel -> aal2, amr totp', !error && data.currentLevel === 'aal2' &&
+    data.nextLevel === 'aal2' && data.currentAuthenticationMethods.some((m) => m.method === 'totp'), show(error || data))
+  ;({ data, error } = await c.auth.mfa.challengeAndVerify({ factorId: factor?.id, code }))
+  check('the same code again (challengeAndVerify) -> refused', isApiError(error, 422, 'mfa_verification_failed'), show(error || data))
+  ;({ data, error } = await c.auth.mfa.listFactors())
+  check('mfa.listFactors -> the verified totp factor', !error && data.totp?.length === 1 &&
+    data.totp[0].id === factor?.id && data.totp[0].status === 'verified', show(error || data))
+  const other = newClient()
+  await other.auth.signInWithPassword({ email, password: PASSWORD })
+  ;({ data, error } = await other.auth.mfa.getAuthenticatorAssuranceLevel())
+  check('a new password sign-in -> aal1, next aal2', !error && data.currentLevel === 'aal1' && data.nextLevel === 'aal2',
+    show(error || data))
+  ;({ error } = await other.auth.mfa.unenroll({ factorId: factor?.id }))
+  check('mfa.unenroll at aal1 -> AuthApiError 403 insufficient_aal', isApiError(error, 403, 'insufficient_aal'), show(error))
+  ;({ data, error } = await c.auth.mfa.unenroll({ factorId: factor?.id }))
+  check('mfa.unenroll at aal2 -> the id', !error && data?.id === factor?.id, show(error || data))
+}
+
 async function main() {
   markAllMailSeen()
   console.log(`# supabase-js against ${ENV.PGSTACK_URL} (node ${process.version})`)
@@ -383,6 +439,7 @@ async function main() {
     await section('resetPasswordForEmail', passwordRecovery)
     await section('signInAnonymously', anonymous)
     await section('auth.admin', admin)
+    await section('auth.mfa (TOTP)', mfa)
   }
   return summary()
 }

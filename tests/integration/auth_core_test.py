@@ -146,11 +146,13 @@ def test_validation():
     before = psql("select count(*) from auth.users")
     for body, message in cases:
         st, e, _ = c.call("POST", "/signup", body)
-        ok = st == 400 and isinstance(e, dict) and (message is None or e.get("error") == message)
+        ok = st == 400 and isinstance(e, dict) and (e.get("error") == message if message else
+                                                   e.get("error") == "invalid request body")
         check("signup rejects %s" % json.dumps(body)[:60], ok, (st, e))
     for raw in [b"{", b"[1,2]", b"null", b"\xff\xfe", b'{"email": "a@b.co"} trailing']:
         st, e, _ = c.call("POST", "/signup", raw=raw)
-        check("signup rejects malformed body %r" % raw[:20], st == 400 and "invalid request body" in e["error"], (st, e))
+        check("signup rejects malformed body %r: error exactly \"invalid request body\", the reason in detail" % raw[:20],
+              st == 400 and e["error"] == "invalid request body" and e.get("detail"), (st, e))
     st, e, _ = c.call("POST", "/signup", raw=b"{" + b'"a":"' + b"x" * 1000000 + b'"}')
     check("1 MB body refused with 413", st == 413 and "error" in e, (st, str(e)[:100]))
     check("nothing written by rejected sign-ups", psql("select count(*) from auth.users") == before)

@@ -305,7 +305,13 @@ def test_authorize_errors():
         ("/authorize?provider=", 400, "provider is required"),
         ("/authorize?provider=facebook", 400, "unsupported provider facebook"),
         ("/authorize?provider=%3Cscript%3E", 400, "unsupported provider"),
-        ("/authorize?provider=google&code_challenge=abc&code_challenge_method=s256", 400, "PKCE flow"),
+        ("/authorize?provider=google&code_challenge=abc&code_challenge_method=s256", 400,
+         "between 43 and 128"),
+        ("/authorize?provider=google&code_challenge=" + "a" * 43, 400, "requires code_challenge_method"),
+        ("/authorize?provider=google&code_challenge=" + "a" * 43 + "&code_challenge_method=md5", 400,
+         "method not supported"),
+        ("/authorize?provider=google&code_challenge=" + "a" * 42 + "%3C&code_challenge_method=plain",
+         400, "unreserved"),
         ("/authorize?provider=google&scopes=a%0Ab", 400, "scopes"),
     ]
     for path, status, part in cases:
@@ -469,7 +475,7 @@ def test_state_refusals():
     r = http("POST", CALLBACK, {"Content-Type": "application/json", "X-Forwarded-For": b.ip},
              json.dumps({"code": q["code"], "state": st}).encode())
     check("POST /callback with a JSON body -> 400 JSON",
-          r.status == 400 and "x-www-form-urlencoded" in (r.json() or {}).get("error", ""), r)
+          r.status == 400 and (r.json() or {}).get("error") == "invalid request body" and "x-www-form-urlencoded" in (r.json() or {}).get("detail", ""), r)
     after = psql("select count(*) from auth.users")
     check("refused states created nobody", before == after, (before, after))
     final = b.callback("GET", url)
@@ -565,6 +571,146 @@ def test_pkce_and_client_authentication():
           and last["github"]["method"] == "client_secret_post", last)
 
 
+def pkce_pair():
+    verifier = secrets.token_urlsafe(48)
+    challenge = b64url(hashlib.sha256(verifier.encode()).digest())
+    return verifier, challenge
+
+
+def test_client_pkce():
+    """supabase-js flowType 'pkce' / @supabase/ssr: the callback ends with
+    ?code=, POST /token?grant_type=pkce trades it once with the verifier."""
+    b = Browser()
+    addr, s = email(), sub()
+    verifier, challenge = pkce_pair()
+    r = b.authorize("google", ALLOWED + "/cb?next=%2Fhome",
+                    {"code_challenge": challenge, "code_challenge_method": "s256"})
+    check("authorize with a client challenge -> 302 to the provider", r.status == 302
+          and query_of(r.location).get("code_challenge") != challenge, r)
+    method, url, fields = b.at_provider(r.location, x_sub=s, x_email=addr)
+    final = b.callback(method, url, fields)
+    loc = urllib.parse.urlsplit(final.location)
+    code = query_of(final.location).get("code", "")
+    check("callback -> 302 to redirect_to with ?code= (its query kept), no tokens anywhere",
+          final.status == 302 and final.location.startswith(ALLOWED + "/cb?next=%2Fhome&code=")
+          and len(code) >= 40 and not loc.fragment and "access_token" not in final.location, final)
+    stored = psql("select count(*) from auth.flow_state where auth_code_hash = '%s'"
+                  % hashlib.sha256(code.encode()).hexdigest())
+    plain = psql("select count(*) from auth.flow_state where auth_code_hash = '%s'" % code.replace("'", ""))
+    check("the flow state holds the code's hash only", (stored, plain) == ("1", "0"), (stored, plain))
+    sealed = psql("select provider_tokens_sealed from auth.flow_state where auth_code_hash = '%s'"
+                  % hashlib.sha256(code.encode()).hexdigest())
+    check("the provider's tokens are sealed in the flow state", sealed and "provider-" not in sealed, sealed)
+    no_user = psql("select count(*) from auth.users where lower(email) = '%s'" % addr)
+    wrong = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": pkce_pair()[0]})
+    check("a wrong verifier -> 400 bad_code_verifier, no user made",
+          wrong.status == 400 and (wrong.json() or {}).get("error_code") == "bad_code_verifier"
+          and no_user == "0", (wrong, no_user))
+    after = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": verifier})
+    check("a wrong verifier voids the code: the right one then -> 404 flow_state_not_found",
+          after.status == 404 and (after.json() or {}).get("error_code") == "flow_state_not_found", after)
+
+    verifier, challenge = pkce_pair()
+    r = b.authorize("google", None, {"code_challenge": challenge, "code_challenge_method": "S256"})
+    method, url, fields = b.at_provider(r.location, x_sub=s, x_email=addr, x_name="Ada")
+    final = b.callback(method, url, fields)
+    code = query_of(final.location).get("code", "")
+    check("without redirect_to the code goes to SITE_URL", final.location.startswith(SITE + "?code="), final)
+    ok = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": verifier})
+    body = ok.json() or {}
+    claims = jwt_payload(body.get("access_token", "x.e30.x"))
+    check("exchange -> session (bearer, refresh token, user) with provider_token and amr oauth",
+          ok.status == 200 and body.get("token_type") == "bearer" and body.get("refresh_token")
+          and body.get("user", {}).get("email") == addr and body.get("provider_token")
+          and body.get("provider_refresh_token", "").startswith("provider-refresh-")
+          and claims.get("amr", [{}])[0].get("method") == "oauth", ok)
+    again = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": verifier})
+    check("the code is single-use: reuse -> 404 flow_state_not_found",
+          again.status == 404 and (again.json() or {}).get("error_code") == "flow_state_not_found", again)
+    left = psql("select count(*) from auth.flow_state where provider_id = '%s'" % s)
+    check("no flow state left behind", left == "0", left)
+
+    verifier, challenge = pkce_pair()
+    r = b.authorize("github", None, {"code_challenge": verifier, "code_challenge_method": "plain"})
+    method, url, fields = b.at_provider(r.location, x_sub=str(random.randint(10 ** 6, 10 ** 9)), x_email=email())
+    code = query_of(b.callback(method, url, fields).location).get("code", "")
+    psql("update auth.flow_state set expires_at = now() - interval '1 second' where auth_code_hash = '%s'"
+         % hashlib.sha256(code.encode()).hexdigest())
+    late = b.auth("POST", "/token?grant_type=pkce", {"auth_code": code, "code_verifier": verifier})
+    check("an expired flow state -> 422 flow_state_expired",
+          late.status == 422 and (late.json() or {}).get("error_code") == "flow_state_expired", late)
+
+    for body, status, part in [
+        ({"auth_code": "", "code_verifier": verifier}, 400, "both auth code and code verifier"),
+        ({"auth_code": "x"}, 400, "both auth code and code verifier"),
+        ({"auth_code": 5, "code_verifier": verifier}, 400, "auth_code"),
+        ({"auth_code": "x", "code_verifier": "short"}, 400, "43 to 128"),
+        ({"auth_code": "x" * 5000, "code_verifier": verifier}, 404, "invalid flow state"),
+        ({"auth_code": "unknown", "code_verifier": verifier}, 404, "invalid flow state"),
+    ]:
+        r = b.auth("POST", "/token?grant_type=pkce", body)
+        check("POST /token?grant_type=pkce %s -> %d" % (json.dumps(body)[:50], status),
+              r.status == status and part in json.dumps(r.json()), r)
+
+
+def test_link_identity():
+    """linkIdentity / unlinkIdentity: a password user links a google identity
+    (skip_http_redirect answers the URL), signs in with it afterwards, cannot
+    link one another user has, unlinks it, never the last one."""
+    b = Browser()
+    addr = email()
+    r = b.auth("POST", "/signup", {"email": addr, "password": "correct horse 1"})
+    if not check("a password user to link to", r.status in (200, 201) and (r.json() or {}).get("access_token"), r):
+        return
+    token, uid = r.json()["access_token"], r.json()["user"]["id"]
+    s = sub()
+    r = b.auth("GET", "/user/identities/authorize?provider=google&skip_http_redirect=true", token=token)
+    url = (r.json() or {}).get("url", "")
+    check("GET /user/identities/authorize?skip_http_redirect=true -> 200 {url} of the provider",
+          r.status == 200 and url.startswith(PROVIDER + "/google") and "state=" in url, r)
+    method, cb, fields = b.at_provider(url, x_sub=s, x_email="other-" + addr)
+    final = b.callback(method, cb, fields)
+    u = user_of(b, final)
+    check("the callback links the identity and signs the same user in",
+          signed_in(final) and u.get("id") == uid and len(identities(u, "google")) == 1
+          and sorted(u.get("app_metadata", {}).get("providers", [])) == ["email", "google"], (final, u))
+    again = b.sign_in("google", x_sub=s, x_email="other-" + addr)
+    check("signing in with the linked identity later -> the same user",
+          user_of(b, again).get("id") == uid, again)
+    r = b.auth("GET", "/user/identities/authorize?provider=google", token=token)
+    check("without skip_http_redirect -> 302 to the provider", r.status == 302
+          and r.location.startswith(PROVIDER + "/google"), r)
+    r = b.auth("GET", "/user/identities/authorize?provider=google")
+    check("linkIdentity without a user's token -> 401", r.status == 401, r)
+
+    b2 = Browser()
+    r2 = b2.auth("POST", "/signup", {"email": email(), "password": "correct horse 1"})
+    t2 = r2.json()["access_token"]
+    r = b2.auth("GET", "/user/identities/authorize?provider=google&skip_http_redirect=true", token=t2)
+    method, cb, fields = b2.at_provider(r.json()["url"], x_sub=s, x_email="x-" + addr)
+    final = b2.callback(method, cb, fields)
+    check("linking an identity another user has -> #error_code=identity_already_exists",
+          refused(final, "identity_already_exists"), final)
+    n = psql("select count(*) from auth.identities where provider = 'google' and provider_id = '%s'" % s)
+    check("... and it stays with its user", n == "1", n)
+
+    google = identities(u, "google")[0]["identity_id"]
+    mail = identities(u, "email")[0]["identity_id"]
+    r = b2.auth("DELETE", "/user/identities/%s" % google, token=t2)
+    check("unlink another user's identity -> 404 identity_not_found", r.status == 404
+          and (r.json() or {}).get("error_code") == "identity_not_found", r)
+    r = b.auth("DELETE", "/user/identities/not-a-uuid", token=token)
+    check("unlink a malformed id -> 404", r.status == 404, r)
+    r = b.auth("DELETE", "/user/identities/%s" % google, token=token)
+    u = b.auth("GET", "/user", token=token).json() or {}
+    check("unlinkIdentity -> 200, the identity and its provider gone",
+          r.status == 200 and not identities(u, "google")
+          and u.get("app_metadata", {}).get("providers") == ["email"], (r, u))
+    r = b.auth("DELETE", "/user/identities/%s" % mail, token=token)
+    check("the last identity -> 422 single_identity_not_deletable", r.status == 422
+          and (r.json() or {}).get("error_code") == "single_identity_not_deletable", r)
+
+
 def test_github():
     b = Browser()
     gid, addr = str(random.randint(10 ** 6, 10 ** 9)), email()
@@ -648,7 +794,7 @@ def main():
              test_links_to_password_account, test_unverified_email_never_links,
              test_unconfirmed_account_loses_password, test_redirect_to, test_state_refusals,
              test_forged_state_redirect_rechecked, test_id_token_refusals, test_provider_errors,
-             test_pkce_and_client_authentication, test_github, test_apple_form_post,
+             test_pkce_and_client_authentication, test_client_pkce, test_link_identity, test_github, test_apple_form_post,
              test_microsoft_and_generic_oidc, test_banned_user, test_no_secrets_in_logs]
     for t in tests:
         try:

@@ -7,7 +7,10 @@ and passes their lines through with the summed "N passed, N failed".
      email verification off): sign-up, sign-in, user, refresh, sign-out,
      OTP and magic link, recovery, anonymous, admin;
   2. tests/compat/auth.test.mjs --email-confirmation with
-     REQUIRE_EMAIL_VERIFICATION=true (anonymous sign-in off).
+     REQUIRE_EMAIL_VERIFICATION=true (anonymous sign-in off);
+  3. tests/compat/auth_pkce.test.mjs (supabase-js flowType 'pkce',
+     @supabase/ssr, verifyOtp codes) with REQUIRE_EMAIL_VERIFICATION=true
+     and google pointed at the test OpenID provider.
 
 tests/integration/run starts it with phase 1's settings (suites.conf);
 run on its own, it restarts the workers with them (`scripts/dev workers
@@ -28,11 +31,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 COMPAT = os.path.join(ROOT, "tests", "compat")
 DEV = os.environ.get("PGSTACK_DEV_DIR", os.path.join(ROOT, ".dev"))
 PHASES = [
-    ("supabase-js auth", [], {"mailer_autoconfirm": True, "anonymous_users": True},
+    ("supabase-js auth", ["auth.test.mjs"], {"mailer_autoconfirm": True, "anonymous_users": True},
      ["REQUIRE_EMAIL_VERIFICATION=false", "ALLOW_ANONYMOUS_SIGNIN=true"]),
-    ("supabase-js auth, email confirmation", ["--email-confirmation"],
+    ("supabase-js auth, email confirmation", ["auth.test.mjs", "--email-confirmation"],
      {"mailer_autoconfirm": False, "anonymous_users": False},
      ["REQUIRE_EMAIL_VERIFICATION=true", "ALLOW_ANONYMOUS_SIGNIN=false"]),
+    # 3. the PKCE flow and @supabase/ssr, with google at the test provider
+    ("supabase-js PKCE and @supabase/ssr", ["auth_pkce.test.mjs"],
+     {"mailer_autoconfirm": False, "anonymous_users": False, "google": True},
+     ["REQUIRE_EMAIL_VERIFICATION=true", "ALLOW_ANONYMOUS_SIGNIN=false",
+      "GOOGLE_CLIENT_ID=google-client", "GOOGLE_CLIENT_SECRET=google-secret",
+      "GOOGLE_ISSUER_URL={OAUTH_PROVIDER_URL}/google"]),
 ]
 TOTALS = {"passed": 0, "failed": 0}
 
@@ -72,6 +81,12 @@ def with_overrides(base, extra):
     return [kv for kv in base if kv.split("=", 1)[0] not in keys] + extra
 
 
+def expand(settings):
+    """{NAME} in a value is NAME from .dev/env (as in suites.conf)."""
+    env = read_kv(os.path.join(DEV, "env"))
+    return [re.sub(r"\{([A-Z_]+)\}", lambda m: env.get(m.group(1), ""), kv) for kv in settings]
+
+
 def restart_workers(settings):
     cmd = [os.path.join(ROOT, "scripts", "dev"), "workers", "restart"] + settings
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
@@ -87,7 +102,9 @@ def settings_match(want):
             got = json.loads(r.read())
     except (OSError, ValueError):
         return False
-    return all(got.get(k) == v for k, v in want.items())
+    flat = dict(got, **{"google": got.get("external", {}).get("google", False)})
+    want = dict({"google": False}, **want)
+    return all(flat.get(k) == v for k, v in want.items())
 
 
 # ------------------------------------------------------------- node, npm
@@ -115,7 +132,7 @@ def prepare_node():
 
 def run_phase(label, args):
     """Run the node checks; pass their lines through, add their totals."""
-    cmd = ["node", os.path.join(COMPAT, "auth.test.mjs")] + args
+    cmd = ["node", os.path.join(COMPAT, args[0])] + args[1:]
     try:
         out = subprocess.run(cmd, cwd=COMPAT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, timeout=600)
@@ -145,7 +162,7 @@ def main():
                 if not settings_match(want):
                     restarted = True
                     if not report("%s: workers restarted with %s" % (label, " ".join(settings)),
-                                  restart_workers(with_overrides(before, settings))
+                                  restart_workers(with_overrides(before, expand(settings)))
                                   and settings_match(want)):
                         continue
                 run_phase(label, args)

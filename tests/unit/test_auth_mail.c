@@ -415,10 +415,12 @@ static void test_templates(void)
                                       MAIL_EMAIL_CHANGE};
     const char *link = "https://api.example/auth/v1/verify?token=TOKEN123&type=x";
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        mail_text t = mail_template(A, kinds[i], "https://site.example", link, "TOKEN123");
+        mail_text t =
+            mail_template(A, kinds[i], "https://site.example", link, "TOKEN123", "042917");
         CU_ASSERT_PTR_NOT_NULL_FATAL(t.subject);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t.body);
         CU_ASSERT_PTR_NOT_NULL(strstr(t.body, link));
+        CU_ASSERT_PTR_NOT_NULL(strstr(t.body, "\n\n042917\n\n"));
         CU_ASSERT_PTR_NOT_NULL(strstr(t.body, "https://site.example"));
         CU_ASSERT_PTR_NULL(strchr(t.body, '\r'));
         const char *why = NULL;
@@ -428,7 +430,7 @@ static void test_templates(void)
         CU_ASSERT_TRUE(lines_ok(m, 998));
         CU_ASSERT_STRING_EQUAL(decode_qp(body_of(m)), t.body);
     }
-    mail_text r = mail_template(A, MAIL_RECOVERY, "https://s", "https://l", "CODE42");
+    mail_text r = mail_template(A, MAIL_RECOVERY, "https://s", "https://l", "CODE42", NULL);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\n\nCODE42\n\n"));
 }
 

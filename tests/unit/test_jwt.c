@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "jwt/base64url.h"
+#include "jwt/jwt_keys.h"
 #include "jwt/jwt_sign.h"
 #include "jwt/jwt_verify.h"
 
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SECRET "0123456789abcdef0123456789abcdef-jwt-unit"
 #define OTHER_SECRET "fedcba9876543210fedcba9876543210-jwt-unit"
@@ -628,6 +630,73 @@ static void test_b64_reject(void)
     CU_ASSERT_STRING_EQUAL(out, "foo");
 }
 
+/* ---- asymmetric signing keys (JWT_SIGNING_KEYS) ---- */
+
+static bool load_text(const char *text, jwt_keys *keys)
+{
+    char path[] = "/tmp/pgstack-unit-keys-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f)
+        return false;
+    fputs(text, f);
+    fclose(f);
+    char why[256];
+    bool ok = jwt_keys_load(path, keys, why, sizeof why);
+    unlink(path);
+    return ok;
+}
+
+static void test_signing_keys(void)
+{
+    jwt_keys keys;
+    const char *set = jwt_keys_generate_es256(A);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    CU_ASSERT_TRUE_FATAL(load_text(set, &keys));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keys.signer);
+    CU_ASSERT_STRING_EQUAL(keys.signer->alg, "ES256");
+    char claims[128];
+    snprintf(claims, sizeof claims, "{\"role\":\"authenticated\",\"exp\":%ld}", (long)NOW + 60);
+    char *token = jwt_sign_with_key(A, claims, keys.signer);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(token);
+    json_object *c = NULL;
+    CU_ASSERT_EQUAL(jwt_verify_keys(A, token, SECRET, "HS256", &keys, NOW, &c), JWT_OK);
+    /* without the keys an ES256 token is not accepted */
+    CU_ASSERT_EQUAL(jwt_verify_keys(A, token, SECRET, "HS256", NULL, NOW, &c), JWT_BAD_ALGORITHM);
+    char *tampered = arena_strdup(A, token);
+    char *last = tampered + strlen(tampered) - 2;
+    *last = *last == 'A' ? 'B' : 'A';
+    CU_ASSERT_EQUAL(jwt_verify_keys(A, tampered, SECRET, "HS256", &keys, NOW, &c),
+                    JWT_BAD_SIGNATURE);
+    /* an HS256 token still verifies beside the keys */
+    char *hs = jwt_sign(A, claims, SECRET, "HS256");
+    CU_ASSERT_EQUAL(jwt_verify_keys(A, hs, SECRET, "HS256", &keys, NOW, &c), JWT_OK);
+    const char *pub = jwt_keys_public_set(A, &keys);
+    CU_ASSERT_PTR_NULL(strstr(pub, "\"d\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(pub, keys.signer->kid));
+    jwt_keys_free(&keys);
+    CU_ASSERT_STRING_EQUAL(jwt_keys_public_set(A, NULL), "{\"keys\":[]}");
+
+    static const char *const BAD[] = {
+        "not json",
+        "{\"keys\":[]}",
+        "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"AAAA\"}]}",
+        "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"AA\","
+        "\"d\":\"AA\",\"kid\":\"a\"}]}",
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++)
+        CU_ASSERT_FALSE(load_text(BAD[i], &keys));
+    /* no kid; two signing keys */
+    json_object *doc = json_tokener_parse(set);
+    json_object *key = json_object_array_get_idx(json_object_object_get(doc, "keys"), 0);
+    json_object_object_del(key, "kid");
+    CU_ASSERT_FALSE(load_text(json_object_to_json_string(doc), &keys));
+    json_object_put(doc);
+    const char *two = arena_printf(A, "{\"keys\":[%.*s,%.*s]}", (int)strlen(set) - 11, set + 9,
+                                   (int)strlen(set) - 11, set + 9);
+    CU_ASSERT_FALSE(load_text(two, &keys)); /* the same kid twice, both signing */
+}
+
 void register_jwt_tests(void)
 {
     CU_pSuite s = CU_add_suite("jwt", setup, teardown);
@@ -648,4 +717,5 @@ void register_jwt_tests(void)
     CU_add_test(s, "base64url vectors", test_b64_vectors);
     CU_add_test(s, "base64url round trips 0..64", test_b64_round_trip);
     CU_add_test(s, "base64url rejects", test_b64_reject);
+    CU_add_test(s, "asymmetric signing keys", test_signing_keys);
 }

@@ -22,6 +22,7 @@
     X(oauth_state)                                                                                 \
     X(id_token)                                                                                    \
     X(oauth_identity)                                                                              \
+    X(auth_codes)                                                                                  \
     X(readme)
 
 #define DECLARE_SUITE(name) void register_##name##_tests(void);

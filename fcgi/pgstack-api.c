@@ -1,6 +1,7 @@
 /* pgstack-api: FastCGI program serving the platform API (workflows, agents, dev endpoints)
  * under /api. Routes are declared here; the engine lives in src/. */
-#include "core/server.h"
+#include "api/api_settings.h"
+#include "worker/server.h"
 #include "rest/catalog_refresh.h"
 
 static const route ROUTES[] = {
@@ -13,7 +14,7 @@ static const area AREA = {
     .prefix = "/api",
     .routes = ROUTES,
     .route_count = sizeof ROUTES / sizeof ROUTES[0],
-    .serves_health = false,
+    .settings = &api_config_section,
 };
 
 int main(int argc, char **argv)

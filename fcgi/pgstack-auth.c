@@ -1,7 +1,8 @@
 /* pgstack-auth: FastCGI program serving the GoTrue-compatible auth API
  * under /auth/v1. Routes are declared here; the engine lives in src/auth. */
 #include "auth/handlers.h"
-#include "core/server.h"
+#include "auth/auth_settings.h"
+#include "worker/server.h"
 
 static const route ROUTES[] = {
     {"POST", "/signup", auth_signup, ROUTE_PUBLIC},
@@ -11,7 +12,7 @@ static const route ROUTES[] = {
     {"PUT", "/user", auth_user_update, ROUTE_REQUIRED},
     {"PATCH", "/user", auth_user_update, ROUTE_REQUIRED},
     {"POST", "/logout", auth_logout, ROUTE_REQUIRED},
-    {"GET", "/settings", auth_settings, ROUTE_PUBLIC},
+    {"GET", "/settings", auth_settings_handle, ROUTE_PUBLIC},
     {"POST", "/recover", auth_recover, ROUTE_PUBLIC},
     {"POST", "/recover/confirm", auth_recover_confirm, ROUTE_PUBLIC},
     {"POST", "/magiclink", auth_magiclink, ROUTE_PUBLIC},
@@ -35,7 +36,7 @@ static const area AREA = {
     .prefix = "/auth/v1",
     .routes = ROUTES,
     .route_count = sizeof ROUTES / sizeof ROUTES[0],
-    .serves_health = false,
+    .settings = &auth_config_section,
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* pgstack-functions: FastCGI program serving the edge functions API
  * under /functions/v1. Routes are declared here; the engine lives in src/. */
-#include "core/server.h"
+#include "functions/functions_settings.h"
+#include "worker/server.h"
 
 static const area AREA = {
     .name = "functions",
@@ -8,7 +9,7 @@ static const area AREA = {
     .prefix = "/functions/v1",
     .routes = NULL, /* the area's endpoints arrive with its issue */
     .route_count = 0,
-    .serves_health = false,
+    .settings = &functions_config_section,
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,8 @@
 /* pgstack-rest: FastCGI program serving the PostgREST-compatible REST API (and /health)
  * under /rest/v1. Routes are declared here; the engine lives in src/. */
-#include "core/server.h"
+#include "rest/rest_settings.h"
+#include "worker/server.h"
+#include "health/health.h"
 #include "rest/batch.h"
 #include "rest/openapi_handler.h"
 #include "rest/read.h"
@@ -22,13 +24,20 @@ static const route ROUTES[] = {
     {"POST", "/rpc/{function}", rest_rpc_handle, ROUTE_REQUIRED},
 };
 
+/* GET /health answers for the whole stack, outside /rest/v1 */
+static const route OUTSIDE_ROUTES[] = {
+    {"GET", "/health", health_handle, ROUTE_PUBLIC},
+};
+
 static const area AREA = {
     .name = "rest",
     .program = "pgstack-rest",
     .prefix = "/rest/v1",
     .routes = ROUTES,
     .route_count = sizeof ROUTES / sizeof ROUTES[0],
-    .serves_health = true,
+    .outside_routes = OUTSIDE_ROUTES,
+    .outside_route_count = sizeof OUTSIDE_ROUTES / sizeof OUTSIDE_ROUTES[0],
+    .settings = &rest_config_section,
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* pgstack-storage: FastCGI program serving the storage API
  * under /storage/v1. Routes are declared here; the engine lives in src/. */
-#include "core/server.h"
+#include "storage/storage_settings.h"
+#include "worker/server.h"
 
 static const area AREA = {
     .name = "storage",
@@ -8,7 +9,7 @@ static const area AREA = {
     .prefix = "/storage/v1",
     .routes = NULL, /* the area's endpoints arrive with its issue */
     .route_count = 0,
-    .serves_health = false,
+    .settings = &storage_config_section,
 };
 
 int main(int argc, char **argv)

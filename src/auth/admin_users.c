@@ -6,15 +6,16 @@
  * get GoTrue's {"users": [...], "aud"} object, which is what they parse.
  * A delete answers 204 with no body (spec); Supabase clients, which parse
  * every admin reply as JSON, get GoTrue's 200 {}. */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
 #include "auth/handlers.h"
 #include "auth/password.h"
 #include "auth/reply.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/uuid.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 #include "jwt/jwt_verify.h"
 
 #include <ctype.h>
@@ -157,8 +158,8 @@ static bool read_user_fields(request *req, response *res, user_fields *f)
         auth_error_weak_password(res, problem);
         return false;
     }
-    if (f->password &&
-        !(f->hash = password_hash(req->arena, f->password, (int)req->app->cfg.auth_bcrypt_cost))) {
+    if (f->password && !(f->hash = password_hash(req->arena, f->password,
+                                                 (int)auth_settings_of(req)->auth_bcrypt_cost))) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return false;
     }

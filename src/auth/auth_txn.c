@@ -2,8 +2,8 @@
 #include "auth/auth_txn.h"
 
 #include "auth/reply.h"
-#include "core/app.h"
-#include "db/caller.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 
 db_txn *auth_txn_new(request *req)
 {

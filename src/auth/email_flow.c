@@ -1,10 +1,11 @@
 /* Shared pieces of the email flows; see email_flow.h. */
+#include "auth/auth_settings.h"
 #include "auth/email_flow.h"
 
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 
 bool mailed_token_new(request *req, response *res, mailed_token *out)
 {
@@ -20,7 +21,7 @@ bool mailed_token_new(request *req, response *res, mailed_token *out)
 
 const char *email_flow_redirect(request *req)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     const char *requested = query_get(&req->query, "redirect_to");
     if (requested && redirect_url_allowed(requested, cfg->site_url, &cfg->additional_redirect_urls))
         return requested;

@@ -1,4 +1,5 @@
 /* The user of a GitHub sign-in, from its REST API; see oauth_user.h. */
+#include "auth/auth_settings.h"
 #include "auth/oauth_http.h"
 #include "auth/oauth_user.h"
 
@@ -14,7 +15,7 @@ static bool fail(oauth_user_failure *f, const char *code, const char *descriptio
 }
 
 /* GET {api}{path} with the access token; the JSON reply or NULL. */
-static json_object *api_get(arena *a, const pgstack_config *cfg, const oauth_endpoints *e,
+static json_object *api_get(arena *a, const auth_settings *cfg, const oauth_endpoints *e,
                             const char *token, const char *path, oauth_user_failure *failure)
 {
     char why[256];
@@ -35,7 +36,7 @@ static json_object *api_get(arena *a, const pgstack_config *cfg, const oauth_end
     return reply.json;
 }
 
-bool github_user_identify(arena *a, const pgstack_config *cfg, const oauth_endpoints *e,
+bool github_user_identify(arena *a, const auth_settings *cfg, const oauth_endpoints *e,
                           const oauth_tokens *tokens, oauth_identity *out,
                           oauth_user_failure *failure)
 {

@@ -3,6 +3,7 @@
 #ifndef PGSTACK_AUTH_HANDLERS_H
 #define PGSTACK_AUTH_HANDLERS_H
 
+#include "auth/auth_settings.h"
 #include "core/request.h"
 #include "core/response.h"
 
@@ -12,7 +13,7 @@ void auth_token(request *req, response *res);
 void auth_user_get(request *req, response *res);
 void auth_user_update(request *req, response *res);
 void auth_logout(request *req, response *res);
-void auth_settings(request *req, response *res);
+void auth_settings_handle(request *req, response *res);
 void auth_recover(request *req, response *res);
 void auth_recover_confirm(request *req, response *res);
 void auth_magiclink(request *req, response *res);

@@ -4,6 +4,7 @@
  * "create_user": false, which answers 422 for an unknown address. The mail
  * goes out before the token (and any new user) is written (email_flow.h).
  * /magiclink answers {"message": "Magic link sent"} (spec), /otp {} (GoTrue). */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
@@ -11,7 +12,7 @@
 #include "auth/handlers.h"
 #include "auth/mailer.h"
 #include "auth/reply.h"
-#include "core/app.h"
+#include "worker/app.h"
 
 #include <string.h>
 
@@ -32,7 +33,7 @@ typedef struct magic_link_request {
 static bool may_send(request *req, response *res, const magic_link_request *m)
 {
     db_txn *t = auth_txn_new(req);
-    auth_txn_rate_limit(t, req, "auth", req->app->cfg.auth_rate_limit);
+    auth_txn_rate_limit(t, req, "auth", auth_settings_of(req)->auth_rate_limit);
     const char *v[] = {m->email};
     int q = db_txn_add(t, FIND_USER_SQL, 1, v);
     if (!auth_txn_run(t, req, res))

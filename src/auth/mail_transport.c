@@ -1,4 +1,5 @@
 /* SMTP and Maildir delivery; see mail_transport.h. */
+#include "auth/auth_settings.h"
 #include "auth/mail_transport.h"
 
 #include <curl/curl.h>
@@ -40,7 +41,7 @@ static bool loopback_host(const char *url)
     return loopback;
 }
 
-static long tls_policy(const pgstack_config *cfg)
+static long tls_policy(const auth_settings *cfg)
 {
     bool credentials = cfg->smtp_user && *cfg->smtp_user;
     if (credentials && !loopback_host(cfg->smtp_url))
@@ -48,7 +49,7 @@ static long tls_policy(const pgstack_config *cfg)
     return (long)CURLUSESSL_TRY;
 }
 
-static bool smtp_send(const pgstack_config *cfg, const char *from_address, const char *to,
+static bool smtp_send(const auth_settings *cfg, const char *from_address, const char *to,
                       const char *text, char *why, size_t whylen)
 {
     static bool curl_ready;
@@ -169,7 +170,7 @@ static bool spool_write(const char *dir, const char *text, char *why, size_t why
     return false;
 }
 
-bool mail_transport_send(const pgstack_config *cfg, const char *from_address, const char *to,
+bool mail_transport_send(const auth_settings *cfg, const char *from_address, const char *to,
                          const char *text, char *why, size_t whylen)
 {
     if (cfg->smtp_url && *cfg->smtp_url)

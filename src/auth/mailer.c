@@ -1,16 +1,17 @@
 /* The auth area's mail sending; see mailer.h. */
+#include "auth/auth_settings.h"
 #include "auth/mailer.h"
 
 #include "auth/mail_message.h"
 #include "auth/mail_transport.h"
 #include "auth/reply.h"
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/log.h"
 
 static char *link_for(request *req, mail_kind kind, const char *token, const char *redirect_to)
 {
-    const char *base = auth_link_base(&req->app->cfg);
+    const char *base = auth_link_base(auth_settings_of(req));
     switch (kind) {
     case MAIL_CONFIRMATION:
         return auth_email_link(req->arena, base, "/verify", token, "signup", redirect_to);
@@ -39,7 +40,7 @@ static bool send_failed(response *res, const char *why)
 bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to, const char *token,
                     const char *redirect_to)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     mail_text text = mail_template(req->arena, kind, cfg->site_url,
                                    link_for(req, kind, token, redirect_to), token);
     mail_message m = {.from = cfg->smtp_from, .to = to, .subject = text.subject, .body = text.body};

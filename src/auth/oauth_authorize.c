@@ -12,6 +12,7 @@
  * server ends the sign-in with the session in the URL fragment (the
  * implicit flow), which such a client would not read. A provider that
  * cannot be reached (discovery) is a 502. */
+#include "auth/auth_settings.h"
 #include "auth/handlers.h"
 #include "auth/oauth_provider.h"
 #include "auth/oauth_state.h"
@@ -19,7 +20,7 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/log.h"
 
 #include <string.h>
@@ -47,7 +48,7 @@ static bool requested_provider(request *req, response *res, oauth_provider *p)
         auth_error(res, 400, "validation_failed", "provider is required: " PROVIDER_LIST);
         return false;
     }
-    switch (oauth_provider_find(req->arena, &req->app->cfg, name, p)) {
+    switch (oauth_provider_find(req->arena, auth_settings_of(req), name, p)) {
     case OAUTH_PROVIDER_OK:
         return true;
     case OAUTH_PROVIDER_UNKNOWN:
@@ -92,7 +93,7 @@ static bool client_pkce_requested(request *req, response *res)
 /* &key=value, encoded. */
 static char *param(arena *a, char *url, const char *key, const char *value)
 {
-    return arena_printf(a, "%s&%s=%s", url, key, url_query_encode(a, value));
+    return arena_printf(a, "%s&%s=%s", url, key, query_encode(a, value));
 }
 
 static const char *authorization_url(arena *a, const oauth_provider *p, const oauth_endpoints *e,
@@ -116,7 +117,7 @@ static const char *authorization_url(arena *a, const oauth_provider *p, const oa
 
 void auth_authorize(request *req, response *res)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     oauth_provider p;
     oauth_endpoints e;
     const char *scopes;
@@ -142,7 +143,7 @@ void auth_authorize(request *req, response *res)
         .expires_at = (long long)now + OAUTH_STATE_TTL_S,
     };
     const char *state = s.code_verifier && (!p.oidc || s.nonce)
-                            ? oauth_state_seal(req->arena, cfg->jwt_secret, &s)
+                            ? oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &s)
                             : NULL;
     if (!state) {
         auth_error(res, 500, "unexpected_failure", "could not create the OAuth state");

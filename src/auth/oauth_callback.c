@@ -15,6 +15,7 @@
  * new one; a session with method oauth), and the browser goes to the same
  * place with the session in the fragment. Why a provider-side step failed
  * is logged; codes, tokens and secrets never are. */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/handlers.h"
@@ -24,7 +25,7 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/json_text.h"
 #include "core/log.h"
 
@@ -96,7 +97,7 @@ static bool open_state(callback *c)
 
 static bool find_provider(callback *c)
 {
-    const pgstack_config *cfg = &c->req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(c->req);
     if (oauth_provider_find(c->req->arena, cfg, c->state.provider, &c->provider) ==
         OAUTH_PROVIDER_OK) {
         c->target = redirect_choose(cfg, c->state.redirect_to, NULL);
@@ -134,8 +135,8 @@ static bool provider_reported_error(callback *c)
 static bool reach_provider(callback *c)
 {
     char why[256];
-    if (oauth_endpoints_get(c->req->arena, &c->req->app->cfg, &c->provider, c->now, &c->endpoints,
-                            why, sizeof why))
+    if (oauth_endpoints_get(c->req->arena, auth_settings_of(c->req), &c->provider, c->now,
+                            &c->endpoints, why, sizeof why))
         return true;
     provider_failed(c, "server_error", "provider_unreachable", why);
     return false;
@@ -156,7 +157,7 @@ static bool issuer_matches(callback *c)
 static bool identify(callback *c, const oauth_tokens *tokens, oauth_identity *id)
 {
     oauth_user_failure f;
-    const pgstack_config *cfg = &c->req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(c->req);
     bool ok = c->provider.oidc
                   ? oidc_user_identify(c->req->arena, cfg, &c->provider, &c->endpoints, tokens,
                                        c->state.nonce, param(c, "user"), c->now, id, &f)
@@ -171,7 +172,7 @@ static bool identify(callback *c, const oauth_tokens *tokens, oauth_identity *id
 static void sign_in(callback *c, const oauth_identity *id, const oauth_tokens *tokens)
 {
     request *req = c->req;
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     char *refresh = secret_token_new(req->arena);
     if (!refresh) {
         auth_error(c->res, 500, "unexpected_failure", "no randomness for a token");
@@ -218,7 +219,7 @@ void auth_callback(request *req, response *res)
     oauth_identity id;
     char why[256];
     if (!oauth_exchange_code(req->arena, &c.provider, &c.endpoints, code, c.state.code_verifier,
-                             req->app->cfg.oauth_timeout_s, &tokens, why, sizeof why)) {
+                             auth_settings_of(req)->oauth_timeout_s, &tokens, why, sizeof why)) {
         provider_failed(&c, "server_error", "oauth_code_exchange_failed", why);
         return;
     }

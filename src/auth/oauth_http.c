@@ -32,8 +32,7 @@ static size_t collect(char *data, size_t size, size_t count, void *ctx)
 /* "Basic base64(urlencode(user):urlencode(password))", RFC 6749 2.3.1. */
 static const char *basic_header(arena *a, const char *user, const char *password)
 {
-    const char *pair =
-        arena_printf(a, "%s:%s", url_query_encode(a, user), url_query_encode(a, password));
+    const char *pair = arena_printf(a, "%s:%s", query_encode(a, user), query_encode(a, password));
     size_t n = strlen(pair);
     unsigned char *b64 = arena_alloc(a, 4 * ((n + 2) / 3) + 1);
     EVP_EncodeBlock(b64, (const unsigned char *)pair, (int)n);
@@ -108,6 +107,6 @@ bool oauth_http(arena *a, const oauth_http_call *call, oauth_http_reply *out, ch
 
 char *oauth_form_add(arena *a, const char *form, const char *key, const char *value)
 {
-    return arena_printf(a, "%s%s%s=%s", form, *form ? "&" : "", url_query_encode(a, key),
-                        url_query_encode(a, value));
+    return arena_printf(a, "%s%s%s=%s", form, *form ? "&" : "", query_encode(a, key),
+                        query_encode(a, value));
 }

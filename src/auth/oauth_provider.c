@@ -1,4 +1,5 @@
 /* OAuth providers from the configuration; see oauth_provider.h. */
+#include "auth/auth_settings.h"
 #include "auth/oauth_provider.h"
 
 #include "auth/oidc_discovery.h"
@@ -14,7 +15,7 @@ typedef struct provider_entry {
     size_t client_offset;
 } provider_entry;
 
-#define CLIENT(field) offsetof(pgstack_config, field)
+#define CLIENT(field) offsetof(auth_settings, field)
 
 static const provider_entry PROVIDERS[] = {
     {"google", true, false, "openid email profile", CLIENT(google)},
@@ -34,12 +35,12 @@ static const provider_entry *entry_named(const char *name)
     return NULL;
 }
 
-static const oauth_client *client_of(const pgstack_config *cfg, const provider_entry *e)
+static const oauth_client *client_of(const auth_settings *cfg, const provider_entry *e)
 {
     return (const oauth_client *)((const char *)cfg + e->client_offset);
 }
 
-bool oauth_provider_enabled(const pgstack_config *cfg, const char *name)
+bool oauth_provider_enabled(const auth_settings *cfg, const char *name)
 {
     const provider_entry *e = entry_named(name);
     const oauth_client *c = e ? client_of(cfg, e) : NULL;
@@ -54,7 +55,7 @@ static const char *trimmed(arena *a, const char *url)
     return arena_strndup(a, url, n);
 }
 
-static const char *issuer_url(arena *a, const pgstack_config *cfg, const char *name)
+static const char *issuer_url(arena *a, const auth_settings *cfg, const char *name)
 {
     if (strcmp(name, "google") == 0)
         return cfg->google_issuer_url;
@@ -68,7 +69,7 @@ static const char *issuer_url(arena *a, const pgstack_config *cfg, const char *n
     return NULL;
 }
 
-oauth_provider_status oauth_provider_find(arena *a, const pgstack_config *cfg, const char *name,
+oauth_provider_status oauth_provider_find(arena *a, const auth_settings *cfg, const char *name,
                                           oauth_provider *out)
 {
     const provider_entry *e = entry_named(name);
@@ -92,7 +93,7 @@ oauth_provider_status oauth_provider_find(arena *a, const pgstack_config *cfg, c
     return OAUTH_PROVIDER_OK;
 }
 
-bool oauth_endpoints_get(arena *a, const pgstack_config *cfg, const oauth_provider *p, time_t now,
+bool oauth_endpoints_get(arena *a, const auth_settings *cfg, const oauth_provider *p, time_t now,
                          oauth_endpoints *out, char *why, size_t whylen)
 {
     memset(out, 0, sizeof *out);

@@ -9,6 +9,7 @@
 #ifndef PGSTACK_AUTH_OAUTH_PROVIDER_H
 #define PGSTACK_AUTH_OAUTH_PROVIDER_H
 
+#include "auth/auth_settings.h"
 #include "core/arena.h"
 #include "core/config.h"
 
@@ -43,15 +44,15 @@ typedef enum {
     OAUTH_PROVIDER_DISABLED, /* no client id configured */
 } oauth_provider_status;
 
-oauth_provider_status oauth_provider_find(arena *a, const pgstack_config *cfg, const char *name,
+oauth_provider_status oauth_provider_find(arena *a, const auth_settings *cfg, const char *name,
                                           oauth_provider *out);
 
 /* For GET /settings. */
-bool oauth_provider_enabled(const pgstack_config *cfg, const char *name);
+bool oauth_provider_enabled(const auth_settings *cfg, const char *name);
 
 /* The provider's endpoints (OpenID: by discovery, cached); false with a
  * reason when the provider cannot be reached. */
-bool oauth_endpoints_get(arena *a, const pgstack_config *cfg, const oauth_provider *p, time_t now,
+bool oauth_endpoints_get(arena *a, const auth_settings *cfg, const oauth_provider *p, time_t now,
                          oauth_endpoints *out, char *why, size_t whylen);
 
 #endif

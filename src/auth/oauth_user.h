@@ -7,6 +7,7 @@
 #ifndef PGSTACK_AUTH_OAUTH_USER_H
 #define PGSTACK_AUTH_OAUTH_USER_H
 
+#include "auth/auth_settings.h"
 #include "auth/oauth_exchange.h"
 #include "auth/oauth_identity.h"
 #include "auth/oauth_provider.h"
@@ -23,12 +24,12 @@ typedef struct oauth_user_failure {
 } oauth_user_failure;
 
 /* apple_user: Apple's posted "user" field, or NULL. */
-bool oidc_user_identify(arena *a, const pgstack_config *cfg, const oauth_provider *p,
+bool oidc_user_identify(arena *a, const auth_settings *cfg, const oauth_provider *p,
                         const oauth_endpoints *e, const oauth_tokens *tokens, const char *nonce,
                         const char *apple_user, time_t now, oauth_identity *out,
                         oauth_user_failure *failure);
 
-bool github_user_identify(arena *a, const pgstack_config *cfg, const oauth_endpoints *e,
+bool github_user_identify(arena *a, const auth_settings *cfg, const oauth_endpoints *e,
                           const oauth_tokens *tokens, oauth_identity *out,
                           oauth_user_failure *failure);
 

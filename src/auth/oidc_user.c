@@ -1,6 +1,7 @@
 /* The user of an OpenID Connect sign-in: the verified id_token; see
  * oauth_user.h. A token naming a key the cached set lacks is checked
  * once more against a freshly fetched set (key rotation). */
+#include "auth/auth_settings.h"
 #include "auth/id_token.h"
 #include "auth/jwks_cache.h"
 #include "auth/oauth_user.h"
@@ -14,7 +15,7 @@ static bool fail(oauth_user_failure *f, const char *code, const char *descriptio
     return false;
 }
 
-bool oidc_user_identify(arena *a, const pgstack_config *cfg, const oauth_provider *p,
+bool oidc_user_identify(arena *a, const auth_settings *cfg, const oauth_provider *p,
                         const oauth_endpoints *e, const oauth_tokens *tokens, const char *nonce,
                         const char *apple_user, time_t now, oauth_identity *out,
                         oauth_user_failure *failure)

@@ -7,6 +7,7 @@
  * /recover/confirm checks the token before spending bcrypt on the new
  * password, then uses it once: password set, email confirmed, every
  * session and refresh token of the user revoked (auth.verify_one_time_token). */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
@@ -16,7 +17,7 @@
 #include "auth/password.h"
 #include "auth/reply.h"
 #include "auth/secret_token.h"
-#include "core/app.h"
+#include "worker/app.h"
 
 #include <errno.h>
 #include <string.h>
@@ -70,7 +71,7 @@ static bool send_recovery(request *req, response *res, const char *email)
 
 void auth_recover(request *req, response *res)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     json_object *body = auth_body(req, res);
     const char *email = NULL;
     if (!body || !body_string(body, "email", &email, res))
@@ -135,7 +136,8 @@ void auth_recover_confirm(request *req, response *res)
     const char *token_hash = secret_token_hash(req->arena, token);
     if (!token_live(req, res, token_hash))
         return;
-    const char *hash = password_hash(req->arena, password, (int)req->app->cfg.auth_bcrypt_cost);
+    const char *hash =
+        password_hash(req->arena, password, (int)auth_settings_of(req)->auth_bcrypt_cost);
     if (!hash) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return;

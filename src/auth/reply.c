@@ -1,8 +1,9 @@
 /* Auth replies; see reply.h. */
+#include "auth/auth_settings.h"
 #include "auth/reply.h"
 
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/errors.h"
 #include "core/sbuf.h"
 #include "jwt/jwt_sign.h"
@@ -80,7 +81,7 @@ static char *sign_access(request *req, response *res, const char *claims_json)
 void auth_reply_session(request *req, response *res, int status, const char *user_json,
                         const char *claims_json, const char *expires_at, const char *refresh_token)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     char *access = sign_access(req, res, claims_json);
     if (!access)
         return;
@@ -111,12 +112,12 @@ static void session_redirect(request *req, response *res, const char *url, const
     if (!access)
         return;
     arena *a = req->arena;
-    auth_reply_redirect(
-        res, arena_printf(a,
-                          "%s#access_token=%s&expires_at=%s&expires_in=%ld"
-                          "&refresh_token=%s&token_type=bearer%s",
-                          url, url_query_encode(a, access), url_query_encode(a, expires_at),
-                          req->app->cfg.jwt_expiry_s, url_query_encode(a, refresh_token), extra));
+    auth_reply_redirect(res, arena_printf(a,
+                                          "%s#access_token=%s&expires_at=%s&expires_in=%ld"
+                                          "&refresh_token=%s&token_type=bearer%s",
+                                          url, query_encode(a, access), query_encode(a, expires_at),
+                                          auth_settings_of(req)->jwt_expiry_s,
+                                          query_encode(a, refresh_token), extra));
 }
 
 void auth_reply_session_redirect(request *req, response *res, const char *url, const char *type,
@@ -124,7 +125,7 @@ void auth_reply_session_redirect(request *req, response *res, const char *url, c
                                  const char *refresh_token)
 {
     session_redirect(req, res, url, claims_json, expires_at, refresh_token,
-                     arena_printf(req->arena, "&type=%s", url_query_encode(req->arena, type)));
+                     arena_printf(req->arena, "&type=%s", query_encode(req->arena, type)));
 }
 
 void auth_reply_provider_session_redirect(request *req, response *res, const char *url,
@@ -133,10 +134,10 @@ void auth_reply_provider_session_redirect(request *req, response *res, const cha
                                           const char *provider_refresh_token)
 {
     arena *a = req->arena;
-    const char *extra = arena_printf(a, "&provider_token=%s", url_query_encode(a, provider_token));
+    const char *extra = arena_printf(a, "&provider_token=%s", query_encode(a, provider_token));
     if (provider_refresh_token)
         extra = arena_printf(a, "%s&provider_refresh_token=%s", extra,
-                             url_query_encode(a, provider_refresh_token));
+                             query_encode(a, provider_refresh_token));
     session_redirect(req, res, url, claims_json, expires_at, refresh_token, extra);
 }
 
@@ -144,10 +145,9 @@ void auth_reply_error_redirect_as(request *req, response *res, const char *url, 
                                   const char *error_code, const char *description)
 {
     arena *a = req->arena;
-    auth_reply_redirect(res,
-                        arena_printf(a, "%s#error=%s&error_code=%s&error_description=%s", url,
-                                     url_query_encode(a, error), url_query_encode(a, error_code),
-                                     url_query_encode(a, description)));
+    auth_reply_redirect(res, arena_printf(a, "%s#error=%s&error_code=%s&error_description=%s", url,
+                                          query_encode(a, error), query_encode(a, error_code),
+                                          query_encode(a, description)));
 }
 
 void auth_reply_error_redirect(request *req, response *res, const char *url, const char *error_code,

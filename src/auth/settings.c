@@ -1,19 +1,20 @@
 /* GET /settings: which sign-in methods and features are on, in GoTrue's
  * shape (supabase-js and dashboards read it). Microsoft is reported both
  * as "azure" (GoTrue's name) and "microsoft" (the spec's). */
+#include "auth/auth_settings.h"
 #include "auth/handlers.h"
 #include "auth/oauth_provider.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/sbuf.h"
 
-static const char *on(const pgstack_config *cfg, const char *provider)
+static const char *on(const auth_settings *cfg, const char *provider)
 {
     return oauth_provider_enabled(cfg, provider) ? "true" : "false";
 }
 
-void auth_settings(request *req, response *res)
+void auth_settings_handle(request *req, response *res)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     sbuf b;
     sbuf_init(&b, req->arena, 512);
     sbuf_printf(&b,

@@ -7,6 +7,7 @@
  * leaves no user (email_flow.h). A sign-up without email and password is an
  * anonymous sign-up, as GoTrue does, allowed only with
  * ALLOW_ANONYMOUS_SIGNIN. */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
@@ -16,7 +17,7 @@
 #include "auth/password.h"
 #include "auth/reply.h"
 #include "auth/secret_token.h"
-#include "core/app.h"
+#include "worker/app.h"
 
 #include <string.h>
 
@@ -41,7 +42,7 @@ typedef struct sign_up {
 
 static void run_sign_up(request *req, response *res, const sign_up *s)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     const char *hash = NULL;
     if (s->password &&
         !(hash = password_hash(req->arena, s->password, (int)cfg->auth_bcrypt_cost))) {
@@ -81,7 +82,7 @@ static void run_sign_up(request *req, response *res, const sign_up *s)
 static void confirmable_sign_up(request *req, response *res, const char *email,
                                 const char *password, const char *metadata)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     db_txn *check = auth_txn_new(req);
     auth_txn_rate_limit(check, req, "auth", cfg->auth_rate_limit);
     const char *e[] = {email};
@@ -139,7 +140,7 @@ static void anonymous_disabled(response *res, bool via_signup)
 static void anonymous_sign_up(request *req, response *res, const char *metadata, const char *role,
                               bool via_signup)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     if (!cfg->allow_anonymous_signin) {
         anonymous_disabled(res, via_signup);
         return;
@@ -154,7 +155,7 @@ static void anonymous_sign_up(request *req, response *res, const char *metadata,
 
 void auth_signup(request *req, response *res)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     json_object *body = auth_body(req, res);
     const char *email = NULL, *password = NULL, *metadata = NULL;
     if (!body || !body_string(body, "email", &email, res) ||

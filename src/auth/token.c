@@ -4,13 +4,14 @@
  * work is burnt for an unknown email — and a session is started.
  * Refresh: the token is rotated by auth.refresh_rotate; reuse of a rotated
  * token after REFRESH_TOKEN_REUSE_INTERVAL revokes the whole session. */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/handlers.h"
 #include "auth/password.h"
 #include "auth/reply.h"
 #include "auth/secret_token.h"
-#include "core/app.h"
+#include "worker/app.h"
 
 #include <string.h>
 
@@ -31,7 +32,7 @@ static void invalid_credentials(response *res)
 
 static void start_session(request *req, response *res, const char *user_id)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     char *refresh = secret_token_new(req->arena);
     const char **v = arena_alloc(req->arena, 6 * sizeof(char *));
     v[0] = user_id;
@@ -51,7 +52,7 @@ static void start_session(request *req, response *res, const char *user_id)
 
 static void password_grant(request *req, response *res, json_object *body)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     const char *email = NULL, *password = NULL;
     if (!body_string(body, "email", &email, res) || !body_string(body, "password", &password, res))
         return;
@@ -89,7 +90,7 @@ static void password_grant(request *req, response *res, json_object *body)
 
 static void refresh_grant(request *req, response *res, json_object *body)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     const char *token = NULL;
     if (!body_string(body, "refresh_token", &token, res))
         return;

@@ -1,4 +1,5 @@
 /* Email links and redirect_to matching; see urls.h. */
+#include "auth/auth_settings.h"
 #include "auth/urls.h"
 
 #include "core/sbuf.h"
@@ -17,19 +18,6 @@ typedef struct url_parts {
     size_t path_len;
 } url_parts;
 
-char *url_query_encode(arena *a, const char *s)
-{
-    sbuf b;
-    sbuf_init(&b, a, 3 * strlen(s) + 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) || strchr("-._~", *p))
-            sbuf_putc(&b, (char)*p);
-        else
-            sbuf_printf(&b, "%%%02X", *p);
-    }
-    return b.data;
-}
-
 char *auth_email_link(arena *a, const char *base, const char *path, const char *token,
                       const char *type, const char *redirect_to)
 {
@@ -39,15 +27,15 @@ char *auth_email_link(arena *a, const char *base, const char *path, const char *
     sbuf b;
     sbuf_init(&b, a, 256);
     sbuf_append(&b, base, n);
-    sbuf_printf(&b, "/auth/v1%s?token=%s", path, url_query_encode(a, token));
+    sbuf_printf(&b, "/auth/v1%s?token=%s", path, query_encode(a, token));
     if (type)
-        sbuf_printf(&b, "&type=%s", url_query_encode(a, type));
+        sbuf_printf(&b, "&type=%s", query_encode(a, type));
     if (redirect_to)
-        sbuf_printf(&b, "&redirect_to=%s", url_query_encode(a, redirect_to));
+        sbuf_printf(&b, "&redirect_to=%s", query_encode(a, redirect_to));
     return b.data;
 }
 
-const char *auth_link_base(const pgstack_config *cfg)
+const char *auth_link_base(const auth_settings *cfg)
 {
     return cfg->api_external_url && *cfg->api_external_url ? cfg->api_external_url : cfg->site_url;
 }
@@ -178,7 +166,7 @@ bool redirect_url_allowed(const char *url, const char *site_url, const str_list 
     return false;
 }
 
-const char *redirect_choose(const pgstack_config *cfg, const char *requested, const char *stored)
+const char *redirect_choose(const auth_settings *cfg, const char *requested, const char *stored)
 {
     if (requested && redirect_url_allowed(requested, cfg->site_url, &cfg->additional_redirect_urls))
         return requested;

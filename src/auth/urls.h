@@ -15,6 +15,7 @@
 #ifndef PGSTACK_AUTH_URLS_H
 #define PGSTACK_AUTH_URLS_H
 
+#include "auth/auth_settings.h"
 #include "core/arena.h"
 #include "core/config.h"
 
@@ -22,21 +23,18 @@
 
 #define REDIRECT_URL_MAX 2048
 
-/* s percent-encoded for a query component (RFC 3986 unreserved kept). */
-char *url_query_encode(arena *a, const char *s);
-
 /* {base}/auth/v1{path}?token=...[&type=...][&redirect_to=...]; base's
  * trailing slashes are dropped; type and redirect_to may be NULL. */
 char *auth_email_link(arena *a, const char *base, const char *path, const char *token,
                       const char *type, const char *redirect_to);
 
 /* Where email links lead: API_EXTERNAL_URL, else SITE_URL. */
-const char *auth_link_base(const pgstack_config *cfg);
+const char *auth_link_base(const auth_settings *cfg);
 
 /* Does url match one of the allowed URLs (site_url, then additional)? */
 bool redirect_url_allowed(const char *url, const char *site_url, const str_list *additional);
 
 /* The first of requested and stored that is allowed, else SITE_URL. */
-const char *redirect_choose(const pgstack_config *cfg, const char *requested, const char *stored);
+const char *redirect_choose(const auth_settings *cfg, const char *requested, const char *stored);
 
 #endif

@@ -9,6 +9,7 @@
  * reply's "new_email") until the link mailed to the new address is used
  * (GET/POST /verify, type email_change); the mail goes out before anything
  * is written (email_flow.h). */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
@@ -17,9 +18,9 @@
 #include "auth/mailer.h"
 #include "auth/password.h"
 #include "auth/reply.h"
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/uuid.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include <string.h>
 
@@ -136,8 +137,8 @@ static bool check_update(request *req, response *res, const char *email, const c
         auth_error_weak_password(res, problem);
         return false;
     }
-    if (password &&
-        !(*hash = password_hash(req->arena, password, (int)req->app->cfg.auth_bcrypt_cost))) {
+    if (password && !(*hash = password_hash(req->arena, password,
+                                            (int)auth_settings_of(req)->auth_bcrypt_cost))) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return false;
     }
@@ -178,7 +179,7 @@ static bool email_change_allowed(request *req, response *res, const char *uid, c
                                  bool *same)
 {
     db_txn *t = auth_txn_new(req);
-    auth_txn_rate_limit(t, req, "auth", req->app->cfg.auth_rate_limit);
+    auth_txn_rate_limit(t, req, "auth", auth_settings_of(req)->auth_rate_limit);
     const char *v[] = {uid, email};
     int q = db_txn_add(t, EMAIL_STATE_SQL, 2, v);
     if (!auth_txn_run(t, req, res))
@@ -225,7 +226,7 @@ void auth_user_update(request *req, response *res)
         !body_object_text(req, body, "data", &metadata, res) ||
         !caller_session_alive(req, res, uid) || !check_update(req, res, email, password, &hash))
         return;
-    if (email && req->app->cfg.require_email_verification) {
+    if (email && auth_settings_of(req)->require_email_verification) {
         bool same = false;
         if (!email_change_allowed(req, res, uid, email, &same))
             return;

@@ -11,6 +11,7 @@
  * does; other clients (curl, scripts — the spec's "200 OK: Confirmation
  * result") get 200 with the session as JSON, or 400 "invalid or expired
  * token". Without type, GET /verify takes a sign-up confirmation token. */
+#include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
 #include "auth/email_address.h"
@@ -18,7 +19,7 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
-#include "core/app.h"
+#include "worker/app.h"
 
 #include <string.h>
 
@@ -66,8 +67,8 @@ static void verify_failed(request *req, response *res, const verification *v, in
         return;
     }
     bool expired = strcmp(code, "otp_expired") == 0;
-    auth_reply_error_redirect(req, res, redirect_choose(&req->app->cfg, v->redirect, NULL), code,
-                              expired ? LINK_ERROR : message);
+    auth_reply_error_redirect(req, res, redirect_choose(auth_settings_of(req), v->redirect, NULL),
+                              code, expired ? LINK_ERROR : message);
 }
 
 static void reply_verified(request *req, response *res, const verification *v, PGresult *r,
@@ -79,13 +80,14 @@ static void reply_verified(request *req, response *res, const verification *v, P
         return;
     }
     const char *stored = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
-    auth_reply_session_redirect(req, res, redirect_choose(&req->app->cfg, v->redirect, stored),
+    auth_reply_session_redirect(req, res,
+                                redirect_choose(auth_settings_of(req), v->redirect, stored),
                                 v->type, PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), refresh);
 }
 
 static void run_verification(request *req, response *res, const verification *v)
 {
-    const pgstack_config *cfg = &req->app->cfg;
+    const auth_settings *cfg = auth_settings_of(req);
     if (!v->token || !*v->token) {
         verify_failed(req, res, v, 400, "otp_expired", "invalid or expired token");
         return;

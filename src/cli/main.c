@@ -1,5 +1,6 @@
 /* pgstack: the admin command. `pgstack migrate` applies the SQL migrations,
- * `pgstack keygen` makes a JWT secret and the anon / service_role keys. */
+ * `pgstack keygen` makes a JWT secret and the anon / service_role keys,
+ * `pgstack config` lists the configuration keys. */
 #include "autoconfig.h"
 #include "cli/cli.h"
 
@@ -10,6 +11,7 @@ static int usage(FILE *out)
 {
     fputs("usage: pgstack migrate [--database-url URL] [--dir DIR] [--status]\n"
           "       pgstack keygen [--secret SECRET]\n"
+          "       pgstack config list | get KEY\n"
           "       pgstack --version\n",
           out);
     return out == stdout ? 0 : 2;
@@ -21,6 +23,8 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (strcmp(argv[1], "migrate") == 0)
         return cli_migrate(argc - 1, argv + 1);
+    if (strcmp(argv[1], "config") == 0)
+        return cli_config(argc - 1, argv + 1);
     if (strcmp(argv[1], "keygen") == 0)
         return cli_keygen(argc - 1, argv + 1);
     if (strcmp(argv[1], "--version") == 0) {

@@ -222,7 +222,7 @@ static const char *database_url(const options *o, pgstack_config *cfg)
     if (o->database_url)
         return o->database_url;
     char err[512];
-    if (!config_load(cfg, environ, CONFIG_NEED_DATABASE, err, sizeof err)) {
+    if (!config_load(cfg, NULL, NULL, environ, CONFIG_NEED_DATABASE, err, sizeof err)) {
         fprintf(stderr, "pgstack migrate: %s (or pass --database-url)\n", err);
         return NULL;
     }
@@ -250,7 +250,7 @@ int cli_migrate(int argc, char **argv)
     int count = 0;
     migration *m = url ? load_migrations(o.dir, &count) : NULL;
     if (!m) {
-        config_free(&cfg);
+        config_free(&cfg, NULL, NULL);
         return 1;
     }
     int rc = 1;
@@ -264,6 +264,6 @@ int cli_migrate(int argc, char **argv)
         rc = o.status ? print_status(m, count) : apply_pending(pg, m, count);
     PQfinish(pg);
     free_migrations(m, count);
-    config_free(&cfg);
+    config_free(&cfg, NULL, NULL);
     return rc;
 }

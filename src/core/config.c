@@ -1,4 +1,6 @@
-/* Configuration loading and validation; see config.h. */
+/* Configuration loading and validation; see config.h. The loader is
+ * generic over sections: core's keys are declared here, each area declares
+ * its own in its folder. */
 #include "core/config.h"
 
 #include <ctype.h>
@@ -11,187 +13,44 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-typedef enum { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LIST } key_type;
-
-typedef struct key_spec {
-    const char *name;
-    key_type type;
-    const char *default_value;
-    size_t offset;
-    long min, max; /* for KEY_INT */
-    unsigned required_by;
-    bool (*check)(const char *value, char *why, size_t whylen);
-    const char *description;
-} key_spec;
-
 static bool check_database_url(const char *value, char *why, size_t whylen);
 static bool check_jwt_secret(const char *value, char *why, size_t whylen);
 static bool check_jwt_algorithm(const char *value, char *why, size_t whylen);
-static bool check_http_url(const char *value, char *why, size_t whylen);
-static bool check_optional_http_url(const char *value, char *why, size_t whylen);
-static bool check_smtp_url(const char *value, char *why, size_t whylen);
-static bool check_mail_from(const char *value, char *why, size_t whylen);
-static bool check_tenant(const char *value, char *why, size_t whylen);
 
 #define OFF(field) offsetof(pgstack_config, field)
-#define MIB (1024L * 1024L)
 
-/* The three keys of one OAuth provider P: P_CLIENT_ID (enables it),
- * P_CLIENT_SECRET, P_REDIRECT_URI. */
-#define OAUTH_CLIENT_KEYS(P, field, who)                                                           \
-    {P "_CLIENT_ID",                                                                               \
-     KEY_STRING,                                                                                   \
-     NULL,                                                                                         \
-     OFF(field.client_id),                                                                         \
-     0,                                                                                            \
-     0,                                                                                            \
-     0,                                                                                            \
-     NULL,                                                                                         \
-     "OAuth client id at " who "; setting it enables the provider"},                               \
-        {P "_CLIENT_SECRET",                                                                       \
-         KEY_STRING,                                                                               \
-         NULL,                                                                                     \
-         OFF(field.client_secret),                                                                 \
-         0,                                                                                        \
-         0,                                                                                        \
-         0,                                                                                        \
-         NULL,                                                                                     \
-         "OAuth client secret at " who "; required with " P "_CLIENT_ID"},                         \
-    {                                                                                              \
-        P "_REDIRECT_URI", KEY_STRING, NULL, OFF(field.redirect_uri), 0, 0, 0,                     \
-            check_optional_http_url,                                                               \
-            "callback URL registered at the provider; default {API_EXTERNAL_URL or "               \
-            "SITE_URL}/auth/v1/callback"                                                           \
-    }
-
-static const key_spec KEYS[] = {
-    {"DATABASE_URL", KEY_STRING, NULL, OFF(database_url), 0, 0, CONFIG_NEED_DATABASE,
+static const config_key CORE_KEYS[] = {
+    {"DATABASE_URL", CONFIG_STRING, NULL, OFF(database_url), 0, 0, CONFIG_NEED_DATABASE,
      check_database_url, "libpq URL the workers connect with (as role authenticator)"},
-    {"JWT_SECRET", KEY_STRING, NULL, OFF(jwt_secret), 0, 0, CONFIG_NEED_JWT, check_jwt_secret,
+    {"JWT_SECRET", CONFIG_STRING, NULL, OFF(jwt_secret), 0, 0, CONFIG_NEED_JWT, check_jwt_secret,
      "HMAC secret for JWTs, at least 32 characters (pgstack keygen makes one)"},
-    {"JWT_ALGORITHM", KEY_STRING, "HS256", OFF(jwt_algorithm), 0, 0, 0, check_jwt_algorithm,
+    {"JWT_ALGORITHM", CONFIG_STRING, "HS256", OFF(jwt_algorithm), 0, 0, 0, check_jwt_algorithm,
      "the only JWT algorithm accepted: HS256, HS384 or HS512"},
-    {"ALLOWED_ORIGINS", KEY_LIST, "", OFF(allowed_origins), 0, 0, 0, NULL,
+    {"ALLOWED_ORIGINS", CONFIG_LIST, "", OFF(allowed_origins), 0, 0, 0, NULL,
      "comma-separated browser origins allowed by CORS; empty = same-origin and non-browser only"},
-    {"ALLOW_PERMISSIVE_CORS", KEY_BOOL, "false", OFF(allow_permissive_cors), 0, 0, 0, NULL,
+    {"ALLOW_PERMISSIVE_CORS", CONFIG_BOOL, "false", OFF(allow_permissive_cors), 0, 0, 0, NULL,
      "development only: allow any origin"},
-    {"TRUSTED_PROXIES", KEY_LIST, "", OFF(trusted_proxies), 0, 0, 0, NULL,
+    {"TRUSTED_PROXIES", CONFIG_LIST, "", OFF(trusted_proxies), 0, 0, 0, NULL,
      "comma-separated addresses/CIDRs whose X-Forwarded-For is believed"},
-    {"DB_STATEMENT_TIMEOUT", KEY_INT, "10000", OFF(db_statement_timeout_ms), 0, 86400000, 0, NULL,
-     "statement timeout per request in milliseconds (0 = none)"},
-    {"DB_PREPARED_STATEMENTS", KEY_BOOL, "true", OFF(db_prepared_statements), 0, 0, 0, NULL,
+    {"DB_STATEMENT_TIMEOUT", CONFIG_INT, "10000", OFF(db_statement_timeout_ms), 0, 86400000, 0,
+     NULL, "statement timeout per request in milliseconds (0 = none)"},
+    {"DB_PREPARED_STATEMENTS", CONFIG_BOOL, "true", OFF(db_prepared_statements), 0, 0, 0, NULL,
      "use named prepared statements; false for PgBouncer in transaction mode"},
-    {"DB_CONNECT_TIMEOUT", KEY_INT, "2", OFF(db_connect_timeout_s), 1, 60, 0, NULL,
+    {"DB_CONNECT_TIMEOUT", CONFIG_INT, "2", OFF(db_connect_timeout_s), 1, 60, 0, NULL,
      "seconds to wait for a database connection before answering 503"},
-    {"MAX_QUERY_LENGTH", KEY_INT, "16384", OFF(max_query_length), 256, 1048576, 0, NULL,
+    {"MAX_QUERY_LENGTH", CONFIG_INT, "16384", OFF(max_query_length), 256, 1048576, 0, NULL,
      "longest accepted query string in bytes"},
-    {"DB_SCHEMAS", KEY_LIST, "public", OFF(db_schemas), 0, 0, 0, NULL,
+    {"DB_SCHEMAS", CONFIG_LIST, "public", OFF(db_schemas), 0, 0, 0, NULL,
      "comma-separated schemas exposed by /rest/v1; the first is the default profile"},
-    {"REST_MAX_EMBED_DEPTH", KEY_INT, "16", OFF(rest_max_embed_depth), 1, 256, 0, NULL,
-     "deepest nesting of embedded resources in a REST select"},
-    {"REST_MAX_LOGIC_DEPTH", KEY_INT, "16", OFF(rest_max_logic_depth), 1, 256, 0, NULL,
-     "deepest nesting of and/or logic trees in a REST request"},
-    {"REST_MAX_FILTERS", KEY_INT, "1000", OFF(rest_max_filters), 1, 1000000, 0, NULL,
-     "most filters (and logic-tree conditions) in one REST request"},
-    {"BATCH_MAX_OPERATIONS", KEY_INT, "100", OFF(batch_max_operations), 1, 100000, 0, NULL,
-     "most operations in one POST /rest/v1/batch"},
-    {"REST_WORKERS", KEY_INT, "4", OFF(rest_workers), 1, 1024, 0, NULL,
-     "worker processes of pgstack-rest"},
-    {"AUTH_WORKERS", KEY_INT, "2", OFF(auth_workers), 1, 1024, 0, NULL,
-     "worker processes of pgstack-auth"},
-    {"STORAGE_WORKERS", KEY_INT, "2", OFF(storage_workers), 1, 1024, 0, NULL,
-     "worker processes of pgstack-storage"},
-    {"FUNCTIONS_WORKERS", KEY_INT, "2", OFF(functions_workers), 1, 1024, 0, NULL,
-     "worker processes of pgstack-functions"},
-    {"API_WORKERS", KEY_INT, "2", OFF(api_workers), 1, 1024, 0, NULL,
-     "worker processes of pgstack-api"},
-    {"REST_MAX_BODY", KEY_INT, "10485760", OFF(rest_max_body), 0, 1024 * MIB, 0, NULL,
-     "largest request body of /rest/v1 in bytes"},
-    {"AUTH_MAX_BODY", KEY_INT, "65536", OFF(auth_max_body), 0, 1024 * MIB, 0, NULL,
-     "largest request body of /auth/v1 in bytes"},
-    {"STORAGE_MAX_BODY", KEY_INT, "52428800", OFF(storage_max_body), 0, 1024 * MIB, 0, NULL,
-     "largest request body of /storage/v1 in bytes"},
-    {"FUNCTIONS_MAX_BODY", KEY_INT, "6291456", OFF(functions_max_body), 0, 1024 * MIB, 0, NULL,
-     "largest request body of /functions/v1 in bytes"},
-    {"API_MAX_BODY", KEY_INT, "1048576", OFF(api_max_body), 0, 1024 * MIB, 0, NULL,
-     "largest request body of /api in bytes"},
-    {"SITE_URL", KEY_STRING, "http://127.0.0.1:3000", OFF(site_url), 0, 0, 0, check_http_url,
-     "the application's URL: links in emails and redirects after sign-in lead here"},
-    {"ADDITIONAL_REDIRECT_URLS", KEY_LIST, "", OFF(additional_redirect_urls), 0, 0, 0, NULL,
-     "comma-separated further URLs allowed as redirect_to (prefix match)"},
-    {"JWT_EXPIRY", KEY_INT, "3600", OFF(jwt_expiry_s), 30, 604800, 0, NULL,
-     "lifetime of access tokens in seconds"},
-    {"REFRESH_TOKEN_TTL", KEY_INT, "2592000", OFF(refresh_token_ttl_s), 60, 31536000, 0, NULL,
-     "lifetime of a refresh token in seconds"},
-    {"REFRESH_TOKEN_REUSE_INTERVAL", KEY_INT, "10", OFF(refresh_token_reuse_interval_s), 0, 3600, 0,
-     NULL, "seconds a rotated refresh token may still be used (concurrent tabs)"},
-    {"AUTH_BCRYPT_COST", KEY_INT, "10", OFF(auth_bcrypt_cost), 4, 16, 0, NULL,
-     "bcrypt cost of new password hashes"},
-    {"REQUIRE_EMAIL_VERIFICATION", KEY_BOOL, "false", OFF(require_email_verification), 0, 0, 0,
-     NULL, "new users must confirm their email before signing in"},
-    {"ALLOW_ANONYMOUS_SIGNIN", KEY_BOOL, "false", OFF(allow_anonymous_signin), 0, 0, 0, NULL,
-     "allow POST /auth/v1/anonymous and anonymous sign-up"},
-    {"AUTH_RATE_LIMIT", KEY_INT, "30", OFF(auth_rate_limit), 1, 1000000, 0, NULL,
-     "sign-up/sign-in/recovery requests per client address per minute"},
-    {"ANONYMOUS_RATE_LIMIT", KEY_INT, "30", OFF(anonymous_rate_limit), 1, 1000000, 0, NULL,
-     "anonymous sign-ins per client address per minute"},
-    {"API_EXTERNAL_URL", KEY_STRING, NULL, OFF(api_external_url), 0, 0, 0, check_optional_http_url,
-     "public URL of this server (no /auth/v1) that links in emails lead to; default SITE_URL"},
-    {"SMTP_URL", KEY_STRING, NULL, OFF(smtp_url), 0, 0, 0, check_smtp_url,
-     "smtp://host:port or smtps://host:port of the mail server; unset: mail goes to "
-     "MAIL_SPOOL_DIR"},
-    {"SMTP_USER", KEY_STRING, NULL, OFF(smtp_user), 0, 0, 0, NULL,
-     "user name for SMTP authentication (optional)"},
-    {"SMTP_PASS", KEY_STRING, NULL, OFF(smtp_pass), 0, 0, 0, NULL,
-     "password for SMTP authentication (optional)"},
-    {"SMTP_FROM", KEY_STRING, "pgstack <noreply@localhost>", OFF(smtp_from), 0, 0, 0,
-     check_mail_from, "sender of auth emails: \"Name <address>\" or an address"},
-    {"SMTP_TIMEOUT", KEY_INT, "10", OFF(smtp_timeout_s), 1, 300, 0, NULL,
-     "seconds one SMTP delivery may take before the request fails with 500"},
-    {"MAIL_SPOOL_DIR", KEY_STRING, "/var/spool/pgstack/mail", OFF(mail_spool_dir), 0, 0, 0, NULL,
-     "without SMTP_URL: Maildir (tmp/, new/) where each email is written as one file"},
-    OAUTH_CLIENT_KEYS("GOOGLE", google, "Google"),
-    {"GOOGLE_ISSUER_URL", KEY_STRING, "https://accounts.google.com", OFF(google_issuer_url), 0, 0,
-     0, check_http_url,
-     "Google's OpenID issuer (discovery at {issuer}/.well-known/openid-configuration)"},
-    OAUTH_CLIENT_KEYS("GITHUB", github, "GitHub"),
-    {"GITHUB_AUTHORIZE_URL", KEY_STRING, "https://github.com/login/oauth/authorize",
-     OFF(github_authorize_url), 0, 0, 0, check_http_url, "GitHub's authorization endpoint"},
-    {"GITHUB_TOKEN_URL", KEY_STRING, "https://github.com/login/oauth/access_token",
-     OFF(github_token_url), 0, 0, 0, check_http_url, "GitHub's token endpoint"},
-    {"GITHUB_API_URL", KEY_STRING, "https://api.github.com", OFF(github_api_url), 0, 0, 0,
-     check_http_url, "GitHub's REST API (/user and /user/emails), e.g. of GitHub Enterprise"},
-    OAUTH_CLIENT_KEYS("APPLE", apple, "Apple"),
-    {"APPLE_ISSUER_URL", KEY_STRING, "https://appleid.apple.com", OFF(apple_issuer_url), 0, 0, 0,
-     check_http_url, "Apple's OpenID issuer (discovery)"},
-    OAUTH_CLIENT_KEYS("MICROSOFT", microsoft, "Microsoft (Entra ID)"),
-    {"MICROSOFT_LOGIN_URL", KEY_STRING, "https://login.microsoftonline.com",
-     OFF(microsoft_login_url), 0, 0, 0, check_http_url,
-     "Microsoft's login host; the issuer is {MICROSOFT_LOGIN_URL}/{MICROSOFT_TENANT}/v2.0"},
-    {"MICROSOFT_TENANT", KEY_STRING, "common", OFF(microsoft_tenant), 0, 0, 0, check_tenant,
-     "common, organizations, consumers, or a tenant id or domain"},
-    OAUTH_CLIENT_KEYS("OIDC", oidc, "a generic OpenID Connect provider"),
-    {"OIDC_ISSUER_URL", KEY_STRING, NULL, OFF(oidc_issuer_url), 0, 0, 0, check_optional_http_url,
-     "issuer of the generic OpenID Connect provider (discovery); required with OIDC_CLIENT_ID"},
-    {"OIDC_SCOPES", KEY_STRING, "openid email profile", OFF(oidc_scopes), 0, 0, 0, NULL,
-     "scopes requested from the generic OpenID Connect provider"},
-    {"OAUTH_TIMEOUT", KEY_INT, "10", OFF(oauth_timeout_s), 1, 120, 0, NULL,
-     "seconds one call to an OAuth provider (discovery, keys, token, user API) may take"},
 };
 
-/* Keys that must be set when another one is: an enabled provider needs its
- * secret (and the generic one its issuer). */
-static const struct {
-    const char *key, *when;
-} REQUIRED_WITH[] = {
-    {"GOOGLE_CLIENT_SECRET", "GOOGLE_CLIENT_ID"},
-    {"GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID"},
-    {"APPLE_CLIENT_SECRET", "APPLE_CLIENT_ID"},
-    {"MICROSOFT_CLIENT_SECRET", "MICROSOFT_CLIENT_ID"},
-    {"OIDC_CLIENT_SECRET", "OIDC_CLIENT_ID"},
-    {"OIDC_ISSUER_URL", "OIDC_CLIENT_ID"},
+const config_section core_config_section = {
+    .name = "core",
+    .keys = CORE_KEYS,
+    .key_count = sizeof CORE_KEYS / sizeof CORE_KEYS[0],
+    .size = sizeof(pgstack_config),
+    .validate = NULL,
 };
-#define KEY_COUNT (sizeof(KEYS) / sizeof(KEYS[0]))
 
 static bool check_database_url(const char *value, char *why, size_t whylen)
 {
@@ -224,7 +83,7 @@ static bool check_jwt_algorithm(const char *value, char *why, size_t whylen)
     return true;
 }
 
-static bool check_http_url(const char *value, char *why, size_t whylen)
+bool config_check_http_url(const char *value, char *why, size_t whylen)
 {
     if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) {
         snprintf(why, whylen, "must be an http:// or https:// URL");
@@ -233,56 +92,9 @@ static bool check_http_url(const char *value, char *why, size_t whylen)
     return true;
 }
 
-static bool check_optional_http_url(const char *value, char *why, size_t whylen)
+bool config_check_optional_http_url(const char *value, char *why, size_t whylen)
 {
-    return !*value || check_http_url(value, why, whylen);
-}
-
-static bool check_smtp_url(const char *value, char *why, size_t whylen)
-{
-    if (*value && strncmp(value, "smtp://", 7) != 0 && strncmp(value, "smtps://", 8) != 0) {
-        snprintf(why, whylen, "must be an smtp:// or smtps:// URL");
-        return false;
-    }
-    return true;
-}
-
-/* "Name <address>" or "address", without control characters (the mail
- * code checks the parts again before writing a header). */
-static bool check_mail_from(const char *value, char *why, size_t whylen)
-{
-    const char *lt = strchr(value, '<'), *gt = strchr(value, '>');
-    bool control = false;
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-        control |= *p < 0x20 || *p == 0x7f;
-    bool shape = lt ? (gt && gt[1] == '\0' && gt > lt && !strchr(lt + 1, '<') &&
-                       memchr(lt, '@', (size_t)(gt - lt)))
-                    : (!gt && strchr(value, '@') && !strchr(value, ' '));
-    if (control || !shape) {
-        snprintf(why, whylen,
-                 "must be \"Name <address>\" or an address, without control characters");
-        return false;
-    }
-    return true;
-}
-
-/* A tenant is one path segment: letters, digits, '.', '-'. */
-static bool check_tenant(const char *value, char *why, size_t whylen)
-{
-    bool ok = *value != '\0' && strlen(value) <= 100;
-    for (const char *p = value; *p; p++)
-        ok &= isalnum((unsigned char)*p) || *p == '.' || *p == '-';
-    if (!ok)
-        snprintf(why, whylen, "must be a tenant id or domain (letters, digits, '.', '-')");
-    return ok;
-}
-
-static const key_spec *find_key(const char *name, size_t len)
-{
-    for (size_t i = 0; i < KEY_COUNT; i++)
-        if (strlen(KEYS[i].name) == len && strncmp(KEYS[i].name, name, len) == 0)
-            return &KEYS[i];
-    return NULL;
+    return !*value || config_check_http_url(value, why, whylen);
 }
 
 static char *trimmed_copy(const char *s, size_t n)
@@ -300,12 +112,61 @@ static char *trimmed_copy(const char *s, size_t n)
     return strndup(s, n);
 }
 
-/* Fills raw[i] for every known key found in the file text. */
-static bool parse_file_text(const char *text, char **raw, char *err, size_t errlen)
+/* The file's lines as a list of "KEY=value" strings (key and value
+ * trimmed, quotes removed), in file order; later lines win. */
+typedef struct file_entries {
+    char **items;
+    size_t count, cap;
+} file_entries;
+
+static void entries_free(file_entries *f)
+{
+    for (size_t i = 0; i < f->count; i++)
+        free(f->items[i]);
+    free(f->items);
+    memset(f, 0, sizeof *f);
+}
+
+static void entries_add(file_entries *f, const char *key, size_t keylen, const char *value,
+                        size_t valuelen)
+{
+    if (f->count == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16;
+        f->items = realloc(f->items, f->cap * sizeof(char *));
+    }
+    char *v = trimmed_copy(value, valuelen);
+    size_t vlen = strlen(v);
+    char *item = malloc(keylen + vlen + 2);
+    memcpy(item, key, keylen);
+    item[keylen] = '=';
+    memcpy(item + keylen + 1, v, vlen + 1);
+    free(v);
+    f->items[f->count++] = item;
+}
+
+/* Reads one non-empty, non-comment line "KEY=VALUE" (or "export KEY=VALUE"). */
+static bool parse_line(file_entries *f, const char *s, size_t n, int lineno, char *err,
+                       size_t errlen)
+{
+    const char *eq = memchr(s, '=', n);
+    if (!eq) {
+        snprintf(err, errlen, "config file line %d: expected KEY=VALUE", lineno);
+        return false;
+    }
+    const char *line_end = s + n;
+    if (n > 7 && strncmp(s, "export ", 7) == 0)
+        s += 7;
+    size_t keylen = (size_t)(eq - s);
+    while (keylen > 0 && isspace((unsigned char)s[keylen - 1]))
+        keylen--;
+    entries_add(f, s, keylen, eq + 1, (size_t)(line_end - eq - 1));
+    return true;
+}
+
+static bool parse_file_text(const char *text, file_entries *f, char *err, size_t errlen)
 {
     int lineno = 0;
-    const char *p = text;
-    while (*p) {
+    for (const char *p = text; *p;) {
         const char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         lineno++;
@@ -315,37 +176,31 @@ static bool parse_file_text(const char *text, char **raw, char *err, size_t errl
             s++;
             n--;
         }
-        if (n > 0 && *s != '#') {
-            const char *eq = memchr(s, '=', n);
-            if (!eq) {
-                snprintf(err, errlen, "config file line %d: expected KEY=VALUE", lineno);
-                return false;
-            }
-            const char *line_end = s + n;
-            if (n > 7 && strncmp(s, "export ", 7) == 0)
-                s += 7;
-            size_t keylen = (size_t)(eq - s);
-            while (keylen > 0 && isspace((unsigned char)s[keylen - 1]))
-                keylen--;
-            const key_spec *k = find_key(s, keylen);
-            if (k) {
-                size_t idx = (size_t)(k - KEYS);
-                free(raw[idx]);
-                raw[idx] = trimmed_copy(eq + 1, (size_t)(line_end - eq - 1));
-            }
-        }
+        if (n > 0 && *s != '#' && !parse_line(f, s, n, lineno, err, errlen))
+            return false;
         p += len + (eol ? 1 : 0);
     }
     return true;
 }
 
-static const char *env_lookup(char *const *env, const char *name)
+/* The value of name in a NULL-terminated "KEY=value" array; the last one
+ * when last is set (file lines), else the first (environ). */
+static const char *entry_lookup(char *const *items, size_t count, const char *name, bool last)
 {
     size_t n = strlen(name);
-    for (; env && *env; env++)
-        if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
-            return *env + n + 1;
-    return NULL;
+    const char *found = NULL;
+    for (size_t i = 0; i < count && items[i]; i++)
+        if (strncmp(items[i], name, n) == 0 && items[i][n] == '=') {
+            found = items[i] + n + 1;
+            if (!last)
+                break;
+        }
+    return found;
+}
+
+static const char *env_lookup(char *const *env, const char *name)
+{
+    return env ? entry_lookup(env, (size_t)-1, name, false) : NULL;
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -384,18 +239,18 @@ static str_list parse_list(const char *v)
     return l;
 }
 
-static bool store_value(pgstack_config *cfg, const key_spec *k, const char *v, char *err,
+static bool store_value(void *settings, const config_key *k, const char *v, char *err,
                         size_t errlen)
 {
-    void *field = (char *)cfg + k->offset;
+    void *field = (char *)settings + k->offset;
     char why[128] = "";
     switch (k->type) {
-    case KEY_STRING:
+    case CONFIG_STRING:
         if (k->check && !k->check(v, why, sizeof why))
             break;
         *(char **)field = strdup(v);
         return true;
-    case KEY_INT: {
+    case CONFIG_INT: {
         char *end;
         errno = 0;
         long n = strtol(v, &end, 10);
@@ -406,13 +261,13 @@ static bool store_value(pgstack_config *cfg, const key_spec *k, const char *v, c
         *(long *)field = n;
         return true;
     }
-    case KEY_BOOL:
+    case CONFIG_BOOL:
         if (!parse_bool(v, (bool *)field)) {
             snprintf(why, sizeof why, "must be true or false");
             break;
         }
         return true;
-    case KEY_LIST:
+    case CONFIG_LIST:
         *(str_list *)field = parse_list(v);
         return true;
     }
@@ -420,14 +275,14 @@ static bool store_value(pgstack_config *cfg, const key_spec *k, const char *v, c
     return false;
 }
 
-static bool apply_values(pgstack_config *cfg, char **raw, char *const *env, unsigned needs,
-                         char *err, size_t errlen)
+static bool apply_values(const config_section *s, void *settings, const file_entries *file,
+                         char *const *env, unsigned needs, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < KEY_COUNT; i++) {
-        const key_spec *k = &KEYS[i];
+    for (size_t i = 0; i < s->key_count; i++) {
+        const config_key *k = &s->keys[i];
         const char *v = env_lookup(env, k->name);
         if (!v)
-            v = raw[i];
+            v = entry_lookup(file->items, file->count, k->name, true);
         if (v && !*v && k->required_by)
             v = NULL;
         if (!v)
@@ -439,43 +294,57 @@ static bool apply_values(pgstack_config *cfg, char **raw, char *const *env, unsi
             }
             continue;
         }
-        if (!store_value(cfg, k, v, err, errlen))
+        if (!store_value(settings, k, v, err, errlen))
             return false;
     }
-    return true;
+    return !s->validate || s->validate(settings, err, errlen);
 }
 
-static bool string_set(const pgstack_config *cfg, const char *name)
+static bool load_entries(const config_section *s, void *settings, const file_entries *file,
+                         char *const *env, unsigned needs, char *err, size_t errlen)
 {
-    const key_spec *k = find_key(name, strlen(name));
-    const char *v = k ? *(char *const *)((const char *)cfg + k->offset) : NULL;
-    return v && *v;
+    memset(settings, 0, s->size);
+    if (apply_values(s, settings, file, env, needs, err, errlen))
+        return true;
+    config_section_free(s, settings);
+    return false;
 }
 
-static bool check_required_with(const pgstack_config *cfg, char *err, size_t errlen)
+bool config_section_load(const config_section *s, void *settings, const char *file_text,
+                         char *const *env, unsigned needs, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < sizeof REQUIRED_WITH / sizeof REQUIRED_WITH[0]; i++)
-        if (string_set(cfg, REQUIRED_WITH[i].when) && !string_set(cfg, REQUIRED_WITH[i].key)) {
-            snprintf(err, errlen, "configuration %s: required when %s is set", REQUIRED_WITH[i].key,
-                     REQUIRED_WITH[i].when);
-            return false;
-        }
-    return true;
-}
-
-bool config_load_text(pgstack_config *cfg, const char *file_text, char *const *env, unsigned needs,
-                      char *err, size_t errlen)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    char *raw[KEY_COUNT] = {0};
-    bool ok = (!file_text || parse_file_text(file_text, raw, err, errlen)) &&
-              apply_values(cfg, raw, env, needs, err, errlen) &&
-              check_required_with(cfg, err, errlen);
-    for (size_t i = 0; i < KEY_COUNT; i++)
-        free(raw[i]);
+    file_entries file = {0};
+    bool ok = (!file_text || parse_file_text(file_text, &file, err, errlen)) &&
+              load_entries(s, settings, &file, env, needs, err, errlen);
     if (!ok)
-        config_free(cfg);
+        memset(settings, 0, s->size);
+    entries_free(&file);
     return ok;
+}
+
+bool config_load_text(pgstack_config *cfg, const config_section *area, void *settings,
+                      const char *file_text, char *const *env, unsigned needs, char *err,
+                      size_t errlen)
+{
+    file_entries file = {0};
+    memset(cfg, 0, sizeof *cfg);
+    if (area)
+        memset(settings, 0, area->size);
+    bool ok = (!file_text || parse_file_text(file_text, &file, err, errlen)) &&
+              load_entries(&core_config_section, cfg, &file, env, needs, err, errlen);
+    if (ok && area && !load_entries(area, settings, &file, env, needs, err, errlen)) {
+        config_section_free(&core_config_section, cfg);
+        ok = false;
+    }
+    entries_free(&file);
+    return ok;
+}
+
+static const char *config_path(char *const *env, bool *explicit_path)
+{
+    const char *path = env_lookup(env, "PGSTACK_CONFIG");
+    *explicit_path = path && *path;
+    return *explicit_path ? path : CONFIG_DEFAULT_PATH;
 }
 
 static char *read_whole_file(const char *path, bool *missing)
@@ -509,21 +378,21 @@ static char *read_whole_file(const char *path, bool *missing)
     return buf;
 }
 
-bool config_load(pgstack_config *cfg, char *const *env, unsigned needs, char *err, size_t errlen)
+bool config_load(pgstack_config *cfg, const config_section *area, void *settings, char *const *env,
+                 unsigned needs, char *err, size_t errlen)
 {
-    const char *path = env_lookup(env, "PGSTACK_CONFIG");
-    bool explicit_path = path && *path;
-    if (!explicit_path)
-        path = CONFIG_DEFAULT_PATH;
-    bool missing = false;
+    bool explicit_path, missing = false;
+    const char *path = config_path(env, &explicit_path);
     char *text = read_whole_file(path, &missing);
     if (!text && (explicit_path || !missing)) {
         snprintf(err, errlen, "configuration PGSTACK_CONFIG: cannot read %s: %s", path,
                  strerror(errno));
         memset(cfg, 0, sizeof(*cfg));
+        if (area)
+            memset(settings, 0, area->size);
         return false;
     }
-    bool ok = config_load_text(cfg, text, env, needs, err, errlen);
+    bool ok = config_load_text(cfg, area, settings, text, env, needs, err, errlen);
     free(text);
     return ok;
 }
@@ -537,34 +406,54 @@ static void free_list(str_list *l)
     l->count = 0;
 }
 
-void config_free(pgstack_config *cfg)
+void config_section_free(const config_section *s, void *settings)
 {
-    for (size_t i = 0; i < KEY_COUNT; i++) {
-        void *field = (char *)cfg + KEYS[i].offset;
-        if (KEYS[i].type == KEY_STRING) {
+    for (size_t i = 0; i < s->key_count; i++) {
+        void *field = (char *)settings + s->keys[i].offset;
+        if (s->keys[i].type == CONFIG_STRING) {
             free(*(char **)field);
             *(char **)field = NULL;
-        } else if (KEYS[i].type == KEY_LIST) {
+        } else if (s->keys[i].type == CONFIG_LIST) {
             free_list((str_list *)field);
         }
     }
 }
 
-static const char *key_default_text(const key_spec *k)
+void config_free(pgstack_config *cfg, const config_section *area, void *settings)
+{
+    config_section_free(&core_config_section, cfg);
+    if (area)
+        config_section_free(area, settings);
+}
+
+char *config_value(const char *name, char *const *env)
+{
+    const char *v = env_lookup(env, name);
+    if (v)
+        return strdup(v);
+    bool explicit_path, missing;
+    char *text = read_whole_file(config_path(env, &explicit_path), &missing);
+    file_entries file = {0};
+    char err[8];
+    if (text && parse_file_text(text, &file, err, sizeof err))
+        v = entry_lookup(file.items, file.count, name, true);
+    char *value = v ? strdup(v) : NULL;
+    entries_free(&file);
+    free(text);
+    return value;
+}
+
+const char *config_key_default_text(const config_key *k)
 {
     if (k->default_value)
         return k->default_value;
     return k->required_by ? "(required)" : "";
 }
 
-const config_key_info *config_keys(size_t *count)
+const config_key *config_section_find(const config_section *s, const char *name)
 {
-    static config_key_info info[KEY_COUNT + 1];
-    info[0] = (config_key_info){"PGSTACK_CONFIG", CONFIG_DEFAULT_PATH,
-                                "path of the KEY=VALUE configuration file"};
-    for (size_t i = 0; i < KEY_COUNT; i++)
-        info[i + 1] =
-            (config_key_info){KEYS[i].name, key_default_text(&KEYS[i]), KEYS[i].description};
-    *count = KEY_COUNT + 1;
-    return info;
+    for (size_t i = 0; i < s->key_count; i++)
+        if (strcmp(s->keys[i].name, name) == 0)
+            return &s->keys[i];
+    return NULL;
 }

@@ -1,8 +1,10 @@
 /* Percent-decoding and query-string parsing; see query.h. */
 #include "core/query.h"
 
+#include "core/sbuf.h"
 #include "core/utf8.h"
 
+#include <ctype.h>
 #include <string.h>
 
 const char *query_status_message(query_status st)
@@ -107,4 +109,17 @@ const char *query_get(const query_params *q, const char *key)
         if (strcmp(q->items[i].key, key) == 0)
             return q->items[i].value;
     return NULL;
+}
+
+char *query_encode(arena *a, const char *s)
+{
+    sbuf b;
+    sbuf_init(&b, a, 3 * strlen(s) + 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p))
+            sbuf_putc(&b, (char)*p);
+        else
+            sbuf_printf(&b, "%%%02X", *p);
+    }
+    return b.data;
 }

@@ -39,4 +39,8 @@ query_status query_parse(arena *a, const char *qs, size_t max_len, query_params 
 /* The first value of key, or NULL. */
 const char *query_get(const query_params *q, const char *key);
 
+/* Percent-encodes everything but RFC 3986 unreserved characters, for a
+ * query-string value or a path segment. */
+char *query_encode(arena *a, const char *s);
+
 #endif

@@ -1,4 +1,5 @@
 /* Building a request from FastCGI/CGI parameters; see request.h. */
+#include "core/vec.h"
 #include "core/request.h"
 
 #include "core/netaddr.h"
@@ -19,14 +20,7 @@ static const char *param_lookup(char *const *params, const char *name)
 
 static void header_push(arena *a, header_list *l, const char *name, const char *value)
 {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        header *items = arena_alloc(a, cap * sizeof(header));
-        if (l->count)
-            memcpy(items, l->items, l->count * sizeof(header));
-        l->items = items;
-        l->cap = cap;
-    }
+    l->items = vec_grow(a, l->items, l->count, &l->cap, l->count + 1, sizeof(header));
     l->items[l->count++] = (header){name, value};
 }
 

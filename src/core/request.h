@@ -5,6 +5,7 @@
 #define PGSTACK_REQUEST_H
 
 #include "core/arena.h"
+#include "core/auth_ctx.h"
 #include "core/config.h"
 #include "core/header.h"
 #include "core/http_io.h"
@@ -13,7 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct auth_ctx;
 struct app;
 
 typedef struct request {
@@ -31,7 +31,7 @@ typedef struct request {
     char *body;
     size_t body_len;
     long content_length; /* -1 when not given */
-    struct auth_ctx *auth;
+    auth_ctx *auth;
     /* route parameters, filled by the router */
     const char **param_names;
     const char **param_values;

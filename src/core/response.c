@@ -1,4 +1,5 @@
 /* Response building and CGI/FastCGI output; see response.h. */
+#include "core/vec.h"
 #include "core/response.h"
 
 #include <stdio.h>
@@ -25,14 +26,7 @@ static header *find_header(const response *res, const char *name)
 void response_add_header(response *res, const char *name, const char *value)
 {
     header_list *l = &res->headers;
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        header *items = arena_alloc(res->arena, cap * sizeof(header));
-        if (l->count)
-            memcpy(items, l->items, l->count * sizeof(header));
-        l->items = items;
-        l->cap = cap;
-    }
+    l->items = vec_grow(res->arena, l->items, l->count, &l->cap, l->count + 1, sizeof(header));
     l->items[l->count++] =
         (header){arena_strdup(res->arena, name), arena_strdup(res->arena, value)};
 }

@@ -1,4 +1,5 @@
 /* Pipelined caller transactions; see txn.h. */
+#include "core/vec.h"
 #include "db/txn.h"
 
 #include <errno.h>
@@ -27,7 +28,8 @@ struct db_txn {
     arena *arena;
     db_conn *conn;
     queued *items;
-    int count, cap;
+    int count;
+    size_t cap;
     int first; /* the first statement of the current run */
     int error_index;
     bool block;
@@ -40,14 +42,8 @@ static void clear_result(void *res)
 
 int db_txn_add(db_txn *t, const char *sql, int nparams, const char *const *values)
 {
-    if (t->count == t->cap) {
-        int cap = t->cap ? t->cap * 2 : 8;
-        queued *items = arena_alloc(t->arena, (size_t)cap * sizeof(queued));
-        if (t->count)
-            memcpy(items, t->items, (size_t)t->count * sizeof(queued));
-        t->items = items;
-        t->cap = cap;
-    }
+    t->items = vec_grow(t->arena, t->items, (size_t)t->count, &t->cap, (size_t)t->count + 1,
+                        sizeof(queued));
     t->items[t->count] = (queued){.sql = sql, .nparams = nparams, .values = values};
     return t->count++;
 }

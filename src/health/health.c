@@ -1,7 +1,7 @@
 /* The health check; see health.h. */
 #include "health/health.h"
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "db/txn.h"
 
 void health_handle(request *req, response *res)

@@ -5,13 +5,14 @@
  * whose status and body make the operation's result. */
 #include "rest/batch.h"
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/json_text.h"
 #include "core/sbuf.h"
-#include "db/caller.h"
+#include "worker/caller.h"
 #include "rest/batch_parse.h"
 #include "rest/body.h"
 #include "rest/catalog_cache.h"
+#include "rest/rest_settings.h"
 #include "rest/error.h"
 #include "rest/input.h"
 #include "rest/plan.h"
@@ -406,7 +407,8 @@ void rest_batch_handle(request *req, response *res)
     rest_batch b;
     rest_error err;
     const char *failed_op;
-    if (!rest_batch_parse(req->arena, req->body, req->body_len, (size_t)cfg->batch_max_operations,
+    if (!rest_batch_parse(req->arena, req->body, req->body_len,
+                          (size_t)rest_settings_of(req)->batch_max_operations,
                           (size_t)cfg->max_query_length, &b, &err, &failed_op)) {
         reply_failed_early(res, &err, failed_op);
         return;

@@ -138,8 +138,9 @@ static bool parse_path(checker *c, json_object *o, rest_batch_op *op, size_t max
     bool rpc = strncmp(path, "/rpc/", 5) == 0;
     if (rpc && strcmp(op->method, "POST") != 0)
         return fail(c->err, c->a, "An RPC operation must use POST, not %s", op->method);
-    const char *name = rpc ? path + 5 : path + 1;
-    const char *q = strchr(path, '?');
+    /* judge the leading '/' before stepping past it: "" and "?x" have none */
+    const char *name = path[0] != '/' ? path : rpc ? path + 5 : path + 1;
+    const char *q = strchr(name, '?');
     size_t n = q ? (size_t)(q - name) : strlen(name);
     char *decoded;
     if (path[0] != '/' || n < 1 || memchr(name, '/', n) ||

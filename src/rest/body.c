@@ -2,6 +2,7 @@
  * parsed strictly (json-c, UTF-8 validated), and the text is scanned for
  * what json-c is lenient about and for \u0000 (json-c cuts object keys at
  * a NUL, so it cannot be found in the parsed document). */
+#include "core/vec.h"
 #include "rest/body.h"
 
 #include "core/json_text.h"
@@ -69,13 +70,7 @@ static void collect_keys(arena *a, json_object *row, rest_body *b, size_t *cap)
             k->rows++;
             continue;
         }
-        if (b->key_count == *cap) {
-            *cap = *cap ? *cap * 2 : 8;
-            rest_body_key *keys = arena_alloc(a, *cap * sizeof(*keys));
-            if (b->key_count)
-                memcpy(keys, b->keys, b->key_count * sizeof(*keys));
-            b->keys = keys;
-        }
+        b->keys = vec_grow(a, b->keys, b->key_count, cap, b->key_count + 1, sizeof(*b->keys));
         b->keys[b->key_count++] = (rest_body_key){arena_strdup(a, key), 1};
     }
 }

@@ -4,6 +4,7 @@
  * line breaks inside); lines end with \n or \r\n, a last line break is
  * optional; an unquoted NULL is null, every other value a string that
  * PostgreSQL converts to its column's type. See body.h. */
+#include "core/vec.h"
 #include "rest/body.h"
 
 #include "core/json_text.h"
@@ -69,14 +70,7 @@ static bool read_line(arena *a, csv_scan *c, csv_field **fields, size_t *count, 
 {
     *count = 0;
     for (;;) {
-        if (*count == *cap) {
-            size_t grown = *cap ? *cap * 2 : 8;
-            csv_field *more = arena_alloc(a, grown * sizeof(*more));
-            if (*count)
-                memcpy(more, *fields, *count * sizeof(*more));
-            *fields = more;
-            *cap = grown;
-        }
+        *fields = vec_grow(a, *fields, *count, cap, *count + 1, sizeof(**fields));
         if (!read_field(a, c, &(*fields)[(*count)++]))
             return false;
         if (c->pos < c->n && c->s[c->pos] == ',') {

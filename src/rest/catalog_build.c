@@ -6,21 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *cat_vec_push(arena *a, cat_vec *v, size_t elem_size)
-{
-    if (v->count == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 8;
-        void *items = arena_alloc(a, cap * elem_size);
-        if (v->count)
-            memcpy(items, v->items, v->count * elem_size);
-        v->items = items;
-        v->cap = cap;
-    }
-    void *slot = (char *)v->items + v->count++ * elem_size;
-    memset(slot, 0, elem_size);
-    return slot;
-}
-
 static const char *copy(arena *a, const char *s)
 {
     return s ? arena_strdup(a, s) : NULL;
@@ -61,7 +46,7 @@ void catalog_add_relation(catalog_builder *b, unsigned oid, const char *schema, 
     r->rel.schema = copy(b->arena, schema);
     r->rel.name = copy(b->arena, name);
     r->rel.kind = kind;
-    *(build_rel **)cat_vec_push(b->arena, &b->rels, sizeof(build_rel *)) = r;
+    *(build_rel **)vec_push(b->arena, &b->rels, sizeof(build_rel *)) = r;
 }
 
 static build_rel *find_build_rel(catalog_builder *b, unsigned oid)
@@ -78,7 +63,7 @@ bool catalog_add_column(catalog_builder *b, unsigned rel_oid, const rest_column 
     build_rel *r = find_build_rel(b, rel_oid);
     if (!r)
         return false;
-    rest_column *c = cat_vec_push(b->arena, &r->columns, sizeof(*c));
+    rest_column *c = vec_push(b->arena, &r->columns, sizeof(*c));
     *c = *col;
     c->name = copy(b->arena, col->name);
     c->type = copy(b->arena, col->type);
@@ -91,7 +76,7 @@ bool catalog_add_column(catalog_builder *b, unsigned rel_oid, const rest_column 
 void catalog_add_key(catalog_builder *b, unsigned rel_oid, bool primary, const int *attnums,
                      size_t count)
 {
-    raw_key *k = cat_vec_push(b->arena, &b->keys, sizeof(*k));
+    raw_key *k = vec_push(b->arena, &b->keys, sizeof(*k));
     k->oid = rel_oid;
     k->primary = primary;
     k->attnums = copy_attnums(b->arena, attnums, count);
@@ -101,7 +86,7 @@ void catalog_add_key(catalog_builder *b, unsigned rel_oid, bool primary, const i
 void catalog_add_fk(catalog_builder *b, const char *name, unsigned from_oid,
                     const int *from_attnums, unsigned to_oid, const int *to_attnums, size_t count)
 {
-    raw_fk *f = cat_vec_push(b->arena, &b->fks, sizeof(*f));
+    raw_fk *f = vec_push(b->arena, &b->fks, sizeof(*f));
     f->name = copy(b->arena, name);
     f->from_oid = from_oid;
     f->to_oid = to_oid;
@@ -113,13 +98,13 @@ void catalog_add_fk(catalog_builder *b, const char *name, unsigned from_oid,
 void catalog_add_view_column(catalog_builder *b, unsigned view_oid, int attnum, unsigned source_oid,
                              int source_attnum)
 {
-    raw_view_column *v = cat_vec_push(b->arena, &b->view_cols, sizeof(*v));
+    raw_view_column *v = vec_push(b->arena, &b->view_cols, sizeof(*v));
     *v = (raw_view_column){view_oid, attnum, source_oid, source_attnum};
 }
 
 void catalog_add_function(catalog_builder *b, const rest_function *f)
 {
-    rest_function *out = cat_vec_push(b->arena, &b->funcs, sizeof(*out));
+    rest_function *out = vec_push(b->arena, &b->funcs, sizeof(*out));
     *out = *f;
     out->schema = copy(b->arena, f->schema);
     out->name = copy(b->arena, f->name);
@@ -132,7 +117,7 @@ void catalog_add_function(catalog_builder *b, const rest_function *f)
 
 void catalog_add_function_arg(catalog_builder *b, unsigned func_oid, const rest_func_arg *arg)
 {
-    raw_func_arg *r = cat_vec_push(b->arena, &b->args, sizeof(*r));
+    raw_func_arg *r = vec_push(b->arena, &b->args, sizeof(*r));
     r->func_oid = func_oid;
     r->seq = b->args.count;
     r->arg = *arg;

@@ -3,16 +3,8 @@
 #ifndef PGSTACK_REST_CATALOG_BUILD_INTERNAL_H
 #define PGSTACK_REST_CATALOG_BUILD_INTERNAL_H
 
+#include "core/vec.h"
 #include "rest/catalog_build.h"
-
-/* An arena-backed growable array of elements of one size. */
-typedef struct cat_vec {
-    void *items;
-    size_t count, cap;
-} cat_vec;
-
-/* A zeroed new last element; earlier element pointers may move. */
-void *cat_vec_push(arena *a, cat_vec *v, size_t elem_size);
 
 typedef struct raw_key {
     unsigned oid;
@@ -44,18 +36,18 @@ typedef struct raw_func_arg {
 /* An added relation and its columns while building. */
 typedef struct build_rel {
     rest_relation rel;
-    cat_vec columns; /* rest_column */
+    vec columns; /* rest_column */
 } build_rel;
 
 struct catalog_builder {
     arena *arena;
     long long version;
-    cat_vec rels;      /* build_rel * */
-    cat_vec keys;      /* raw_key */
-    cat_vec fks;       /* raw_fk */
-    cat_vec view_cols; /* raw_view_column */
-    cat_vec funcs;     /* rest_function */
-    cat_vec args;      /* raw_func_arg */
+    vec rels;      /* build_rel * */
+    vec keys;      /* raw_key */
+    vec fks;       /* raw_fk */
+    vec view_cols; /* raw_view_column */
+    vec funcs;     /* rest_function */
+    vec args;      /* raw_func_arg */
 };
 
 /* Fills c's relations, keys and relationships from b (catalog_derive.c). */

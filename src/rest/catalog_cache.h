@@ -12,7 +12,7 @@
 #ifndef PGSTACK_REST_CATALOG_CACHE_H
 #define PGSTACK_REST_CATALOG_CACHE_H
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "db/txn.h"
 #include "rest/catalog.h"
 #include "rest/error.h"

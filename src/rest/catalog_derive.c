@@ -21,7 +21,7 @@ typedef struct derive_ctx {
     build_rel **rels;
     size_t rel_count;
     col_base **bases; /* per relation, per column */
-    cat_vec fks;      /* rest_fk */
+    vec fks;          /* rest_fk */
 } derive_ctx;
 
 /* A projection of a key's columns onto one exposed relation. */
@@ -109,13 +109,13 @@ static void derive_keys(derive_ctx *d, size_t ri)
 {
     rest_relation *r = &d->rels[ri]->rel;
     const raw_key *keys = d->b->keys.items;
-    cat_vec uniques = {0};
+    vec uniques = {0};
     for (size_t k = 0; k < d->b->keys.count; k++) {
         size_t *cols = cover(d, ri, keys[k].oid, keys[k].attnums, keys[k].count);
         if (!cols || keys[k].count == 0)
             continue;
         rest_key key = {cols, keys[k].count};
-        *(rest_key *)cat_vec_push(d->b->arena, &uniques, sizeof(rest_key)) = key;
+        *(rest_key *)vec_push(d->b->arena, &uniques, sizeof(rest_key)) = key;
         if (keys[k].primary && r->pk.count == 0)
             r->pk = key;
     }
@@ -159,7 +159,7 @@ static void derive_fk(derive_ctx *d, const raw_fk *f, projection *from, projecti
     size_t nt = projections(d, f->to_oid, f->to_attnums, f->count, to);
     for (size_t i = 0; i < nf; i++)
         for (size_t j = 0; j < nt; j++) {
-            rest_fk *fk = cat_vec_push(d->b->arena, &d->fks, sizeof(*fk));
+            rest_fk *fk = vec_push(d->b->arena, &d->fks, sizeof(*fk));
             fk->name = f->name;
             fk->from = &d->rels[from[i].rel]->rel;
             fk->to = &d->rels[to[j].rel]->rel;

@@ -1,11 +1,11 @@
 /* The catalog refresh endpoint; see catalog_refresh.h. */
 #include "rest/catalog_refresh.h"
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/errors.h"
-#include "db/caller.h"
+#include "worker/caller.h"
 #include "db/reply.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include <string.h>
 

@@ -1,17 +1,18 @@
 /* Building the parser input from an HTTP request; see input.h. */
 #include "rest/input.h"
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "rest/parse.h"
+#include "rest/rest_settings.h"
 
 static const char *const IGNORED_PARAMS[] = {"apikey"};
 
-static rest_limits configured_limits(const pgstack_config *cfg)
+static rest_limits configured_limits(const rest_settings *s)
 {
     rest_limits l = rest_limits_default();
-    l.max_embed_depth = (size_t)cfg->rest_max_embed_depth;
-    l.max_logic_depth = (size_t)cfg->rest_max_logic_depth;
-    l.max_filters = (size_t)cfg->rest_max_filters;
+    l.max_embed_depth = (size_t)s->max_embed_depth;
+    l.max_logic_depth = (size_t)s->max_logic_depth;
+    l.max_filters = (size_t)s->max_filters;
     return l;
 }
 
@@ -37,7 +38,7 @@ bool rest_input_parse(request *req, bool is_rpc, rest_request *out, rest_error *
         .ignored_params = IGNORED_PARAMS,
         .ignored_count = sizeof IGNORED_PARAMS / sizeof IGNORED_PARAMS[0],
     };
-    rest_limits limits = configured_limits(cfg);
+    rest_limits limits = configured_limits(rest_settings_of(req));
     rest_parse_error perr;
     if (rest_parse_request(req->arena, &in, &limits, out, &perr))
         return true;

@@ -4,8 +4,8 @@
  * transaction; the document is built from the catalog. */
 #include "rest/openapi_handler.h"
 
-#include "core/app.h"
-#include "db/caller.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 #include "rest/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/openapi.h"

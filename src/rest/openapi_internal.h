@@ -4,6 +4,7 @@
 #define PGSTACK_REST_OPENAPI_INTERNAL_H
 
 #include "rest/openapi.h"
+#include "rest/openapi_types.h"
 
 #include <json-c/json.h>
 
@@ -14,7 +15,7 @@ typedef struct openapi_ctx {
     const rest_openapi_access *access; /* NULL: everything */
 } openapi_ctx;
 
-/* openapi.c */
+/* openapi_common.c */
 /* False when the caller may not see rel; else its verbs in *out. */
 bool openapi_relation_grant(const openapi_ctx *c, const rest_relation *rel,
                             rest_openapi_grant *out);
@@ -28,6 +29,8 @@ bool openapi_filterable(const char *name);
  * schemas only get type and format. */
 json_object *openapi_type_schema(arena *a, const char *type_name, char category);
 json_object *openapi_string_list(const char *const *items, size_t count);
+/* type, format, items and maxLength of t into schema. */
+void openapi_add_type_fields(json_object *schema, const openapi_type *t);
 
 /* openapi_paths.c */
 json_object *openapi_table_path(const openapi_ctx *c, const rest_relation *rel,

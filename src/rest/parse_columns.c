@@ -8,7 +8,7 @@ bool parse_column_list(parse_ctx *ctx, const char *param, const char *value, res
     arena *a = ctx->arena;
     scan s;
     scan_init(&s, ctx, value, param, arena_printf(a, "%s=", param));
-    rest_vec names = {0};
+    vec names = {0};
     size_t comma = 0;
     for (;;) {
         scan_skip_ws(&s);
@@ -18,7 +18,7 @@ bool parse_column_list(parse_ctx *ctx, const char *param, const char *value, res
             return scan_fail_here(&s, "empty list of columns");
         if (scan_peek(&s) == ',')
             return scan_fail(&s, "empty item");
-        const char **name = rest_vec_push(a, &names, sizeof(char *));
+        const char **name = vec_push(a, &names, sizeof(char *));
         if (!scan_name(&s, "a column name", name))
             return false;
         comma = s.pos;

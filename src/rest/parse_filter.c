@@ -187,11 +187,11 @@ static bool read_list(scan *s, value_style style, rest_condition *out)
         return scan_fail(s, "expected '(' to start the list of 'in' but found %s",
                          scan_describe(s));
     size_t open = s->pos++;
-    rest_vec items = {0};
+    vec items = {0};
     scan_skip_ws(s);
     bool empty = scan_peek(s) == ')';
     while (!empty) {
-        const char **item = rest_vec_push(s->ctx->arena, &items, sizeof(char *));
+        const char **item = vec_push(s->ctx->arena, &items, sizeof(char *));
         if (!read_list_element(s, item))
             return false;
         if (!scan_accept(s, ","))

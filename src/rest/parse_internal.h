@@ -5,6 +5,7 @@
 #ifndef PGSTACK_REST_PARSE_INTERNAL_H
 #define PGSTACK_REST_PARSE_INTERNAL_H
 
+#include "core/vec.h"
 #include "rest/parse.h"
 
 #include <stdbool.h>
@@ -71,17 +72,6 @@ bool scan_field(scan *s, const char *role, rest_field *field);
 bool scan_identifier(scan *s, const char *role, const char **out);
 /* At '"': the quoted text without quotes and escapes. */
 bool scan_quoted(scan *s, const char **out);
-
-/* ---- arena-backed growable array ----------------------------------------- */
-
-typedef struct rest_vec {
-    void *items;
-    size_t count;
-    size_t cap;
-} rest_vec;
-
-/* A zeroed new last element; earlier element pointers may move. */
-void *rest_vec_push(arena *a, rest_vec *v, size_t elem_size);
 
 /* ---- parameter keys (parse_key.c) ---------------------------------------- */
 

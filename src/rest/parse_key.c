@@ -11,12 +11,12 @@ bool parse_param_key(parse_ctx *ctx, const char *key, param_key *out)
     scan s;
     const char *shown = rest_excerpt(a, key);
     scan_init(&s, ctx, key, arena_printf(a, "parameter name '%s'", shown), NULL);
-    rest_vec names = {0}, quoted = {0};
+    vec names = {0}, quoted = {0};
     do {
         scan_skip_ws(&s);
-        bool *is_quoted = rest_vec_push(a, &quoted, sizeof(bool));
+        bool *is_quoted = vec_push(a, &quoted, sizeof(bool));
         *is_quoted = scan_peek(&s) == '"';
-        const char **name = rest_vec_push(a, &names, sizeof(char *));
+        const char **name = vec_push(a, &names, sizeof(char *));
         if (!scan_name(&s, "a name", name))
             return false;
     } while (scan_accept(&s, "."));

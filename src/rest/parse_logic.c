@@ -63,14 +63,14 @@ static bool parse_node(scan *s, size_t depth, rest_logic_node *node)
 /* The nodes after the '(' at open, through the matching ')'. */
 static bool parse_children(scan *s, size_t depth, size_t open, rest_logic_node *node)
 {
-    rest_vec children = {0};
+    vec children = {0};
     scan_skip_ws(s);
     if (scan_peek(s) == ')')
         return scan_fail_at(s, open, "empty logic tree");
     for (;;) {
         if (scan_eof(s))
             return scan_fail_at(s, open, "unbalanced parenthesis");
-        rest_logic_node *child = rest_vec_push(s->ctx->arena, &children, sizeof(*child));
+        rest_logic_node *child = vec_push(s->ctx->arena, &children, sizeof(*child));
         if (!parse_node(s, depth, child))
             return false;
         scan_skip_ws(s);

@@ -78,7 +78,7 @@ bool parse_order_value(parse_ctx *ctx, const char *key, const char *value, rest_
     const char *shown = rest_excerpt(a, key);
     scan s;
     scan_init(&s, ctx, value, shown, arena_printf(a, "%s=", shown));
-    rest_vec terms = {0};
+    vec terms = {0};
     size_t comma = 0;
     for (;;) {
         scan_skip_ws(&s);
@@ -88,7 +88,7 @@ bool parse_order_value(parse_ctx *ctx, const char *key, const char *value, rest_
             return scan_fail_here(&s, "empty order");
         if (scan_peek(&s) == ',')
             return scan_fail(&s, "empty item");
-        rest_order_term *term = rest_vec_push(a, &terms, sizeof(*term));
+        rest_order_term *term = vec_push(a, &terms, sizeof(*term));
         if (!parse_term(&s, term))
             return false;
         comma = s.pos;

@@ -103,11 +103,11 @@ static const pref_spec *find_pref(const char *token, size_t n)
 }
 
 static void apply_token(arena *a, const char *token, size_t n, rest_preferences *out,
-                        rest_vec *unrecognised)
+                        vec *unrecognised)
 {
     const pref_spec *spec = find_pref(token, n);
     if (!spec) {
-        const char **slot = rest_vec_push(a, unrecognised, sizeof(char *));
+        const char **slot = vec_push(a, unrecognised, sizeof(char *));
         *slot = arena_strndup(a, token, n);
     } else if (pref_get(out, spec->kind) == 0) {
         pref_set(out, spec->kind, spec->value);
@@ -131,7 +131,7 @@ bool parse_prefer_header(parse_ctx *ctx, const char *header, rest_preferences *o
     memset(out, 0, sizeof(*out));
     if (!header)
         return true;
-    rest_vec unrecognised = {0};
+    vec unrecognised = {0};
     const char *p = header;
     while (*p) {
         size_t n = strcspn(p, ",");

@@ -21,8 +21,8 @@ typedef struct request_builder {
     parse_ctx ctx;
     const rest_parse_input *in;
     rest_request *out;
-    rest_vec filters, logic, orders, rpc_args;
-    rest_vec pages, pages_seen; /* embedded paging, and its page_seen in step */
+    vec filters, logic, orders, rpc_args;
+    vec pages, pages_seen; /* embedded paging, and its page_seen in step */
     page_seen root_seen;
     bool seen_select;
 } request_builder;
@@ -91,7 +91,7 @@ static bool handle_order(request_builder *b, const char *key, const char *value,
     for (size_t i = 0; i < b->orders.count; i++)
         if (same_path(&orders[i].path, &path))
             return fail_duplicate(b, key);
-    rest_order *order = rest_vec_push(b->ctx.arena, &b->orders, sizeof(*order));
+    rest_order *order = vec_push(b->ctx.arena, &b->orders, sizeof(*order));
     order->path = path;
     return parse_order_value(&b->ctx, key, value, order);
 }
@@ -105,10 +105,10 @@ static rest_paging *embed_paging(request_builder *b, rest_embed_path path, page_
             *seen = (page_seen *)b->pages_seen.items + i;
             return &pages[i];
         }
-    rest_paging *page = rest_vec_push(b->ctx.arena, &b->pages, sizeof(*page));
+    rest_paging *page = vec_push(b->ctx.arena, &b->pages, sizeof(*page));
     page->path = path;
     page->limit = REST_NO_LIMIT;
-    *seen = rest_vec_push(b->ctx.arena, &b->pages_seen, sizeof(page_seen));
+    *seen = vec_push(b->ctx.arena, &b->pages_seen, sizeof(page_seen));
     return page;
 }
 
@@ -131,7 +131,7 @@ static bool handle_logic(request_builder *b, const param_key *k, const char *key
 {
     bool negated = param_key_ends_with(k, 1, "not");
     rest_logic_op op = strcmp(k->names[k->count - 1], "and") == 0 ? REST_LOGIC_AND : REST_LOGIC_OR;
-    rest_logic_tree *tree = rest_vec_push(b->ctx.arena, &b->logic, sizeof(*tree));
+    rest_logic_tree *tree = vec_push(b->ctx.arena, &b->logic, sizeof(*tree));
     tree->path = param_key_path(k, k->count - 1 - (negated ? 1 : 0));
     return parse_logic_value(&b->ctx, key, value, negated, op, &tree->root);
 }
@@ -176,7 +176,7 @@ static bool take_as_rpc_arg(request_builder *b, const param_key *k, const char *
     probe.err = &ignored_err;
     if (parse_filter_value(&probe, k->names[0], value, &ignored_cond))
         return false;
-    rest_rpc_arg *arg = rest_vec_push(b->ctx.arena, &b->rpc_args, sizeof(*arg));
+    rest_rpc_arg *arg = vec_push(b->ctx.arena, &b->rpc_args, sizeof(*arg));
     arg->name = k->names[0];
     arg->value = value;
     return true;
@@ -189,7 +189,7 @@ static bool handle_filter(request_builder *b, const param_key *k, const char *ke
         return true;
     if (!rest_count_filter(&b->ctx))
         return false;
-    rest_filter *f = rest_vec_push(b->ctx.arena, &b->filters, sizeof(*f));
+    rest_filter *f = vec_push(b->ctx.arena, &b->filters, sizeof(*f));
     f->path = param_key_path(k, k->count - 1);
     f->field = k->last;
     return parse_filter_value(&b->ctx, key, value, &f->cond);

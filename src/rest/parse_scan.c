@@ -246,7 +246,7 @@ static bool scan_json_step(scan *s, rest_json_step *step)
 
 bool scan_json_path(scan *s, rest_field *field)
 {
-    rest_vec steps = {0};
+    vec steps = {0};
     for (;;) {
         bool as_text;
         if (scan_accept(s, "->>"))
@@ -255,7 +255,7 @@ bool scan_json_path(scan *s, rest_field *field)
             as_text = false;
         else
             break;
-        rest_json_step *step = rest_vec_push(s->ctx->arena, &steps, sizeof(*step));
+        rest_json_step *step = vec_push(s->ctx->arena, &steps, sizeof(*step));
         step->as_text = as_text;
         if (!scan_json_step(s, step))
             return false;
@@ -293,22 +293,4 @@ bool scan_identifier(scan *s, const char *role, const char **out)
         return scan_fail(s, "expected %s but found %s", role, scan_describe(s));
     *out = arena_strndup(s->ctx->arena, s->text + start, end - start);
     return true;
-}
-
-/* ---- vector ------------------------------------------------------------- */
-
-void *rest_vec_push(arena *a, rest_vec *v, size_t elem_size)
-{
-    if (v->count == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 4;
-        void *items = arena_alloc(a, cap * elem_size);
-        if (v->count)
-            memcpy(items, v->items, v->count * elem_size);
-        v->items = items;
-        v->cap = cap;
-    }
-    char *slot = (char *)v->items + v->count * elem_size;
-    memset(slot, 0, elem_size);
-    v->count++;
-    return slot;
 }

@@ -169,13 +169,13 @@ static bool parse_item(scan *s, size_t depth, rest_select_item *item)
 /* Items up to the end (root) or the ')' that closes the '(' at open_pos. */
 static bool parse_items(scan *s, size_t depth, bool nested, size_t open_pos, rest_select_list *out)
 {
-    rest_vec items = {0};
+    vec items = {0};
     scan_skip_ws(s);
     bool empty = nested ? scan_peek(s) == ')' : scan_eof(s);
     while (!empty) {
         if (nested && scan_eof(s))
             return scan_fail_at(s, open_pos, "unbalanced parenthesis");
-        rest_select_item *item = rest_vec_push(s->ctx->arena, &items, sizeof(*item));
+        rest_select_item *item = vec_push(s->ctx->arena, &items, sizeof(*item));
         if (!parse_item(s, depth, item))
             return false;
         size_t comma = s->pos;

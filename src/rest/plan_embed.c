@@ -28,7 +28,7 @@ typedef struct search {
     const plan_node *parent;
     const char *target;
     const char *hint;
-    plan_vec found; /* candidate */
+    vec found; /* candidate */
 } search;
 
 static bool single_column(const rest_relation *r, const size_t *cols, size_t count,
@@ -44,7 +44,7 @@ static bool same_schema(const search *s, const rest_relation *r)
 
 static void add(search *s, plan_join join, const rest_relation *target, bool on_parent)
 {
-    candidate *c = plan_vec_push(s->ctx->arena, &s->found, sizeof(*c));
+    candidate *c = vec_push(s->ctx->arena, &s->found, sizeof(*c));
     c->join = join;
     c->target = target;
     c->hint_on_parent_column = on_parent;

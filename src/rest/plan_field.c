@@ -11,21 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-void *plan_vec_push(arena *a, plan_vec *v, size_t elem_size)
-{
-    if (v->count == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 4;
-        void *items = arena_alloc(a, cap * elem_size);
-        if (v->count)
-            memcpy(items, v->items, v->count * elem_size);
-        v->items = items;
-        v->cap = cap;
-    }
-    void *slot = (char *)v->items + v->count++ * elem_size;
-    memset(slot, 0, elem_size);
-    return slot;
-}
-
 bool plan_fail_column(plan_ctx *ctx, const rest_relation *rel, const char *column)
 {
     return rest_error_set(ctx->err, ctx->arena, 400, "42703", NULL, NULL,

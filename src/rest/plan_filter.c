@@ -43,11 +43,11 @@ static bool plan_logic_node(plan_ctx *ctx, const plan_node *node, const rest_log
 
 /* The AND branches being built, one per node (by node id). */
 typedef struct where_lists {
-    plan_vec *lists;
+    vec *lists;
     plan_node **nodes;
 } where_lists;
 
-static plan_vec *where_of(where_lists *w, plan_node *node)
+static vec *where_of(where_lists *w, plan_node *node)
 {
     w->nodes[node->id] = node;
     return &w->lists[node->id];
@@ -60,7 +60,7 @@ static bool add_filter(plan_ctx *ctx, plan_node *root, where_lists *w, const res
         return false;
     if (embed_presence(node, f))
         return true;
-    plan_logic *leaf = plan_vec_push(ctx->arena, where_of(w, node), sizeof(plan_logic));
+    plan_logic *leaf = vec_push(ctx->arena, where_of(w, node), sizeof(plan_logic));
     leaf->is_condition = true;
     leaf->cond.cond = &f->cond;
     return plan_resolve_field(ctx, node, &f->field, &leaf->cond.field);
@@ -71,14 +71,14 @@ static bool add_tree(plan_ctx *ctx, plan_node *root, where_lists *w, const rest_
     plan_node *node = plan_find_node(ctx, root, &t->path);
     if (!node)
         return false;
-    plan_logic *branch = plan_vec_push(ctx->arena, where_of(w, node), sizeof(plan_logic));
+    plan_logic *branch = vec_push(ctx->arena, where_of(w, node), sizeof(plan_logic));
     return plan_logic_node(ctx, node, &t->root, branch);
 }
 
 bool plan_filters(plan_ctx *ctx, plan_node *root, const rest_request *req)
 {
     size_t n = ctx->next_id;
-    where_lists w = {arena_zalloc(ctx->arena, (n + 1) * sizeof(plan_vec)),
+    where_lists w = {arena_zalloc(ctx->arena, (n + 1) * sizeof(vec)),
                      arena_zalloc(ctx->arena, (n + 1) * sizeof(plan_node *))};
     for (size_t i = 0; i < req->filter_count; i++)
         if (!add_filter(ctx, root, &w, &req->filters[i]))

@@ -4,6 +4,7 @@
 #ifndef PGSTACK_REST_PLAN_INTERNAL_H
 #define PGSTACK_REST_PLAN_INTERNAL_H
 
+#include "core/vec.h"
 #include "rest/plan.h"
 
 typedef struct plan_ctx {
@@ -13,14 +14,6 @@ typedef struct plan_ctx {
     rest_error *err;
     size_t next_id;
 } plan_ctx;
-
-/* An arena-backed growable array (same shape as the parser's). */
-typedef struct plan_vec {
-    void *items;
-    size_t count, cap;
-} plan_vec;
-
-void *plan_vec_push(arena *a, plan_vec *v, size_t elem_size);
 
 /* ---- plan_field.c -------------------------------------------------------- */
 

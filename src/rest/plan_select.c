@@ -52,12 +52,12 @@ static bool plan_embed(plan_ctx *ctx, plan_node *node, const rest_select_item *i
 
 bool plan_select_list(plan_ctx *ctx, plan_node *node, const rest_select_list *list)
 {
-    plan_vec items = {0};
+    vec items = {0};
     node->items = NULL;
     node->item_count = 0;
     for (size_t i = 0; i < list->count; i++) {
         const rest_select_item *in = &list->items[i];
-        plan_item *out = plan_vec_push(ctx->arena, &items, sizeof(*out));
+        plan_item *out = vec_push(ctx->arena, &items, sizeof(*out));
         bool ok = true;
         switch (in->kind) {
         case REST_SELECT_STAR:

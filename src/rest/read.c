@@ -4,8 +4,8 @@
  * reloaded and the request planned and run again, once. */
 #include "rest/read.h"
 
-#include "core/app.h"
-#include "db/caller.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 #include "rest/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"

@@ -1,10 +1,10 @@
 /* The RLS debugging endpoint; see rls_debug.h. */
 #include "rest/rls_debug.h"
 
-#include "core/app.h"
-#include "db/caller.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 #include "db/reply.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #define RLS_DEBUG_SQL                                                                              \
     "select json_build_object('role', current_setting('request.jwt.claim.role', true), "           \

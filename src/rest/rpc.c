@@ -4,7 +4,7 @@
  * once. */
 #include "rest/rpc.h"
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "rest/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"

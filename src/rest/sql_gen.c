@@ -1,5 +1,6 @@
 /* The SQL generator's text buffer and parameter list, aliases, and fields
  * (columns with JSON paths, whose keys are parameters too). */
+#include "core/vec.h"
 #include "rest/sql_internal.h"
 
 #include "db/quote.h"
@@ -37,14 +38,8 @@ void sql_printf(sql_gen *g, const char *fmt, ...)
 
 void sql_put_param(sql_gen *g, const char *value, const char *type)
 {
-    if (g->param_count == g->param_cap) {
-        int cap = g->param_cap ? g->param_cap * 2 : 16;
-        const char **params = arena_alloc(g->arena, (size_t)cap * sizeof(char *));
-        if (g->param_count)
-            memcpy(params, g->params, (size_t)g->param_count * sizeof(char *));
-        g->params = params;
-        g->param_cap = cap;
-    }
+    g->params = vec_grow(g->arena, g->params, (size_t)g->param_count, &g->param_cap,
+                         (size_t)g->param_count + 1, sizeof(char *));
     g->params[g->param_count++] = value;
     sbuf_printf(&g->sql, "$%d", g->param_count);
     if (type)

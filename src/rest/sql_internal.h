@@ -13,7 +13,8 @@ typedef struct sql_gen {
     arena *arena;
     sbuf sql;
     const char **params;
-    int param_count, param_cap;
+    int param_count;
+    size_t param_cap;
     const char *root_from; /* replaces the root node's relation in FROM (e.g. a CTE); or NULL */
 } sql_gen;
 

@@ -19,7 +19,7 @@ void sql_put_insert(sql_gen *g, const rest_write_plan *p);
 void sql_put_update(sql_gen *g, const rest_write_plan *p);
 void sql_put_delete(sql_gen *g, const rest_write_plan *p);
 
-/* The body's JSON array as the parameter: "$n::pg_catalog.json". */
+/* sql_write_body.c: the body's JSON array as the parameter: "$n::pg_catalog.json". */
 void sql_put_body_param(sql_gen *g, const rest_write_plan *p);
 /* The columns whose value comes from the body, and the record type of the
  * rows over them: " as _b("c" type, ...)" (nothing when there are none). */

@@ -5,8 +5,8 @@
  * check runs before the write, so a failed first try wrote nothing. */
 #include "rest/write.h"
 
-#include "core/app.h"
-#include "db/caller.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 #include "rest/body.h"
 #include "rest/catalog_cache.h"
 #include "rest/error.h"

@@ -1,7 +1,7 @@
 /* The reply of a write from its statement's result; see write_reply.h. */
 #include "rest/write_reply.h"
 
-#include "auth/urls.h"
+#include "core/query.h"
 #include "core/json_text.h"
 #include "core/sbuf.h"
 #include "rest/error.h"
@@ -48,14 +48,14 @@ static void set_location(response *res, const rest_write_plan *p, const char *va
         return;
     sbuf b;
     sbuf_init(&b, res->arena, 64);
-    sbuf_printf(&b, "/%s", url_query_encode(res->arena, p->rel->name));
+    sbuf_printf(&b, "/%s", query_encode(res->arena, p->rel->name));
     for (size_t i = 0; i < p->location_count; i++) {
         json_object *v = json_object_array_get_idx(doc, i);
-        sbuf_printf(&b, "%c%s=", i ? '&' : '?', url_query_encode(res->arena, p->location[i]->name));
+        sbuf_printf(&b, "%c%s=", i ? '&' : '?', query_encode(res->arena, p->location[i]->name));
         if (json_object_is_type(v, json_type_null))
             sbuf_puts(&b, "is.null");
         else
-            sbuf_printf(&b, "eq.%s", url_query_encode(res->arena, json_object_get_string(v)));
+            sbuf_printf(&b, "eq.%s", query_encode(res->arena, json_object_get_string(v)));
     }
     response_set_header(res, "Location", b.data);
 }

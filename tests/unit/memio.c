@@ -112,8 +112,18 @@ const char *memio_header(const memio *m, const char *name)
 bool unit_config(pgstack_config *cfg, const char *file_text, char *const *env, unsigned needs)
 {
     char err[256] = "";
-    if (!config_load_text(cfg, file_text, env, needs, err, sizeof err)) {
+    if (!config_load_text(cfg, NULL, NULL, file_text, env, needs, err, sizeof err)) {
         fprintf(stderr, "unit_config: %s\n", err);
+        return false;
+    }
+    return true;
+}
+
+bool unit_settings(const config_section *s, void *settings, const char *file_text, char *const *env)
+{
+    char err[256] = "";
+    if (!config_section_load(s, settings, file_text, env, 0, err, sizeof err)) {
+        fprintf(stderr, "unit_settings: %s\n", err);
         return false;
     }
     return true;

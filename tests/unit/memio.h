@@ -41,6 +41,10 @@ const char *memio_header(const memio *m, const char *name);
 /* Loads a config from file text and env; aborts the test run on failure. */
 bool unit_config(pgstack_config *cfg, const char *file_text, char *const *env, unsigned needs);
 
+/* Loads one area's settings (section s) from file text and env. */
+bool unit_settings(const config_section *s, void *settings, const char *file_text,
+                   char *const *env);
+
 /* A secret of at least 32 characters used by the JWT suites. */
 #define UNIT_SECRET "0123456789abcdef0123456789abcdef-unit-test-secret"
 

@@ -4,6 +4,7 @@
  * delivery into a Maildir spool and to an SMTP server that is not there. */
 #include "unit.h"
 
+#include "auth/auth_settings.h"
 #include "auth/mail_message.h"
 #include "auth/mail_template.h"
 #include "auth/mail_transport.h"
@@ -475,7 +476,7 @@ static void test_spool_delivery(void)
     char base[] = "/tmp/pgstack-mail-test-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(base));
     char *spool = arena_printf(A, "%s/spool", base); /* created on first use */
-    pgstack_config cfg = {.mail_spool_dir = spool, .smtp_timeout_s = 5};
+    auth_settings cfg = {.mail_spool_dir = spool, .smtp_timeout_s = 5};
     char why[256] = "";
     const char *text = "Subject: one\r\n\r\nfirst\r\n";
     CU_ASSERT_TRUE(mail_transport_send(&cfg, "a@b.example", "c@d.example", text, why, sizeof why));
@@ -500,7 +501,7 @@ static void test_spool_delivery(void)
 
 static void test_spool_failure(void)
 {
-    pgstack_config cfg = {.mail_spool_dir = "/proc/pgstack-no-such-dir/mail", .smtp_timeout_s = 5};
+    auth_settings cfg = {.mail_spool_dir = "/proc/pgstack-no-such-dir/mail", .smtp_timeout_s = 5};
     char why[256] = "";
     CU_ASSERT_FALSE(
         mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
@@ -512,11 +513,11 @@ static void test_spool_failure(void)
 
 static void test_smtp_unreachable(void)
 {
-    pgstack_config cfg = {.smtp_url = "smtp://127.0.0.1:1",
-                          .smtp_user = "user",
-                          .smtp_pass = "s3cret-Passw0rd",
-                          .smtp_timeout_s = 5,
-                          .mail_spool_dir = "/nonexistent"};
+    auth_settings cfg = {.smtp_url = "smtp://127.0.0.1:1",
+                         .smtp_user = "user",
+                         .smtp_pass = "s3cret-Passw0rd",
+                         .smtp_timeout_s = 5,
+                         .mail_spool_dir = "/nonexistent"};
     char why[256] = "";
     CU_ASSERT_FALSE(
         mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));

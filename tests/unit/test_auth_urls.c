@@ -5,6 +5,7 @@
  * put in emails (every value percent-encoded). */
 #include "unit.h"
 
+#include "auth/auth_settings.h"
 #include "auth/urls.h"
 #include "core/arena.h"
 #include "core/config.h"
@@ -172,7 +173,7 @@ static void test_bad_entries_ignored(void)
 
 static void test_choose(void)
 {
-    pgstack_config cfg;
+    auth_settings cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.site_url = SITE;
     cfg.additional_redirect_urls = ADDITIONAL;
@@ -186,11 +187,10 @@ static void test_choose(void)
 
 static void test_query_encode(void)
 {
-    CU_ASSERT_STRING_EQUAL(url_query_encode(A, "abcXYZ019-._~"), "abcXYZ019-._~");
-    CU_ASSERT_STRING_EQUAL(url_query_encode(A, "a b&c=d/e?f#g+h%"),
-                           "a%20b%26c%3Dd%2Fe%3Ff%23g%2Bh%25");
-    CU_ASSERT_STRING_EQUAL(url_query_encode(A, "\r\n\xc3\xa9"), "%0D%0A%C3%A9");
-    CU_ASSERT_STRING_EQUAL(url_query_encode(A, ""), "");
+    CU_ASSERT_STRING_EQUAL(query_encode(A, "abcXYZ019-._~"), "abcXYZ019-._~");
+    CU_ASSERT_STRING_EQUAL(query_encode(A, "a b&c=d/e?f#g+h%"), "a%20b%26c%3Dd%2Fe%3Ff%23g%2Bh%25");
+    CU_ASSERT_STRING_EQUAL(query_encode(A, "\r\n\xc3\xa9"), "%0D%0A%C3%A9");
+    CU_ASSERT_STRING_EQUAL(query_encode(A, ""), "");
 }
 
 static void test_email_links(void)
@@ -209,7 +209,7 @@ static void test_email_links(void)
     CU_ASSERT_PTR_NULL(strstr(link, "&type=recovery"));
     CU_ASSERT_PTR_NULL(strstr(link, "&token=evil"));
 
-    pgstack_config cfg;
+    auth_settings cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.site_url = SITE;
     CU_ASSERT_STRING_EQUAL(auth_link_base(&cfg), SITE);

@@ -5,7 +5,13 @@
  * released with config_free (the sanitizers catch leaks). */
 #include "unit.h"
 
+#include "api/api_settings.h"
+#include "auth/auth_settings.h"
+#include "cli/cli.h"
 #include "core/config.h"
+#include "functions/functions_settings.h"
+#include "rest/rest_settings.h"
+#include "storage/storage_settings.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,23 +24,74 @@
 
 static char err[512];
 
-static bool load(pgstack_config *cfg, const char *text, char *const *env, unsigned needs)
+/* Every section at once, as `pgstack config list` sees them. */
+typedef struct all_config {
+    pgstack_config core;
+    rest_settings rest;
+    auth_settings auth;
+    storage_settings storage;
+    functions_settings functions;
+    api_settings api;
+} all_config;
+
+#define AREA_COUNT 5
+
+static const config_section *area_section(int i)
+{
+    const config_section *s[AREA_COUNT] = {&rest_config_section, &auth_config_section,
+                                           &storage_config_section, &functions_config_section,
+                                           &api_config_section};
+    return s[i];
+}
+
+static void *area_settings(all_config *c, int i)
+{
+    void *s[AREA_COUNT] = {&c->rest, &c->auth, &c->storage, &c->functions, &c->api};
+    return s[i];
+}
+
+static void all_free(all_config *c)
+{
+    config_free(&c->core, NULL, NULL);
+    for (int i = 0; i < AREA_COUNT; i++)
+        config_section_free(area_section(i), area_settings(c, i));
+}
+
+/* Loads core with one area through config_load_text (the way a program
+ * does), then the other areas; fails on the first error. */
+static bool load_all(all_config *c, const char *text, char *const *env, unsigned needs, char *e,
+                     size_t elen)
+{
+    memset(c, 0, sizeof *c);
+    if (!config_load_text(&c->core, area_section(0), area_settings(c, 0), text, env, needs, e,
+                          elen))
+        return false;
+    for (int i = 1; i < AREA_COUNT; i++)
+        if (!config_section_load(area_section(i), area_settings(c, i), text, env, 0, e, elen)) {
+            all_free(c);
+            return false;
+        }
+    return true;
+}
+
+static bool load(all_config *cfg, const char *text, char *const *env, unsigned needs)
 {
     memset(err, 0, sizeof err);
-    return config_load_text(cfg, text, env, needs, err, sizeof err);
+    return load_all(cfg, text, env, needs, err, sizeof err);
 }
 
 /* Loading must fail with a message containing every given fragment. */
 static void expect_error(const char *text, char *const *env, unsigned needs, const char *frag1,
                          const char *frag2)
 {
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     bool ok = load(&cfg, text, env, needs);
     CU_ASSERT_FALSE(ok);
     if (ok) {
         fprintf(stderr, "\n  config accepted, want error naming %s: file=[%s]\n", frag1,
                 text ? text : "(null)");
-        config_free(&cfg);
+        all_free(&cfg);
         return;
     }
     CU_ASSERT(strlen(err) > 0);
@@ -45,61 +102,65 @@ static void expect_error(const char *text, char *const *env, unsigned needs, con
     if (!strstr(err, frag1) || (frag2 && !strstr(err, frag2)))
         fprintf(stderr, "\n  error \"%s\" does not name %s%s%s\n", err, frag1, frag2 ? " / " : "",
                 frag2 ? frag2 : "");
-    config_free(&cfg); /* harmless after a failed load */
+    all_free(&cfg); /* harmless after a failed load */
 }
 
 static void test_defaults(void)
 {
     char *env[] = {NULL};
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE_FATAL(load(&cfg, NULL, env, 0));
-    CU_ASSERT_PTR_NULL(cfg.database_url);
-    CU_ASSERT_PTR_NULL(cfg.jwt_secret);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.jwt_algorithm);
-    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS256");
-    CU_ASSERT_EQUAL(cfg.allowed_origins.count, 0);
-    CU_ASSERT_FALSE(cfg.allow_permissive_cors);
-    CU_ASSERT_EQUAL(cfg.trusted_proxies.count, 0);
-    CU_ASSERT_EQUAL(cfg.db_statement_timeout_ms, 10000);
-    CU_ASSERT_TRUE(cfg.db_prepared_statements);
-    CU_ASSERT_EQUAL(cfg.db_connect_timeout_s, 2);
-    CU_ASSERT_EQUAL(cfg.max_query_length, 16384);
-    CU_ASSERT_EQUAL(cfg.rest_workers, 4);
-    CU_ASSERT_EQUAL(cfg.auth_workers, 2);
-    CU_ASSERT_EQUAL(cfg.storage_workers, 2);
-    CU_ASSERT_EQUAL(cfg.functions_workers, 2);
-    CU_ASSERT_EQUAL(cfg.api_workers, 2);
-    CU_ASSERT_EQUAL(cfg.rest_max_body, 10485760);
-    CU_ASSERT_EQUAL(cfg.auth_max_body, 65536);
-    CU_ASSERT_EQUAL(cfg.storage_max_body, 52428800);
-    CU_ASSERT_EQUAL(cfg.functions_max_body, 6291456);
-    CU_ASSERT_EQUAL(cfg.api_max_body, 1048576);
-    config_free(&cfg);
-    config_free(&cfg); /* twice is harmless */
+    CU_ASSERT_PTR_NULL(cfg.core.database_url);
+    CU_ASSERT_PTR_NULL(cfg.core.jwt_secret);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.core.jwt_algorithm);
+    CU_ASSERT_STRING_EQUAL(cfg.core.jwt_algorithm, "HS256");
+    CU_ASSERT_EQUAL(cfg.core.allowed_origins.count, 0);
+    CU_ASSERT_FALSE(cfg.core.allow_permissive_cors);
+    CU_ASSERT_EQUAL(cfg.core.trusted_proxies.count, 0);
+    CU_ASSERT_EQUAL(cfg.core.db_statement_timeout_ms, 10000);
+    CU_ASSERT_TRUE(cfg.core.db_prepared_statements);
+    CU_ASSERT_EQUAL(cfg.core.db_connect_timeout_s, 2);
+    CU_ASSERT_EQUAL(cfg.core.max_query_length, 16384);
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 4);
+    CU_ASSERT_EQUAL(cfg.auth.limits.workers, 2);
+    CU_ASSERT_EQUAL(cfg.storage.limits.workers, 2);
+    CU_ASSERT_EQUAL(cfg.functions.limits.workers, 2);
+    CU_ASSERT_EQUAL(cfg.api.limits.workers, 2);
+    CU_ASSERT_EQUAL(cfg.rest.limits.max_body, 10485760);
+    CU_ASSERT_EQUAL(cfg.auth.limits.max_body, 65536);
+    CU_ASSERT_EQUAL(cfg.storage.limits.max_body, 52428800);
+    CU_ASSERT_EQUAL(cfg.functions.limits.max_body, 6291456);
+    CU_ASSERT_EQUAL(cfg.api.limits.max_body, 1048576);
+    all_free(&cfg);
+    all_free(&cfg); /* twice is harmless */
 
     /* NULL env and empty file text behave the same */
     CU_ASSERT_TRUE_FATAL(load(&cfg, "", NULL, 0));
-    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS256");
-    CU_ASSERT_EQUAL(cfg.rest_workers, 4);
-    config_free(&cfg);
+    CU_ASSERT_STRING_EQUAL(cfg.core.jwt_algorithm, "HS256");
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 4);
+    all_free(&cfg);
 }
 
 static void test_key_table(void)
 {
-    size_t n = 0;
-    const config_key_info *keys = config_keys(&n);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+    size_t count = 0, n = 0;
+    const config_section *const *sections = cli_config_sections(&count);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sections);
+    bool saw_db = false, saw_site = false;
+    for (size_t s = 0; s < count; s++)
+        for (size_t i = 0; i < sections[s]->key_count; i++, n++) {
+            const config_key *k = &sections[s]->keys[i];
+            CU_ASSERT_PTR_NOT_NULL_FATAL(k->name);
+            CU_ASSERT_PTR_NOT_NULL(config_key_default_text(k));
+            CU_ASSERT_PTR_NOT_NULL(k->description);
+            CU_ASSERT_PTR_EQUAL(config_section_find(sections[s], k->name), k);
+            saw_db |= strcmp(k->name, "DATABASE_URL") == 0;
+            saw_site |= strcmp(k->name, "SITE_URL") == 0;
+        }
     CU_ASSERT(n >= 20);
-    bool saw_db = false, saw_cfg = false;
-    for (size_t i = 0; i < n; i++) {
-        CU_ASSERT_PTR_NOT_NULL_FATAL(keys[i].name);
-        CU_ASSERT_PTR_NOT_NULL(keys[i].default_value);
-        CU_ASSERT_PTR_NOT_NULL(keys[i].description);
-        saw_db |= strcmp(keys[i].name, "DATABASE_URL") == 0;
-        saw_cfg |= strcmp(keys[i].name, "PGSTACK_CONFIG") == 0;
-    }
     CU_ASSERT_TRUE(saw_db);
-    CU_ASSERT_TRUE(saw_cfg);
+    CU_ASSERT_TRUE(saw_site);
 }
 
 static void test_file_values(void)
@@ -118,26 +179,27 @@ static void test_file_values(void)
                        "AUTH_WORKERS=1\n"
                        "STORAGE_MAX_BODY=0\n";
     char *env[] = {NULL};
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE_FATAL(load(&cfg, text, env, NEED_ALL));
-    CU_ASSERT_STRING_EQUAL(cfg.database_url, "postgresql://u@db/x");
-    CU_ASSERT_STRING_EQUAL(cfg.jwt_secret, SECRET32);
-    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS512");
-    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 2);
-    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "https://a.example");
-    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[1], "https://b.example");
-    CU_ASSERT_TRUE(cfg.allow_permissive_cors);
-    CU_ASSERT_EQUAL_FATAL(cfg.trusted_proxies.count, 1);
-    CU_ASSERT_STRING_EQUAL(cfg.trusted_proxies.items[0], "10.0.0.0/8");
-    CU_ASSERT_EQUAL(cfg.db_statement_timeout_ms, 0);
-    CU_ASSERT_FALSE(cfg.db_prepared_statements);
-    CU_ASSERT_EQUAL(cfg.db_connect_timeout_s, 60);
-    CU_ASSERT_EQUAL(cfg.max_query_length, 256);
-    CU_ASSERT_EQUAL(cfg.rest_workers, 1024);
-    CU_ASSERT_EQUAL(cfg.auth_workers, 1);
-    CU_ASSERT_EQUAL(cfg.storage_max_body, 0);
-    CU_ASSERT_EQUAL(cfg.api_workers, 2); /* untouched default */
-    config_free(&cfg);
+    CU_ASSERT_STRING_EQUAL(cfg.core.database_url, "postgresql://u@db/x");
+    CU_ASSERT_STRING_EQUAL(cfg.core.jwt_secret, SECRET32);
+    CU_ASSERT_STRING_EQUAL(cfg.core.jwt_algorithm, "HS512");
+    CU_ASSERT_EQUAL_FATAL(cfg.core.allowed_origins.count, 2);
+    CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[0], "https://a.example");
+    CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[1], "https://b.example");
+    CU_ASSERT_TRUE(cfg.core.allow_permissive_cors);
+    CU_ASSERT_EQUAL_FATAL(cfg.core.trusted_proxies.count, 1);
+    CU_ASSERT_STRING_EQUAL(cfg.core.trusted_proxies.items[0], "10.0.0.0/8");
+    CU_ASSERT_EQUAL(cfg.core.db_statement_timeout_ms, 0);
+    CU_ASSERT_FALSE(cfg.core.db_prepared_statements);
+    CU_ASSERT_EQUAL(cfg.core.db_connect_timeout_s, 60);
+    CU_ASSERT_EQUAL(cfg.core.max_query_length, 256);
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 1024);
+    CU_ASSERT_EQUAL(cfg.auth.limits.workers, 1);
+    CU_ASSERT_EQUAL(cfg.storage.limits.max_body, 0);
+    CU_ASSERT_EQUAL(cfg.api.limits.workers, 2); /* untouched default */
+    all_free(&cfg);
 }
 
 static void test_env_wins(void)
@@ -146,19 +208,20 @@ static void test_env_wins(void)
                        "ALLOWED_ORIGINS=https://file.example\n";
     char *env[] = {"REST_WORKERS=16", "DATABASE_URL=postgresql://env/x",
                    "ALLOWED_ORIGINS=", "UNRELATED=1", NULL};
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE_FATAL(load(&cfg, text, env, 0));
-    CU_ASSERT_EQUAL(cfg.rest_workers, 16);
-    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS384"); /* file, env silent */
-    CU_ASSERT_STRING_EQUAL(cfg.database_url, "postgresql://env/x");
-    CU_ASSERT_EQUAL(cfg.allowed_origins.count, 0); /* empty env value wins too */
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 16);
+    CU_ASSERT_STRING_EQUAL(cfg.core.jwt_algorithm, "HS384"); /* file, env silent */
+    CU_ASSERT_STRING_EQUAL(cfg.core.database_url, "postgresql://env/x");
+    CU_ASSERT_EQUAL(cfg.core.allowed_origins.count, 0); /* empty env value wins too */
+    all_free(&cfg);
 
     /* env names must match whole: REST_WORKERSX / XREST_WORKERS are other keys */
     char *env2[] = {"REST_WORKERSX=99", "XREST_WORKERS=98", "REST_WORKERS", NULL};
     CU_ASSERT_TRUE_FATAL(load(&cfg, NULL, env2, 0));
-    CU_ASSERT_EQUAL(cfg.rest_workers, 4);
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 4);
+    all_free(&cfg);
 
     /* an env value that is bad fails even when the file is fine */
     char *env3[] = {"REST_WORKERS=abc", NULL};
@@ -181,76 +244,78 @@ static void test_file_syntax(void)
                        "STORAGE_WORKERS=6\n" /* last one wins */
                        "ALLOWED_ORIGINS=\"https://x.example, https://y.example\"\n"
                        "API_WORKERS=9"; /* no final newline */
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     bool ok = load(&cfg, text, NULL, NEED_ALL);
     CU_ASSERT_TRUE(ok);
     if (!ok) {
         fprintf(stderr, "\n  file syntax: %s\n", err);
         return;
     }
-    CU_ASSERT_EQUAL(cfg.rest_workers, 7);
-    CU_ASSERT_STRING_EQUAL(cfg.database_url, "postgresql://u@h/db?application_name=x");
-    CU_ASSERT_STRING_EQUAL(cfg.jwt_secret, SECRET32);
-    CU_ASSERT_EQUAL(cfg.auth_workers, 3);
-    CU_ASSERT_EQUAL(cfg.storage_workers, 6);
-    CU_ASSERT_EQUAL(cfg.api_workers, 9);
-    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 2);
-    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[1], "https://y.example");
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 7);
+    CU_ASSERT_STRING_EQUAL(cfg.core.database_url, "postgresql://u@h/db?application_name=x");
+    CU_ASSERT_STRING_EQUAL(cfg.core.jwt_secret, SECRET32);
+    CU_ASSERT_EQUAL(cfg.auth.limits.workers, 3);
+    CU_ASSERT_EQUAL(cfg.storage.limits.workers, 6);
+    CU_ASSERT_EQUAL(cfg.api.limits.workers, 9);
+    CU_ASSERT_EQUAL_FATAL(cfg.core.allowed_origins.count, 2);
+    CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[1], "https://y.example");
+    all_free(&cfg);
 
     /* quotes: mismatched quotes are kept, an '=' inside a value is kept */
     CU_ASSERT_TRUE_FATAL(load(&cfg, "JWT_SECRET=\"" SECRET32 "'\nALLOWED_ORIGINS=a=b\n", NULL, 0));
-    CU_ASSERT_STRING_EQUAL(cfg.jwt_secret, "\"" SECRET32 "'");
-    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 1);
-    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "a=b");
-    config_free(&cfg);
+    CU_ASSERT_STRING_EQUAL(cfg.core.jwt_secret, "\"" SECRET32 "'");
+    CU_ASSERT_EQUAL_FATAL(cfg.core.allowed_origins.count, 1);
+    CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[0], "a=b");
+    all_free(&cfg);
 
     /* CRLF file */
     CU_ASSERT_TRUE_FATAL(load(&cfg, "REST_WORKERS=5\r\nJWT_ALGORITHM=HS384\r\n", NULL, 0));
-    CU_ASSERT_EQUAL(cfg.rest_workers, 5);
-    CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS384");
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 5);
+    CU_ASSERT_STRING_EQUAL(cfg.core.jwt_algorithm, "HS384");
+    all_free(&cfg);
 }
 
 static void test_export(void)
 {
     /* "export KEY=VALUE" (shell syntax) sets KEY to VALUE; the lines after
      * it must not leak into the value */
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     bool ok = load(&cfg, "export REST_WORKERS=7\nAUTH_WORKERS=3\n", NULL, 0);
     CU_ASSERT_TRUE(ok);
     if (!ok) {
         fprintf(stderr, "\n  export: %s\n", err);
     } else {
-        CU_ASSERT_EQUAL(cfg.rest_workers, 7);
-        CU_ASSERT_EQUAL(cfg.auth_workers, 3);
-        config_free(&cfg);
+        CU_ASSERT_EQUAL(cfg.rest.limits.workers, 7);
+        CU_ASSERT_EQUAL(cfg.auth.limits.workers, 3);
+        all_free(&cfg);
     }
     ok = load(&cfg, "export JWT_ALGORITHM=HS384\n# a comment after it\n", NULL, 0);
     CU_ASSERT_TRUE(ok);
     if (ok) {
-        CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, "HS384");
-        if (strcmp(cfg.jwt_algorithm, "HS384") != 0)
-            fprintf(stderr, "\n  export: JWT_ALGORITHM=\"%s\"\n", cfg.jwt_algorithm);
-        config_free(&cfg);
+        CU_ASSERT_STRING_EQUAL(cfg.core.jwt_algorithm, "HS384");
+        if (strcmp(cfg.core.jwt_algorithm, "HS384") != 0)
+            fprintf(stderr, "\n  export: JWT_ALGORITHM=\"%s\"\n", cfg.core.jwt_algorithm);
+        all_free(&cfg);
     } else {
         fprintf(stderr, "\n  export: %s\n", err);
     }
     ok = load(&cfg, "export ALLOWED_ORIGINS=\"https://a.example\"\nREST_WORKERS=2\n", NULL, 0);
     CU_ASSERT_TRUE(ok);
     if (ok) {
-        CU_ASSERT_EQUAL(cfg.allowed_origins.count, 1);
-        if (cfg.allowed_origins.count == 1) {
-            CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "https://a.example");
-            if (strcmp(cfg.allowed_origins.items[0], "https://a.example") != 0)
+        CU_ASSERT_EQUAL(cfg.core.allowed_origins.count, 1);
+        if (cfg.core.allowed_origins.count == 1) {
+            CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[0], "https://a.example");
+            if (strcmp(cfg.core.allowed_origins.items[0], "https://a.example") != 0)
                 fprintf(stderr, "\n  export: ALLOWED_ORIGINS item \"%s\"\n",
-                        cfg.allowed_origins.items[0]);
+                        cfg.core.allowed_origins.items[0]);
         }
-        config_free(&cfg);
+        all_free(&cfg);
     }
     /* "export" alone as a key name is just an unknown key */
     CU_ASSERT_TRUE(load(&cfg, "export=1\n", NULL, 0));
-    config_free(&cfg);
+    all_free(&cfg);
 }
 
 static void test_line_without_equals(void)
@@ -277,13 +342,14 @@ static void test_required(void)
     expect_error("DATABASE_URL=\"\"\n", env_jwt, NEED_ALL, "DATABASE_URL", NULL);
 
     /* not required: fine without them */
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE(load(&cfg, NULL, env_none, 0));
-    config_free(&cfg);
+    all_free(&cfg);
     CU_ASSERT_TRUE(load(&cfg, NULL, env_db, CONFIG_NEED_DATABASE));
-    config_free(&cfg);
+    all_free(&cfg);
     CU_ASSERT_TRUE(load(&cfg, NULL, env_jwt, CONFIG_NEED_JWT));
-    config_free(&cfg);
+    all_free(&cfg);
 }
 
 static void test_bad_ints(void)
@@ -318,16 +384,17 @@ static void test_bad_ints(void)
         expect_error(cases[i].line, NULL, 0, cases[i].key, NULL);
 
     /* the limits themselves are accepted */
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE(load(&cfg,
                         "DB_STATEMENT_TIMEOUT=86400000\nMAX_QUERY_LENGTH=1048576\n"
                         "REST_MAX_BODY=1073741824\nDB_CONNECT_TIMEOUT=1\n",
                         NULL, 0));
-    CU_ASSERT_EQUAL(cfg.db_statement_timeout_ms, 86400000);
-    CU_ASSERT_EQUAL(cfg.max_query_length, 1048576);
-    CU_ASSERT_EQUAL(cfg.rest_max_body, 1073741824L);
-    CU_ASSERT_EQUAL(cfg.db_connect_timeout_s, 1);
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.core.db_statement_timeout_ms, 86400000);
+    CU_ASSERT_EQUAL(cfg.core.max_query_length, 1048576);
+    CU_ASSERT_EQUAL(cfg.rest.limits.max_body, 1073741824L);
+    CU_ASSERT_EQUAL(cfg.core.db_connect_timeout_s, 1);
+    all_free(&cfg);
 }
 
 static void test_bools(void)
@@ -335,16 +402,17 @@ static void test_bools(void)
     static const char *yes[] = {"true", "TRUE", "1", "yes", "On"};
     static const char *no[] = {"false", "False", "0", "no", "OFF"};
     char line[64];
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     for (size_t i = 0; i < 5; i++) {
         snprintf(line, sizeof line, "ALLOW_PERMISSIVE_CORS=%s\n", yes[i]);
         CU_ASSERT_TRUE_FATAL(load(&cfg, line, NULL, 0));
-        CU_ASSERT_TRUE(cfg.allow_permissive_cors);
-        config_free(&cfg);
+        CU_ASSERT_TRUE(cfg.core.allow_permissive_cors);
+        all_free(&cfg);
         snprintf(line, sizeof line, "DB_PREPARED_STATEMENTS=%s\n", no[i]);
         CU_ASSERT_TRUE_FATAL(load(&cfg, line, NULL, 0));
-        CU_ASSERT_FALSE(cfg.db_prepared_statements);
-        config_free(&cfg);
+        CU_ASSERT_FALSE(cfg.core.db_prepared_statements);
+        all_free(&cfg);
     }
     static const char *bad[] = {"maybe", "tru", "2", "yes please", "", "-1", "y", "n", "truefalse"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -363,9 +431,10 @@ static void test_jwt_keys(void)
     expect_error("JWT_SECRET=short\n", NULL, CONFIG_NEED_JWT, "JWT_SECRET", NULL);
     CU_ASSERT_PTR_NULL(strstr(err, "short"));
     /* exactly 32 is enough */
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE(load(&cfg, "JWT_SECRET=" SECRET32 "\n", NULL, CONFIG_NEED_JWT));
-    config_free(&cfg);
+    all_free(&cfg);
 
     static const char *bad_alg[] = {"none",  "None",   "RS256", "hs256", "HS256 ",
                                     "ES256", "HS1024", "PS256", "HS"};
@@ -380,8 +449,8 @@ static void test_jwt_keys(void)
     for (size_t i = 0; i < 3; i++) {
         snprintf(line, sizeof line, "JWT_ALGORITHM=%s\n", good_alg[i]);
         CU_ASSERT_TRUE_FATAL(load(&cfg, line, NULL, 0));
-        CU_ASSERT_STRING_EQUAL(cfg.jwt_algorithm, good_alg[i]);
-        config_free(&cfg);
+        CU_ASSERT_STRING_EQUAL(cfg.core.jwt_algorithm, good_alg[i]);
+        all_free(&cfg);
     }
 }
 
@@ -406,10 +475,11 @@ static void test_database_url(void)
     expect_error(NULL, env, CONFIG_NEED_DATABASE, "DATABASE_URL", NULL);
     CU_ASSERT_PTR_NULL(strstr(err, "hunter2secret"));
 
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     char *ok_env[] = {"DATABASE_URL=host=/var/run/postgresql dbname=x user=authenticator", NULL};
     CU_ASSERT_TRUE(load(&cfg, NULL, ok_env, CONFIG_NEED_DATABASE));
-    config_free(&cfg);
+    all_free(&cfg);
 }
 
 /* OAuth providers: defaults, a provider enabled by its client id, and the
@@ -417,20 +487,23 @@ static void test_database_url(void)
 static void test_oauth_keys(void)
 {
     char *none[] = {NULL};
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE_FATAL(load(&cfg, NULL, none, 0));
-    CU_ASSERT_PTR_NULL(cfg.google.client_id);
-    CU_ASSERT_PTR_NULL(cfg.oidc_issuer_url);
-    CU_ASSERT_STRING_EQUAL(cfg.google_issuer_url, "https://accounts.google.com");
-    CU_ASSERT_STRING_EQUAL(cfg.apple_issuer_url, "https://appleid.apple.com");
-    CU_ASSERT_STRING_EQUAL(cfg.github_authorize_url, "https://github.com/login/oauth/authorize");
-    CU_ASSERT_STRING_EQUAL(cfg.github_token_url, "https://github.com/login/oauth/access_token");
-    CU_ASSERT_STRING_EQUAL(cfg.github_api_url, "https://api.github.com");
-    CU_ASSERT_STRING_EQUAL(cfg.microsoft_login_url, "https://login.microsoftonline.com");
-    CU_ASSERT_STRING_EQUAL(cfg.microsoft_tenant, "common");
-    CU_ASSERT_STRING_EQUAL(cfg.oidc_scopes, "openid email profile");
-    CU_ASSERT_EQUAL(cfg.oauth_timeout_s, 10);
-    config_free(&cfg);
+    CU_ASSERT_PTR_NULL(cfg.auth.google.client_id);
+    CU_ASSERT_PTR_NULL(cfg.auth.oidc_issuer_url);
+    CU_ASSERT_STRING_EQUAL(cfg.auth.google_issuer_url, "https://accounts.google.com");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.apple_issuer_url, "https://appleid.apple.com");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.github_authorize_url,
+                           "https://github.com/login/oauth/authorize");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.github_token_url,
+                           "https://github.com/login/oauth/access_token");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.github_api_url, "https://api.github.com");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.microsoft_login_url, "https://login.microsoftonline.com");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.microsoft_tenant, "common");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.oidc_scopes, "openid email profile");
+    CU_ASSERT_EQUAL(cfg.auth.oauth_timeout_s, 10);
+    all_free(&cfg);
 
     const char *text = "GOOGLE_CLIENT_ID=g-id\nGOOGLE_CLIENT_SECRET=g-secret\n"
                        "GOOGLE_REDIRECT_URI=https://api.example.com/auth/v1/callback\n"
@@ -438,14 +511,15 @@ static void test_oauth_keys(void)
                        "OIDC_ISSUER_URL=https://id.example.com/realms/x\n"
                        "MICROSOFT_TENANT=contoso.onmicrosoft.com\n";
     CU_ASSERT_TRUE_FATAL(load(&cfg, text, none, 0));
-    CU_ASSERT_STRING_EQUAL(cfg.google.client_id, "g-id");
-    CU_ASSERT_STRING_EQUAL(cfg.google.client_secret, "g-secret");
-    CU_ASSERT_STRING_EQUAL(cfg.google.redirect_uri, "https://api.example.com/auth/v1/callback");
-    CU_ASSERT_PTR_NULL(cfg.github.client_id);
-    CU_ASSERT_STRING_EQUAL(cfg.oidc.client_id, "o-id");
-    CU_ASSERT_STRING_EQUAL(cfg.oidc_issuer_url, "https://id.example.com/realms/x");
-    CU_ASSERT_STRING_EQUAL(cfg.microsoft_tenant, "contoso.onmicrosoft.com");
-    config_free(&cfg);
+    CU_ASSERT_STRING_EQUAL(cfg.auth.google.client_id, "g-id");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.google.client_secret, "g-secret");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.google.redirect_uri,
+                           "https://api.example.com/auth/v1/callback");
+    CU_ASSERT_PTR_NULL(cfg.auth.github.client_id);
+    CU_ASSERT_STRING_EQUAL(cfg.auth.oidc.client_id, "o-id");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.oidc_issuer_url, "https://id.example.com/realms/x");
+    CU_ASSERT_STRING_EQUAL(cfg.auth.microsoft_tenant, "contoso.onmicrosoft.com");
+    all_free(&cfg);
 
     expect_error("GITHUB_CLIENT_ID=gh\n", none, 0, "GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID");
     expect_error("APPLE_CLIENT_ID=a\nAPPLE_CLIENT_SECRET=\n", none, 0, "APPLE_CLIENT_SECRET", NULL);
@@ -460,27 +534,28 @@ static void test_oauth_keys(void)
 
     /* an empty client id leaves the provider off and needs nothing */
     CU_ASSERT_TRUE(load(&cfg, "GOOGLE_CLIENT_ID=\n", none, 0));
-    config_free(&cfg);
+    all_free(&cfg);
 }
 
 static void test_lists(void)
 {
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE_FATAL(load(&cfg, "ALLOWED_ORIGINS=a, b,,c\n", NULL, 0));
-    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 3);
-    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "a");
-    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[1], "b");
-    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[2], "c");
-    config_free(&cfg);
-    CU_ASSERT_EQUAL(cfg.allowed_origins.count, 0);
-    CU_ASSERT_PTR_NULL(cfg.allowed_origins.items);
+    CU_ASSERT_EQUAL_FATAL(cfg.core.allowed_origins.count, 3);
+    CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[0], "a");
+    CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[1], "b");
+    CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[2], "c");
+    all_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.core.allowed_origins.count, 0);
+    CU_ASSERT_PTR_NULL(cfg.core.allowed_origins.items);
 
     char *env[] = {"TRUSTED_PROXIES= , ,\t,", "ALLOWED_ORIGINS=  https://one.example  ", NULL};
     CU_ASSERT_TRUE_FATAL(load(&cfg, NULL, env, 0));
-    CU_ASSERT_EQUAL(cfg.trusted_proxies.count, 0);
-    CU_ASSERT_EQUAL_FATAL(cfg.allowed_origins.count, 1);
-    CU_ASSERT_STRING_EQUAL(cfg.allowed_origins.items[0], "https://one.example");
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.core.trusted_proxies.count, 0);
+    CU_ASSERT_EQUAL_FATAL(cfg.core.allowed_origins.count, 1);
+    CU_ASSERT_STRING_EQUAL(cfg.core.allowed_origins.items[0], "https://one.example");
+    all_free(&cfg);
 
     /* a long list */
     size_t n = 500;
@@ -489,9 +564,9 @@ static void test_lists(void)
     for (size_t i = 0; i < n; i++)
         len += (size_t)sprintf(big + len, "10.0.%zu.%zu,", i / 256, i % 256);
     CU_ASSERT_TRUE_FATAL(load(&cfg, big, NULL, 0));
-    CU_ASSERT_EQUAL(cfg.trusted_proxies.count, n);
-    CU_ASSERT_STRING_EQUAL(cfg.trusted_proxies.items[n - 1], "10.0.1.243");
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.core.trusted_proxies.count, n);
+    CU_ASSERT_STRING_EQUAL(cfg.core.trusted_proxies.items[n - 1], "10.0.1.243");
+    all_free(&cfg);
     free(big);
 }
 
@@ -503,37 +578,39 @@ static void test_hostile_file(void)
     memcpy(text, "JWT_SECRET=", 11);
     memset(text + 11, 'k', n);
     strcpy(text + 11 + n, "\nREST_WORKERS=3\n");
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE_FATAL(load(&cfg, text, NULL, CONFIG_NEED_JWT));
-    CU_ASSERT_EQUAL(strlen(cfg.jwt_secret), n);
-    CU_ASSERT_EQUAL(cfg.rest_workers, 3);
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(strlen(cfg.core.jwt_secret), n);
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 3);
+    all_free(&cfg);
 
     memset(text, 'K', n);
     strcpy(text + n, "=1\nAUTH_WORKERS=5\n");
     CU_ASSERT_TRUE_FATAL(load(&cfg, text, NULL, 0));
-    CU_ASSERT_EQUAL(cfg.auth_workers, 5);
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.auth.limits.workers, 5);
+    all_free(&cfg);
     free(text);
 
     CU_ASSERT_TRUE_FATAL(load(&cfg, "\x01\x02=\x03\n\xff\xfe=\xfd\n=\n", NULL, 0));
-    config_free(&cfg);
+    all_free(&cfg);
     /* "=value" has an empty key: ignored like any unknown key */
     CU_ASSERT_TRUE_FATAL(load(&cfg, "=REST_WORKERS\n", NULL, 0));
-    CU_ASSERT_EQUAL(cfg.rest_workers, 4);
-    config_free(&cfg);
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 4);
+    all_free(&cfg);
 }
 
 static void test_small_error_buffer(void)
 {
     char small[8];
     memset(small, 'X', sizeof small);
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     char *env[] = {NULL};
-    CU_ASSERT_FALSE(config_load_text(&cfg, NULL, env, NEED_ALL, small, 6));
+    CU_ASSERT_FALSE(load_all(&cfg, NULL, env, NEED_ALL, small, 6));
     CU_ASSERT_EQUAL(small[5], '\0');
     CU_ASSERT_EQUAL(small[6], 'X'); /* nothing written past errlen */
-    config_free(&cfg);
+    all_free(&cfg);
 }
 
 /* ---- config_load with PGSTACK_CONFIG ---- */
@@ -573,15 +650,23 @@ static void test_config_load_file(void)
     char var[256];
     snprintf(var, sizeof var, "PGSTACK_CONFIG=%s", path);
     char *env[] = {var, "AUTH_WORKERS=5", NULL};
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     char e[256] = "";
-    CU_ASSERT_TRUE(config_load(&cfg, env, NEED_ALL, e, sizeof e));
-    if (cfg.database_url) {
-        CU_ASSERT_STRING_EQUAL(cfg.database_url, "postgresql://u@file/x");
-        CU_ASSERT_EQUAL(cfg.rest_workers, 8);
-        CU_ASSERT_EQUAL(cfg.auth_workers, 5); /* env wins */
+    CU_ASSERT_TRUE(
+        config_load(&cfg.core, &rest_config_section, &cfg.rest, env, NEED_ALL, e, sizeof e));
+    if (cfg.core.database_url) {
+        CU_ASSERT_STRING_EQUAL(cfg.core.database_url, "postgresql://u@file/x");
+        CU_ASSERT_EQUAL(cfg.rest.limits.workers, 8);
     }
-    config_free(&cfg);
+    all_free(&cfg);
+    /* the same file read for another area: its keys, the environment winning */
+    memset(&cfg, 0, sizeof cfg);
+    CU_ASSERT_TRUE(
+        config_load(&cfg.core, &auth_config_section, &cfg.auth, env, NEED_ALL, e, sizeof e));
+    CU_ASSERT_EQUAL(cfg.auth.limits.workers, 5); /* env wins */
+    CU_ASSERT_EQUAL(cfg.rest.limits.workers, 0); /* not this program's area */
+    all_free(&cfg);
     unlink(path);
     free(path);
 }
@@ -593,11 +678,12 @@ static void test_config_load_bad_file(void)
     char var[256];
     snprintf(var, sizeof var, "PGSTACK_CONFIG=%s", path);
     char *env[] = {var, NULL};
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     char e[256] = "";
-    CU_ASSERT_FALSE(config_load(&cfg, env, 0, e, sizeof e));
+    CU_ASSERT_FALSE(config_load(&cfg.core, &rest_config_section, &cfg.rest, env, 0, e, sizeof e));
     CU_ASSERT_PTR_NOT_NULL(strstr(e, "line 2"));
-    config_free(&cfg);
+    all_free(&cfg);
     unlink(path);
     free(path);
 }
@@ -605,22 +691,25 @@ static void test_config_load_bad_file(void)
 static void test_config_load_missing(void)
 {
     char *env[] = {"PGSTACK_CONFIG=/nonexistent/pgstack-unit/none.conf", NULL};
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     char e[256] = "";
-    CU_ASSERT_FALSE(config_load(&cfg, env, 0, e, sizeof e));
+    CU_ASSERT_FALSE(config_load(&cfg.core, &rest_config_section, &cfg.rest, env, 0, e, sizeof e));
     CU_ASSERT_PTR_NOT_NULL(strstr(e, "PGSTACK_CONFIG"));
     CU_ASSERT_PTR_NOT_NULL(strstr(e, "/nonexistent/pgstack-unit/none.conf"));
-    config_free(&cfg); /* safe after failure */
+    all_free(&cfg); /* safe after failure */
 
     /* no PGSTACK_CONFIG and no default file: the default may be missing */
     if (access(CONFIG_DEFAULT_PATH, F_OK) != 0 && errno == ENOENT) {
         char *env2[] = {"REST_WORKERS=6", NULL};
-        CU_ASSERT_TRUE(config_load(&cfg, env2, 0, e, sizeof e));
-        CU_ASSERT_EQUAL(cfg.rest_workers, 6);
-        config_free(&cfg);
+        CU_ASSERT_TRUE(
+            config_load(&cfg.core, &rest_config_section, &cfg.rest, env2, 0, e, sizeof e));
+        CU_ASSERT_EQUAL(cfg.rest.limits.workers, 6);
+        all_free(&cfg);
         char *env3[] = {"PGSTACK_CONFIG=", NULL}; /* empty: the default path */
-        CU_ASSERT_TRUE(config_load(&cfg, env3, 0, e, sizeof e));
-        config_free(&cfg);
+        CU_ASSERT_TRUE(
+            config_load(&cfg.core, &rest_config_section, &cfg.rest, env3, 0, e, sizeof e));
+        all_free(&cfg);
     }
 }
 
@@ -628,16 +717,17 @@ static void test_config_load_directory(void)
 {
     /* a directory is not a readable configuration file */
     char *env[] = {"PGSTACK_CONFIG=/tmp", NULL};
-    pgstack_config cfg;
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     char e[256] = "";
-    bool ok = config_load(&cfg, env, 0, e, sizeof e);
+    bool ok = config_load(&cfg.core, &rest_config_section, &cfg.rest, env, 0, e, sizeof e);
     CU_ASSERT_FALSE(ok);
     if (ok)
         fprintf(stderr, "\n  config_load(PGSTACK_CONFIG=/tmp) succeeded; want an error naming "
                         "PGSTACK_CONFIG\n");
     else
         CU_ASSERT_PTR_NOT_NULL(strstr(e, "PGSTACK_CONFIG"));
-    config_free(&cfg);
+    all_free(&cfg);
 }
 
 void register_config_tests(void)

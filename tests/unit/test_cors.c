@@ -31,9 +31,9 @@ static int setup(void)
 
 static int teardown(void)
 {
-    config_free(&LISTED);
-    config_free(&EMPTY);
-    config_free(&PERMISSIVE);
+    config_free(&LISTED, NULL, NULL);
+    config_free(&EMPTY, NULL, NULL);
+    config_free(&PERMISSIVE, NULL, NULL);
     return 0;
 }
 

@@ -8,7 +8,7 @@
 
 #include "core/arena.h"
 #include "core/request.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 #include "jwt/jwt_sign.h"
 
 #include <stdio.h>

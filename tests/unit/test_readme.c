@@ -2,6 +2,7 @@
  * appear in README.md's configuration table with its default. */
 #include "unit.h"
 
+#include "cli/cli.h"
 #include "core/config.h"
 
 #include <stdio.h>
@@ -27,15 +28,18 @@ static void test_every_key_documented(void)
 {
     char *readme = read_readme();
     CU_ASSERT_PTR_NOT_NULL_FATAL(readme);
+    CU_ASSERT_PTR_NOT_NULL(strstr(readme, "| `PGSTACK_CONFIG` | `" CONFIG_DEFAULT_PATH "` |"));
     size_t count;
-    const config_key_info *keys = config_keys(&count);
-    for (size_t i = 0; i < count; i++) {
-        char row[256];
-        snprintf(row, sizeof row, "| `%s` | `%s` |", keys[i].name, keys[i].default_value);
-        if (!strstr(readme, row))
-            fprintf(stderr, "README.md lacks the row: %s ...\n", row);
-        CU_ASSERT_PTR_NOT_NULL(strstr(readme, row));
-    }
+    const config_section *const *sections = cli_config_sections(&count);
+    for (size_t s = 0; s < count; s++)
+        for (size_t i = 0; i < sections[s]->key_count; i++) {
+            const config_key *k = &sections[s]->keys[i];
+            char row[256];
+            snprintf(row, sizeof row, "| `%s` | `%s` |", k->name, config_key_default_text(k));
+            if (!strstr(readme, row))
+                fprintf(stderr, "README.md lacks the row: %s ...\n", row);
+            CU_ASSERT_PTR_NOT_NULL(strstr(readme, row));
+        }
     free(readme);
 }
 

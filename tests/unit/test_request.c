@@ -25,7 +25,7 @@ static int setup(void)
 
 static int teardown(void)
 {
-    config_free(&CFG);
+    config_free(&CFG, NULL, NULL);
     arena_free(A);
     return 0;
 }

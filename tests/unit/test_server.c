@@ -9,12 +9,14 @@
 
 #include "memio.h"
 
-#include "core/app.h"
+#include "api/api_settings.h"
+#include "health/health.h"
+#include "worker/app.h"
 #include "core/arena.h"
 #include "core/errors.h"
-#include "core/server.h"
+#include "worker/server.h"
 #include "db/conn.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 #include "jwt/jwt_sign.h"
 
 #include <json-c/json.h>
@@ -68,10 +70,30 @@ static const route ROUTES[] = {
     {"POST", "/upload", h_echo, ROUTE_PUBLIC},    {"POST", "/callback", h_echo, ROUTE_NAVIGATION},
 };
 
+/* an area may declare routes outside its prefix, as pgstack-rest does /health */
+static const route OUTSIDE[] = {
+    {"GET", "/health", health_handle, ROUTE_PUBLIC},
+};
+
 static const area AREA = {
-    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], true};
+    .name = "rest",
+    .program = "pgstack-unit",
+    .prefix = "/rest/v1",
+    .routes = ROUTES,
+    .route_count = sizeof ROUTES / sizeof ROUTES[0],
+    .outside_routes = OUTSIDE,
+    .outside_route_count = 1,
+    .settings = &api_config_section,
+};
 static const area AREA_NO_HEALTH = {
-    "rest", "pgstack-unit", "/rest/v1", ROUTES, sizeof ROUTES / sizeof ROUTES[0], false};
+    .name = "rest",
+    .program = "pgstack-unit",
+    .prefix = "/rest/v1",
+    .routes = ROUTES,
+    .route_count = sizeof ROUTES / sizeof ROUTES[0],
+    .settings = &api_config_section,
+};
+static api_settings SETTINGS;
 
 static app_ctx APP;
 static arena *A;
@@ -94,8 +116,8 @@ static int setup(void)
         return 1;
     APP.db = db_conn_new(APP.cfg.database_url, APP.cfg.db_connect_timeout_s, "pgstack-unit",
                          APP.cfg.db_prepared_statements);
-    APP.max_body = 64;
-    APP.workers = 1;
+    SETTINGS.limits = (area_limits){.workers = 1, .max_body = 64};
+    APP.settings = &SETTINGS;
     A = arena_new(64 * 1024);
     return APP.db && A ? 0 : 1;
 }
@@ -104,7 +126,7 @@ static int teardown(void)
 {
     memio_free(&M);
     db_conn_free(APP.db);
-    config_free(&APP.cfg);
+    config_free(&APP.cfg, NULL, NULL);
     arena_free(A);
     return 0;
 }
@@ -544,7 +566,7 @@ static void test_health(void)
     /* an area that does not serve /health */
     APP.area = &AREA_NO_HEALTH;
     serve(p, NULL, 0);
-    expect_status(404, "GET /health without serves_health");
+    expect_status(404, "GET /health in an area without outside routes");
     APP.area = &AREA;
 }
 

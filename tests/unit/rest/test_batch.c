@@ -109,6 +109,17 @@ static void test_malformed_operations(void)
                      "must be /table");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/\"}"), "x",
                      "must be /table");
+    /* regression: an empty path, or one that is only a query string, was read past its end */
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"\"}"), "x",
+                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"?a=eq.1\"}"), "x",
+                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"?\"}"), "x",
+                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/?a=eq.1\"}"), "x",
+                     "must be /table");
+    ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/rest/v1/\"}"), "x",
+                     "must be /table");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"GET\", \"path\": \"/rpc/f\"}"), "x",
                      "must use POST");
     ASSERT_BATCH_BAD(OPS("{\"id\": \"x\", \"method\": \"POST\", \"path\": \"/rpc/\"}"), "x",

@@ -1,5 +1,5 @@
 /* Resolving the caller's credentials; see credentials.h. */
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include "core/json_text.h"
 #include "jwt/jwt_verify.h"

@@ -1,7 +1,7 @@
 /* The worker program: configuration, CGI or supervised FastCGI workers, and
  * the per-request pipeline parse -> CORS -> body limit -> route ->
  * credentials -> handler -> reply -> log; see server.h. */
-#include "core/server.h"
+#include "worker/server.h"
 
 #include "autoconfig.h"
 
@@ -9,8 +9,7 @@
 #include "core/errors.h"
 #include "core/log.h"
 #include "core/supervisor.h"
-#include "health/health.h"
-#include "jwt/credentials.h"
+#include "worker/credentials.h"
 
 #include <fcgiapp.h>
 #include <limits.h>
@@ -25,10 +24,6 @@
 extern char **environ;
 
 static volatile sig_atomic_t stop_requested;
-
-static const route HEALTH_ROUTES[] = {
-    {"GET", "/health", health_handle, ROUTE_PUBLIC},
-};
 
 static long now_us(void)
 {
@@ -102,8 +97,8 @@ static const route *find_route(app_ctx *app, request *req, response *res)
     const route *routes = app->area->routes;
     size_t count = app->area->route_count;
     if (!req->in_prefix) {
-        routes = app->area->serves_health ? HEALTH_ROUTES : NULL;
-        count = app->area->serves_health ? 1 : 0;
+        routes = app->area->outside_routes;
+        count = app->area->outside_route_count;
     }
     const route *found = NULL;
     const char *allow = NULL;
@@ -128,15 +123,15 @@ static void dispatch(app_ctx *app, request *req, response *res, http_io *io)
 {
     if (!apply_cors(app, req, res))
         return;
-    if (req->content_length > app->max_body) {
-        http_error(res, 413, "request body larger than %ld bytes", app->max_body);
+    if (req->content_length > app_limits(app)->max_body) {
+        http_error(res, 413, "request body larger than %ld bytes", app_limits(app)->max_body);
         return;
     }
     const route *route = find_route(app, req, res);
     if (!route)
         return;
     request_error err;
-    if (!request_read_body(req, io, app->max_body, &err)) {
+    if (!request_read_body(req, io, app_limits(app)->max_body, &err)) {
         http_error(res, err.status, "%s", err.message);
         return;
     }
@@ -266,29 +261,6 @@ static int serve_cgi(app_ctx *app)
     return 0;
 }
 
-static void area_settings(app_ctx *app)
-{
-    const pgstack_config *c = &app->cfg;
-    const char *name = app->area->name;
-    struct {
-        const char *name;
-        long workers, max_body;
-    } table[] = {
-        {"rest", c->rest_workers, c->rest_max_body},
-        {"auth", c->auth_workers, c->auth_max_body},
-        {"storage", c->storage_workers, c->storage_max_body},
-        {"functions", c->functions_workers, c->functions_max_body},
-        {"api", c->api_workers, c->api_max_body},
-    };
-    app->workers = 1;
-    app->max_body = c->api_max_body;
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(table[i].name, name) == 0) {
-            app->workers = table[i].workers;
-            app->max_body = table[i].max_body;
-        }
-}
-
 int server_main(const area *area, int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {
@@ -298,13 +270,17 @@ int server_main(const area *area, int argc, char **argv)
     log_set_program(area->program);
     static app_ctx app;
     app.area = area;
+    app.settings = calloc(1, area->settings->size);
     char err[512];
-    if (!config_load(&app.cfg, environ, CONFIG_NEED_DATABASE | CONFIG_NEED_JWT, err, sizeof err)) {
+    if (!config_load(&app.cfg, area->settings, app.settings, environ,
+                     CONFIG_NEED_DATABASE | CONFIG_NEED_JWT, err, sizeof err)) {
         fprintf(stderr, "%s: %s\n", area->program, err);
+        free(app.settings);
         return 1;
     }
-    area_settings(&app);
-    int rc = FCGX_IsCGI() ? serve_cgi(&app) : supervisor_run(app.workers, fastcgi_worker, &app);
-    config_free(&app.cfg);
+    int rc = FCGX_IsCGI() ? serve_cgi(&app)
+                          : supervisor_run(app_limits(&app)->workers, fastcgi_worker, &app);
+    config_free(&app.cfg, area->settings, app.settings);
+    free(app.settings);
     return rc;
 }

@@ -2,8 +2,8 @@
  * request.method / request.path / request.headers settings PostgREST
  * exposes to SQL. Credential headers (authorization, apikey, cookie) are
  * left out of request.headers so they never reach database logs. */
-#ifndef PGSTACK_DB_CALLER_H
-#define PGSTACK_DB_CALLER_H
+#ifndef PGSTACK_WORKER_CALLER_H
+#define PGSTACK_WORKER_CALLER_H
 
 #include "core/request.h"
 #include "db/txn.h"

@@ -1,6 +1,6 @@
-/* What a FastCGI program is: its area (name, URL prefix, routes) and, at
- * run time, the state every handler of a worker may use: configuration and
- * the database connection. */
+/* What a FastCGI program is: its area (name, URL prefix, routes, settings)
+ * and, at run time, the state every handler of a worker may use: the core
+ * configuration, the area's settings and the database connection. */
 #ifndef PGSTACK_APP_H
 #define PGSTACK_APP_H
 
@@ -17,16 +17,24 @@ typedef struct area {
     const char *prefix;  /* "/rest/v1" */
     const route *routes;
     size_t route_count;
-    bool serves_health; /* also answers GET /health outside its prefix */
+    /* routes outside the prefix, matched against the whole path (/health) */
+    const route *outside_routes;
+    size_t outside_route_count;
+    const config_section *settings; /* the area's keys (<AREA>_WORKERS, ...) */
 } area;
 
 typedef struct app {
     const area *area;
     pgstack_config cfg;
+    void *settings; /* the area's settings struct; starts with area_limits */
     db_conn *db;
-    long max_body;
-    long workers;
 } app_ctx;
+
+/* The area's worker count and body limit. */
+static inline const area_limits *app_limits(const app_ctx *app)
+{
+    return (const area_limits *)app->settings;
+}
 
 /* How long to wait for a caller transaction: the statement timeout plus a
  * margin for the round trip (an hour when statements have no timeout). */

@@ -6,7 +6,7 @@
 #ifndef PGSTACK_SERVER_H
 #define PGSTACK_SERVER_H
 
-#include "core/app.h"
+#include "worker/app.h"
 #include "core/http_io.h"
 
 /* The main of every FastCGI program. */

@@ -2,23 +2,16 @@
  * the `apikey` header or the `?apikey=` parameter. When Authorization is
  * present its JWT is validated first and decides (spec); a bad one is never
  * silently replaced by the apikey. */
-#ifndef PGSTACK_CREDENTIALS_H
-#define PGSTACK_CREDENTIALS_H
+#ifndef PGSTACK_WORKER_CREDENTIALS_H
+#define PGSTACK_WORKER_CREDENTIALS_H
 
+#include "core/auth_ctx.h"
 #include "core/config.h"
 #include "core/request.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <time.h>
-
-typedef struct auth_ctx {
-    bool present;            /* the request carried credentials */
-    const char *role;        /* anon | authenticated | service_role */
-    const char *sub;         /* "" when the token has none */
-    const char *claims_json; /* the verified payload as compact JSON */
-    json_object *claims;     /* the same, owned by the request arena */
-} auth_ctx;
 
 /* Fills ctx. Returns true when the credentials are valid or absent; false
  * with a 401 message when they are present but unusable. */

@@ -249,9 +249,9 @@ for m in re.finditer(r"(?:render|refused)\(\s*((?:%s\s*)+),\s*((?:%s\s*)+),\s*((
 add("mail_header", nul('"Ünïcode, Name" <noreply@example.com>', "user@example.com",
                        "Bestätigen Sie Ihre Adresse " * 4, "Hallo,\n\n.\nline with trailing space \n" + "x" * 200))
 
-for s in literals(unit("test_config.c")[0]):
+for i, s in enumerate(literals(unit("test_config.c")[0])):
     if "=" in s and ("\n" in s or "URL" in s or "SECRET" in s):
-        add("config", b(s))
+        add("config", bytes([i % 6]) + b(s))
 
 # ---- write ------------------------------------------------------------------
 if os.path.isdir(OUT):

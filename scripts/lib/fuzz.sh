@@ -10,7 +10,9 @@
 #       tests/fuzz/corpus/NAME are only read); a crash is written to
 #       .dev/fuzz/crashes/ and ends the run with status 1. Prints one row
 #       per harness: runs, seconds, coverage (edges), features, corpus.
-#   scripts/dev test runs every harness for FUZZ_TEST_SECONDS (default 4)
+#   Before the harnesses, tests/fuzz/selftest checks that their SQL
+#   invariant does refuse injected statements.
+#   scripts/dev test runs every harness for FUZZ_TEST_SECONDS (default 3)
 #   and counts each crash as a failure (fuzz_test).
 
 FUZZ_BUILD=$DEV/fuzz/build
@@ -93,6 +95,7 @@ cmd_fuzz() {
         mapfile -t names < <(fuzz_names)
     fi
     fuzz_build "${names[@]}"
+    "$FUZZ_BUILD/selftest" || failed=$((failed + 1))
     fuzz_header
     for n in "${names[@]}"; do
         fuzz_run "$n" "$seconds" || failed=$((failed + 1))
@@ -109,6 +112,7 @@ fuzz_test() {
         count 0 1
         return
     fi
+    if "$FUZZ_BUILD/selftest"; then count 1 0; else count 0 1; fi
     fuzz_header
     for n in "${names[@]}"; do
         if fuzz_run "$n" "$seconds"; then count 1 0; else count 0 1; fi

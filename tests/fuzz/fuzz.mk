@@ -21,14 +21,15 @@ LIBS := $(shell pkg-config --libs $(PKGS))
 SRC := $(filter-out $(ROOT)/src/cli/main.c,$(shell find $(ROOT)/src -name '*.c' | sort))
 FIXTURES := $(addprefix $(ROOT)/tests/unit/rest/,parse_test_util.c catalog_fixture.c \
 	rpc_fixture.c write_fixture.c)
-COMMON := $(filter-out $(ROOT)/tests/fuzz/fuzz_%,$(wildcard $(ROOT)/tests/fuzz/*.c))
+COMMON := $(filter-out $(ROOT)/tests/fuzz/fuzz_% $(ROOT)/tests/fuzz/selftest.c,\
+	$(wildcard $(ROOT)/tests/fuzz/*.c))
 ALL_NAMES := $(patsubst $(ROOT)/tests/fuzz/fuzz_%.c,%,$(wildcard $(ROOT)/tests/fuzz/fuzz_*.c))
 NAMES ?= $(ALL_NAMES)
 
 obj = $(patsubst $(ROOT)/%.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call obj,$(SRC) $(FIXTURES) $(COMMON))
 
-all: $(addprefix $(BUILD)/fuzz_,$(NAMES))
+all: $(addprefix $(BUILD)/fuzz_,$(NAMES)) $(BUILD)/selftest
 
 $(BUILD)/autoconfig.h: $(ROOT)/configure.ac
 	@mkdir -p $(@D)
@@ -53,6 +54,10 @@ $(BUILD)/libfuzzpgstack.a: $(LIB_OBJ)
 
 $(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libfuzzpgstack.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(BUILD)/libfuzzpgstack.a $(LIBS) -o $@
+
+# The check of the harnesses' own invariants (a program with its own main).
+$(BUILD)/selftest: $(BUILD)/obj/tests/fuzz/selftest.o $(BUILD)/libfuzzpgstack.a
+	$(CC) $(CFLAGS) $< $(BUILD)/libfuzzpgstack.a $(LIBS) -o $@
 
 .PHONY: all
 .SECONDARY:

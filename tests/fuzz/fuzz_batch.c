@@ -20,8 +20,11 @@ static void run_resolved(const rest_batch_op *op, const rest_batch_resolved *res
         fz_request r = {.method = REST_GET, .target = op->table, .query = &res->query};
         fz_rest(&r);
     } else if (op->function) {
-        fz_request r = {.method = REST_POST, .is_rpc = true, .target = op->function,
-                        .query = &res->query, .body = res->body_text ? res->body_text : ""};
+        fz_request r = {.method = REST_POST,
+                        .is_rpc = true,
+                        .target = op->function,
+                        .query = &res->query,
+                        .body = res->body_text ? res->body_text : ""};
         fz_rest(&r);
     } else if (op->table) {
         static const struct {
@@ -30,7 +33,9 @@ static void run_resolved(const rest_batch_op *op, const rest_batch_resolved *res
         } M[] = {{"POST", REST_POST}, {"PATCH", REST_PATCH}, {"DELETE", REST_DELETE}};
         for (size_t i = 0; i < 3; i++)
             if (strcmp(op->method, M[i].name) == 0) {
-                fz_request r = {.method = M[i].m, .target = op->table, .query = &res->query,
+                fz_request r = {.method = M[i].m,
+                                .target = op->table,
+                                .query = &res->query,
                                 .body = res->body_text ? res->body_text : "{}"};
                 fz_rest(&r);
             }
@@ -44,9 +49,9 @@ static void check_resolved(const rest_batch_op *op, const rest_batch_resolved *r
         FZ_ASSERT(strcmp(res->query.items[k].key, op->query.items[k].key) == 0,
                   "resolution changed parameter %zu", k);
     if (res->body_text)
-        FZ_ASSERT(json_arena_owned(fz_arena(),
-                                   json_parse_exact(res->body_text, strlen(res->body_text))),
-                  "resolved body is not JSON: %s", res->body_text);
+        FZ_ASSERT(
+            json_arena_owned(fz_arena(), json_parse_exact(res->body_text, strlen(res->body_text))),
+            "resolved body is not JSON: %s", res->body_text);
     if (op->depends_on == 0)
         for (size_t k = 0; k < op->query.count; k++)
             FZ_ASSERT(strcmp(res->query.items[k].value, op->query.items[k].value) == 0,

@@ -16,8 +16,12 @@
 #include <stdlib.h>
 
 static const config_section *const AREAS[] = {
-    NULL,          &rest_config_section,    &auth_config_section,
-    &api_config_section, &storage_config_section, &functions_config_section,
+    NULL,
+    &rest_config_section,
+    &auth_config_section,
+    &api_config_section,
+    &storage_config_section,
+    &functions_config_section,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

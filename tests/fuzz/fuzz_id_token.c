@@ -66,8 +66,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static const char *sign_rs256(arena *a, const char *header, const char *payload)
 {
-    const char *input = arena_printf(a, "%s.%s", b64(a, header, strlen(header)),
-                                     b64(a, payload, strlen(payload)));
+    const char *input =
+        arena_printf(a, "%s.%s", b64(a, header, strlen(header)), b64(a, payload, strlen(payload)));
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     size_t n = 0;
     EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, RSA_KEY);

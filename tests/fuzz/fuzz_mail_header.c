@@ -15,8 +15,9 @@
 #include <openssl/evp.h>
 
 static const char *const HEADERS[] = {
-    "Date:",         "From:", "To:", "Subject:", "Message-ID:", "MIME-Version:", "Content-Type:",
-    "Content-Transfer-Encoding:", "Auto-Submitted:",
+    "Date:",           "From:",         "To:",           "Subject:",
+    "Message-ID:",     "MIME-Version:", "Content-Type:", "Content-Transfer-Encoding:",
+    "Auto-Submitted:",
 };
 #define HEADER_COUNT (sizeof HEADERS / sizeof HEADERS[0])
 
@@ -99,7 +100,8 @@ static char *decode_body(arena *a, const char *s)
             sbuf_putc(&b, (char)(hex(s[1]) * 16 + hex(s[2])));
             s += 3, col += 3;
         } else {
-            FZ_ASSERT((*s >= ' ' && *s < 127) || *s == '\t', "raw body byte 0x%02x", (unsigned char)*s);
+            FZ_ASSERT((*s >= ' ' && *s < 127) || *s == '\t', "raw body byte 0x%02x",
+                      (unsigned char)*s);
             sbuf_putc(&b, *s++);
             col++;
         }
@@ -112,7 +114,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     arena *a = fz_begin();
     const char *f[4];
     fz_fields(data, size, f, 4);
-    mail_message m = {.from = f[0], .to = f[1], .subject = f[2], .body = f[3], .date = 1,
+    mail_message m = {.from = f[0],
+                      .to = f[1],
+                      .subject = f[2],
+                      .body = f[3],
+                      .date = 1,
                       .message_id = "<id@example.org>"};
     const char *why = NULL;
     char *msg = mail_message_render(a, &m, &why);

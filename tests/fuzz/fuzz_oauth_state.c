@@ -53,8 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
               "opened for another provider");
     FZ_ASSERT(oauth_state_open(a, OTHER, text, provider, NOW, &out) != OAUTH_STATE_OK,
               "opened with another secret");
-    FZ_ASSERT(oauth_state_open(a, SECRET, text, provider, NOW + 601, &out) ==
-                  OAUTH_STATE_EXPIRED,
+    FZ_ASSERT(oauth_state_open(a, SECRET, text, provider, NOW + 601, &out) == OAUTH_STATE_EXPIRED,
               "opened after it expired");
     size_t n = strlen(text), at = size % n;
     text[at] = text[at] == 'A' ? 'B' : 'A';

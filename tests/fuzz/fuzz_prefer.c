@@ -9,8 +9,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_begin();
     if (size < 1)
         return 0;
-    static const rest_method METHODS[] = {REST_GET, REST_HEAD, REST_POST,
-                                          REST_PATCH, REST_PUT, REST_DELETE};
+    static const rest_method METHODS[] = {REST_GET,   REST_HEAD, REST_POST,
+                                          REST_PATCH, REST_PUT,  REST_DELETE};
     const char *v[1];
     fz_fields(data + 1, size - 1, v, 1);
     rest_method m = METHODS[data[0] % 6];
@@ -24,8 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     fz_rest(&r);
     if (m == REST_GET || m == REST_POST) { /* the same header on an RPC */
-        fz_request rpc = {.method = m, .is_rpc = true, .pick = data[0] / 6, .prefer = v[0],
-                          .body = "{\"a\": 1}", .query = fz_query(NULL, 0)};
+        fz_request rpc = {.method = m,
+                          .is_rpc = true,
+                          .pick = data[0] / 6,
+                          .prefer = v[0],
+                          .body = "{\"a\": 1}",
+                          .query = fz_query(NULL, 0)};
         fz_rest(&rpc);
     }
     return 0;

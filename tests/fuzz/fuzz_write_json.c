@@ -16,8 +16,8 @@ static void check_body(const char *data)
         FZ_ASSERT(err.status == 400 && err.message, "body error %d", err.status);
         return;
     }
-    json_object *rows = json_arena_owned(fz_arena(), json_parse_exact(b.rows_json,
-                                                                      strlen(b.rows_json)));
+    json_object *rows =
+        json_arena_owned(fz_arena(), json_parse_exact(b.rows_json, strlen(b.rows_json)));
     FZ_ASSERT(rows && json_object_is_type(rows, json_type_array), "rows are not an array: %s",
               b.rows_json);
     FZ_ASSERT(json_object_array_length(rows) == b.row_count, "%zu rows, row_count %zu",

@@ -109,7 +109,15 @@ static size_t quoted_end(const char *s, size_t i)
     return 0;
 }
 
-void fz_check_sql(const char *sql, const char *const *extra, size_t extra_count, int params)
+/* Returns NULL, or why the SQL breaks the invariant (text in the arena). */
+#define PROBLEM(cond, ...)                                                                         \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            return arena_printf(fz_arena(), __VA_ARGS__);                                          \
+    } while (0)
+
+const char *fz_sql_problem(const char *sql, const char *const *extra, size_t extra_count,
+                           int params)
 {
     static const char PUNCT[] = " (),.*:=<>!~@&|#+-/%[]{}^?";
     size_t i = 0;
@@ -118,37 +126,42 @@ void fz_check_sql(const char *sql, const char *const *extra, size_t extra_count,
         unsigned char c = (unsigned char)sql[i];
         if (c == '"' || c == '\'') {
             size_t end = quoted_end(sql, i);
-            FZ_ASSERT(end, "unterminated quote at %zu in: %s", i, sql);
-            FZ_ASSERT(c == '"' || i == 0 || !isalnum((unsigned char)sql[i - 1]),
-                      "prefixed string literal at %zu in: %s", i, sql);
+            PROBLEM(end, "unterminated quote at %zu", i);
+            PROBLEM(c == '"' || i == 0 || !isalnum((unsigned char)sql[i - 1]),
+                    "prefixed string literal at %zu", i);
             i = end;
         } else if (c == '$') {
             char *end;
             long k = strtol(sql + i + 1, &end, 10);
-            FZ_ASSERT(isdigit((unsigned char)sql[i + 1]), "'$' not a parameter at %zu in: %s", i,
-                      sql);
-            FZ_ASSERT(params < 0 || (k >= 1 && k <= params), "$%ld of %d parameters in: %s", k,
-                      params, sql);
+            PROBLEM(isdigit((unsigned char)sql[i + 1]), "'$' not a parameter at %zu", i);
+            PROBLEM(params < 0 || (k >= 1 && k <= params), "$%ld of %d parameters", k, params);
             i = (size_t)(end - sql);
         } else if (isalpha(c) || c == '_') {
             size_t n = 0;
             while (isalnum((unsigned char)sql[i]) || sql[i] == '_') {
-                FZ_ASSERT(n + 1 < sizeof word, "overlong word at %zu in: %s", i, sql);
+                PROBLEM(n + 1 < sizeof word, "overlong word at %zu", i);
                 word[n++] = sql[i++];
             }
             word[n] = '\0';
-            FZ_ASSERT(known_word(word, extra, extra_count),
-                      "bare word '%s' is not pgstack's SQL, in: %s", word, sql);
+            PROBLEM(known_word(word, extra, extra_count), "bare word '%s' is not pgstack's SQL",
+                    word);
         } else if (isdigit(c)) {
             while (isalnum((unsigned char)sql[i]))
                 i++;
         } else {
-            FZ_ASSERT(c && strchr(PUNCT, c), "unexpected byte 0x%02x at %zu in: %s", c, i, sql);
-            FZ_ASSERT(!(c == '-' && sql[i + 1] == '-') && !(c == '/' && sql[i + 1] == '*'),
-                      "comment at %zu in: %s", i, sql);
+            PROBLEM(strchr(PUNCT, c), "unexpected byte 0x%02x at %zu", c, i);
+            PROBLEM(!(c == '-' && sql[i + 1] == '-') && !(c == '/' && sql[i + 1] == '*'),
+                    "comment at %zu", i);
             i++;
         }
     }
+    return NULL;
+}
+
+void fz_check_sql(const char *sql, const char *const *extra, size_t extra_count, int params)
+{
+    const char *why = fz_sql_problem(sql, extra, extra_count, params);
+    FZ_ASSERT(!why, "%s in: %s", why, sql);
 }
 
 /* The casts of a plan's select trees (validated words the SQL prints bare). */
@@ -198,15 +211,15 @@ const query_params *fz_query_string(const char *qs)
 /* ---- the REST pipeline ------------------------------------------------- */
 
 static const char *const READ_TABLES[] = {
-    "projects",  "clients",      "tasks",       "users",       "users_tasks", "employees",
-    "messages",  "profiles",     "project_view", "secret_view", "we\"ird; drop", "nosuch",
+    "projects", "clients",  "tasks",        "users",       "users_tasks",   "employees",
+    "messages", "profiles", "project_view", "secret_view", "we\"ird; drop", "nosuch",
 };
 static const char *const WRITE_TABLES[] = {
     "items", "owners", "tags", "lines", "nokey", "item_view", "loose_view", "we\"ird; t", "nosuch",
 };
 static const char *const FUNCTIONS[] = {
-    "add",  "projects_of", "series",    "echo",      "stats",  "pick",
-    "sumall", "store",     "on_change", "odd\"fn", "nosuch",
+    "add",    "projects_of", "series",    "echo",    "stats",  "pick",
+    "sumall", "store",       "on_change", "odd\"fn", "nosuch",
 };
 static const char *const READ_SCHEMAS[] = {"public", "api"};
 static const char *const WRITE_SCHEMAS[] = {"public"};

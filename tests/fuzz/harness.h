@@ -42,6 +42,9 @@ _Noreturn void fz_fail(const char *file, int line, const char *cond, const char 
  * or of the fixtures) or one of extra (e.g. validated casts). Aborts
  * naming the statement otherwise. With params >= 0, every $n is 1..params. */
 void fz_check_sql(const char *sql, const char *const *extra, size_t extra_count, int params);
+/* The same check: NULL when sql keeps the invariant, else why not. */
+const char *fz_sql_problem(const char *sql, const char *const *extra, size_t extra_count,
+                           int params);
 /* fz_check_sql on a statement (may be empty) and its casts' words. */
 void fz_check_statement(const rest_statement *st, const rest_plan *plan);
 

@@ -3,8 +3,10 @@
 the unit tests (string literals of tests/unit, read per call or per field)
 and a few hand-written ones, in each harness's input layout (see the
 comment atop tests/fuzz/fuzz_<name>.c). Run it again after adding unit
-tests; files are named by the SHA-1 of their content, as libFuzzer does."""
-import base64, hashlib, hmac, json, os, re, shutil, subprocess, sys, urllib.parse
+tests; files are named by the SHA-1 of their content, as libFuzzer does.
+Files named crash-* are inputs that once crashed a harness (each with its
+fix and unit test); they are kept."""
+import base64, hashlib, hmac, json, os, re, subprocess, urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 UNIT = os.path.join(ROOT, "tests", "unit")
@@ -254,11 +256,12 @@ for i, s in enumerate(literals(unit("test_config.c")[0])):
         add("config", bytes([i % 6]) + b(s))
 
 # ---- write ------------------------------------------------------------------
-if os.path.isdir(OUT):
-    shutil.rmtree(OUT)
 for name, items in sorted(seeds.items()):
     d = os.path.join(OUT, name)
-    os.makedirs(d)
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        if not f.startswith("crash-"):
+            os.remove(os.path.join(d, f))
     for data in items[:MAX_SEEDS]:
         with open(os.path.join(d, hashlib.sha1(data).hexdigest()), "wb") as fh:
             fh.write(data)

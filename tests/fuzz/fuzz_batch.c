@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rest_error err = {0};
     const char *failed_op = NULL;
     if (!rest_batch_parse(a, f[0], strlen(f[0]), MAX_OPS, 4096, &b, &err, &failed_op)) {
-        FZ_ASSERT(err.status >= 400 && err.message, "batch error %d", err.status);
+        fz_check_error(&err);
         return 0;
     }
     FZ_ASSERT(b.count <= MAX_OPS, "%zu operations over the maximum", b.count);
@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_resolved(op, &res);
             run_resolved(op, &res);
         } else {
-            FZ_ASSERT(rerr.status >= 400 && rerr.message, "resolve error %d", rerr.status);
+            fz_check_error(&rerr);
         }
         /* this operation's data, for the ones after it */
         results[i] = json_arena_owned(a, json_parse_exact(f[1 + i], strlen(f[1 + i])));

@@ -11,6 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const char *f[3];
     fz_fields(data + 1, size - 1, f, 3);
+    if (!utf8_valid(f[2], strlen(f[2]))) /* a query value */
+        return 0;
     const char *pairs[] = {"limit", f[2]};
     fz_request r = {
         .method = data[0] & 1 ? REST_HEAD : REST_GET,

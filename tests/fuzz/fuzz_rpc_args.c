@@ -15,7 +15,7 @@ static void check_args(const char *body, const char *content_type)
     rest_rpc_args args;
     rest_error err = {0};
     if (!rest_rpc_args_from_body(fz_arena(), body, strlen(body), content_type, &args, &err)) {
-        FZ_ASSERT(err.status >= 400 && err.code && err.message, "args error %d", err.status);
+        fz_check_error(&err);
         return;
     }
     for (size_t i = 0; i < args.key_count; i++)

@@ -13,7 +13,8 @@ static void check_body(const char *data)
     rest_body b;
     rest_error err = {0};
     if (!rest_body_parse(fz_arena(), NULL, data, strlen(data), &b, &err)) {
-        FZ_ASSERT(err.status == 400 && err.message, "body error %d", err.status);
+        FZ_ASSERT(err.status == 400, "body error %d", err.status);
+        fz_check_error(&err);
         return;
     }
     json_object *rows =

@@ -227,11 +227,14 @@ static const char *const IGNORED[] = {"apikey"};
 
 #define PICK(list, i) (list)[(i) % (sizeof(list) / sizeof((list)[0]))]
 
-/* A failure is a complete error with an HTTP status of an error. */
-static void check_error(const rest_error *e)
+void fz_check_error(const rest_error *e)
 {
     FZ_ASSERT(e->status >= 300 && e->status <= 599, "error status %d", e->status);
     FZ_ASSERT(e->code && e->message, "error without code or message (status %d)", e->status);
+    const char *texts[] = {e->code, e->message, e->details, e->hint, e->details_json};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        FZ_ASSERT(!texts[i] || utf8_valid(texts[i], strlen(texts[i])),
+                  "error text %zu is not UTF-8 (the JSON reply would not be): %s", i, texts[i]);
 }
 
 static bool run_read(arena *a, const fz_request *r, const rest_request *req, rest_error *err)
@@ -286,8 +289,21 @@ static bool run_write(arena *a, const fz_request *r, const rest_request *req, re
     return true;
 }
 
+/* Header values are valid UTF-8 (core/request refuses others with 400). */
+static bool headers_utf8(const fz_request *r)
+{
+    const char *h[] = {r->prefer,         r->range,           r->range_unit,  r->accept,
+                       r->accept_profile, r->content_profile, r->content_type};
+    for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+        if (h[i] && !utf8_valid(h[i], strlen(h[i])))
+            return false;
+    return true;
+}
+
 bool fz_rest(const fz_request *r)
 {
+    if (!headers_utf8(r))
+        return false;
     arena *a = fz_arena();
     bool read = r->method == REST_GET || r->method == REST_HEAD;
     bool write = !r->is_rpc && !read;
@@ -311,13 +327,13 @@ bool fz_rest(const fz_request *r)
     rest_error err = {0};
     if (!rest_parse_request(a, &in, NULL, &req, &perr)) {
         rest_error_from_parse(&err, &perr);
-        check_error(&err);
+        fz_check_error(&err);
         return false;
     }
     bool ok = r->is_rpc ? run_rpc(a, r, &req, &err)
               : write   ? run_write(a, r, &req, &err)
                         : run_read(a, r, &req, &err);
     if (!ok)
-        check_error(&err);
+        fz_check_error(&err);
     return ok;
 }

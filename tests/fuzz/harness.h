@@ -48,6 +48,11 @@ const char *fz_sql_problem(const char *sql, const char *const *extra, size_t ext
 /* fz_check_sql on a statement (may be empty) and its casts' words. */
 void fz_check_statement(const rest_statement *st, const rest_plan *plan);
 
+/* A REST failure is complete: an error status, a code and a message, and
+ * every text of it (which may quote client input) is valid UTF-8. */
+struct rest_error;
+void fz_check_error(const struct rest_error *e);
+
 /* One REST request to run through the pipeline; NULL members are absent. */
 typedef struct fz_request {
     rest_method method;
@@ -65,7 +70,8 @@ const query_params *fz_query(const char *const *pairs, size_t n);
 /* The query string parsed as core/query does; NULL when it is refused. */
 const query_params *fz_query_string(const char *qs);
 
-/* Parses r and, when it parses, plans it on the fixture catalog (a read
+/* Parses r (nothing when a header is not UTF-8: core/request refuses
+ * those before any area sees them) and, when it parses, plans it on the fixture catalog (a read
  * for GET/HEAD, a write with the body otherwise, an RPC when is_rpc) and
  * checks the SQL. Returns true when the request planned. */
 bool fz_rest(const fz_request *r);

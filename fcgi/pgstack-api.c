@@ -1,8 +1,8 @@
 /* pgstack-api: FastCGI program serving the platform API (workflows, agents, dev endpoints)
  * under /api. Routes are declared here; the engine lives in src/. */
 #include "api/api_settings.h"
+#include "rest/catalog/catalog_refresh.h"
 #include "worker/server.h"
-#include "rest/catalog_refresh.h"
 
 static const route ROUTES[] = {
     {"POST", "/catalog/refresh", rest_catalog_refresh_handle, ROUTE_REQUIRED},

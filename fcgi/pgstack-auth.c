@@ -1,7 +1,7 @@
 /* pgstack-auth: FastCGI program serving the GoTrue-compatible auth API
  * under /auth/v1. Routes are declared here; the engine lives in src/auth. */
-#include "auth/handlers.h"
 #include "auth/auth_settings.h"
+#include "auth/handlers.h"
 #include "worker/server.h"
 
 static const route ROUTES[] = {

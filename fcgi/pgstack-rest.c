@@ -1,14 +1,14 @@
 /* pgstack-rest: FastCGI program serving the PostgREST-compatible REST API (and /health)
  * under /rest/v1. Routes are declared here; the engine lives in src/. */
-#include "rest/rest_settings.h"
-#include "worker/server.h"
 #include "health/health.h"
 #include "rest/batch.h"
 #include "rest/openapi_handler.h"
 #include "rest/read.h"
+#include "rest/rest_settings.h"
 #include "rest/rls_debug.h"
 #include "rest/rpc.h"
 #include "rest/write.h"
+#include "worker/server.h"
 
 static const route ROUTES[] = {
     /* literal routes before the {table} routes they would otherwise match */

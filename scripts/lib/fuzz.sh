@@ -1,5 +1,6 @@
-# scripts/lib/fuzz.sh — coverage-guided fuzzing of pgstack's parsers with
-# libFuzzer (sourced by scripts/dev; uses its ROOT, DEV, say, die).
+# shellcheck shell=bash
+# scripts/lib/fuzz.sh — scripts/dev fuzz: coverage-guided fuzzing of pgstack's parsers with libFuzzer.
+# Sourced by scripts/dev; uses its variables (ROOT, DEV) and say, die, count.
 #
 #   scripts/dev fuzz [NAME] [--seconds N]
 #       builds the harnesses of tests/fuzz/ (tests/fuzz/fuzz.mk, clang with

@@ -13,10 +13,10 @@
 #include "auth/handlers.h"
 #include "auth/password.h"
 #include "auth/reply.h"
-#include "worker/app.h"
 #include "core/uuid.h"
-#include "worker/credentials.h"
 #include "jwt/jwt_verify.h"
+#include "worker/app.h"
+#include "worker/credentials.h"
 
 #include <ctype.h>
 #include <stdlib.h>

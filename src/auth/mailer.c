@@ -6,8 +6,8 @@
 #include "auth/mail_transport.h"
 #include "auth/reply.h"
 #include "auth/urls.h"
-#include "worker/app.h"
 #include "core/log.h"
+#include "worker/app.h"
 
 static char *link_for(request *req, mail_kind kind, const char *token, const char *redirect_to)
 {

@@ -20,8 +20,8 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
-#include "worker/app.h"
 #include "core/log.h"
+#include "worker/app.h"
 
 #include <string.h>
 #include <time.h>

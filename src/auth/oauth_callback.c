@@ -25,9 +25,9 @@
 #include "auth/reply.h"
 #include "auth/secret_token.h"
 #include "auth/urls.h"
-#include "worker/app.h"
 #include "core/json_text.h"
 #include "core/log.h"
+#include "worker/app.h"
 
 #include <string.h>
 #include <time.h>

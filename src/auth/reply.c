@@ -1,12 +1,13 @@
 /* Auth replies; see reply.h. */
 #include "auth/auth_settings.h"
 #include "auth/reply.h"
+#include "db/error.h"
 
 #include "auth/urls.h"
-#include "worker/app.h"
 #include "core/errors.h"
 #include "core/sbuf.h"
 #include "jwt/jwt_sign.h"
+#include "worker/app.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,29 +44,21 @@ bool auth_client_is_supabase(request *req)
     return client && *client;
 }
 
-static const char *sqlstate(PGresult *r)
-{
-    const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    return s ? s : "";
-}
-
+/* Auth's own codes over db/'s shared SQLSTATE table (500 for the codes it
+ * does not list: auth's statements fail only by a bug or an outage). */
 void auth_reply_db_failure(response *res, db_txn *t, db_status st)
 {
-    if (st == DB_UNAVAILABLE) {
+    db_error e = db_error_of(t, st);
+    if (e.unavailable) {
         auth_error(res, 503, "unexpected_failure", "database unavailable");
-        return;
-    }
-    PGresult *err = db_txn_error(t, NULL);
-    const char *state = sqlstate(err);
-    if (strcmp(state, "PS429") == 0) {
-        const char *hint = PQresultErrorField(err, PG_DIAG_MESSAGE_HINT);
-        response_set_header(res, "Retry-After", hint ? hint : "60");
+    } else if (strcmp(e.sqlstate, "PS429") == 0) {
+        response_set_header(res, "Retry-After", e.hint ? e.hint : "60");
         auth_error(res, 429, "over_request_rate_limit", "rate limit exceeded, try again later");
-    } else if (strcmp(state, "23505") == 0) {
+    } else if (strcmp(e.sqlstate, "23505") == 0) {
         auth_error(res, 409, "email_exists", "email already registered");
     } else {
-        const char *message = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-        auth_error(res, 500, "unexpected_failure", message ? message : "database error");
+        auth_error(res, db_error_status(e.sqlstate, 500), "unexpected_failure",
+                   *e.message ? e.message : "database error");
     }
 }
 

@@ -4,8 +4,8 @@
 #include "auth/auth_settings.h"
 #include "auth/handlers.h"
 #include "auth/oauth_provider.h"
-#include "worker/app.h"
 #include "core/sbuf.h"
+#include "worker/app.h"
 
 static const char *on(const auth_settings *cfg, const char *provider)
 {

@@ -18,8 +18,8 @@
 #include "auth/mailer.h"
 #include "auth/password.h"
 #include "auth/reply.h"
-#include "worker/app.h"
 #include "core/uuid.h"
+#include "worker/app.h"
 #include "worker/credentials.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Building a request from FastCGI/CGI parameters; see request.h. */
-#include "core/vec.h"
 #include "core/request.h"
+#include "core/vec.h"
 
 #include "core/netaddr.h"
 #include "core/utf8.h"

@@ -1,6 +1,6 @@
 /* Response building and CGI/FastCGI output; see response.h. */
-#include "core/vec.h"
 #include "core/response.h"
+#include "core/vec.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* The health check; see health.h. */
 #include "health/health.h"
 
-#include "worker/app.h"
 #include "db/txn.h"
+#include "worker/app.h"
 
 void health_handle(request *req, response *res)
 {

@@ -1,28 +1,28 @@
 /* POST /rest/v1/batch; see batch.h. Each operation becomes a sub-request
  * (the batch request with the operation's method, query, headers and
  * body) that goes through the single-request stages: input -> plan ->
- * SQL, and after the run read_reply/write_reply into a scratch response
+ * SQL, and after the run read_reply/write_reply render its reply value,
  * whose status and body make the operation's result. */
 #include "rest/batch.h"
 
-#include "worker/app.h"
 #include "core/json_text.h"
 #include "core/sbuf.h"
-#include "worker/caller.h"
-#include "rest/batch_parse.h"
-#include "rest/body.h"
-#include "rest/catalog_cache.h"
-#include "rest/rest_settings.h"
+#include "rest/batch/batch_parse.h"
+#include "rest/parse/body.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
-#include "rest/plan.h"
-#include "rest/plan_rpc.h"
-#include "rest/plan_write.h"
-#include "rest/read_reply.h"
+#include "rest/plan/plan.h"
+#include "rest/plan/plan_rpc.h"
+#include "rest/plan/plan_write.h"
+#include "rest/render/read_reply.h"
+#include "rest/rest_settings.h"
 #include "rest/rpc_args.h"
-#include "rest/sql.h"
-#include "rest/sql_write.h"
-#include "rest/write_reply.h"
+#include "rest/sql/sql.h"
+#include "rest/sql/sql_write.h"
+#include "rest/render/write_reply.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 
 #include <string.h>
 
@@ -132,19 +132,21 @@ static bool prepare_op(batch_run *r, size_t i, const rest_batch_resolved *rv, re
     return true;
 }
 
-/* A result from a scratch reply. */
-static void take_reply(batch_run *r, size_t i, response *scratch)
+/* An operation's result from its reply value: an error's document as it
+ * is; data as PostgreSQL rendered it, read once so that later operations
+ * can refer to it (CSV stays a string). */
+static void take_reply(batch_run *r, size_t i, const reply *rep)
 {
     op_state *s = &r->st[i];
     arena *a = r->req->arena;
     s->done = true;
-    s->status = scratch->status;
-    json_object *body = NULL;
-    if (scratch->body.len) {
-        body = json_arena_owned(a, json_parse_exact(scratch->body.data, scratch->body.len));
+    s->status = rep->status;
+    json_object *body = rep->error;
+    if (!body && rep->body.len) {
+        body = json_arena_owned(a, json_parse_exact(rep->body.data, rep->body.len));
         if (!body) /* CSV */
-            body = json_arena_owned(
-                a, json_object_new_string_len(scratch->body.data, (int)scratch->body.len));
+            body =
+                json_arena_owned(a, json_object_new_string_len(rep->body.data, (int)rep->body.len));
     }
     if (s->status < 400 && s->single_object && json_object_is_type(body, json_type_array) &&
         json_object_array_length(body) == 1)
@@ -155,23 +157,23 @@ static void take_reply(batch_run *r, size_t i, response *scratch)
 
 static void op_failed(batch_run *r, size_t i, const rest_error *err)
 {
-    response scratch;
-    response_init(&scratch, r->req->arena, NULL);
-    rest_reply_error(&scratch, err);
-    take_reply(r, i, &scratch);
+    reply rep;
+    reply_init(&rep, r->req->arena);
+    rest_error_render(&rep, err);
+    take_reply(r, i, &rep);
 }
 
 static void op_succeeded(batch_run *r, size_t i)
 {
     op_state *s = &r->st[i];
-    response scratch;
-    response_init(&scratch, r->req->arena, NULL);
+    reply rep;
+    reply_init(&rep, r->req->arena);
     if (s->is_read)
-        rest_read_reply(&scratch, &s->rq, &s->rsql, db_txn_result(r->t, s->main_q),
+        rest_read_reply(&rep, &s->rq, &s->rsql, db_txn_result(r->t, s->main_q),
                         db_txn_result(r->t, s->explain_q));
     else
-        rest_write_reply(&scratch, &s->rq, &s->wplan, &s->wsql, db_txn_result(r->t, s->main_q));
-    take_reply(r, i, &scratch);
+        rest_write_reply(&rep, &s->rq, &s->wplan, &s->wsql, db_txn_result(r->t, s->main_q));
+    take_reply(r, i, &rep);
 }
 
 static int add_statement(db_txn *t, const rest_statement *st)
@@ -239,13 +241,14 @@ static void reply_failed(batch_run *r, size_t i, int status)
 
 static void reply_failed_early(response *res, const rest_error *err, const char *op)
 {
-    rest_reply_error(res, err);
-    json_object *doc =
-        json_arena_owned(res->arena, json_parse_exact(res->body.data, res->body.len));
-    if (!doc || !op)
-        return;
-    json_object_object_add(doc, "failed_operation", json_object_new_string(op));
-    response_json(res, err->status, json_text(res->arena, doc));
+    reply rep;
+    reply_init(&rep, res->arena);
+    rest_error_render(&rep, err);
+    if (op) {
+        json_object_object_add(rep.error, "failed_operation", json_object_new_string(op));
+        reply_json(&rep, err->status, json_text(res->arena, rep.error));
+    }
+    response_send(res, &rep);
 }
 
 /* ---- running ---- */
@@ -262,14 +265,14 @@ static size_t op_of_statement(const batch_run *r, size_t from, size_t to, int q)
 }
 
 /* Ends the run after statement failure outside any operation. */
-static run_outcome fail_outside(batch_run *r, db_status st, bool may_retry)
+static run_outcome fail_outside(batch_run *r, db_status st, int attempt)
 {
     long wait = app_txn_wait_ms(r->req->app);
-    bool changed = st == DB_QUERY_ERROR && rest_catalog_changed(r->t);
-    if (!(changed && may_retry))
+    bool retry = rest_catalog_retry(r->req->app, r->req->arena, r->cat, attempt, NULL, r->t, st);
+    if (!retry)
         rest_reply_db_failure(r->res, r->req, r->t, st);
     db_txn_end_block(r->t, wait);
-    return changed && may_retry ? RUN_RETRY : RUN_DONE;
+    return retry ? RUN_RETRY : RUN_DONE;
 }
 
 /* Resolves and prepares operation i just before it is queued; false when
@@ -287,7 +290,7 @@ static bool ready_op(batch_run *r, size_t i)
     return false;
 }
 
-static run_outcome run_batch(batch_run *r, bool may_retry)
+static run_outcome run_batch(batch_run *r, int attempt)
 {
     app_ctx *app = r->req->app;
     long wait = app_txn_wait_ms(app);
@@ -328,15 +331,15 @@ static run_outcome run_batch(batch_run *r, bool may_retry)
             failed = op_of_statement(r, start, end, q);
         }
         if (st != DB_OK && failed == n)
-            return fail_outside(r, st, may_retry && start == 0);
+            return fail_outside(r, st, start == 0 ? attempt : REST_ATTEMPTS);
         for (size_t i = start; i < end && i < failed; i++)
             if (r->st[i].first_q >= 0)
                 op_succeeded(r, i);
         if (failed < n) {
-            response scratch;
-            response_init(&scratch, r->req->arena, NULL);
-            rest_reply_db_failure(&scratch, r->req, r->t, st);
-            take_reply(r, failed, &scratch);
+            reply rep;
+            reply_init(&rep, r->req->arena);
+            rest_db_failure_render(&rep, r->req, r->t, st);
+            take_reply(r, failed, &rep);
         }
         if (r->b.atomic) {
             for (size_t i = start; i < end && failed == n; i++)
@@ -360,7 +363,7 @@ static run_outcome run_batch(batch_run *r, bool may_retry)
 
 /* Checks every operation (parse, plan, SQL); false after replying, or
  * (RUN_RETRY in *outcome) when a name was unknown to an outdated catalog. */
-static bool prepare_all(batch_run *r, bool may_retry, run_outcome *outcome)
+static bool prepare_all(batch_run *r, int attempt, run_outcome *outcome)
 {
     rest_error err;
     for (size_t i = 0; i < r->b.count; i++) {
@@ -370,8 +373,8 @@ static bool prepare_all(batch_run *r, bool may_retry, run_outcome *outcome)
             .body_text = r->b.ops[i].body ? json_text(r->req->arena, r->b.ops[i].body) : NULL,
         };
         if (!prepare_op(r, i, &rv, &err)) {
-            if (may_retry && rest_error_names_unknown(&err) &&
-                rest_catalog_outdated(r->req->app, r->req->arena, r->cat)) {
+            if (rest_catalog_retry(r->req->app, r->req->arena, r->cat, attempt, &err, NULL,
+                                   DB_OK)) {
                 *outcome = RUN_RETRY;
                 return false;
             }
@@ -383,7 +386,7 @@ static bool prepare_all(batch_run *r, bool may_retry, run_outcome *outcome)
     return true;
 }
 
-static run_outcome plan_and_run(request *req, response *res, const rest_batch *b, bool may_retry)
+static run_outcome plan_and_run(request *req, response *res, const rest_batch *b, int attempt)
 {
     arena *a = req->arena;
     rest_error err;
@@ -396,9 +399,9 @@ static run_outcome plan_and_run(request *req, response *res, const rest_batch *b
     r.st = arena_zalloc(a, (b->count ? b->count : 1) * sizeof(op_state));
     r.data = arena_zalloc(a, (b->count ? b->count : 1) * sizeof(json_object *));
     run_outcome outcome;
-    if (!prepare_all(&r, may_retry, &outcome))
+    if (!prepare_all(&r, attempt, &outcome))
         return outcome;
-    return run_batch(&r, may_retry);
+    return run_batch(&r, attempt);
 }
 
 void rest_batch_handle(request *req, response *res)
@@ -413,6 +416,6 @@ void rest_batch_handle(request *req, response *res)
         reply_failed_early(res, &err, failed_op);
         return;
     }
-    if (plan_and_run(req, res, &b, true) == RUN_RETRY)
-        plan_and_run(req, res, &b, false);
+    for (int attempt = 0; plan_and_run(req, res, &b, attempt) == RUN_RETRY; attempt++)
+        ;
 }

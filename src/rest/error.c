@@ -18,15 +18,6 @@ bool rest_error_set(rest_error *e, arena *a, int status, const char *code, const
     return false;
 }
 
-bool rest_error_names_unknown(const rest_error *e)
-{
-    static const char *const codes[] = {"PGRST200", "PGRST204", "PGRST205", "42703"};
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (e->code && strcmp(e->code, codes[i]) == 0)
-            return true;
-    return false;
-}
-
 void rest_error_from_parse(rest_error *e, const rest_parse_error *p)
 {
     *e = (rest_error){p->status, p->code, p->message, p->details, p->hint, NULL};
@@ -37,7 +28,7 @@ static json_object *string_or_null(const char *s)
     return s ? json_object_new_string(s) : NULL;
 }
 
-void rest_reply_error(response *res, const rest_error *e)
+void rest_error_render(reply *r, const rest_error *e)
 {
     json_object *extra = json_object_new_object();
     json_object_object_add(extra, "code", string_or_null(e->code));
@@ -50,6 +41,14 @@ void rest_reply_error(response *res, const rest_error *e)
     json_object_object_add(extra, "details", details);
     json_object_object_add(extra, "hint", string_or_null(e->hint));
     if (e->status == 401)
-        response_set_header(res, "WWW-Authenticate", "Bearer");
-    http_error_with(res, e->status, e->message, extra);
+        reply_set_header(r, "WWW-Authenticate", "Bearer");
+    reply_error(r, e->status, e->message, extra);
+}
+
+void rest_reply_error(response *res, const rest_error *e)
+{
+    reply r;
+    reply_init(&r, res->arena);
+    rest_error_render(&r, e);
+    response_send(res, &r);
 }

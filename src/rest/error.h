@@ -7,9 +7,10 @@
 #define PGSTACK_REST_ERROR_H
 
 #include "core/request.h"
+#include "core/reply.h"
 #include "core/response.h"
 #include "db/txn.h"
-#include "rest/parse.h"
+#include "rest/parse/parse.h"
 
 #include <stdbool.h>
 
@@ -27,12 +28,12 @@ typedef struct rest_error {
 bool rest_error_set(rest_error *e, arena *a, int status, const char *code, const char *details,
                     const char *hint, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
-/* The planner did not know a name: perhaps the catalog is out of date.
- * (A missing filter or a bad PUT is not worth a look at the database.) */
-bool rest_error_names_unknown(const rest_error *e);
-
 void rest_error_from_parse(rest_error *e, const rest_parse_error *p);
 
+/* The reply of e: {"error", "code", "message", "details", "hint"} (what
+ * postgrest-js reads), WWW-Authenticate with a 401. rest_reply_error
+ * renders and sends it. */
+void rest_error_render(reply *r, const rest_error *e);
 void rest_reply_error(response *res, const rest_error *e);
 
 /* The status PostgREST gives a failed statement's SQLSTATE; anon: the
@@ -42,8 +43,9 @@ int rest_status_for_sqlstate(const char *state, const char *message, bool anon);
 /* The caller of req has no credentials or the anon role. */
 bool rest_caller_is_anon(const request *req);
 
-/* Reply for a failed caller transaction: 503 when the database is
+/* The reply of a failed caller transaction: 503 when the database is
  * unavailable, else the failed statement's error with its status. */
+void rest_db_failure_render(reply *r, const request *req, db_txn *t, db_status st);
 void rest_reply_db_failure(response *res, const request *req, db_txn *t, db_status st);
 
 #endif

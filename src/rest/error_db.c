@@ -4,7 +4,8 @@
 #include "rest/error.h"
 #include "rest/error_raise.h"
 
-#include <libpq-fe.h>
+#include "db/error.h"
+
 #include <string.h>
 
 static bool starts(const char *state, const char *prefix)
@@ -12,21 +13,11 @@ static bool starts(const char *state, const char *prefix)
     return strncmp(state, prefix, strlen(prefix)) == 0;
 }
 
-/* Classes PostgREST answers with something else than 400. */
-static const struct {
-    const char *prefix;
-    int status;
-} CLASS_STATUS[] = {
-    {"PGCAT", 503}, {"23503", 409}, {"23505", 409}, {"25006", 405}, {"53400", 500}, {"57P01", 503},
-    {"57014", 503}, {"P0001", 400}, {"42P01", 404}, {"42P17", 500}, {"08", 503},    {"09", 500},
-    {"0L", 403},    {"0P", 403},    {"25", 500},    {"28", 403},    {"2D", 500},    {"38", 500},
-    {"39", 500},    {"3B", 500},    {"40", 500},    {"53", 503},    {"54", 500},    {"55", 500},
-    {"57", 500},    {"58", 500},    {"F0", 500},    {"HV", 500},    {"P0", 500},    {"XX", 500},
-};
-
+/* PostgREST's own choices over db/'s shared table, which answers the rest
+ * (400 for what it does not list, as PostgREST). */
 int rest_status_for_sqlstate(const char *state, const char *message, bool anon)
 {
-    if (!state)
+    if (!state || !*state)
         return 500;
     if (strcmp(state, "42501") == 0)
         return anon ? 401 : 403;
@@ -34,10 +25,9 @@ int rest_status_for_sqlstate(const char *state, const char *message, bool anon)
         return message && starts(message, "function ") ? 404 : 400;
     if (strcmp(state, "21000") == 0)
         return message && strstr(message, "requires a WHERE clause") ? 400 : 500;
-    for (size_t i = 0; i < sizeof CLASS_STATUS / sizeof CLASS_STATUS[0]; i++)
-        if (starts(state, CLASS_STATUS[i].prefix))
-            return CLASS_STATUS[i].status;
-    return 400;
+    if (starts(state, "PGCAT")) /* the schema catalog could not be loaded */
+        return 503;
+    return db_error_status(state, 400);
 }
 
 bool rest_caller_is_anon(const request *req)
@@ -46,25 +36,31 @@ bool rest_caller_is_anon(const request *req)
            strcmp(req->auth->role, "anon") == 0;
 }
 
-void rest_reply_db_failure(response *res, const request *req, db_txn *t, db_status st)
+void rest_db_failure_render(reply *r, const request *req, db_txn *t, db_status st)
 {
     rest_error e = {0};
-    if (st == DB_UNAVAILABLE) {
-        rest_error_set(&e, res->arena, 503, "PGRST001", NULL, NULL, "database unavailable");
-        rest_reply_error(res, &e);
+    db_error d = db_error_of(t, st);
+    if (d.unavailable) {
+        rest_error_set(&e, r->arena, 503, "PGRST001", NULL, NULL, "database unavailable");
+        rest_error_render(r, &e);
         return;
     }
-    PGresult *err = db_txn_error(t, NULL);
-    const char *state = err ? PQresultErrorField(err, PG_DIAG_SQLSTATE) : NULL;
-    const char *message = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    if (state && strcmp(state, REST_RAISE_STATE) == 0) {
-        rest_reply_raise(res, message, PQresultErrorField(err, PG_DIAG_MESSAGE_DETAIL));
+    if (strcmp(d.sqlstate, REST_RAISE_STATE) == 0) {
+        rest_raise_render(r, d.message, d.detail);
         return;
     }
-    e.status = rest_status_for_sqlstate(state, message, rest_caller_is_anon(req));
-    e.code = state;
-    e.message = message ? message : "database error";
-    e.details = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_DETAIL) : NULL;
-    e.hint = err ? PQresultErrorField(err, PG_DIAG_MESSAGE_HINT) : NULL;
-    rest_reply_error(res, &e);
+    e.status = rest_status_for_sqlstate(d.sqlstate, d.message, rest_caller_is_anon(req));
+    e.code = *d.sqlstate ? d.sqlstate : NULL;
+    e.message = *d.message ? d.message : "database error";
+    e.details = d.detail;
+    e.hint = d.hint;
+    rest_error_render(r, &e);
+}
+
+void rest_reply_db_failure(response *res, const request *req, db_txn *t, db_status st)
+{
+    reply r;
+    reply_init(&r, res->arena);
+    rest_db_failure_render(&r, req, t, st);
+    response_send(res, &r);
 }

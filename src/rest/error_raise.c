@@ -32,7 +32,7 @@ static bool single_line(const char *s)
 }
 
 /* The DETAIL object: status (100..599, default 400) and headers. */
-static bool read_detail(response *res, json_object *detail, int *status)
+static bool read_detail(reply *r, json_object *detail, int *status)
 {
     json_object *v;
     *status = 400;
@@ -59,52 +59,52 @@ static bool read_detail(response *res, json_object *detail, int *status)
     }
     json_object_object_foreach(v, name2, value2)
     {
-        response_set_header(res, name2, json_object_get_string(value2));
+        reply_set_header(r, name2, json_object_get_string(value2));
     }
     return true;
 }
 
-static void reply_unparsable(response *res, const char *what, const char *text)
+static void reply_unparsable(reply *r, const char *what, const char *text)
 {
     rest_error e;
     rest_error_set(
-        &e, res->arena, 500, "PGRST121",
-        arena_printf(res->arena, "Invalid JSON value for %s: '%s'", what, text ? text : ""),
+        &e, r->arena, 500, "PGRST121",
+        arena_printf(r->arena, "Invalid JSON value for %s: '%s'", what, text ? text : ""),
         "MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and "
         "optional keys: 'details', 'hint'.",
         "Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error");
-    rest_reply_error(res, &e);
+    rest_error_render(r, &e);
 }
 
-void rest_reply_raise(response *res, const char *message, const char *detail)
+void rest_raise_render(reply *r, const char *message, const char *detail)
 {
     json_object *msg = message ? json_parse_exact(message, strlen(message)) : NULL;
     json_object *det = detail ? json_parse_exact(detail, strlen(detail)) : NULL;
-    json_arena_owned(res->arena, msg);
-    json_arena_owned(res->arena, det);
+    json_arena_owned(r->arena, msg);
+    json_arena_owned(r->arena, det);
     if (!msg || !json_object_is_type(msg, json_type_object) || !member_string(msg, "message") ||
         !member_string(msg, "code")) {
-        reply_unparsable(res, "MESSAGE", message);
+        reply_unparsable(r, "MESSAGE", message);
         return;
     }
     int status;
-    if ((detail && !det) || !read_detail(res, det, &status)) {
-        reply_unparsable(res, "DETAIL", detail);
+    if ((detail && !det) || !read_detail(r, det, &status)) {
+        reply_unparsable(r, "DETAIL", detail);
         return;
     }
     rest_error e = {
         .status = status,
-        .code = arena_strdup(res->arena, member_string(msg, "code")),
-        .message = arena_strdup(res->arena, member_string(msg, "message")),
-        .hint = member_string(msg, "hint") ? arena_strdup(res->arena, member_string(msg, "hint"))
-                                           : NULL,
+        .code = arena_strdup(r->arena, member_string(msg, "code")),
+        .message = arena_strdup(r->arena, member_string(msg, "message")),
+        .hint =
+            member_string(msg, "hint") ? arena_strdup(r->arena, member_string(msg, "hint")) : NULL,
     };
     json_object *details;
     if (json_object_object_get_ex(msg, "details", &details) && details) {
         if (json_object_is_type(details, json_type_string))
-            e.details = arena_strdup(res->arena, json_object_get_string(details));
+            e.details = arena_strdup(r->arena, json_object_get_string(details));
         else
-            e.details_json = json_text(res->arena, details);
+            e.details_json = json_text(r->arena, details);
     }
-    rest_reply_error(res, &e);
+    rest_error_render(r, &e);
 }

@@ -7,12 +7,12 @@
 #ifndef PGSTACK_REST_ERROR_RAISE_H
 #define PGSTACK_REST_ERROR_RAISE_H
 
-#include "core/response.h"
+#include "core/reply.h"
 
 #define REST_RAISE_STATE "PGRST"
 
-/* Replies for a 'PGRST' error with the given MESSAGE and DETAIL (either may
- * be NULL). */
-void rest_reply_raise(response *res, const char *message, const char *detail);
+/* Renders into r the reply of a 'PGRST' error with the given MESSAGE and
+ * DETAIL (either may be NULL). */
+void rest_raise_render(reply *r, const char *message, const char *detail);
 
 #endif

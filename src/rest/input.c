@@ -1,9 +1,9 @@
 /* Building the parser input from an HTTP request; see input.h. */
 #include "rest/input.h"
 
-#include "worker/app.h"
-#include "rest/parse.h"
+#include "rest/parse/parse.h"
 #include "rest/rest_settings.h"
+#include "worker/app.h"
 
 static const char *const IGNORED_PARAMS[] = {"apikey"};
 

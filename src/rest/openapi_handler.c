@@ -4,12 +4,12 @@
  * transaction; the document is built from the catalog. */
 #include "rest/openapi_handler.h"
 
+#include "rest/catalog/catalog_cache.h"
+#include "rest/error.h"
+#include "rest/openapi/openapi.h"
+#include "rest/parse/parse.h"
 #include "worker/app.h"
 #include "worker/caller.h"
-#include "rest/catalog_cache.h"
-#include "rest/error.h"
-#include "rest/openapi.h"
-#include "rest/parse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +71,7 @@ static void read_access(arena *a, PGresult *rels, PGresult *funcs, rest_openapi_
 
 /* Reads the caller's privileges and replies; false when the catalog
  * changed under it. */
-static bool run_openapi(request *req, response *res, const char *schema, bool may_retry)
+static bool run_openapi(request *req, response *res, const char *schema, int attempt)
 {
     app_ctx *app = req->app;
     rest_error err;
@@ -87,7 +87,7 @@ static bool run_openapi(request *req, response *res, const char *schema, bool ma
     int rels_q = db_txn_add(t, RELATION_GRANTS_SQL, 1, params);
     int funcs_q = db_txn_add(t, FUNCTION_GRANTS_SQL, 1, params);
     db_status st = db_txn_run(t, app_txn_wait_ms(app));
-    if (st == DB_QUERY_ERROR && rest_catalog_changed(t) && may_retry)
+    if (rest_catalog_retry(app, req->arena, cat, attempt, NULL, t, st))
         return false;
     if (st != DB_OK) {
         rest_reply_db_failure(res, req, t, st);
@@ -108,6 +108,6 @@ void rest_openapi_handle(request *req, response *res)
         rest_reply_error(res, &err);
         return;
     }
-    if (!run_openapi(req, res, schema, true))
-        run_openapi(req, res, schema, false);
+    for (int attempt = 0; !run_openapi(req, res, schema, attempt); attempt++)
+        ;
 }

@@ -4,18 +4,18 @@
  * reloaded and the request planned and run again, once. */
 #include "rest/read.h"
 
-#include "worker/app.h"
-#include "worker/caller.h"
-#include "rest/catalog_cache.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
-#include "rest/plan.h"
-#include "rest/plan_rpc.h"
-#include "rest/read_reply.h"
-#include "rest/sql.h"
+#include "rest/plan/plan.h"
+#include "rest/plan/plan_rpc.h"
+#include "rest/render/read_reply.h"
+#include "rest/sql/sql.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 
 bool rest_read_run(request *req, response *res, const rest_request *rq, const rest_catalog *cat,
-                   const rest_plan *plan, bool may_retry)
+                   const rest_plan *plan, int attempt)
 {
     app_ctx *app = req->app;
     rest_read_sql sql;
@@ -28,20 +28,23 @@ bool rest_read_run(request *req, response *res, const rest_request *rq, const re
                                                  sql.explain.params)
                                     : -1;
     db_status st = db_txn_run(t, app_txn_wait_ms(app));
-    if (st == DB_QUERY_ERROR && rest_catalog_changed(t) && may_retry)
+    if (rest_catalog_retry(app, req->arena, cat, attempt, NULL, t, st))
         return false;
+    reply r;
+    reply_init(&r, req->arena);
     if (st != DB_OK)
-        rest_reply_db_failure(res, req, t, st);
+        rest_db_failure_render(&r, req, t, st);
     else if (plan->root->call && plan->root->call->shape == PLAN_CALL_VOID)
-        response_empty(res, 204);
+        reply_empty(&r, 204);
     else
-        rest_read_reply(res, rq, &sql, db_txn_result(t, main_q), db_txn_result(t, explain_q));
+        rest_read_reply(&r, rq, &sql, db_txn_result(t, main_q), db_txn_result(t, explain_q));
+    response_send(res, &r);
     return true;
 }
 
 /* Plans and runs the read; false when the catalog changed under it. */
 static bool run_read(request *req, response *res, const rest_request *rq, const char *table,
-                     bool may_retry)
+                     int attempt)
 {
     app_ctx *app = req->app;
     rest_error err;
@@ -52,12 +55,12 @@ static bool run_read(request *req, response *res, const rest_request *rq, const 
         return true;
     }
     if (!rest_plan_read(req->arena, cat, rq, table, &plan, &err)) {
-        if (may_retry && rest_catalog_outdated(app, req->arena, cat))
+        if (rest_catalog_retry(app, req->arena, cat, attempt, &err, NULL, DB_OK))
             return false;
         rest_reply_error(res, &err);
         return true;
     }
-    return rest_read_run(req, res, rq, cat, &plan, may_retry);
+    return rest_read_run(req, res, rq, cat, &plan, attempt);
 }
 
 void rest_read_handle(request *req, response *res)
@@ -69,6 +72,6 @@ void rest_read_handle(request *req, response *res)
         return;
     }
     const char *table = request_param(req, "table");
-    if (!run_read(req, res, &rq, table, true))
-        run_read(req, res, &rq, table, false);
+    for (int attempt = 0; !run_read(req, res, &rq, table, attempt); attempt++)
+        ;
 }

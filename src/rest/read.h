@@ -5,9 +5,9 @@
 
 #include "core/request.h"
 #include "core/response.h"
-#include "rest/catalog.h"
+#include "rest/catalog/catalog.h"
 #include "rest/model.h"
-#include "rest/plan.h"
+#include "rest/plan/plan.h"
 
 #include <stdbool.h>
 
@@ -15,9 +15,9 @@ void rest_read_handle(request *req, response *res);
 
 /* Runs a planned read — a relation's rows or an RPC's result — in one
  * pipelined transaction as the caller (with the catalog version check) and
- * replies. Returns false without replying when the catalog changed under it
- * and may_retry is set, so the caller reloads, plans again and retries. */
+ * replies. Returns false without replying when rest_catalog_retry says to
+ * plan and run it again (attempt counts from 0). */
 bool rest_read_run(request *req, response *res, const rest_request *rq, const rest_catalog *cat,
-                   const rest_plan *plan, bool may_retry);
+                   const rest_plan *plan, int attempt);
 
 #endif

@@ -1,9 +1,9 @@
 /* The RLS debugging endpoint; see rls_debug.h. */
 #include "rest/rls_debug.h"
 
+#include "db/error.h"
 #include "worker/app.h"
 #include "worker/caller.h"
-#include "db/reply.h"
 #include "worker/credentials.h"
 
 #define RLS_DEBUG_SQL                                                                              \

@@ -4,13 +4,13 @@
  * once. */
 #include "rest/rpc.h"
 
-#include "worker/app.h"
-#include "rest/catalog_cache.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
-#include "rest/plan_rpc.h"
+#include "rest/plan/plan_rpc.h"
 #include "rest/read.h"
 #include "rest/rpc_args.h"
+#include "worker/app.h"
 
 static void reply_plan_error(response *res, const rest_error *err)
 {
@@ -21,7 +21,7 @@ static void reply_plan_error(response *res, const rest_error *err)
 
 /* Plans and runs the call; false when the catalog changed under it. */
 static bool run_call(request *req, response *res, const rest_request *rq, const char *function,
-                     const rest_rpc_args *args, bool may_retry)
+                     const rest_rpc_args *args, int attempt)
 {
     app_ctx *app = req->app;
     rest_error err;
@@ -32,12 +32,12 @@ static bool run_call(request *req, response *res, const rest_request *rq, const 
         return true;
     }
     if (!rest_plan_rpc(req->arena, cat, rq, function, args, &plan, &err)) {
-        if (may_retry && err.status == 404 && rest_catalog_outdated(app, req->arena, cat))
+        if (rest_catalog_retry(app, req->arena, cat, attempt, &err, NULL, DB_OK))
             return false;
         reply_plan_error(res, &err);
         return true;
     }
-    return rest_read_run(req, res, rq, cat, &plan, may_retry);
+    return rest_read_run(req, res, rq, cat, &plan, attempt);
 }
 
 void rest_rpc_handle(request *req, response *res)
@@ -50,6 +50,6 @@ void rest_rpc_handle(request *req, response *res)
         return;
     }
     const char *function = request_param(req, "function");
-    if (!run_call(req, res, &rq, function, &args, true))
-        run_call(req, res, &rq, function, &args, false);
+    for (int attempt = 0; !run_call(req, res, &rq, function, &args, attempt); attempt++)
+        ;
 }

@@ -8,7 +8,7 @@
 
 #include "core/request.h"
 #include "rest/error.h"
-#include "rest/plan_rpc.h"
+#include "rest/plan/plan_rpc.h"
 
 bool rest_rpc_args_read(request *req, const rest_request *rq, rest_rpc_args *out, rest_error *err);
 

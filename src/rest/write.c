@@ -5,15 +5,15 @@
  * check runs before the write, so a failed first try wrote nothing. */
 #include "rest/write.h"
 
-#include "worker/app.h"
-#include "worker/caller.h"
-#include "rest/body.h"
-#include "rest/catalog_cache.h"
+#include "rest/parse/body.h"
+#include "rest/catalog/catalog_cache.h"
 #include "rest/error.h"
 #include "rest/input.h"
-#include "rest/plan_write.h"
-#include "rest/sql_write.h"
-#include "rest/write_reply.h"
+#include "rest/plan/plan_write.h"
+#include "rest/sql/sql_write.h"
+#include "rest/render/write_reply.h"
+#include "worker/app.h"
+#include "worker/caller.h"
 
 #include <string.h>
 
@@ -24,7 +24,7 @@ typedef struct write_request {
 } write_request;
 
 /* Plans and runs the write; false when the catalog changed under it. */
-static bool run_write(request *req, response *res, const write_request *w, bool may_retry)
+static bool run_write(request *req, response *res, const write_request *w, int attempt)
 {
     app_ctx *app = req->app;
     rest_error err;
@@ -35,8 +35,7 @@ static bool run_write(request *req, response *res, const write_request *w, bool 
         return true;
     }
     if (!rest_plan_write(req->arena, cat, &w->rq, w->body, w->table, &plan, &err)) {
-        if (may_retry && rest_error_names_unknown(&err) &&
-            rest_catalog_outdated(app, req->arena, cat))
+        if (rest_catalog_retry(app, req->arena, cat, attempt, &err, NULL, DB_OK))
             return false;
         rest_reply_error(res, &err);
         return true;
@@ -48,13 +47,16 @@ static bool run_write(request *req, response *res, const write_request *w, bool 
     rest_catalog_add_check(app, req->arena, t, cat);
     int q = db_txn_add(t, sql.main.sql, sql.main.param_count, sql.main.params);
     db_status st = db_txn_run(t, app_txn_wait_ms(app));
-    if (st == DB_QUERY_ERROR && rest_catalog_changed(t) && may_retry)
+    if (rest_catalog_retry(app, req->arena, cat, attempt, NULL, t, st))
         return false;
     if (st != DB_OK) {
         rest_reply_db_failure(res, req, t, st);
         return true;
     }
-    rest_write_reply(res, &w->rq, &plan, &sql, db_txn_result(t, q));
+    reply r;
+    reply_init(&r, req->arena);
+    rest_write_reply(&r, &w->rq, &plan, &sql, db_txn_result(t, q));
+    response_send(res, &r);
     return true;
 }
 
@@ -76,6 +78,6 @@ void rest_write_handle(request *req, response *res)
         rest_reply_error(res, &err);
         return;
     }
-    if (!run_write(req, res, &w, true))
-        run_write(req, res, &w, false);
+    for (int attempt = 0; !run_write(req, res, &w, attempt); attempt++)
+        ;
 }

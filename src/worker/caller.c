@@ -1,8 +1,8 @@
 /* Building the database caller of a request; see caller.h. */
 #include "worker/caller.h"
 
-#include "core/json_text.h"
 #include "core/auth_ctx.h"
+#include "core/json_text.h"
 
 #include <string.h>
 

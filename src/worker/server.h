@@ -6,8 +6,8 @@
 #ifndef PGSTACK_SERVER_H
 #define PGSTACK_SERVER_H
 
-#include "worker/app.h"
 #include "core/http_io.h"
+#include "worker/app.h"
 
 /* The main of every FastCGI program. */
 int server_main(const area *area, int argc, char **argv);

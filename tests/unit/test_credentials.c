@@ -8,8 +8,8 @@
 
 #include "core/arena.h"
 #include "core/request.h"
-#include "worker/credentials.h"
 #include "jwt/jwt_sign.h"
+#include "worker/credentials.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -10,14 +10,14 @@
 #include "memio.h"
 
 #include "api/api_settings.h"
-#include "health/health.h"
-#include "worker/app.h"
 #include "core/arena.h"
 #include "core/errors.h"
-#include "worker/server.h"
 #include "db/conn.h"
-#include "worker/credentials.h"
+#include "health/health.h"
 #include "jwt/jwt_sign.h"
+#include "worker/app.h"
+#include "worker/credentials.h"
+#include "worker/server.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

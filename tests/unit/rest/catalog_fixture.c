@@ -2,8 +2,8 @@
 #include "catalog_fixture.h"
 
 #include "parse_test_util.h"
+#include "rest/catalog/catalog_build.h"
 #include "rpc_fixture.h"
-#include "rest/catalog_build.h"
 
 #include <stdio.h>
 

@@ -16,9 +16,9 @@
 #ifndef PGSTACK_TEST_CATALOG_FIXTURE_H
 #define PGSTACK_TEST_CATALOG_FIXTURE_H
 
-#include "rest/catalog.h"
-#include "rest/plan.h"
-#include "rest/sql.h"
+#include "rest/catalog/catalog.h"
+#include "rest/plan/plan.h"
+#include "rest/sql/sql.h"
 
 #include <CUnit/CUnit.h>
 

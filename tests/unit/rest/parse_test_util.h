@@ -5,7 +5,7 @@
 #ifndef PGSTACK_TEST_PARSE_UTIL_H
 #define PGSTACK_TEST_PARSE_UTIL_H
 
-#include "rest/parse.h"
+#include "rest/parse/parse.h"
 #include "rest_suites.h"
 
 #include <CUnit/CUnit.h>

@@ -13,8 +13,8 @@
 #define PGSTACK_TEST_RPC_FIXTURE_H
 
 #include "catalog_fixture.h"
-#include "rest/catalog_build.h"
-#include "rest/plan_rpc.h"
+#include "rest/catalog/catalog_build.h"
+#include "rest/plan/plan_rpc.h"
 
 void rpc_fixture_functions(catalog_builder *b);
 

@@ -3,7 +3,7 @@
  * query values and body values. */
 #include "core/json_text.h"
 #include "parse_test_util.h"
-#include "rest/batch_parse.h"
+#include "rest/batch/batch_parse.h"
 #include "write_fixture.h"
 
 static rest_batch *batch_with(const char *json, size_t max_ops, rest_error **err,

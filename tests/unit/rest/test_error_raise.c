@@ -5,16 +5,16 @@
 
 #include <json-c/json.h>
 
-static response *raise_reply(const char *message, const char *detail)
+static reply *raise_reply(const char *message, const char *detail)
 {
-    response *res = arena_zalloc(tu_arena, sizeof(*res));
-    response_init(res, tu_arena, NULL);
-    rest_reply_raise(res, message, detail);
+    reply *res = arena_zalloc(tu_arena, sizeof(*res));
+    reply_init(res, tu_arena);
+    rest_raise_render(res, message, detail);
     return res;
 }
 
 /* The string member key of the reply's JSON body ("" when null). */
-static const char *field(const response *res, const char *key)
+static const char *field(const reply *res, const char *key)
 {
     json_object *doc = json_tokener_parse(res->body.data), *v;
     const char *out = NULL;
@@ -26,11 +26,11 @@ static const char *field(const response *res, const char *key)
 
 static void test_status_headers_fields(void)
 {
-    response *res = raise_reply("{\"code\": \"123\", \"message\": \"Payment Required\", "
-                                "\"details\": \"Quota exceeded\", \"hint\": \"Upgrade\"}",
-                                "{\"status\": 402, \"headers\": {\"X-Powered-By\": \"Nerd\"}}");
+    reply *res = raise_reply("{\"code\": \"123\", \"message\": \"Payment Required\", "
+                             "\"details\": \"Quota exceeded\", \"hint\": \"Upgrade\"}",
+                             "{\"status\": 402, \"headers\": {\"X-Powered-By\": \"Nerd\"}}");
     CU_ASSERT_EQUAL(res->status, 402);
-    ASSERT_STR(response_get_header(res, "X-Powered-By"), "Nerd");
+    ASSERT_STR(reply_get_header(res, "X-Powered-By"), "Nerd");
     ASSERT_STR(field(res, "code"), "123");
     ASSERT_STR(field(res, "message"), "Payment Required");
     ASSERT_STR(field(res, "error"), "Payment Required");
@@ -47,7 +47,7 @@ static void test_unparsable(void)
     const char *bad_messages[] = {NULL, "not json", "[]", "{\"message\": \"no code\"}",
                                   "{\"code\": \"1\"}"};
     for (size_t i = 0; i < sizeof bad_messages / sizeof bad_messages[0]; i++) {
-        response *res = raise_reply(bad_messages[i], NULL);
+        reply *res = raise_reply(bad_messages[i], NULL);
         CU_ASSERT_EQUAL(res->status, 500);
         ASSERT_STR(field(res, "code"), "PGRST121");
     }
@@ -61,10 +61,10 @@ static void test_unparsable(void)
                                  "{\"headers\": {\"Bad Name\": \"v\"}}",
                                  "{\"headers\": {\"X-Injected\": \"a\\r\\nSet-Cookie: b\"}}"};
     for (size_t i = 0; i < sizeof bad_details / sizeof bad_details[0]; i++) {
-        response *res = raise_reply(ok, bad_details[i]);
+        reply *res = raise_reply(ok, bad_details[i]);
         CU_ASSERT_EQUAL(res->status, 500);
         ASSERT_STR(field(res, "code"), "PGRST121");
-        CU_ASSERT_PTR_NULL(response_get_header(res, "X-Injected"));
+        CU_ASSERT_PTR_NULL(reply_get_header(res, "X-Injected"));
     }
 }
 

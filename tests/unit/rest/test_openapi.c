@@ -3,8 +3,8 @@
  * paths and verbs by privilege, /rpc/ paths, escaped references). Also the
  * reading of RPC arguments from a body. */
 #include "parse_test_util.h"
-#include "rest/openapi.h"
-#include "rest/openapi_types.h"
+#include "rest/openapi/openapi.h"
+#include "rest/openapi/openapi_types.h"
 #include "rest/rpc_args.h"
 #include "rpc_fixture.h"
 

@@ -1,7 +1,7 @@
 /* The body of a write: Content-Type, JSON shape, keys per row, \u0000 and
  * the rows as the one JSON array bound in SQL. */
 #include "parse_test_util.h"
-#include "rest/body.h"
+#include "rest/parse/body.h"
 #include "write_fixture.h"
 
 static rest_body *body_with(const char *content_type, const char *json, rest_error **err)

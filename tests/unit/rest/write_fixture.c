@@ -3,7 +3,7 @@
 
 #include "core/sbuf.h"
 #include "parse_test_util.h"
-#include "rest/catalog_build.h"
+#include "rest/catalog/catalog_build.h"
 
 #include <stdio.h>
 #include <string.h>

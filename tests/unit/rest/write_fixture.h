@@ -13,9 +13,9 @@
 #ifndef PGSTACK_TEST_WRITE_FIXTURE_H
 #define PGSTACK_TEST_WRITE_FIXTURE_H
 
-#include "rest/body.h"
-#include "rest/plan_write.h"
-#include "rest/sql_write.h"
+#include "rest/parse/body.h"
+#include "rest/plan/plan_write.h"
+#include "rest/sql/sql_write.h"
 
 #include <CUnit/CUnit.h>
 

@@ -10,7 +10,7 @@
 #include "harness.h"
 
 #include "core/json_text.h"
-#include "rest/batch_parse.h"
+#include "rest/batch/batch_parse.h"
 
 #define MAX_OPS 8
 

@@ -6,7 +6,7 @@
 #include "harness.h"
 
 #include "core/json_text.h"
-#include "rest/body.h"
+#include "rest/parse/body.h"
 
 static void check_rows(const char *json)
 {

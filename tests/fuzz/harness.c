@@ -5,10 +5,10 @@
 #include "harness.h"
 
 #include "catalog_fixture.h"
-#include "rest/body.h"
+#include "rest/parse/body.h"
 #include "rest/error.h"
-#include "rest/parse.h"
-#include "rest/plan_rpc.h"
+#include "rest/parse/parse.h"
+#include "rest/plan/plan_rpc.h"
 #include "rest/rpc_args.h"
 #include "write_fixture.h"
 

@@ -11,7 +11,7 @@
 #include "core/query.h"
 #include "core/utf8.h"
 #include "rest/model.h"
-#include "rest/sql.h"
+#include "rest/sql/sql.h"
 
 #include <stdbool.h>
 #include <stddef.h>

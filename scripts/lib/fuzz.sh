@@ -50,8 +50,8 @@ fuzz_run() {
     log=$DEV/fuzz/logs/$name.log
     dict=$FUZZ_BUILD/dict/$name.dict
     mkdir -p "$DEV/fuzz/corpus/$name" "$DEV/fuzz/crashes" "$DEV/fuzz/logs" "$FUZZ_BUILD/dict"
-    : >"$dict"
-    for d in $(fuzz_dicts "$name"); do cat "$ROOT/tests/fuzz/dict/$d.dict" >>"$dict"; done
+    for d in $(fuzz_dicts "$name"); do cat "$ROOT/tests/fuzz/dict/$d.dict"; done >"$dict.$$"
+    mv "$dict.$$" "$dict" # whole, for a run of the same harness starting beside this one
     local args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$DEV/fuzz/crashes/$name-")
     [[ -s $dict ]] && args+=(-dict="$dict")

@@ -9,7 +9,8 @@
 #       harness one after the other, for N seconds each (default 60), on
 #       one core. New inputs go to .dev/fuzz/corpus/NAME (the seeds of
 #       tests/fuzz/corpus/NAME are only read); a crash is written to
-#       .dev/fuzz/crashes/ and ends the run with status 1. Prints one row
+#       .dev/fuzz/crashes/ and makes the command exit 1 once the other
+#       harnesses have run. Packages are installed when missing. Prints one row
 #       per harness: runs, seconds, coverage (edges), features, corpus.
 #   Before the harnesses, tests/fuzz/selftest checks that their SQL
 #   invariant does refuse injected statements.
@@ -88,6 +89,7 @@ cmd_fuzz() {
         esac
     done
     [[ $seconds =~ ^[0-9]+$ ]] || die "--seconds takes a whole number"
+    ensure_packages
     local names=()
     if [[ -n $name ]]; then
         [[ -f $ROOT/tests/fuzz/fuzz_$name.c ]] || die "no harness tests/fuzz/fuzz_$name.c (one of: $(fuzz_names | xargs))"

@@ -63,12 +63,12 @@ fuzz_run() {
         "$FUZZ_BUILD/fuzz_$name" "${args[@]}" "$DEV/fuzz/corpus/$name" \
         "$ROOT/tests/fuzz/corpus/$name" >"$log" 2>&1 || rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    read -r cov ft corp < <(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1 |
+    read -r cov ft corp < <(grep -aE '^#[0-9]+.*cov: ' "$log" | tail -n 1 |
         sed -E 's/.*cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+).*/\1 \2 \3/') || true
     if ((rc != 0)); then
         printf '%-12s %10s %5ss %6s %6s %6s  CRASH (exit %d, log .dev/fuzz/logs/%s.log)\n' \
             "$name" "${runs:--}" "$seconds" "${cov:--}" "${ft:--}" "${corp:--}" "$rc" "$name"
-        grep -E 'ERROR: |invariant broken|runtime error|SUMMARY|Test unit written' "$log" | head -n 8 | sed 's/^/    /'
+        grep -aE 'ERROR: |invariant broken|runtime error|SUMMARY|Test unit written' "$log" | head -n 8 | sed 's/^/    /'
         return 1
     fi
     printf '%-12s %10s %5ss %6s %6s %6s  ok\n' "$name" "${runs:--}" "$seconds" "${cov:--}" "${ft:--}" "${corp:--}"

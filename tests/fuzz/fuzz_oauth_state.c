@@ -1,7 +1,8 @@
 /* Fuzzes the sealed OAuth state (auth/oauth_state). Input: byte 0 picks
  * the provider, then NUL-separated state text, redirect_to, code_verifier,
  * nonce. Invariants: text that pgstack did not seal never opens; a state
- * sealed from the fields opens to exactly those fields, and not for
+ * is sealed exactly when it fits OAUTH_STATE_MAX (always for short fields)
+ * and then opens to exactly those fields, and not for
  * another provider, with another secret, after it expired, or with any one
  * character changed. */
 #include "harness.h"
@@ -41,7 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      .nonce = f[3][0] ? f[3] : NULL,
                      .expires_at = NOW + 600};
     char *text = oauth_state_seal(a, SECRET, &s);
-    FZ_ASSERT(text, "sealing failed");
+    FZ_ASSERT(!text == !oauth_state_fits(a, &s), "sealed a state that does not fit, or not one "
+                                                 "that does");
+    /* fields of 400 bytes in all always fit, even with every byte escaped */
+    FZ_ASSERT(text || strlen(f[1]) + strlen(f[2]) + strlen(f[3]) > 400, "sealing failed");
+    if (!text)
+        return 0;
     st = oauth_state_open(a, SECRET, text, provider, NOW, &out);
     FZ_ASSERT(st == OAUTH_STATE_OK, "own state refused: %s", oauth_state_status_message(st));
     FZ_ASSERT(strcmp(out.provider, provider) == 0 && same(s.redirect_to, out.redirect_to) &&

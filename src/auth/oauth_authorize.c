@@ -142,10 +142,6 @@ void auth_authorize(request *req, response *res)
         .nonce = p.oidc ? secret_token_new(req->arena) : NULL,
         .expires_at = (long long)now + OAUTH_STATE_TTL_S,
     };
-    if (s.redirect_to && s.code_verifier && !oauth_state_fits(req->arena, &s)) {
-        auth_error(res, 400, "validation_failed", "redirect_to is too long for the OAuth state");
-        return;
-    }
     const char *state = s.code_verifier && (!p.oidc || s.nonce)
                             ? oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &s)
                             : NULL;

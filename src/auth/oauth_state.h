@@ -44,7 +44,9 @@ typedef enum {
 const char *oauth_state_status_message(oauth_state_status st);
 
 /* Whether s sealed is at most OAUTH_STATE_MAX characters (what
- * oauth_state_open accepts); a redirect_to of kilobytes does not fit. */
+ * oauth_state_open accepts). Every state /authorize makes fits (redirect_to
+ * is at most REDIRECT_URL_MAX printable characters); fields of several
+ * kilobytes would not. */
 bool oauth_state_fits(arena *a, const oauth_state *s);
 
 /* The sealed text of s, or NULL when it does not fit or OpenSSL fails (no

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# scripts/lib/test.sh — scripts/dev test: format, layers, unit tests, then the integration suites behind each web server.
+# scripts/lib/test.sh — scripts/dev test: format, layers, unit tests, fuzz harnesses, then the integration suites behind each web server.
 # Sourced by scripts/dev; uses its variables (ROOT, DEV, RUN, LOGS, ...).
 
 # Sanitizer reports written since the last `up` (files from log_path, or
@@ -105,6 +105,9 @@ cmd_test() {
     fi
     say "unit: $up passed, $uf failed"
     count "$up" "$uf"
+
+    say "== fuzz harnesses (tests/fuzz, ${FUZZ_TEST_SECONDS:-3}s each)"
+    fuzz_test
 
     say "== npm ci (tests/compat: supabase-js, node $(node --version 2>/dev/null || echo missing))"
     if ensure_node && compat_install; then

@@ -88,13 +88,26 @@ static bool gcm_seal(const unsigned char key[KEY_LEN], const unsigned char *aad,
     return ok && len + fin == n;
 }
 
+/* Characters of the sealed text for n bytes of plaintext. */
+static size_t sealed_len(size_t n)
+{
+    return base64url_encoded_len(1 + IV_LEN + n + TAG_LEN);
+}
+
+bool oauth_state_fits(arena *a, const oauth_state *s)
+{
+    return sealed_len(strlen(plaintext_json(a, s))) <= OAUTH_STATE_MAX;
+}
+
 char *oauth_state_seal(arena *a, const char *secret, const oauth_state *s)
 {
     unsigned char key[KEY_LEN];
-    if (!s->provider || !s->code_verifier || !derive_key(secret, key))
+    if (!s->provider || !s->code_verifier)
         return NULL;
     const char *plain = plaintext_json(a, s);
     size_t n = strlen(plain);
+    if (sealed_len(n) > OAUTH_STATE_MAX || !derive_key(secret, key))
+        return NULL; /* oauth_state_open would refuse it */
     size_t blob_len = 1 + IV_LEN + n + TAG_LEN;
     unsigned char *blob = arena_alloc(a, blob_len);
     blob[0] = VERSION;

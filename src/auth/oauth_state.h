@@ -22,6 +22,7 @@
 
 #include "core/arena.h"
 
+#include <stdbool.h>
 #include <time.h>
 
 #define OAUTH_STATE_TTL_S 600
@@ -51,7 +52,14 @@ typedef enum {
 
 const char *oauth_state_status_message(oauth_state_status st);
 
-/* The sealed text of s, or NULL when OpenSSL fails (no randomness). */
+/* Whether s sealed is at most OAUTH_STATE_MAX characters (what
+ * oauth_state_open accepts). Every state /authorize makes fits (redirect_to
+ * is at most REDIRECT_URL_MAX printable characters); fields of several
+ * kilobytes would not. */
+bool oauth_state_fits(arena *a, const oauth_state *s);
+
+/* The sealed text of s, or NULL when it does not fit or OpenSSL fails (no
+ * randomness). */
 char *oauth_state_seal(arena *a, const char *secret, const oauth_state *s);
 
 /* Opens text sealed with secret; expected_provider (NULL: any) must be the

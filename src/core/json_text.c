@@ -1,5 +1,6 @@
 /* json-c helpers; see json_text.h. */
 #include "core/json_text.h"
+#include "core/utf8.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -24,7 +25,9 @@ static bool only_whitespace(const char *s, size_t n)
 
 json_object *json_parse_exact(const char *s, size_t n)
 {
-    if (n > (size_t)INT32_MAX)
+    /* json-c's UTF-8 check lets overlong forms, surrogates and code points
+     * beyond U+10FFFF through; JSON text is strict UTF-8 (core/utf8) */
+    if (n > (size_t)INT32_MAX || !utf8_valid(s, n))
         return NULL;
     /* one tokener for the process, reset for each text: creating one costs
      * more than parsing a small document (workers are single-threaded) */

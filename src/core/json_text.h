@@ -13,8 +13,8 @@
 /* Compact text of obj, copied into the arena. */
 const char *json_text(arena *a, json_object *obj);
 
-/* Parses exactly n bytes as one JSON value (trailing garbage is an error);
- * NULL on failure. The caller owns the result (json_object_put). */
+/* Parses exactly n bytes of strict UTF-8 as one JSON value (trailing
+ * garbage is an error); NULL on failure. The caller owns the result (json_object_put). */
 json_object *json_parse_exact(const char *s, size_t n);
 
 /* The text of a JSON string without NUL bytes ("\u0000" would cut it short

@@ -174,6 +174,28 @@ static void test_wrong_provider(void)
         CU_ASSERT(strlen(oauth_state_status_message((oauth_state_status)st)) > 0);
 }
 
+/* Regression (fuzz_oauth_state): a state too long for oauth_state_open
+ * (OAUTH_STATE_MAX) was sealed anyway, so a sign-in with a long allowed
+ * redirect_to failed only at the callback. Now it does not fit and is not
+ * sealed; one that fits opens. */
+static void test_too_long(void)
+{
+    oauth_state s = sample(), got;
+    char *url = arena_alloc(A, 4001);
+    memset(url, 'a', 4000);
+    url[4000] = '\0';
+    memcpy(url, "https://app.example.com/", 24);
+    s.redirect_to = url;
+    CU_ASSERT_FALSE(oauth_state_fits(A, &s));
+    CU_ASSERT_PTR_NULL(oauth_state_seal(A, SECRET, &s));
+    url[2000] = '\0';
+    CU_ASSERT_TRUE(oauth_state_fits(A, &s));
+    char *text = oauth_state_seal(A, SECRET, &s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_TRUE(strlen(text) <= OAUTH_STATE_MAX);
+    CU_ASSERT_EQUAL(open_at(text, "google", NOW, &got), OAUTH_STATE_OK);
+}
+
 static void test_pkce(void)
 {
     /* RFC 7636, appendix B */
@@ -190,5 +212,6 @@ void register_oauth_state_tests(void)
     CU_add_test(s, "malformed states", test_malformed);
     CU_add_test(s, "expired states", test_expired);
     CU_add_test(s, "wrong provider", test_wrong_provider);
+    CU_add_test(s, "a state too long to open is not sealed", test_too_long);
     CU_add_test(s, "PKCE S256", test_pkce);
 }

@@ -78,6 +78,11 @@ static void test_malformed_body(void)
     ASSERT_BATCH_BAD("{\"operations\": {}}", NULL, "\"operations\" must be an array");
     ASSERT_BATCH_BAD("{\"atomic\": 1, \"operations\": []}", NULL, "true or false");
     ASSERT_BATCH_BAD("{\"operations\": [5]}", "#0", "an object");
+    /* regression (fuzz_batch): an overlong UTF-8 form in a path came back raw
+     * in the error message, so the JSON reply was not UTF-8 */
+    ASSERT_BATCH_BAD("{\"operations\": [{\"id\": \"x\", \"method\": \"GET\", "
+                     "\"path\": \"/t\xc1\x96\"}]}",
+                     NULL, "JSON object");
 }
 
 static void test_limit(void)

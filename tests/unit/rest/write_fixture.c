@@ -103,7 +103,7 @@ static void keys(catalog_builder *b)
     catalog_add_fk(b, "lines_item_id_fkey", LINES, &line_item, ITEMS, &one, 1);
 }
 
-static const rest_catalog *write_catalog(void)
+const rest_catalog *write_catalog(void)
 {
     if (catalog)
         return catalog;

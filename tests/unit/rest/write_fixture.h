@@ -19,6 +19,9 @@
 
 #include <CUnit/CUnit.h>
 
+/* The write catalog (built on first use; also used by tests/fuzz). */
+const rest_catalog *write_catalog(void);
+
 /* A suite with a fresh arena per test and the write catalog. */
 CU_pSuite write_suite(const char *name);
 

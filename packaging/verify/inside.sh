@@ -14,6 +14,10 @@
 #                                  /health, sign-up, REST insert and read
 #   inside.sh upgrade DEB          an edited config and storage data survive an upgrade
 #   inside.sh purge                apt-get purge: only what Debian policy keeps stays
+#   inside.sh boot-smoke           under a real systemd (PID 1 in systemd-nspawn):
+#                                  database, `systemctl enable --now pgstack.target`,
+#                                  lighttpd, the smoke test, the hardening in force,
+#                                  restart and stop of the target; then poweroff
 #
 # Every check prints "ok: ..." or "FAIL: ..." (and exits non-zero).
 set -euo pipefail
@@ -341,6 +345,49 @@ step_purge() {
     ok "purge left only /var/lib/pgstack, /var/spool/pgstack and Apache's enabled modules"
 }
 
+# ------------------------------------------------------------ under systemd
+
+step_boot_smoke() {
+    local u pid
+    step_database
+    check "PostgreSQL started by systemd" systemctl start postgresql@15-main.service
+    check "systemctl enable --now pgstack.target" systemctl enable --now pgstack.target
+    for u in $(target_units); do
+        check "$u active under systemd" systemctl is-active --quiet "$u"
+    done
+    # (the root has Apache too, for the other test: it must not hold port 80)
+    systemctl disable --now apache2.service >/dev/null 2>&1 || true
+    check "lighttpd started by systemd" systemctl restart lighttpd
+    smoke lighttpd-systemd
+    pid=$(systemctl show -p MainPID --value pgstack@rest.service)
+    check "pgstack@rest main process runs as pgstack" test "$(stat -c %U "/proc/$pid")" = pgstack
+    check "NoNewPrivileges in force" grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status"
+    check "ProtectSystem=strict in force (/usr read-only for the worker)" \
+        sh -c "! nsenter -t $pid -m sh -c 'touch /usr/pgstack-write-test' 2>/dev/null"
+    check "/var/lib/pgstack writable for the worker (ReadWritePaths)" \
+        nsenter -t "$pid" -m -S "$(id -u pgstack)" -G "$(id -g pgstack)" sh -c 'touch /var/lib/pgstack/storage/.w && rm /var/lib/pgstack/storage/.w'
+    check "systemctl restart pgstack.target restarts the areas (PartOf)" sh -c \
+        "systemctl restart pgstack.target && test \$(systemctl show -p MainPID --value pgstack@rest.service) != $pid"
+    smoke lighttpd-restarted
+    check "killed supervisor is restarted (Restart=always)" sh -c \
+        'p=$(systemctl show -p MainPID --value pgstack@auth.service); kill -9 $p; sleep 2.5; q=$(systemctl show -p MainPID --value pgstack@auth.service); [ "$q" != 0 ] && [ "$q" != "$p" ]'
+    check "systemctl stop pgstack.target" systemctl stop pgstack.target
+    # the areas' stop jobs (PartOf) finish after the target's: wait for them
+    local active i
+    for ((i = 0; i < 60; i++)); do
+        active=$(systemctl list-units --state=active,deactivating --no-legend 'pgstack@*' | awk '{print $1}' | xargs)
+        [[ -z $active ]] && break
+        sleep 0.5
+    done
+    check "every area stopped with the target (PartOf): active: ${active:-none}" test -z "$active"
+    if ls /run/pgstack/*.sock >/dev/null 2>&1; then
+        journalctl -u pgstack@rest.service --no-pager | tail -n 15
+        ls -la /run/pgstack
+        fail "sockets removed (ExecStopPost): $(ls /run/pgstack 2>&1 | xargs)"
+    fi
+    ok "sockets removed (ExecStopPost)"
+}
+
 step=${1:?step}
 shift
 case $step in
@@ -352,5 +399,11 @@ case $step in
     serve) step_serve "$1" ;;
     upgrade) step_upgrade "$1" ;;
     purge) step_purge ;;
+    boot-smoke)
+        rc=0
+        (step_boot_smoke) >/verify/boot.log 2>&1 || rc=$?
+        echo "boot-smoke done rc=$rc" >>/verify/boot.log
+        systemctl poweroff
+        ;;
     *) fail "unknown step $step" ;;
 esac

@@ -12,6 +12,9 @@
 #   inside.sh serve lighttpd|apache   the units' commands as systemd runs them,
 #                                  the web server with the enabled snippet, then
 #                                  /health, sign-up, REST insert and read
+#   inside.sh serve-shared cgi|fcgid   shared hosting: Apache runs the programs
+#                                  itself (mod_cgid per request, or mod_fcgid),
+#                                  from the templates in /usr/share/pgstack
 #   inside.sh upgrade DEB          an edited config and storage data survive an upgrade
 #   inside.sh purge                apt-get purge: only what Debian policy keeps stays
 #   inside.sh boot-smoke           under a real systemd (PID 1 in systemd-nspawn):
@@ -47,7 +50,7 @@ step_deps() {
     # and the web servers, installed first so that the purge test sees only
     # what our packages add
     apt-get install -y -q --no-install-recommends postgresql curl ca-certificates procps \
-        lighttpd apache2 libapache2-mod-xsendfile spawn-fcgi adduser >"$LOGDIR/apt-deps.log" 2>&1 \
+        lighttpd apache2 libapache2-mod-xsendfile libapache2-mod-fcgid spawn-fcgi adduser >"$LOGDIR/apt-deps.log" 2>&1 \
         || { tail -n 30 "$LOGDIR/apt-deps.log" >&2; fail "apt-get install of the test's dependencies"; }
     ok "PostgreSQL, lighttpd, Apache, spawn-fcgi and curl from Debian"
 }
@@ -284,6 +287,16 @@ smoke() {
     check "$server: unknown path -> 404 from the web server's JSON error document" test "$code" = 404
 }
 
+# Mean time of 20 sequential anonymous REST reads, in ms (a figure for the
+# report, not a check).
+latency() {
+    local anon
+    anon=$(conf_get ANON_KEY)
+    for _ in $(seq 20); do
+        curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1/rest/v1/notes?select=body" -H "apikey: $anon"
+    done | awk -v what="$1" '{s += $1} END {printf "figure: %s: mean GET /rest/v1/notes %.1f ms (20 sequential requests)\n", what, s / NR * 1000}'
+}
+
 step_serve() {
     local server=$1
     pg_start
@@ -291,12 +304,54 @@ step_serve() {
     web_start "$server"
     local rc=0
     (smoke "$server") || rc=$?
+    latency "$server + spawn-fcgi"
     web_stop "$server"
     units_stop
     pg_stop
     if ((rc != 0)); then
         tail -n 20 "$LOGDIR"/*.log /var/log/lighttpd/error.log /var/log/apache2/error.log 2>/dev/null >&2 || true
         fail "$server smoke test"
+    fi
+}
+
+# ------------------------------------------------------------ shared hosting
+
+# The shared-hosting templates as a hosting account would use them: the
+# programs copied to a directory of their own, a configuration readable by
+# the user Apache runs CGI programs as, no spawn-fcgi and no unit running.
+step_serve_shared() {
+    # (outside /etc/pgstack, which only root and pgstack may enter)
+    local mode=$1 bin=/srv/pgstack-shared/cgi-bin shared=/srv/pgstack-shared/pgstack.conf a
+    local conf=/etc/apache2/conf-available/pgstack-shared.conf module=cgid
+    [[ $mode == fcgid ]] && module=fcgid
+    install -d "$bin"
+    for a in rest auth storage functions api; do cp "/usr/bin/pgstack-$a" "$bin/"; done
+    install -m 0640 -o root -g www-data "$CONF" "$shared"
+    /verify/render-web-config "/usr/share/pgstack/web-config/apache/shared-$mode.conf.in" "$conf" /usr/bin/pgstack \
+        BIN_DIR="$bin" CONFIG="$shared" ERRORS_DIR=/usr/share/pgstack/errors
+    a2disconf -q pgstack >/dev/null
+    a2enconf -q pgstack-shared >/dev/null
+    a2enmod -q "$module" >/dev/null
+    check "apache2ctl configtest ($mode)" sh -c 'apache2ctl configtest >/dev/null 2>&1'
+    pg_start
+    web_start apache
+    local rc=0
+    (smoke "apache-$mode") || rc=$?
+    latency "apache + $mode"
+    if [[ $mode == cgi ]]; then
+        check "CGI: no pgstack process stays after the requests" sh -c '! ps -C pgstack-rest -o pid= | grep -q .'
+    else
+        check "mod_fcgid: the programs stay between requests" sh -c 'ps -C pgstack-rest -o pid= | grep -q .'
+    fi
+    web_stop apache
+    pg_stop
+    a2disconf -q pgstack-shared >/dev/null
+    a2dismod -q -f "$module" >/dev/null
+    a2enconf -q pgstack >/dev/null
+    rm -rf /srv/pgstack-shared "$conf"
+    if ((rc != 0)); then
+        tail -n 20 /var/log/apache2/error.log >&2 || true
+        fail "apache-$mode smoke test"
     fi
 }
 
@@ -397,6 +452,7 @@ case $step in
     check-install) step_check_install ;;
     database) step_database ;;
     serve) step_serve "$1" ;;
+    serve-shared) step_serve_shared "$1" ;;
     upgrade) step_upgrade "$1" ;;
     purge) step_purge ;;
     boot-smoke)

@@ -167,7 +167,7 @@ package_root() {
     printf '#!/bin/sh\nexit 101\n' >"$PKG_ROOT/usr/sbin/policy-rc.d"
     chmod +x "$PKG_ROOT/usr/sbin/policy-rc.d"
     mkdir -p "$PKG_ROOT/verify/debs/upgrade"
-    cp "$ROOT/packaging/verify/inside.sh" "$PKG_ROOT/verify/"
+    cp "$ROOT/packaging/verify/inside.sh" "$ROOT/packaging/render-web-config" "$PKG_ROOT/verify/"
     cp "$PKG_DIR"/debs/pgstack_*.deb "$PKG_DIR"/debs/pgstack-lighttpd_*.deb "$PKG_DIR"/debs/pgstack-apache2_*.deb \
         "$PKG_ROOT/verify/debs/"
     package_upgrade_deb "$PKG_ROOT/verify/debs/upgrade"
@@ -229,6 +229,8 @@ package_verify() {
         package_in_root install "$apache"
         package_in_root check-install
         package_in_root --offline serve apache
+        package_in_root --offline serve-shared cgi
+        package_in_root --offline serve-shared fcgid
         package_in_root upgrade "$upgrade"
         package_in_root --offline serve lighttpd
         package_in_root purge

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# scripts/lib/bench.sh — scripts/dev bench: benchmarks against a plain (non-sanitizer) build.
+# scripts/lib/bench.sh — scripts/dev bench (benchmarks against a plain, non-sanitizer build) and soak.
 # Sourced by scripts/dev; uses its variables (ROOT, DEV, RUN, LOGS, ...).
 
 # Benchmarks measure a build without sanitizers. Reconfiguring alone keeps
@@ -29,4 +29,18 @@ cmd_bench() {
         cmd_up
     fi
     "$ROOT/tests/bench/$name"
+}
+
+# scripts/dev soak [--minutes N]: tests/soak/run against the running stack
+# (started when it is not). RSS figures mean most on a plain build: under
+# AddressSanitizer the quarantine grows memory by design.
+cmd_soak() {
+    ensure_packages
+    local url=
+    [[ -f $DEV/env ]] && url=$(conf_get "$DEV/env" PGSTACK_URL)
+    if [[ -z $url ]] || [[ $(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url/health" || true) != 200 ]]; then
+        say "the stack is not running; starting it"
+        cmd_up
+    fi
+    "$ROOT/tests/soak/run" "$@"
 }

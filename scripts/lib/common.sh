@@ -165,6 +165,16 @@ load_ports() {
     if [[ -z $PGBOUNCER_PORT ]]; then PGBOUNCER_PORT=$(free_port $((PG_PORT + 10000))); fi
     if [[ -z $SMTP_PORT ]]; then SMTP_PORT=$(free_port 2525); fi
     if [[ -z $OAUTH_PORT ]]; then OAUTH_PORT=$(free_port 9555); fi
+    # a kept port that another program took while our service was down
+    # (another checkout's stack) is given up for a free one
+    if port_busy "$PG_PORT" && ! pg_running; then PG_PORT=$(free_port 54329); fi
+    if port_busy "$PGBOUNCER_PORT" && ! pid_alive "$RUN/pgbouncer.pid" pgbouncer; then
+        PGBOUNCER_PORT=$(free_port $((PG_PORT + 10000)))
+    fi
+    if port_busy "$SMTP_PORT" && ! pid_alive "$RUN/smtp.pid" aiosmtpd; then SMTP_PORT=$(free_port 2525); fi
+    if port_busy "$OAUTH_PORT" && ! pid_alive "$RUN/oauth-provider.pid" oauth_provider.py; then
+        OAUTH_PORT=$(free_port 9555)
+    fi
     printf 'PG_PORT=%s\nPGBOUNCER_PORT=%s\nSMTP_PORT=%s\nOAUTH_PORT=%s\n' "$PG_PORT" "$PGBOUNCER_PORT" \
         "$SMTP_PORT" "$OAUTH_PORT" >"$DEV/ports.env"
 }

@@ -134,12 +134,23 @@ cmd_pg() {
     esac
 }
 
+# Restart only PgBouncer (tests/faults restarts it under load).
+cmd_pgbouncer() {
+    load_ports
+    [[ ${1:-} == restart ]] || die "usage: scripts/dev pgbouncer restart"
+    [[ -f $DEV/pgbouncer/pgbouncer.ini ]] || die "the stack was not started with --pgbouncer"
+    stop_pidfile "$RUN/pgbouncer.pid" pgbouncer 10
+    pgbouncer_start
+}
+
 # Restart only the five areas, with KEY=VALUE settings on top of the usual
 # configuration (.dev/override.conf); without any, back to the usual one.
 # Used by tests/integration/run for suites that need other settings.
 cmd_workers() {
-    [[ ${1:-} == restart ]] || die "usage: scripts/dev workers restart [KEY=VALUE...]"
+    [[ ${1:-} == restart ]] || die "usage: scripts/dev workers restart [--no-wait] [KEY=VALUE...]"
     shift
+    local wait=1
+    if [[ ${1:-} == --no-wait ]]; then wait=0; shift; fi
     [[ -f $DEV/env ]] || die "the stack is not up (scripts/dev up)"
     # the web port the stack was started with (API_EXTERNAL_URL and
     # ALLOWED_ORIGINS name it), whatever PGSTACK_PORT says now
@@ -161,6 +172,6 @@ cmd_workers() {
     workers_stop
     write_worker_conf "$db_port" "$prepared"
     workers_start
-    wait_healthy "$(conf_get "$DEV/env" PGSTACK_URL)" 60
+    ((wait)) && wait_healthy "$(conf_get "$DEV/env" PGSTACK_URL)" 60
     say "workers restarted${*:+ with $*}"
 }

@@ -51,6 +51,20 @@ check_format() {
     say "ok: every C source follows .clang-format"
 }
 
+# Runs a program that ends with "N passed, N failed", teeing its output to
+# log, and adds its totals (a missing summary line is one failure).
+run_counted() {
+    local log=$1 rc=0 last p f
+    shift
+    "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+    last=$(tail -n 1 "$log")
+    p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$last")
+    f=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$last")
+    if [[ -z $p ]]; then p=0; f=1; fi
+    ((rc != 0 && f == 0)) && f=1
+    count "$p" "$f"
+}
+
 cmd_test() {
     # global, not local: the EXIT trap below reads them after the function
     passed=0 failed=0
@@ -123,6 +137,10 @@ cmd_test() {
         if [[ -z $ip ]]; then ip=0; if_=1; fi
         ((irc != 0 && if_ == 0)) && if_=1
         count "$ip" "$if_"
+        if [[ $config == *--pgbouncer* ]]; then
+            say "== faults under load: $label (tests/faults/run)"
+            run_counted "$DEV/faults.log" "$ROOT/tests/faults/run"
+        fi
         if sanitizer_reports >&2; then
             say "FAIL: sanitizer reports in .dev/logs ($label)"
             count 0 1

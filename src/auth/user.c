@@ -63,7 +63,7 @@ static const char *caller_user_id(request *req, response *res)
 static const char *claim_string(request *req, const char *name)
 {
     json_object *v;
-    if (json_object_object_get_ex(req->auth->claims, name, &v) &&
+    if (json_object_object_get_ex(credentials_claims(req), name, &v) &&
         json_object_is_type(v, json_type_string))
         return json_object_get_string(v);
     return "";

@@ -161,3 +161,16 @@ size_t arena_used(const arena *a)
 {
     return a->used;
 }
+
+char *arena_itoa(arena *a, long long v)
+{
+    char digits[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        digits[sizeof digits - 1 - n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        digits[sizeof digits - 1 - n++] = '-';
+    return arena_strndup(a, digits + sizeof digits - n, n);
+}

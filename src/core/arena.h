@@ -19,6 +19,8 @@ void *arena_alloc(arena *a, size_t size);
 void *arena_zalloc(arena *a, size_t size);
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
+/* The decimal text of v (without printf, for the request path). */
+char *arena_itoa(arena *a, long long v);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 

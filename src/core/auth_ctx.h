@@ -12,7 +12,9 @@ typedef struct auth_ctx {
     const char *role;        /* anon | authenticated | service_role */
     const char *sub;         /* "" when the token has none */
     const char *claims_json; /* the verified payload as compact JSON */
-    json_object *claims;     /* the same, owned by the request arena */
+    /* the same as an object, parsed on first use: read it with
+     * credentials_claims() (a cached token brings only the text) */
+    json_object *claims_parsed;
 } auth_ctx;
 
 #endif

@@ -26,9 +26,12 @@ json_object *json_parse_exact(const char *s, size_t n)
 {
     if (n > (size_t)INT32_MAX)
         return NULL;
-    json_tokener *tok = json_tokener_new_ex(64);
-    if (!tok)
+    /* one tokener for the process, reset for each text: creating one costs
+     * more than parsing a small document (workers are single-threaded) */
+    static json_tokener *tok;
+    if (!tok && !(tok = json_tokener_new_ex(64)))
         return NULL;
+    json_tokener_reset(tok);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     json_object *obj = json_tokener_parse_ex(tok, s, (int)n);
     size_t used = json_tokener_get_parse_end(tok);
@@ -38,7 +41,6 @@ json_object *json_parse_exact(const char *s, size_t n)
     }
     bool ok = obj && json_tokener_get_error(tok) == json_tokener_success &&
               only_whitespace(s + used, n - used);
-    json_tokener_free(tok);
     if (!ok) {
         json_object_put(obj);
         return NULL;

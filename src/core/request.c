@@ -60,7 +60,10 @@ static const char *raw_path(arena *a, char *const *params, size_t *len)
     }
     const char *script = param_lookup(params, "SCRIPT_NAME");
     const char *info = param_lookup(params, "PATH_INFO");
-    const char *joined = arena_printf(a, "%s%s", script ? script : "", info ? info : "");
+    size_t ns = script ? strlen(script) : 0, ni = info ? strlen(info) : 0;
+    char *joined = arena_alloc(a, ns + ni + 1);
+    memcpy(joined, script ? script : "", ns);
+    memcpy(joined + ns, info ? info : "", ni + 1);
     *len = strlen(joined);
     return joined;
 }

@@ -66,7 +66,7 @@ static db_txn *txn_new(arena *a, db_conn *c, const db_caller *caller, bool block
         v[4] = caller->method ? caller->method : "";
         v[5] = caller->path ? caller->path : "";
         v[6] = caller->headers_json ? caller->headers_json : "{}";
-        v[7] = arena_printf(a, "%ld", caller->statement_timeout_ms);
+        v[7] = arena_itoa(a, caller->statement_timeout_ms);
         db_txn_add(t, caller->db_role ? SETUP_WITH_ROLE : SETUP_WITHOUT_ROLE, 8, v);
     }
     return t;

@@ -6,7 +6,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *jwt_status_message(jwt_status st)
@@ -62,21 +63,53 @@ static bool segment_chars_ok(const char *s, size_t n)
     return true;
 }
 
+/* The worker's HMAC context, keyed once with the secret and the digest of
+ * the algorithm, and copied for each token: OpenSSL 3's one-shot HMAC()
+ * fetches the algorithms and sets the key up on every call, about a sixth
+ * of a REST request's instructions (tests/bench/worker). Rekeyed when the
+ * secret or the algorithm changes. */
+static EVP_MAC_CTX *keyed_mac(const char *secret, const char *algorithm)
+{
+    static EVP_MAC *mac;
+    static EVP_MAC_CTX *keyed;
+    static char *key, *alg;
+    if (keyed && strcmp(alg, algorithm) == 0 && strlen(key) == strlen(secret) &&
+        CRYPTO_memcmp(key, secret, strlen(secret)) == 0)
+        return keyed;
+    EVP_MAC_CTX_free(keyed);
+    free(key);
+    free(alg);
+    keyed = NULL, key = strdup(secret), alg = strdup(algorithm);
+    char *digest = strcmp(algorithm, "HS512") == 0   ? "SHA512"
+                   : strcmp(algorithm, "HS384") == 0 ? "SHA384"
+                                                     : "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (!mac)
+        mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    if (c && EVP_MAC_init(c, (const unsigned char *)secret, strlen(secret), params))
+        keyed = c;
+    else
+        EVP_MAC_CTX_free(c);
+    return keyed;
+}
+
 /* HMAC of "header.payload" compared with the decoded signature in constant
  * time (libjwt 1.10 compares the encoded signatures with strcmp). */
 static bool signature_valid(arena *a, const char *token, size_t signed_len, const char *sig,
                             size_t sig_len, const char *secret, const char *algorithm)
 {
-    const EVP_MD *md = strcmp(algorithm, "HS512") == 0   ? EVP_sha512()
-                       : strcmp(algorithm, "HS384") == 0 ? EVP_sha384()
-                                                         : EVP_sha256();
+    EVP_MAC_CTX *keyed = keyed_mac(secret, algorithm);
+    EVP_MAC_CTX *c = keyed ? EVP_MAC_CTX_dup(keyed) : NULL;
     unsigned char expected[EVP_MAX_MD_SIZE];
-    unsigned int expected_len = 0;
+    size_t expected_len = 0;
+    bool ok = c && EVP_MAC_update(c, (const unsigned char *)token, signed_len) &&
+              EVP_MAC_final(c, expected, &expected_len, sizeof expected);
+    EVP_MAC_CTX_free(c);
     char *given;
     size_t given_len;
-    if (!HMAC(md, secret, (int)strlen(secret), (const unsigned char *)token, signed_len, expected,
-              &expected_len) ||
-        !base64url_decode(a, sig, sig_len, &given, &given_len) || given_len != expected_len)
+    if (!ok || !base64url_decode(a, sig, sig_len, &given, &given_len) || given_len != expected_len)
         return false;
     return CRYPTO_memcmp(expected, given, expected_len) == 0;
 }

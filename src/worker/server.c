@@ -37,9 +37,13 @@ static const char *new_request_id(arena *a)
     unsigned char bytes[8];
     if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
         memset(bytes, 0, sizeof bytes);
+    static const char hex[] = "0123456789abcdef";
     char *id = arena_alloc(a, 17);
-    for (int i = 0; i < 8; i++)
-        snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+    for (int i = 0; i < 8; i++) {
+        id[2 * i] = hex[bytes[i] >> 4];
+        id[2 * i + 1] = hex[bytes[i] & 15];
+    }
+    id[16] = '\0';
     return id;
 }
 

@@ -127,8 +127,10 @@ static void test_apikey_header(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(ctx.claims_json);
     CU_ASSERT_PTR_NOT_NULL(strstr(ctx.claims_json, "\"role\":\"anon\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(ctx.claims_json, "\"iss\":\"pgstack\""));
-    CU_ASSERT_PTR_NOT_NULL_FATAL(ctx.claims);
-    CU_ASSERT(json_object_is_type(ctx.claims, json_type_object));
+    r.auth = &ctx;
+    json_object *claims = credentials_claims(&r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(claims);
+    CU_ASSERT(json_object_is_type(claims, json_type_object));
 }
 
 static void test_apikey_query(void)
@@ -317,6 +319,42 @@ static void test_algorithm_config(void)
     CFG = saved;
 }
 
+/* The worker's cache of verified tokens gives what verification gives, and
+ * never serves a token outside its validity window or under another secret
+ * or algorithm. */
+static void test_token_cache(void)
+{
+    const char *t = token("{\"role\":\"authenticated\",\"sub\":\"u-1\",\"exp\":1700000100,"
+                          "\"nbf\":1699999900}");
+    auth_ctx first, again, ctx;
+    const char *error;
+    request r = make_req(), r2 = make_req();
+    add_header(&r, "authorization", arena_printf(A, "Bearer %s", t));
+    add_header(&r2, "authorization", arena_printf(A, "Bearer %s", t));
+    CU_ASSERT_TRUE_FATAL(resolve(&r, &first, &error));
+    CU_ASSERT_TRUE_FATAL(resolve(&r2, &again, &error)); /* from the cache */
+    CU_ASSERT_STRING_EQUAL(again.role, first.role);
+    CU_ASSERT_STRING_EQUAL(again.sub, "u-1");
+    CU_ASSERT_STRING_EQUAL(again.claims_json, first.claims_json);
+    r2.auth = &again;
+    json_object *v;
+    CU_ASSERT_TRUE(json_object_object_get_ex(credentials_claims(&r2), "exp", &v));
+    /* past exp, before nbf: refused although cached */
+    CU_ASSERT_FALSE(credentials_resolve(&r, &CFG, (time_t)1700000100, &ctx, &error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "expired"));
+    CU_ASSERT_FALSE(credentials_resolve(&r, &CFG, (time_t)1699999800, &ctx, &error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "not yet valid"));
+    /* another secret or algorithm: verified again, and refused */
+    pgstack_config saved = CFG;
+    CFG.jwt_secret = "another-secret-of-at-least-32-characters";
+    expect_fail(&r, "cached token under another secret", "signature");
+    CFG = saved;
+    CFG.jwt_algorithm = "HS512";
+    expect_fail(&r, "cached token under another algorithm", "algorithm");
+    CFG = saved;
+    CU_ASSERT_TRUE(resolve(&r, &ctx, &error)); /* and fine again */
+}
+
 void register_credentials_tests(void)
 {
     CU_pSuite s = CU_add_suite("credentials", setup, teardown);
@@ -330,4 +368,5 @@ void register_credentials_tests(void)
     CU_add_test(s, "empty apikey", test_empty_apikey);
     CU_add_test(s, "sub and claims", test_sub_claim);
     CU_add_test(s, "configured algorithm", test_algorithm_config);
+    CU_add_test(s, "verified-token cache", test_token_cache);
 }

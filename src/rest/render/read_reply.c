@@ -3,6 +3,7 @@
  * past it is 416 (PGRST103) and a page smaller than it is 206. */
 #include "rest/render/read_reply.h"
 
+#include "core/sbuf.h"
 #include "rest/error.h"
 #include "rest/parse/parse.h"
 
@@ -65,9 +66,18 @@ static counts count_results(const rest_request *rq, PGresult *main, PGresult *ex
 
 static const char *content_range(arena *a, const counts *c)
 {
-    const char *range =
-        c->page > 0 ? arena_printf(a, "%lld-%lld", c->offset, c->offset + c->page - 1) : "*";
-    return c->known ? arena_printf(a, "%s/%lld", range, c->total) : arena_printf(a, "%s/*", range);
+    sbuf b; /* "0-19/42"; a star for an empty page or an unknown total; no printf */
+    sbuf_init(&b, a, 48);
+    if (c->page > 0) {
+        sbuf_puts(&b, arena_itoa(a, c->offset));
+        sbuf_putc(&b, '-');
+        sbuf_puts(&b, arena_itoa(a, c->offset + c->page - 1));
+    } else {
+        sbuf_putc(&b, '*');
+    }
+    sbuf_putc(&b, '/');
+    sbuf_puts(&b, c->known ? arena_itoa(a, c->total) : "*");
+    return b.data;
 }
 
 static void set_preference_applied(reply *r, const rest_request *rq)

@@ -41,14 +41,22 @@ void sql_put_param(sql_gen *g, const char *value, const char *type)
     g->params = vec_grow(g->arena, g->params, (size_t)g->param_count, &g->param_cap,
                          (size_t)g->param_count + 1, sizeof(char *));
     g->params[g->param_count++] = value;
-    sbuf_printf(&g->sql, "$%d", g->param_count);
-    if (type)
-        sbuf_printf(&g->sql, "::%s", type);
+    sbuf_putc(&g->sql, '$');
+    sbuf_puts(&g->sql, arena_itoa(g->arena, g->param_count));
+    if (type) {
+        sbuf_puts(&g->sql, "::");
+        sbuf_puts(&g->sql, type);
+    }
 }
 
 const char *sql_alias(sql_gen *g, char kind, const plan_node *n)
 {
-    return arena_printf(g->arena, "_%c%zu", kind, n->id);
+    char prefix[3] = {'_', kind, '\0'};
+    const char *id = arena_itoa(g->arena, (long long)n->id);
+    char *alias = arena_alloc(g->arena, strlen(id) + 3);
+    memcpy(alias, prefix, 2);
+    memcpy(alias + 2, id, strlen(id) + 1);
+    return alias;
 }
 
 void sql_put_column(sql_gen *g, const char *alias, const rest_column *col)

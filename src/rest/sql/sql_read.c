@@ -110,7 +110,9 @@ void rest_sql_read(arena *a, const rest_plan *p, rest_read_sql *out)
         sql_put_call_cte(&g, call);
     sql_puts(&g, "select ");
     put_total(&g, p);
-    sql_printf(&g, ", pg_catalog.count(*), %s from (", body ? body : sql_body_expression(p));
+    sql_puts(&g, ", pg_catalog.count(*), ");
+    sql_puts(&g, body ? body : sql_body_expression(p));
+    sql_puts(&g, " from (");
     sql_put_node_query(&g, p->root, SQL_ROWS);
     sql_puts(&g, ") as _r");
     sql_gen_finish(&g, &out->main);

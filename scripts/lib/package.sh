@@ -10,7 +10,7 @@
 PKG_DIR=$DEV/package
 # Tools of the package build and its verification (build dependencies of
 # the packages themselves are those of scripts/lib/packages.sh).
-PACKAGING_PACKAGES=(debhelper fakeroot lintian debootstrap dpkg-dev systemd)
+PACKAGING_PACKAGES=(debhelper fakeroot lintian debootstrap dpkg-dev systemd systemd-container rpm)
 
 ensure_packaging_packages() {
     local missing=() p
@@ -291,12 +291,49 @@ UNIT
     say "under systemd: $(grep -c '^ok:' "$PKG_DIR/boot.log") checks ok in $((SECONDS - t0))s"
 }
 
+# ------------------------------------------------------------ RPM
+
+# The RPM packages, built here with Debian's rpm (rpmbuild -bb --nodeps:
+# the Fedora build dependencies are not Debian package names) from the
+# `make dist` tarball, which carries packaging/rpm/pgstack.spec; then
+# `rpm -qlp` must list the expected files. Out of tree in .dev/package/dist.
+package_rpm() {
+    ensure_packages
+    local dist=$PKG_DIR/dist top=$PKG_DIR/rpm version tarball
+    version=$(package_version)
+    rm -rf "$dist" "$top"
+    mkdir -p "$dist" "$top"
+    [[ -x $ROOT/configure ]] || (cd "$ROOT" && autoreconf -fi)
+    say "make dist (in ${dist#"$ROOT"/})"
+    (cd "$dist" && "$ROOT/configure" >"$PKG_DIR/dist.log" 2>&1 && make dist >>"$PKG_DIR/dist.log" 2>&1) \
+        || { tail -n 30 "$PKG_DIR/dist.log" >&2; die "make dist failed"; }
+    tarball=$dist/pgstack-$version.tar.gz
+    tar -tzf "$tarball" | grep -x "pgstack-$version/packaging/rpm/pgstack.spec" >/dev/null || die "the dist tarball lacks packaging/rpm/pgstack.spec"
+    say "rpmbuild -bb --nodeps (log: .dev/package/rpm.log)"
+    tar -xzOf "$tarball" "pgstack-$version/packaging/rpm/pgstack.spec" >"$dist/pgstack.spec"
+    rpmbuild -bb --nodeps --define "_topdir $top" --define "_sourcedir $dist" "$dist/pgstack.spec" \
+        >"$PKG_DIR/rpm.log" 2>&1 || { tail -n 30 "$PKG_DIR/rpm.log" >&2; die "rpmbuild failed"; }
+    local rpms f
+    rpms=$(find "$top/RPMS" -name '*.rpm')
+    say "built: $(xargs -n1 basename <<<"$rpms" | xargs)"
+    local list
+    list=$(for f in $rpms; do rpm -qlp "$f" 2>/dev/null; done)
+    for f in /usr/bin/pgstack /usr/bin/pgstack-rest /usr/lib/systemd/system/pgstack@.service \
+        /usr/lib/systemd/system/pgstack.target /usr/share/pgstack/sql/0001_roles_and_auth.sql \
+        /etc/pgstack/pgstack.conf /etc/httpd/conf.d/pgstack.conf /etc/lighttpd/conf.d/pgstack.conf \
+        /var/lib/pgstack/storage /var/spool/pgstack/mail; do
+        grep -qxF "$f" <<<"$list" || die "the RPMs lack $f"
+    done
+    say "rpm -qlp: every expected file is there"
+}
+
 cmd_package() {
     case ${1:-} in
         "") package_build ;;
         --verify) package_build; package_verify; package_boot_verify ;;
         --verify-only) package_verify; package_boot_verify ;;
         --boot-only) package_boot_verify ;;
-        *) die "usage: scripts/dev package [--verify | --verify-only | --boot-only]" ;;
+        --rpm) package_rpm ;;
+        *) die "usage: scripts/dev package [--verify | --verify-only | --boot-only | --rpm]" ;;
     esac
 }

@@ -296,7 +296,8 @@ UNIT
 # The RPM packages, built here with Debian's rpm (rpmbuild -bb --nodeps:
 # the Fedora build dependencies are not Debian package names) from the
 # `make dist` tarball, which carries packaging/rpm/pgstack.spec; then
-# `rpm -qlp` must list the expected files. Out of tree in .dev/package/dist.
+# `rpm -qlp` must list the expected files; `make distcheck` first. Out of
+# tree in .dev/package/dist.
 package_rpm() {
     ensure_packages
     local dist=$PKG_DIR/dist top=$PKG_DIR/rpm version tarball
@@ -308,6 +309,9 @@ package_rpm() {
     (cd "$dist" && "$ROOT/configure" >"$PKG_DIR/dist.log" 2>&1 && make dist >>"$PKG_DIR/dist.log" 2>&1) \
         || { tail -n 30 "$PKG_DIR/dist.log" >&2; die "make dist failed"; }
     tarball=$dist/pgstack-$version.tar.gz
+    say "make distcheck (log: .dev/package/distcheck.log)"
+    (cd "$dist" && make distcheck >"$PKG_DIR/distcheck.log" 2>&1) \
+        || { tail -n 30 "$PKG_DIR/distcheck.log" >&2; die "make distcheck failed"; }
     tar -tzf "$tarball" | grep -x "pgstack-$version/packaging/rpm/pgstack.spec" >/dev/null || die "the dist tarball lacks packaging/rpm/pgstack.spec"
     say "rpmbuild -bb --nodeps (log: .dev/package/rpm.log)"
     tar -xzOf "$tarball" "pgstack-$version/packaging/rpm/pgstack.spec" >"$dist/pgstack.spec"

@@ -108,6 +108,8 @@ cmd_test() {
 
     say "== fuzz harnesses (tests/fuzz, ${FUZZ_TEST_SECONDS:-3}s each)"
     fuzz_test
+    say "== packages (scripts/dev package: dpkg-buildpackage, lintian, contents, systemd-analyze verify)"
+    if "$ROOT/scripts/dev" package; then count 1 0; else say "FAIL: the Debian packages"; count 0 1; fi
 
     say "== npm ci (tests/compat: supabase-js, node $(node --version 2>/dev/null || echo missing))"
     if ensure_node && compat_install; then

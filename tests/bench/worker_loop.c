@@ -86,8 +86,8 @@ int main(int argc, char **argv)
     snprintf(p_query, sizeof p_query, "QUERY_STRING=%s", query ? query + 1 : "");
     snprintf(p_auth, sizeof p_auth, "HTTP_AUTHORIZATION=Bearer %s", argv[3]);
     snprintf(p_key, sizeof p_key, "HTTP_APIKEY=%s", argv[4]);
-    char *params[] = {"REQUEST_METHOD=GET", p_uri,    p_query, p_auth,
-                      p_key,                "REMOTE_ADDR=127.0.0.1", "HTTP_HOST=localhost", NULL};
+    char *params[] = {"REQUEST_METHOD=GET",  p_uri, p_query, p_auth, p_key, "REMOTE_ADDR=127.0.0.1",
+                      "HTTP_HOST=localhost", NULL};
     size_t out = 0;
     http_io io = {&out, no_read, count_write, no_flush};
     arena *a = arena_new(64 * 1024);

@@ -14,7 +14,7 @@
 static const route ROUTES[] = {
     /* literal routes before the {table} routes they would otherwise match */
     {"GET", "/", rest_openapi_handle, ROUTE_REQUIRED},
-    {"GET", "/rls-debug", rls_debug_handle, ROUTE_REQUIRED},
+    {"GET", "/rls-debug", rest_rls_debug_handle, ROUTE_REQUIRED},
     {"POST", "/batch", rest_batch_handle, ROUTE_REQUIRED},
     {"GET", "/webhooks", webhooks_list_handle, ROUTE_REQUIRED},
     {"POST", "/webhooks", webhooks_create_handle, ROUTE_REQUIRED},

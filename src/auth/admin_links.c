@@ -52,7 +52,7 @@ static const struct {
 typedef struct link_request {
     int kind; /* index in LINKS */
     const char *email, *password, *metadata, *new_email, *redirect;
-    const char *password_hash;
+    const char *auth_password_hash;
 } link_request;
 
 static bool links_admin(request *req, response *res)
@@ -71,12 +71,12 @@ static const char *links_store(request *req, response *res, const link_request *
     const char **v = arena_alloc(req->arena, 10 * sizeof(char *));
     v[0] = LINKS[l->kind].type;
     v[1] = l->email;
-    v[2] = l->password_hash;
+    v[2] = l->auth_password_hash;
     v[3] = l->metadata;
     v[4] = l->new_email;
     v[5] = token->hash;
     v[6] = token->code_hash;
-    v[7] = email_flow_ttl(req, LINKS[l->kind].ttl_s);
+    v[7] = auth_email_flow_ttl(req, LINKS[l->kind].ttl_s);
     v[8] = l->redirect;
     v[9] = req->client_addr;
     db_txn *t = auth_txn_new(req);
@@ -104,9 +104,10 @@ static const char *links_store(request *req, response *res, const link_request *
 static const char *links_redirect(request *req, const char *requested)
 {
     const auth_settings *cfg = auth_settings_of(req);
-    if (requested && redirect_url_allowed(requested, cfg->site_url, &cfg->additional_redirect_urls))
+    if (requested &&
+        auth_redirect_url_allowed(requested, cfg->site_url, &cfg->additional_redirect_urls))
         return requested;
-    return email_flow_redirect(req);
+    return auth_email_flow_redirect(req);
 }
 
 static int link_kind(const char *type)
@@ -120,11 +121,12 @@ static int link_kind(const char *type)
 static bool links_read(request *req, response *res, json_object *body, link_request *l)
 {
     const char *type = NULL, *redirect = NULL;
-    if (!body_string(body, "type", &type, res) || !body_string(body, "email", &l->email, res) ||
-        !body_string(body, "password", &l->password, res) ||
-        !body_object_text(req, body, "data", &l->metadata, res) ||
-        !body_string(body, "new_email", &l->new_email, res) ||
-        !body_string(body, "redirect_to", &redirect, res))
+    if (!auth_body_string(body, "type", &type, res) ||
+        !auth_body_string(body, "email", &l->email, res) ||
+        !auth_body_string(body, "password", &l->password, res) ||
+        !auth_body_object_text(req, body, "data", &l->metadata, res) ||
+        !auth_body_string(body, "new_email", &l->new_email, res) ||
+        !auth_body_string(body, "redirect_to", &redirect, res))
         return false;
     if ((l->kind = link_kind(type)) < 0) {
         auth_error(res, 400, "validation_failed",
@@ -132,21 +134,21 @@ static bool links_read(request *req, response *res, json_object *body, link_requ
                    "email_change_current, email_change_new");
         return false;
     }
-    if (!l->email || !email_address_valid(l->email) ||
-        (l->new_email && !email_address_valid(l->new_email))) {
+    if (!l->email || !auth_email_address_valid(l->email) ||
+        (l->new_email && !auth_email_address_valid(l->new_email))) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return false;
     }
-    const char *problem = l->kind == 0 ? (l->password ? password_problem(l->password)
+    const char *problem = l->kind == 0 ? (l->password ? auth_password_problem(l->password)
                                                       : "password must be at least 8 characters")
                                        : NULL;
     if (problem) {
         auth_error_weak_password(res, problem);
         return false;
     }
-    if (l->kind == 0 &&
-        !(l->password_hash = password_hash(req->arena, l->password,
-                                           (int)auth_settings_of(req)->auth_bcrypt_cost))) {
+    if (l->kind == 0 && !(l->auth_password_hash =
+                              auth_password_hash(req->arena, l->password,
+                                                 (int)auth_settings_of(req)->auth_bcrypt_cost))) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return false;
     }
@@ -163,7 +165,7 @@ void auth_admin_generate_link(request *req, response *res)
     bool change = strncmp(LINKS[l.kind].type, "email_change", 12) == 0;
     mailed_token token;
     const char *user;
-    if (!mailed_token_new(req, res, change && l.new_email ? l.new_email : l.email, &token) ||
+    if (!auth_mailed_token_new(req, res, change && l.new_email ? l.new_email : l.email, &token) ||
         !(user = links_store(req, res, &l, &token)))
         return;
     const auth_settings *cfg = auth_settings_of(req);
@@ -175,7 +177,7 @@ void auth_admin_generate_link(request *req, response *res)
     json_object_object_add(o, "hashed_token", json_object_new_string(token.secret));
     json_object_object_add(o, "verification_type", json_object_new_string(LINKS[l.kind].type));
     json_object_object_add(o, "redirect_to",
-                           json_object_new_string(redirect_choose(cfg, l.redirect, NULL)));
+                           json_object_new_string(auth_redirect_choose(cfg, l.redirect, NULL)));
     response_set_header(res, "Cache-Control", "no-store");
     response_json(res, 200, json_text(req->arena, o));
 }
@@ -184,14 +186,14 @@ void auth_invite(request *req, response *res)
 {
     json_object *body = links_admin(req, res) ? auth_body(req, res) : NULL;
     link_request l = {.kind = 1};
-    if (!body || !body_string(body, "email", &l.email, res) ||
-        !body_object_text(req, body, "data", &l.metadata, res))
+    if (!body || !auth_body_string(body, "email", &l.email, res) ||
+        !auth_body_object_text(req, body, "data", &l.metadata, res))
         return;
-    if (!l.email || !email_address_valid(l.email)) {
+    if (!l.email || !auth_email_address_valid(l.email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return;
     }
-    l.redirect = email_flow_redirect(req);
+    l.redirect = auth_email_flow_redirect(req);
     db_txn *t = auth_txn_new(req);
     const char *v[] = {l.email};
     int q = db_txn_add(t, CONFIRMED_SQL, 1, v);
@@ -204,7 +206,7 @@ void auth_invite(request *req, response *res)
     }
     mailed_token token;
     const char *user;
-    if (!mailed_token_new(req, res, l.email, &token) ||
+    if (!auth_mailed_token_new(req, res, l.email, &token) ||
         !auth_mail_send(req, res, MAIL_INVITE, l.email, &token, l.redirect) ||
         !(user = links_store(req, res, &l, &token)))
         return;

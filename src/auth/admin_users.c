@@ -140,26 +140,27 @@ static bool read_user_fields(request *req, response *res, user_fields *f)
 {
     json_object *body = auth_body(req, res);
     memset(f, 0, sizeof(*f));
-    if (!body || !body_string(body, "email", &f->email, res) ||
-        !body_string(body, "password", &f->password, res) ||
-        !body_string(body, "role", &f->role, res) ||
-        !body_string(body, "ban_duration", &f->ban_duration, res) ||
-        !body_object_text(req, body, "user_metadata", &f->user_metadata, res) ||
-        !body_object_text(req, body, "app_metadata", &f->app_metadata, res) ||
-        !body_bool(body, "email_confirm", &f->email_confirm, res) || !valid_role(res, f->role))
+    if (!body || !auth_body_string(body, "email", &f->email, res) ||
+        !auth_body_string(body, "password", &f->password, res) ||
+        !auth_body_string(body, "role", &f->role, res) ||
+        !auth_body_string(body, "ban_duration", &f->ban_duration, res) ||
+        !auth_body_object_text(req, body, "user_metadata", &f->user_metadata, res) ||
+        !auth_body_object_text(req, body, "app_metadata", &f->app_metadata, res) ||
+        !auth_body_bool(body, "email_confirm", &f->email_confirm, res) || !valid_role(res, f->role))
         return false;
     f->has_email_confirm = json_object_object_get_ex(body, "email_confirm", NULL);
-    if (f->email && !email_address_valid(f->email)) {
+    if (f->email && !auth_email_address_valid(f->email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return false;
     }
-    const char *problem = f->password ? password_problem(f->password) : NULL;
+    const char *problem = f->password ? auth_password_problem(f->password) : NULL;
     if (problem) {
         auth_error_weak_password(res, problem);
         return false;
     }
-    if (f->password && !(f->hash = password_hash(req->arena, f->password,
-                                                 (int)auth_settings_of(req)->auth_bcrypt_cost))) {
+    if (f->password &&
+        !(f->hash = auth_password_hash(req->arena, f->password,
+                                       (int)auth_settings_of(req)->auth_bcrypt_cost))) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return false;
     }

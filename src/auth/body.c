@@ -27,7 +27,7 @@ static bool wrong_type(response *res, const char *key, const char *type)
     return false;
 }
 
-bool body_string(json_object *body, const char *key, const char **out, response *res)
+bool auth_body_string(json_object *body, const char *key, const char **out, response *res)
 {
     json_object *v;
     if (!json_object_object_get_ex(body, key, &v) || v == NULL)
@@ -38,7 +38,7 @@ bool body_string(json_object *body, const char *key, const char **out, response 
     return true;
 }
 
-bool body_bool(json_object *body, const char *key, bool *out, response *res)
+bool auth_body_bool(json_object *body, const char *key, bool *out, response *res)
 {
     json_object *v;
     if (!json_object_object_get_ex(body, key, &v) || v == NULL)
@@ -49,8 +49,8 @@ bool body_bool(json_object *body, const char *key, bool *out, response *res)
     return true;
 }
 
-bool body_object_text(request *req, json_object *body, const char *key, const char **out,
-                      response *res)
+bool auth_body_object_text(request *req, json_object *body, const char *key, const char **out,
+                           response *res)
 {
     json_object *v;
     if (!json_object_object_get_ex(body, key, &v) || v == NULL)

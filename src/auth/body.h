@@ -20,11 +20,11 @@ json_object *auth_body(request *req, response *res);
 
 /* Field readers: true when absent (out untouched) or of the right type;
  * false after replying 400. */
-bool body_string(json_object *body, const char *key, const char **out, response *res);
-bool body_bool(json_object *body, const char *key, bool *out, response *res);
+bool auth_body_string(json_object *body, const char *key, const char **out, response *res);
+bool auth_body_bool(json_object *body, const char *key, bool *out, response *res);
 /* An object field, rendered as JSON text. */
-bool body_object_text(request *req, json_object *body, const char *key, const char **out,
-                      response *res);
+bool auth_body_object_text(request *req, json_object *body, const char *key, const char **out,
+                           response *res);
 
 /* The body as form parameters (in order, owned by the arena); false after
  * replying 400 when the Content-Type is not

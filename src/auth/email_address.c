@@ -47,7 +47,7 @@ static bool domain_valid(const char *s)
     return label > 0 && prev != '-' && labels >= 2;
 }
 
-bool email_address_valid(const char *email)
+bool auth_email_address_valid(const char *email)
 {
     size_t n = strlen(email);
     const char *at = strchr(email, '@');

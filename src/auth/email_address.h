@@ -7,6 +7,6 @@
 
 #include <stdbool.h>
 
-bool email_address_valid(const char *email);
+bool auth_email_address_valid(const char *email);
 
 #endif

@@ -43,30 +43,30 @@ typedef struct mailed_token {
 
 /* A token for a mail to email; false after replying 500 when no
  * randomness is available. */
-bool mailed_token_new(request *req, response *res, const char *email, mailed_token *out);
+bool auth_mailed_token_new(request *req, response *res, const char *email, mailed_token *out);
 
 /* Queues, after the statement that stored the token, the code's hash and
  * the client's PKCE challenge (may be empty) on the token's row. */
-void email_flow_store_extras(request *req, db_txn *t, const mailed_token *token,
-                             const pkce_request *pkce);
+void auth_email_flow_store_extras(request *req, db_txn *t, const mailed_token *token,
+                                  const pkce_request *pkce);
 
 /* The client's code_challenge and code_challenge_method of a JSON body
  * (pkce.h); false after replying 400. */
-bool email_flow_pkce(request *req, response *res, json_object *body, pkce_request *out);
+bool auth_email_flow_pkce(request *req, response *res, json_object *body, pkce_request *out);
 
 /* The request's ?redirect_to= when it is an allowed URL (urls.h), else
  * NULL (the flow then ends at SITE_URL). */
-const char *email_flow_redirect(request *req);
+const char *auth_email_flow_redirect(request *req);
 
 /* Answering the same whether or not an address is known (/recover,
  * /resend): the time a send took is noted (a moving average of this
  * worker's sends, mail plus token write), and a request that sends nothing
  * waits about as long. */
-long email_flow_clock_us(void);
-void email_flow_sent(long started_us);
-void email_flow_pad(void);
+long auth_email_flow_clock_us(void);
+void auth_email_flow_sent(long started_us);
+void auth_email_flow_pad(void);
 
 /* The TTL as a bind parameter. */
-const char *email_flow_ttl(request *req, long seconds);
+const char *auth_email_flow_ttl(request *req, long seconds);
 
 #endif

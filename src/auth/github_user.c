@@ -24,7 +24,7 @@ static json_object *api_get(arena *a, const auth_settings *cfg, const oauth_endp
                             .accept = GITHUB_ACCEPT,
                             .timeout_s = cfg->oauth_timeout_s};
     oauth_http_reply reply;
-    if (!oauth_http(a, &call, &reply, why, sizeof why)) {
+    if (!auth_oauth_http(a, &call, &reply, why, sizeof why)) {
         fail(failure, "provider_unreachable", why);
         return NULL;
     }
@@ -36,9 +36,9 @@ static json_object *api_get(arena *a, const auth_settings *cfg, const oauth_endp
     return reply.json;
 }
 
-bool github_user_identify(arena *a, const auth_settings *cfg, const oauth_endpoints *e,
-                          const oauth_tokens *tokens, oauth_identity *out,
-                          oauth_user_failure *failure)
+bool auth_github_user_identify(arena *a, const auth_settings *cfg, const oauth_endpoints *e,
+                               const oauth_tokens *tokens, oauth_identity *out,
+                               oauth_user_failure *failure)
 {
     json_object *user = api_get(a, cfg, e, tokens->access_token, "/user", failure);
     if (!user)
@@ -46,7 +46,7 @@ bool github_user_identify(arena *a, const auth_settings *cfg, const oauth_endpoi
     /* without the user:email scope granted, /user/emails fails: no address */
     oauth_user_failure ignored;
     json_object *emails = api_get(a, cfg, e, tokens->access_token, "/user/emails", &ignored);
-    if (!oauth_identity_from_github(a, e->api_url, user, emails, out))
+    if (!auth_oauth_identity_from_github(a, e->api_url, user, emails, out))
         return fail(failure, "provider_error", "GitHub's /user has no id");
     return true;
 }

@@ -9,7 +9,7 @@
 
 #define ES256_SIG_LEN 64
 
-const char *id_token_status_message(id_token_status st)
+const char *auth_id_token_status_message(id_token_status st)
 {
     switch (st) {
     case ID_TOKEN_OK:
@@ -240,8 +240,9 @@ static id_token_status check_claims(arena *a, json_object *claims, const id_toke
     return ID_TOKEN_OK;
 }
 
-id_token_status id_token_verify(arena *a, const char *token, const jwk_set *keys,
-                                const id_token_expect *expect, time_t now, json_object **claims)
+id_token_status auth_id_token_verify(arena *a, const char *token, const jwk_set *keys,
+                                     const id_token_expect *expect, time_t now,
+                                     json_object **claims)
 {
     jws t;
     if (!token || !jws_split(a, token, &t))

@@ -45,11 +45,12 @@ typedef struct id_token_expect {
     const char *nonce;     /* the nonce sent; NULL: none expected */
 } id_token_expect;
 
-const char *id_token_status_message(id_token_status st);
+const char *auth_id_token_status_message(id_token_status st);
 
 /* Verifies token with keys at time now; on ID_TOKEN_OK *claims is the
  * payload, owned by the arena. */
-id_token_status id_token_verify(arena *a, const char *token, const jwk_set *keys,
-                                const id_token_expect *expect, time_t now, json_object **claims);
+id_token_status auth_id_token_verify(arena *a, const char *token, const jwk_set *keys,
+                                     const id_token_expect *expect, time_t now,
+                                     json_object **claims);
 
 #endif

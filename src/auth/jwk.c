@@ -112,7 +112,7 @@ static EVP_PKEY *ec_key(arena *a, json_object *jwk, const char **why)
     return pkey;
 }
 
-EVP_PKEY *jwk_to_pkey(arena *scratch, json_object *jwk, jwk_type *type, const char **why)
+EVP_PKEY *auth_jwk_to_pkey(arena *scratch, json_object *jwk, jwk_type *type, const char **why)
 {
     const char *kty = json_object_is_type(jwk, json_type_object) ? member(jwk, "kty") : NULL;
     const char *use = kty ? member(jwk, "use") : NULL;
@@ -142,7 +142,7 @@ static char *strdup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-bool jwk_set_parse(arena *scratch, json_object *doc, jwk_set *out, const char **why)
+bool auth_jwk_set_parse(arena *scratch, json_object *doc, jwk_set *out, const char **why)
 {
     out->keys = NULL;
     out->count = 0;
@@ -159,7 +159,7 @@ bool jwk_set_parse(arena *scratch, json_object *doc, jwk_set *out, const char **
         json_object *jwk = json_object_array_get_idx(keys, i);
         jwk_key k = {0};
         const char *skip_reason;
-        k.pkey = jwk_to_pkey(scratch, jwk, &k.type, &skip_reason);
+        k.pkey = auth_jwk_to_pkey(scratch, jwk, &k.type, &skip_reason);
         if (!k.pkey)
             continue;
         k.kid = strdup_or_null(member(jwk, "kid"));
@@ -169,7 +169,7 @@ bool jwk_set_parse(arena *scratch, json_object *doc, jwk_set *out, const char **
     return true;
 }
 
-void jwk_set_free(jwk_set *set)
+void auth_jwk_set_free(jwk_set *set)
 {
     for (size_t i = 0; i < set->count; i++) {
         free(set->keys[i].kid);

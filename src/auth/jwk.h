@@ -30,12 +30,12 @@ typedef struct jwk_set {
 
 /* One JWK object as a key; NULL with the reason in *why. Temporary
  * buffers come from scratch. */
-EVP_PKEY *jwk_to_pkey(arena *scratch, json_object *jwk, jwk_type *type, const char **why);
+EVP_PKEY *auth_jwk_to_pkey(arena *scratch, json_object *jwk, jwk_type *type, const char **why);
 
 /* The keys of a JWK Set document ({"keys": [...]}); false with the reason
  * when it is not one. Unusable keys are skipped. */
-bool jwk_set_parse(arena *scratch, json_object *doc, jwk_set *out, const char **why);
+bool auth_jwk_set_parse(arena *scratch, json_object *doc, jwk_set *out, const char **why);
 
-void jwk_set_free(jwk_set *set);
+void auth_jwk_set_free(jwk_set *set);
 
 #endif

@@ -36,16 +36,16 @@ static bool fetch(arena *a, cached_keys *slot, const char *uri, long timeout_s, 
 {
     oauth_http_call call = {.url = uri, .timeout_s = timeout_s};
     oauth_http_reply reply;
-    if (!oauth_http(a, &call, &reply, why, whylen))
+    if (!auth_oauth_http(a, &call, &reply, why, whylen))
         return false;
     jwk_set keys;
     const char *reason = NULL;
-    if (reply.status != 200 || !jwk_set_parse(a, reply.json, &keys, &reason)) {
+    if (reply.status != 200 || !auth_jwk_set_parse(a, reply.json, &keys, &reason)) {
         snprintf(why, whylen, "%s: HTTP %ld, %s", uri, reply.status,
                  reason ? reason : "not a JWK Set");
         return false;
     }
-    jwk_set_free(&slot->keys);
+    auth_jwk_set_free(&slot->keys);
     free(slot->uri);
     slot->uri = strdup(uri);
     slot->fetched_at = now;
@@ -53,8 +53,8 @@ static bool fetch(arena *a, cached_keys *slot, const char *uri, long timeout_s, 
     return true;
 }
 
-const jwk_set *jwks_get(arena *a, const char *uri, long timeout_s, time_t now, bool refresh,
-                        char *why, size_t whylen)
+const jwk_set *auth_jwks_get(arena *a, const char *uri, long timeout_s, time_t now, bool refresh,
+                             char *why, size_t whylen)
 {
     cached_keys *slot = slot_for(uri);
     bool cached = slot->uri && strcmp(slot->uri, uri) == 0 && now >= slot->fetched_at;

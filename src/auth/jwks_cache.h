@@ -18,8 +18,8 @@
 #define JWKS_MIN_REFRESH_S 30
 
 /* The key set of uri; NULL with a reason when it cannot be fetched. The set
- * belongs to the cache and stays valid until the next jwks_get. */
-const jwk_set *jwks_get(arena *a, const char *uri, long timeout_s, time_t now, bool refresh,
-                        char *why, size_t whylen);
+ * belongs to the cache and stays valid until the next auth_jwks_get. */
+const jwk_set *auth_jwks_get(arena *a, const char *uri, long timeout_s, time_t now, bool refresh,
+                             char *why, size_t whylen);
 
 #endif

@@ -47,25 +47,25 @@ static bool may_send(request *req, response *res, const magic_link_request *m)
 
 static void send_magic_link(request *req, response *res, const magic_link_request *m)
 {
-    if (!email_address_valid(m->email)) {
+    if (!auth_email_address_valid(m->email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return;
     }
     mailed_token token;
-    const char *redirect = email_flow_redirect(req);
-    if (!may_send(req, res, m) || !mailed_token_new(req, res, m->email, &token) ||
+    const char *redirect = auth_email_flow_redirect(req);
+    if (!may_send(req, res, m) || !auth_mailed_token_new(req, res, m->email, &token) ||
         !auth_mail_send(req, res, MAIL_MAGIC_LINK, m->email, &token, redirect))
         return;
     db_txn *t = auth_txn_new(req);
     const char *v[] = {m->email,
                        token.hash,
-                       email_flow_ttl(req, MAGIC_LINK_TTL_S),
+                       auth_email_flow_ttl(req, MAGIC_LINK_TTL_S),
                        redirect,
                        m->create_user ? "true" : "false",
                        m->metadata,
                        req->client_addr};
     db_txn_add(t, ISSUE_SQL, 7, v);
-    email_flow_store_extras(req, t, &token, &m->pkce);
+    auth_email_flow_store_extras(req, t, &token, &m->pkce);
     if (auth_txn_run(t, req, res))
         response_json(res, 200, m->reply);
 }
@@ -74,9 +74,9 @@ void auth_magiclink(request *req, response *res)
 {
     json_object *body = auth_body(req, res);
     magic_link_request m = {.create_user = true, .reply = "{\"message\":\"Magic link sent\"}"};
-    if (!body || !body_string(body, "email", &m.email, res) ||
-        !body_object_text(req, body, "data", &m.metadata, res) ||
-        !email_flow_pkce(req, res, body, &m.pkce))
+    if (!body || !auth_body_string(body, "email", &m.email, res) ||
+        !auth_body_object_text(req, body, "data", &m.metadata, res) ||
+        !auth_email_flow_pkce(req, res, body, &m.pkce))
         return;
     if (!m.email) {
         auth_error(res, 400, "validation_failed", "invalid email address");
@@ -90,11 +90,11 @@ void auth_otp(request *req, response *res)
     json_object *body = auth_body(req, res);
     const char *phone = NULL;
     magic_link_request m = {.create_user = true, .reply = "{}"};
-    if (!body || !body_string(body, "email", &m.email, res) ||
-        !body_string(body, "phone", &phone, res) ||
-        !body_object_text(req, body, "data", &m.metadata, res) ||
-        !body_bool(body, "create_user", &m.create_user, res) ||
-        !email_flow_pkce(req, res, body, &m.pkce))
+    if (!body || !auth_body_string(body, "email", &m.email, res) ||
+        !auth_body_string(body, "phone", &phone, res) ||
+        !auth_body_object_text(req, body, "data", &m.metadata, res) ||
+        !auth_body_bool(body, "create_user", &m.create_user, res) ||
+        !auth_email_flow_pkce(req, res, body, &m.pkce))
         return;
     if (!m.email && phone) {
         auth_error(res, 400, "phone_provider_disabled", "phone sign-in is not available");

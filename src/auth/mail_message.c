@@ -13,7 +13,7 @@
 #define WORD_BYTES 39
 #define QP_LINE 76
 
-bool mail_address_safe(const char *address)
+bool auth_mail_address_safe(const char *address)
 {
     size_t n = strlen(address);
     const char *at = strchr(address, '@');
@@ -57,13 +57,13 @@ static const char *trim(arena *a, const char *s, size_t n)
     return arena_strndup(a, s, n);
 }
 
-bool mail_from_parse(arena *a, const char *from, const char **name, const char **address)
+bool auth_mail_from_parse(arena *a, const char *from, const char **name, const char **address)
 {
     const char *lt = strchr(from, '<');
     *name = NULL;
     if (!lt) {
         *address = trim(a, from, strlen(from));
-        return mail_address_safe(*address);
+        return auth_mail_address_safe(*address);
     }
     const char *gt = strchr(lt, '>');
     if (!gt || *trim(a, gt + 1, strlen(gt + 1)))
@@ -75,7 +75,7 @@ bool mail_from_parse(arena *a, const char *from, const char **name, const char *
         n = arena_strndup(a, n + 1, len - 2);
     if (*n)
         *name = n;
-    return mail_address_safe(*address) && (!*name || header_text_ok(*name, MAIL_NAME_MAX));
+    return auth_mail_address_safe(*address) && (!*name || header_text_ok(*name, MAIL_NAME_MAX));
 }
 
 /* Length of the longest prefix of s (at most max bytes) that ends on a
@@ -208,9 +208,9 @@ static void put_qp_body(sbuf *b, const char *body)
 static const char *message_problem(arena *a, const mail_message *m, const char **name,
                                    const char **from_address)
 {
-    if (!m->from || !mail_from_parse(a, m->from, name, from_address))
+    if (!m->from || !auth_mail_from_parse(a, m->from, name, from_address))
         return "unusable sender address (SMTP_FROM)";
-    if (!m->to || !mail_address_safe(m->to))
+    if (!m->to || !auth_mail_address_safe(m->to))
         return "unusable recipient address";
     if (!m->subject || !header_text_ok(m->subject, MAIL_SUBJECT_MAX))
         return "unusable subject";
@@ -221,7 +221,7 @@ static const char *message_problem(arena *a, const mail_message *m, const char *
     return NULL;
 }
 
-char *mail_message_render(arena *a, const mail_message *m, const char **why)
+char *auth_mail_message_render(arena *a, const mail_message *m, const char **why)
 {
     const char *name = NULL, *from_address = NULL;
     *why = message_problem(a, m, &name, &from_address);

@@ -29,13 +29,13 @@ typedef struct mail_message {
 /* An address fit for an SMTP envelope and a header: one '@' with text on
  * both sides, printable ASCII without space and without ()<>[]\,;:" , at
  * most MAIL_ADDRESS_MAX characters. */
-bool mail_address_safe(const char *address);
+bool auth_mail_address_safe(const char *address);
 
 /* Splits a From value into display name (NULL when none) and address;
  * false when either part is unfit. */
-bool mail_from_parse(arena *a, const char *from, const char **name, const char **address);
+bool auth_mail_from_parse(arena *a, const char *from, const char **name, const char **address);
 
 /* The whole message, or NULL with *why set to a short reason. */
-char *mail_message_render(arena *a, const mail_message *m, const char **why);
+char *auth_mail_message_render(arena *a, const mail_message *m, const char **why);
 
 #endif

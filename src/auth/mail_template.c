@@ -1,4 +1,4 @@
-/* The auth emails' text; see mail_template.h. */
+/* The auth emails' text; see auth_mail_template.h. */
 #include "auth/mail_template.h"
 
 #define FOOTER "\n-- \nThis message was sent automatically by %s.\n"
@@ -12,8 +12,8 @@ static const char *code_line(arena *a, const char *code)
                 : "";
 }
 
-mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *link,
-                        const char *token, const char *code)
+mail_text auth_mail_template(arena *a, mail_kind kind, const char *site, const char *link,
+                             const char *token, const char *code)
 {
     mail_text t = {0};
     const char *footer = arena_printf(a, FOOTER, site);

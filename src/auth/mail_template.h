@@ -25,7 +25,7 @@ typedef struct mail_text {
  * (also shown as a code in recovery mails, for POST /recover/confirm),
  * site the application's URL (SITE_URL), code the 6-digit code shown
  * after the link (NULL: none). */
-mail_text mail_template(arena *a, mail_kind kind, const char *site, const char *link,
-                        const char *token, const char *code);
+mail_text auth_mail_template(arena *a, mail_kind kind, const char *site, const char *link,
+                             const char *token, const char *code);
 
 #endif

@@ -170,8 +170,8 @@ static bool spool_write(const char *dir, const char *text, char *why, size_t why
     return false;
 }
 
-bool mail_transport_send(const auth_settings *cfg, const char *from_address, const char *to,
-                         const char *text, char *why, size_t whylen)
+bool auth_mail_transport_send(const auth_settings *cfg, const char *from_address, const char *to,
+                              const char *text, char *why, size_t whylen)
 {
     if (cfg->smtp_url && *cfg->smtp_url)
         return smtp_send(cfg, from_address, to, text, why, whylen);

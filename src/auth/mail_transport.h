@@ -17,7 +17,7 @@
 /* Sends text (a whole message with CRLF line ends) from from_address to
  * to. On failure returns false with a reason for the log in why (never
  * the SMTP password). */
-bool mail_transport_send(const auth_settings *cfg, const char *from_address, const char *to,
-                         const char *text, char *why, size_t whylen);
+bool auth_mail_transport_send(const auth_settings *cfg, const char *from_address, const char *to,
+                              const char *text, char *why, size_t whylen);
 
 #endif

@@ -45,17 +45,17 @@ bool auth_mail_send(request *req, response *res, mail_kind kind, const char *to,
                     const mailed_token *token, const char *redirect_to)
 {
     const auth_settings *cfg = auth_settings_of(req);
-    mail_text text =
-        mail_template(req->arena, kind, cfg->site_url,
-                      link_for(req, kind, token->secret, redirect_to), token->secret, token->code);
+    mail_text text = auth_mail_template(req->arena, kind, cfg->site_url,
+                                        link_for(req, kind, token->secret, redirect_to),
+                                        token->secret, token->code);
     mail_message m = {.from = cfg->smtp_from, .to = to, .subject = text.subject, .body = text.body};
     const char *why = NULL, *name, *from_address;
-    char *message = mail_message_render(req->arena, &m, &why);
+    char *message = auth_mail_message_render(req->arena, &m, &why);
     if (!message)
         return send_failed(res, why);
-    mail_from_parse(req->arena, cfg->smtp_from, &name, &from_address);
+    auth_mail_from_parse(req->arena, cfg->smtp_from, &name, &from_address);
     char reason[512];
-    if (!mail_transport_send(cfg, from_address, to, message, reason, sizeof reason))
+    if (!auth_mail_transport_send(cfg, from_address, to, message, reason, sizeof reason))
         return send_failed(res, reason);
     return true;
 }

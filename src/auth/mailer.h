@@ -1,5 +1,5 @@
 /* Sending the auth emails from a request: the link to this server's
- * verify endpoint (see urls.h), the text (mail_template.h), the message
+ * verify endpoint (see urls.h), the text (auth_mail_template.h), the message
  * from SMTP_FROM (mail_message.h) and its delivery (mail_transport.h).
  * A failure is logged with its reason only — never the token or the link —
  * and answered 500 "could not send email". */

@@ -122,22 +122,22 @@ void auth_mfa_enroll(request *req, response *res)
     const char *uid = mfa_user(req, res);
     json_object *body = uid ? auth_body(req, res) : NULL;
     const char *type = NULL, *name = NULL, *issuer = NULL;
-    if (!body || !body_string(body, "factor_type", &type, res) ||
-        !body_string(body, "friendly_name", &name, res) ||
-        !body_string(body, "issuer", &issuer, res) || !short_text(res, "friendly_name", name) ||
-        !short_text(res, "issuer", issuer))
+    if (!body || !auth_body_string(body, "factor_type", &type, res) ||
+        !auth_body_string(body, "friendly_name", &name, res) ||
+        !auth_body_string(body, "issuer", &issuer, res) ||
+        !short_text(res, "friendly_name", name) || !short_text(res, "issuer", issuer))
         return;
     if (!type || strcmp(type, "totp") != 0) {
         auth_error(res, 422, "mfa_factor_type_not_supported", "factor_type must be totp");
         return;
     }
-    const char *secret = totp_secret_new(req->arena);
+    const char *secret = auth_totp_secret_new(req->arena);
     const char *sealed =
-        secret ? secret_box_seal(req->arena, req->app->cfg.jwt_secret, MFA_BOX, secret) : NULL;
+        secret ? auth_secret_box_seal(req->arena, req->app->cfg.jwt_secret, MFA_BOX, secret) : NULL;
     const char *email = mfa_claim(req, "email");
-    const char *uri =
-        totp_uri(req->arena, secret ? secret : "", mfa_issuer(req, issuer), *email ? email : uid);
-    const char *svg = qr_svg(req->arena, uri);
+    const char *uri = auth_totp_uri(req->arena, secret ? secret : "", mfa_issuer(req, issuer),
+                                    *email ? email : uid);
+    const char *svg = auth_qr_svg(req->arena, uri);
     if (!sealed || !svg) {
         auth_error(res, 500, "unexpected_failure", "could not create the factor");
         return;
@@ -210,12 +210,12 @@ static bool mfa_check_code(request *req, response *res, const mfa_verification *
         return false;
     }
     const char *secret =
-        secret_box_open(req->arena, req->app->cfg.jwt_secret, MFA_BOX, PQgetvalue(r, 0, 1));
+        auth_secret_box_open(req->arena, req->app->cfg.jwt_secret, MFA_BOX, PQgetvalue(r, 0, 1));
     if (!secret) {
         auth_error(res, 500, "unexpected_failure", "the factor's secret does not open");
         return false;
     }
-    *step = totp_match(secret, m->code, time(NULL), atoll(PQgetvalue(r, 0, 2)));
+    *step = auth_totp_match(secret, m->code, time(NULL), atoll(PQgetvalue(r, 0, 2)));
     return true;
 }
 
@@ -224,7 +224,8 @@ void auth_mfa_verify(request *req, response *res)
     mfa_verification m = {.uid = mfa_user(req, res)};
     json_object *body = m.uid ? auth_body(req, res) : NULL;
     if (!body || !(m.fid = mfa_id_param(req, res, "id")) ||
-        !body_string(body, "challenge_id", &m.cid, res) || !body_string(body, "code", &m.code, res))
+        !auth_body_string(body, "challenge_id", &m.cid, res) ||
+        !auth_body_string(body, "code", &m.code, res))
         return;
     if (!uuid_text_valid(m.cid) || !m.code || strlen(m.code) != 6 ||
         strspn(m.code, "0123456789") != 6) {
@@ -232,7 +233,7 @@ void auth_mfa_verify(request *req, response *res)
         return;
     }
     long long step = -1;
-    char *refresh = secret_token_new(req->arena);
+    char *refresh = auth_secret_token_new(req->arena);
     if (!refresh || !mfa_check_code(req, res, &m, &step))
         return;
     const auth_settings *cfg = auth_settings_of(req);
@@ -241,7 +242,7 @@ void auth_mfa_verify(request *req, response *res)
                        m.fid,
                        m.cid,
                        step >= 0 ? arena_printf(req->arena, "%lld", step) : NULL,
-                       secret_token_hash(req->arena, refresh),
+                       auth_secret_token_hash(req->arena, refresh),
                        arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s),
                        arena_printf(req->arena, "%ld", cfg->jwt_expiry_s),
                        req->client_addr};

@@ -50,7 +50,7 @@ static bool requested_provider(request *req, response *res, oauth_provider *p)
         auth_error(res, 400, "validation_failed", "provider is required: " PROVIDER_LIST);
         return false;
     }
-    switch (oauth_provider_find(req->arena, auth_settings_of(req), name, p)) {
+    switch (auth_oauth_provider_find(req->arena, auth_settings_of(req), name, p)) {
     case OAUTH_PROVIDER_OK:
         return true;
     case OAUTH_PROVIDER_UNKNOWN:
@@ -98,7 +98,7 @@ static const char *authorization_url(arena *a, const oauth_provider *p, const oa
     url = param(a, url, "redirect_uri", p->redirect_uri);
     url = param(a, url, "scope", scopes);
     url = param(a, url, "state", state);
-    url = param(a, url, "code_challenge", pkce_challenge_s256(a, s->code_verifier));
+    url = param(a, url, "code_challenge", auth_pkce_challenge_s256(a, s->code_verifier));
     url = param(a, url, "code_challenge_method", "S256");
     if (s->nonce)
         url = param(a, url, "nonce", s->nonce);
@@ -133,11 +133,11 @@ static void authorize_start(request *req, response *res, const char *link_user)
     const char *scopes;
     char why[256];
     if (!requested_provider(req, res, &p) || !(scopes = requested_scopes(req, res, &p)) ||
-        !pkce_request_check(req->arena, query_get(&req->query, "code_challenge"),
-                            query_get(&req->query, "code_challenge_method"), &client, res))
+        !auth_pkce_request_check(req->arena, query_get(&req->query, "code_challenge"),
+                                 query_get(&req->query, "code_challenge_method"), &client, res))
         return;
     time_t now = time(NULL);
-    if (!oauth_endpoints_get(req->arena, cfg, &p, now, &e, why, sizeof why)) {
+    if (!auth_oauth_endpoints_get(req->arena, cfg, &p, now, &e, why, sizeof why)) {
         log_event("oauth %s: %s", p.name, why);
         auth_error(res, 502, "provider_unreachable", "could not reach the OAuth provider");
         return;
@@ -145,19 +145,19 @@ static void authorize_start(request *req, response *res, const char *link_user)
     const char *redirect_to = query_get(&req->query, "redirect_to");
     oauth_state s = {
         .provider = p.name,
-        .redirect_to = redirect_to && redirect_url_allowed(redirect_to, cfg->site_url,
-                                                           &cfg->additional_redirect_urls)
+        .redirect_to = redirect_to && auth_redirect_url_allowed(redirect_to, cfg->site_url,
+                                                                &cfg->additional_redirect_urls)
                            ? redirect_to
                            : NULL,
-        .code_verifier = secret_token_new(req->arena),
-        .nonce = p.oidc ? secret_token_new(req->arena) : NULL,
+        .code_verifier = auth_secret_token_new(req->arena),
+        .nonce = p.oidc ? auth_secret_token_new(req->arena) : NULL,
         .expires_at = (long long)now + OAUTH_STATE_TTL_S,
         .client_challenge = client.challenge,
         .client_challenge_method = client.method,
         .link_user = link_user,
     };
     const char *state = s.code_verifier && (!p.oidc || s.nonce)
-                            ? oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &s)
+                            ? auth_oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &s)
                             : NULL;
     if (!state) {
         auth_error(res, 500, "unexpected_failure", "could not create the OAuth state");

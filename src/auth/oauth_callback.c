@@ -95,20 +95,20 @@ static bool open_state(callback *c)
     }
     if (named && strcmp(named, "azure") == 0)
         named = "microsoft";
-    oauth_state_status st = oauth_state_open(c->req->arena, c->req->app->cfg.jwt_secret, text,
-                                             named, c->now, &c->state);
+    oauth_state_status st = auth_oauth_state_open(c->req->arena, c->req->app->cfg.jwt_secret, text,
+                                                  named, c->now, &c->state);
     if (st == OAUTH_STATE_OK)
         return true;
-    auth_error(c->res, 400, "bad_oauth_state", oauth_state_status_message(st));
+    auth_error(c->res, 400, "bad_oauth_state", auth_oauth_state_status_message(st));
     return false;
 }
 
 static bool find_provider(callback *c)
 {
     const auth_settings *cfg = auth_settings_of(c->req);
-    if (oauth_provider_find(c->req->arena, cfg, c->state.provider, &c->provider) ==
+    if (auth_oauth_provider_find(c->req->arena, cfg, c->state.provider, &c->provider) ==
         OAUTH_PROVIDER_OK) {
-        c->target = redirect_choose(cfg, c->state.redirect_to, NULL);
+        c->target = auth_redirect_choose(cfg, c->state.redirect_to, NULL);
         return true;
     }
     auth_error(c->res, 400, "provider_disabled", "the provider of this sign-in is not enabled");
@@ -143,8 +143,8 @@ static bool provider_reported_error(callback *c)
 static bool reach_provider(callback *c)
 {
     char why[256];
-    if (oauth_endpoints_get(c->req->arena, auth_settings_of(c->req), &c->provider, c->now,
-                            &c->endpoints, why, sizeof why))
+    if (auth_oauth_endpoints_get(c->req->arena, auth_settings_of(c->req), &c->provider, c->now,
+                                 &c->endpoints, why, sizeof why))
         return true;
     provider_failed(c, "server_error", "provider_unreachable", why);
     return false;
@@ -167,9 +167,9 @@ static bool identify(callback *c, const oauth_tokens *tokens, oauth_identity *id
     oauth_user_failure f;
     const auth_settings *cfg = auth_settings_of(c->req);
     bool ok = c->provider.oidc
-                  ? oidc_user_identify(c->req->arena, cfg, &c->provider, &c->endpoints, tokens,
-                                       c->state.nonce, param(c, "user"), c->now, id, &f)
-                  : github_user_identify(c->req->arena, cfg, &c->endpoints, tokens, id, &f);
+                  ? auth_oidc_user_identify(c->req->arena, cfg, &c->provider, &c->endpoints, tokens,
+                                            c->state.nonce, param(c, "user"), c->now, id, &f)
+                  : auth_github_user_identify(c->req->arena, cfg, &c->endpoints, tokens, id, &f);
     if (!ok)
         provider_failed(
             c, strcmp(f.error_code, "bad_id_token") == 0 ? "access_denied" : "server_error",
@@ -181,7 +181,7 @@ static void sign_in(callback *c, const oauth_identity *id, const oauth_tokens *t
 {
     request *req = c->req;
     const auth_settings *cfg = auth_settings_of(req);
-    char *refresh = secret_token_new(req->arena);
+    char *refresh = auth_secret_token_new(req->arena);
     if (!refresh) {
         auth_error(c->res, 500, "unexpected_failure", "no randomness for a token");
         return;
@@ -191,7 +191,7 @@ static void sign_in(callback *c, const oauth_identity *id, const oauth_tokens *t
                        id->email,
                        id->email_verified ? "true" : "false",
                        json_text(req->arena, id->data),
-                       secret_token_hash(req->arena, refresh),
+                       auth_secret_token_hash(req->arena, refresh),
                        arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s),
                        arena_printf(req->arena, "%ld", cfg->jwt_expiry_s),
                        req->client_addr,
@@ -248,15 +248,15 @@ static void park(callback *c, const oauth_identity *id, const oauth_tokens *toke
                           .expires_at = (long long)c->now + PKCE_FLOW_TTL_S,
                           .provider_token = tokens->access_token,
                           .provider_refresh_token = tokens->refresh_token};
-    char *code = secret_token_new(req->arena);
+    char *code = auth_secret_token_new(req->arena);
     const char *tokens_sealed =
-        tokens->access_token ? oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &sealed)
+        tokens->access_token ? auth_oauth_state_seal(req->arena, req->app->cfg.jwt_secret, &sealed)
                              : NULL;
     if (!code || (tokens->access_token && !tokens_sealed)) {
         auth_error(c->res, 500, "unexpected_failure", "no randomness for a token");
         return;
     }
-    const char *v[] = {secret_token_hash(req->arena, code),
+    const char *v[] = {auth_secret_token_hash(req->arena, code),
                        c->state.client_challenge,
                        c->state.client_challenge_method,
                        c->provider.name,
@@ -288,8 +288,9 @@ void auth_callback(request *req, response *res)
     oauth_tokens tokens;
     oauth_identity id;
     char why[256];
-    if (!oauth_exchange_code(req->arena, &c.provider, &c.endpoints, code, c.state.code_verifier,
-                             auth_settings_of(req)->oauth_timeout_s, &tokens, why, sizeof why)) {
+    if (!auth_oauth_exchange_code(req->arena, &c.provider, &c.endpoints, code,
+                                  c.state.code_verifier, auth_settings_of(req)->oauth_timeout_s,
+                                  &tokens, why, sizeof why)) {
         provider_failed(&c, "server_error", "oauth_code_exchange_failed", why);
         return;
     }

@@ -33,20 +33,20 @@ static const char *error_code(json_object *reply)
 static const char *request_form(arena *a, const oauth_provider *p, const oauth_endpoints *e,
                                 const char *code, const char *code_verifier)
 {
-    char *form = oauth_form_add(a, "", "grant_type", "authorization_code");
-    form = oauth_form_add(a, form, "code", code);
-    form = oauth_form_add(a, form, "redirect_uri", p->redirect_uri);
-    form = oauth_form_add(a, form, "code_verifier", code_verifier);
+    char *form = auth_oauth_form_add(a, "", "grant_type", "authorization_code");
+    form = auth_oauth_form_add(a, form, "code", code);
+    form = auth_oauth_form_add(a, form, "redirect_uri", p->redirect_uri);
+    form = auth_oauth_form_add(a, form, "code_verifier", code_verifier);
     if (!e->client_secret_basic) {
-        form = oauth_form_add(a, form, "client_id", p->client_id);
-        form = oauth_form_add(a, form, "client_secret", p->client_secret);
+        form = auth_oauth_form_add(a, form, "client_id", p->client_id);
+        form = auth_oauth_form_add(a, form, "client_secret", p->client_secret);
     }
     return form;
 }
 
-bool oauth_exchange_code(arena *a, const oauth_provider *p, const oauth_endpoints *e,
-                         const char *code, const char *code_verifier, long timeout_s,
-                         oauth_tokens *out, char *why, size_t whylen)
+bool auth_oauth_exchange_code(arena *a, const oauth_provider *p, const oauth_endpoints *e,
+                              const char *code, const char *code_verifier, long timeout_s,
+                              oauth_tokens *out, char *why, size_t whylen)
 {
     oauth_http_call call = {.url = e->token_endpoint,
                             .form = request_form(a, p, e, code, code_verifier),
@@ -57,7 +57,7 @@ bool oauth_exchange_code(arena *a, const oauth_provider *p, const oauth_endpoint
     }
     oauth_http_reply reply;
     memset(out, 0, sizeof *out);
-    if (!oauth_http(a, &call, &reply, why, whylen))
+    if (!auth_oauth_http(a, &call, &reply, why, whylen))
         return false;
     if (reply.status != 200 || member(reply.json, "error")) {
         snprintf(why, whylen, "the provider refused the authorization code (HTTP %ld, %s)",

@@ -21,8 +21,8 @@ typedef struct oauth_tokens {
 
 /* Exchanges code; false with a reason for the user (the provider's error
  * code, never a secret) when the provider refuses or cannot be reached. */
-bool oauth_exchange_code(arena *a, const oauth_provider *p, const oauth_endpoints *e,
-                         const char *code, const char *code_verifier, long timeout_s,
-                         oauth_tokens *out, char *why, size_t whylen);
+bool auth_oauth_exchange_code(arena *a, const oauth_provider *p, const oauth_endpoints *e,
+                              const char *code, const char *code_verifier, long timeout_s,
+                              oauth_tokens *out, char *why, size_t whylen);
 
 #endif

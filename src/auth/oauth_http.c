@@ -1,4 +1,4 @@
-/* HTTP calls to OAuth providers; see oauth_http.h. */
+/* HTTP calls to OAuth providers; see auth_oauth_http.h. */
 #include "auth/oauth_http.h"
 
 #include "auth/urls.h"
@@ -62,8 +62,8 @@ static CURL *new_handle(void)
     return curl_ready ? curl_easy_init() : NULL;
 }
 
-bool oauth_http(arena *a, const oauth_http_call *call, oauth_http_reply *out, char *why,
-                size_t whylen)
+bool auth_oauth_http(arena *a, const oauth_http_call *call, oauth_http_reply *out, char *why,
+                     size_t whylen)
 {
     CURL *c = new_handle();
     out->status = 0;
@@ -105,7 +105,7 @@ bool oauth_http(arena *a, const oauth_http_call *call, oauth_http_reply *out, ch
     return true;
 }
 
-char *oauth_form_add(arena *a, const char *form, const char *key, const char *value)
+char *auth_oauth_form_add(arena *a, const char *form, const char *key, const char *value)
 {
     return arena_printf(a, "%s%s%s=%s", form, *form ? "&" : "", query_encode(a, key),
                         query_encode(a, value));

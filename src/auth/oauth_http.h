@@ -33,11 +33,11 @@ typedef struct oauth_http_reply {
 
 /* Performs the call; false with a reason naming the host's URL (never a
  * secret) when no HTTP reply came or it was too large. */
-bool oauth_http(arena *a, const oauth_http_call *call, oauth_http_reply *out, char *why,
-                size_t whylen);
+bool auth_oauth_http(arena *a, const oauth_http_call *call, oauth_http_reply *out, char *why,
+                     size_t whylen);
 
 /* Appends key=value, form-encoded, to a form body being built ("" to
  * start); returns the new body. */
-char *oauth_form_add(arena *a, const char *form, const char *key, const char *value);
+char *auth_oauth_form_add(arena *a, const char *form, const char *key, const char *value);
 
 #endif

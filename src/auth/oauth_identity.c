@@ -47,7 +47,7 @@ static void set_email(arena *a, oauth_identity *out, const char *email, bool ver
 {
     put_string(out->data, "email", email);
     json_object_object_add(out->data, "email_verified", json_object_new_boolean(verified && email));
-    if (email && email_address_valid(email)) {
+    if (email && auth_email_address_valid(email)) {
         out->email = lower_copy(a, email);
         out->email_verified = verified;
     }
@@ -80,8 +80,8 @@ static bool email_vouched(const char *provider, json_object *claims)
     return truthy(claims, "email_verified");
 }
 
-bool oauth_identity_from_claims(arena *a, const char *provider, json_object *claims,
-                                const char *apple_user, oauth_identity *out)
+bool auth_oauth_identity_from_claims(arena *a, const char *provider, json_object *claims,
+                                     const char *apple_user, oauth_identity *out)
 {
     static const char *const COPIED[] = {
         "iss",     "sub",   "name", "given_name", "family_name", "nickname", "preferred_username",
@@ -126,8 +126,8 @@ static const char *github_email(json_object *emails, bool *verified)
     return fallback;
 }
 
-bool oauth_identity_from_github(arena *a, const char *iss, json_object *user, json_object *emails,
-                                oauth_identity *out)
+bool auth_oauth_identity_from_github(arena *a, const char *iss, json_object *user,
+                                     json_object *emails, oauth_identity *out)
 {
     json_object *id;
     memset(out, 0, sizeof *out);

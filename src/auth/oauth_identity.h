@@ -31,12 +31,12 @@ typedef struct oauth_identity {
  * posts with the first sign-in ({"name": {"firstName", "lastName"}}) or
  * NULL; it is unsigned, so only the name is taken from it. False when the
  * claims lack a subject. */
-bool oauth_identity_from_claims(arena *a, const char *provider, json_object *claims,
-                                const char *apple_user, oauth_identity *out);
+bool auth_oauth_identity_from_claims(arena *a, const char *provider, json_object *claims,
+                                     const char *apple_user, oauth_identity *out);
 
 /* From GitHub's GET /user object and GET /user/emails array (may be NULL);
  * iss is the API URL. False when the user has no id. */
-bool oauth_identity_from_github(arena *a, const char *iss, json_object *user, json_object *emails,
-                                oauth_identity *out);
+bool auth_oauth_identity_from_github(arena *a, const char *iss, json_object *user,
+                                     json_object *emails, oauth_identity *out);
 
 #endif

@@ -40,7 +40,7 @@ static const oauth_client *client_of(const auth_settings *cfg, const provider_en
     return (const oauth_client *)((const char *)cfg + e->client_offset);
 }
 
-bool oauth_provider_enabled(const auth_settings *cfg, const char *name)
+bool auth_oauth_provider_enabled(const auth_settings *cfg, const char *name)
 {
     const provider_entry *e = entry_named(name);
     const oauth_client *c = e ? client_of(cfg, e) : NULL;
@@ -69,8 +69,8 @@ static const char *issuer_url(arena *a, const auth_settings *cfg, const char *na
     return NULL;
 }
 
-oauth_provider_status oauth_provider_find(arena *a, const auth_settings *cfg, const char *name,
-                                          oauth_provider *out)
+oauth_provider_status auth_oauth_provider_find(arena *a, const auth_settings *cfg, const char *name,
+                                               oauth_provider *out)
 {
     const provider_entry *e = entry_named(name);
     if (!e)
@@ -93,8 +93,8 @@ oauth_provider_status oauth_provider_find(arena *a, const auth_settings *cfg, co
     return OAUTH_PROVIDER_OK;
 }
 
-bool oauth_endpoints_get(arena *a, const auth_settings *cfg, const oauth_provider *p, time_t now,
-                         oauth_endpoints *out, char *why, size_t whylen)
+bool auth_oauth_endpoints_get(arena *a, const auth_settings *cfg, const oauth_provider *p,
+                              time_t now, oauth_endpoints *out, char *why, size_t whylen)
 {
     memset(out, 0, sizeof *out);
     if (!p->oidc) {
@@ -104,7 +104,7 @@ bool oauth_endpoints_get(arena *a, const auth_settings *cfg, const oauth_provide
         return true;
     }
     oidc_metadata m;
-    if (!oidc_discover(a, p->issuer_url, cfg->oauth_timeout_s, now, &m, why, whylen))
+    if (!auth_oidc_discover(a, p->issuer_url, cfg->oauth_timeout_s, now, &m, why, whylen))
         return false;
     out->issuer = m.issuer;
     out->authorization_endpoint = m.authorization_endpoint;

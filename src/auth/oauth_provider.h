@@ -44,15 +44,15 @@ typedef enum {
     OAUTH_PROVIDER_DISABLED, /* no client id configured */
 } oauth_provider_status;
 
-oauth_provider_status oauth_provider_find(arena *a, const auth_settings *cfg, const char *name,
-                                          oauth_provider *out);
+oauth_provider_status auth_oauth_provider_find(arena *a, const auth_settings *cfg, const char *name,
+                                               oauth_provider *out);
 
 /* For GET /settings. */
-bool oauth_provider_enabled(const auth_settings *cfg, const char *name);
+bool auth_oauth_provider_enabled(const auth_settings *cfg, const char *name);
 
 /* The provider's endpoints (OpenID: by discovery, cached); false with a
  * reason when the provider cannot be reached. */
-bool oauth_endpoints_get(arena *a, const auth_settings *cfg, const oauth_provider *p, time_t now,
-                         oauth_endpoints *out, char *why, size_t whylen);
+bool auth_oauth_endpoints_get(arena *a, const auth_settings *cfg, const oauth_provider *p,
+                              time_t now, oauth_endpoints *out, char *why, size_t whylen);
 
 #endif

@@ -17,7 +17,7 @@
 #define TAG_LEN 16
 #define KDF_INFO "pgstack oauth state v1"
 
-const char *oauth_state_status_message(oauth_state_status st)
+const char *auth_oauth_state_status_message(oauth_state_status st)
 {
     switch (st) {
     case OAUTH_STATE_OK:
@@ -94,12 +94,12 @@ static size_t sealed_len(size_t n)
     return base64url_encoded_len(1 + IV_LEN + n + TAG_LEN);
 }
 
-bool oauth_state_fits(arena *a, const oauth_state *s)
+bool auth_oauth_state_fits(arena *a, const oauth_state *s)
 {
     return sealed_len(strlen(plaintext_json(a, s))) <= OAUTH_STATE_MAX;
 }
 
-char *oauth_state_seal(arena *a, const char *secret, const oauth_state *s)
+char *auth_oauth_state_seal(arena *a, const char *secret, const oauth_state *s)
 {
     unsigned char key[KEY_LEN];
     if (!s->provider || !s->code_verifier)
@@ -107,7 +107,7 @@ char *oauth_state_seal(arena *a, const char *secret, const oauth_state *s)
     const char *plain = plaintext_json(a, s);
     size_t n = strlen(plain);
     if (sealed_len(n) > OAUTH_STATE_MAX || !derive_key(secret, key))
-        return NULL; /* oauth_state_open would refuse it */
+        return NULL; /* auth_oauth_state_open would refuse it */
     size_t blob_len = 1 + IV_LEN + n + TAG_LEN;
     unsigned char *blob = arena_alloc(a, blob_len);
     blob[0] = VERSION;
@@ -200,14 +200,15 @@ static oauth_state_status open_sealed(arena *a, const char *secret, const char *
     return OAUTH_STATE_OK;
 }
 
-oauth_state_status oauth_state_open(arena *a, const char *secret, const char *text,
-                                    const char *expected_provider, time_t now, oauth_state *out)
+oauth_state_status auth_oauth_state_open(arena *a, const char *secret, const char *text,
+                                         const char *expected_provider, time_t now,
+                                         oauth_state *out)
 {
     return open_sealed(a, secret, text, OAUTH_STATE_MAX, expected_provider, now, out);
 }
 
-oauth_state_status oauth_state_open_parked(arena *a, const char *secret, const char *text,
-                                           time_t now, oauth_state *out)
+oauth_state_status auth_oauth_state_open_parked(arena *a, const char *secret, const char *text,
+                                                time_t now, oauth_state *out)
 {
     return open_sealed(a, secret, text, OAUTH_PARKED_MAX, NULL, now, out);
 }

@@ -50,27 +50,28 @@ typedef enum {
     OAUTH_STATE_WRONG_PROVIDER, /* made for another provider than expected */
 } oauth_state_status;
 
-const char *oauth_state_status_message(oauth_state_status st);
+const char *auth_oauth_state_status_message(oauth_state_status st);
 
 /* Whether s sealed is at most OAUTH_STATE_MAX characters (what
- * oauth_state_open accepts). Every state /authorize makes fits (redirect_to
+ * auth_oauth_state_open accepts). Every state /authorize makes fits (redirect_to
  * is at most REDIRECT_URL_MAX printable characters); fields of several
  * kilobytes would not. */
-bool oauth_state_fits(arena *a, const oauth_state *s);
+bool auth_oauth_state_fits(arena *a, const oauth_state *s);
 
 /* The sealed text of s, or NULL when it does not fit or OpenSSL fails (no
  * randomness). */
-char *oauth_state_seal(arena *a, const char *secret, const oauth_state *s);
+char *auth_oauth_state_seal(arena *a, const char *secret, const oauth_state *s);
 
 /* Opens text sealed with secret; expected_provider (NULL: any) must be the
  * state's provider; at time now it must not have expired. On
  * OAUTH_STATE_OK fills out (strings owned by the arena). */
-oauth_state_status oauth_state_open(arena *a, const char *secret, const char *text,
-                                    const char *expected_provider, time_t now, oauth_state *out);
+oauth_state_status auth_oauth_state_open(arena *a, const char *secret, const char *text,
+                                         const char *expected_provider, time_t now,
+                                         oauth_state *out);
 
 /* The same for the provider's tokens of a sign-in parked in
  * auth.flow_state (the database's copy, so longer texts are accepted). */
-oauth_state_status oauth_state_open_parked(arena *a, const char *secret, const char *text,
-                                           time_t now, oauth_state *out);
+oauth_state_status auth_oauth_state_open_parked(arena *a, const char *secret, const char *text,
+                                                time_t now, oauth_state *out);
 
 #endif

@@ -24,13 +24,13 @@ typedef struct oauth_user_failure {
 } oauth_user_failure;
 
 /* apple_user: Apple's posted "user" field, or NULL. */
-bool oidc_user_identify(arena *a, const auth_settings *cfg, const oauth_provider *p,
-                        const oauth_endpoints *e, const oauth_tokens *tokens, const char *nonce,
-                        const char *apple_user, time_t now, oauth_identity *out,
-                        oauth_user_failure *failure);
+bool auth_oidc_user_identify(arena *a, const auth_settings *cfg, const oauth_provider *p,
+                             const oauth_endpoints *e, const oauth_tokens *tokens,
+                             const char *nonce, const char *apple_user, time_t now,
+                             oauth_identity *out, oauth_user_failure *failure);
 
-bool github_user_identify(arena *a, const auth_settings *cfg, const oauth_endpoints *e,
-                          const oauth_tokens *tokens, oauth_identity *out,
-                          oauth_user_failure *failure);
+bool auth_github_user_identify(arena *a, const auth_settings *cfg, const oauth_endpoints *e,
+                               const oauth_tokens *tokens, oauth_identity *out,
+                               oauth_user_failure *failure);
 
 #endif

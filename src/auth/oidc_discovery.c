@@ -124,7 +124,7 @@ static bool fetch(arena *a, cached_metadata *m, const char *issuer_url, long tim
                                              (int)without_trailing_slashes(issuer_url), issuer_url),
                             .timeout_s = timeout_s};
     oauth_http_reply reply;
-    if (!oauth_http(a, &call, &reply, why, whylen))
+    if (!auth_oauth_http(a, &call, &reply, why, whylen))
         return false;
     if (reply.status != 200 || !json_object_is_type(reply.json, json_type_object)) {
         snprintf(why, whylen, "%s: HTTP %ld, not a discovery document", call.url, reply.status);
@@ -133,8 +133,8 @@ static bool fetch(arena *a, cached_metadata *m, const char *issuer_url, long tim
     return slot_fill(m, issuer_url, reply.json, now, why, whylen);
 }
 
-bool oidc_discover(arena *a, const char *issuer_url, long timeout_s, time_t now, oidc_metadata *out,
-                   char *why, size_t whylen)
+bool auth_oidc_discover(arena *a, const char *issuer_url, long timeout_s, time_t now,
+                        oidc_metadata *out, char *why, size_t whylen)
 {
     cached_metadata *m = slot_for(issuer_url);
     bool fresh = m->issuer_url && strcmp(m->issuer_url, issuer_url) == 0 &&

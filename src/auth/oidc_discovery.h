@@ -27,7 +27,7 @@ typedef struct oidc_metadata {
 
 /* The metadata of issuer_url (copied into the arena); false with a reason
  * when it cannot be fetched or is not valid. */
-bool oidc_discover(arena *a, const char *issuer_url, long timeout_s, time_t now, oidc_metadata *out,
-                   char *why, size_t whylen);
+bool auth_oidc_discover(arena *a, const char *issuer_url, long timeout_s, time_t now,
+                        oidc_metadata *out, char *why, size_t whylen);
 
 #endif

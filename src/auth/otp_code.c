@@ -14,7 +14,7 @@
 /* the largest multiple of OTP_RANGE below 2^32: values above are redrawn */
 #define OTP_LIMIT (4294967295u - 4294967295u % OTP_RANGE)
 
-char *otp_code_new(arena *a)
+char *auth_otp_code_new(arena *a)
 {
     uint32_t v;
     do {
@@ -26,7 +26,7 @@ char *otp_code_new(arena *a)
     return arena_printf(a, "%06u", (unsigned)(v % OTP_RANGE));
 }
 
-char *otp_code_hash(arena *a, const char *secret, const char *email, const char *code)
+char *auth_otp_code_hash(arena *a, const char *secret, const char *email, const char *code)
 {
     size_t elen = strlen(email), clen = strlen(code), llen = sizeof OTP_LABEL;
     unsigned char *msg = arena_alloc(a, llen + elen + 1 + clen);
@@ -45,7 +45,7 @@ char *otp_code_hash(arena *a, const char *secret, const char *email, const char 
     return hex;
 }
 
-bool otp_code_shape(const char *s)
+bool auth_otp_code_shape(const char *s)
 {
     if (!s || strlen(s) != OTP_CODE_DIGITS)
         return false;

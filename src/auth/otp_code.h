@@ -16,12 +16,12 @@
 #define OTP_CODE_DIGITS 6
 
 /* A new code, or NULL when no randomness is available. */
-char *otp_code_new(arena *a);
+char *auth_otp_code_new(arena *a);
 
 /* Lower-case hex HMAC of the code for that address; NULL on failure. */
-char *otp_code_hash(arena *a, const char *secret, const char *email, const char *code);
+char *auth_otp_code_hash(arena *a, const char *secret, const char *email, const char *code);
 
 /* Exactly six ASCII digits? */
-bool otp_code_shape(const char *s);
+bool auth_otp_code_shape(const char *s);
 
 #endif

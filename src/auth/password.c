@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *password_problem(const char *password)
+const char *auth_password_problem(const char *password)
 {
     size_t n = strlen(password);
     if (n < PASSWORD_MIN_LENGTH)
@@ -16,7 +16,7 @@ const char *password_problem(const char *password)
     return NULL;
 }
 
-char *password_hash(arena *a, const char *password, int cost)
+char *auth_password_hash(arena *a, const char *password, int cost)
 {
     char salt[CRYPT_GENSALT_OUTPUT_SIZE];
     if (!crypt_gensalt_rn("$2b$", (unsigned long)cost, NULL, 0, salt, sizeof salt))
@@ -29,7 +29,7 @@ char *password_hash(arena *a, const char *password, int cost)
     return result;
 }
 
-bool password_verify(const char *password, const char *hash)
+bool auth_password_verify(const char *password, const char *hash)
 {
     if (!hash || (strncmp(hash, "$2a$", 4) != 0 && strncmp(hash, "$2b$", 4) != 0 &&
                   strncmp(hash, "$2y$", 4) != 0))
@@ -43,17 +43,17 @@ bool password_verify(const char *password, const char *hash)
     return ok;
 }
 
-void password_burn(const char *password, int cost)
+void auth_password_burn(const char *password, int cost)
 {
     static char fixed[CRYPT_OUTPUT_SIZE];
     static int fixed_cost = -1;
     if (fixed_cost != cost) {
         arena *a = arena_new(1024);
-        char *h = password_hash(a, "pgstack-timing-equalizer", cost);
+        char *h = auth_password_hash(a, "pgstack-timing-equalizer", cost);
         if (h)
             strncpy(fixed, h, sizeof fixed - 1);
         arena_free(a);
         fixed_cost = cost;
     }
-    (void)password_verify(password, fixed);
+    (void)auth_password_verify(password, fixed);
 }

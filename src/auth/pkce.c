@@ -10,7 +10,7 @@
 
 #define UNRESERVED "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 
-char *pkce_challenge_s256(arena *a, const char *verifier)
+char *auth_pkce_challenge_s256(arena *a, const char *verifier)
 {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256((const unsigned char *)verifier, strlen(verifier), digest);
@@ -25,13 +25,13 @@ static bool pkce_text_valid(const char *s)
     return n >= 43 && n <= 128 && strspn(s, UNRESERVED) == n;
 }
 
-bool pkce_verifier_valid(const char *s)
+bool auth_pkce_verifier_valid(const char *s)
 {
     return pkce_text_valid(s);
 }
 
-bool pkce_request_check(arena *a, const char *challenge, const char *method, pkce_request *out,
-                        response *res)
+bool auth_pkce_request_check(arena *a, const char *challenge, const char *method, pkce_request *out,
+                             response *res)
 {
     bool has_challenge = challenge && *challenge, has_method = method && *method;
     out->challenge = out->method = NULL;

@@ -1,6 +1,6 @@
 /* PKCE (RFC 7636) in both directions.
  *
- * Towards the providers: the code verifier is a secret_token_new() (43
+ * Towards the providers: the code verifier is a auth_secret_token_new() (43
  * base64url characters, 256 random bits) kept in the sealed state; the
  * provider receives only its S256 challenge at /authorize, and the
  * verifier itself with the code at its token endpoint, so a code
@@ -23,7 +23,7 @@
 #define PKCE_FLOW_TTL_S 600 /* life of an auth code (flow state) */
 
 /* base64url(SHA-256(verifier)), without padding. */
-char *pkce_challenge_s256(arena *a, const char *verifier);
+char *auth_pkce_challenge_s256(arena *a, const char *verifier);
 
 /* A client's challenge: both NULL when the client uses the implicit flow. */
 typedef struct pkce_request {
@@ -34,10 +34,10 @@ typedef struct pkce_request {
 /* Checks a client's code_challenge and code_challenge_method (either may
  * be NULL or empty: then both must be) and fills out; false after
  * replying 400 validation_failed with GoTrue's message. */
-bool pkce_request_check(arena *a, const char *challenge, const char *method, pkce_request *out,
-                        response *res);
+bool auth_pkce_request_check(arena *a, const char *challenge, const char *method, pkce_request *out,
+                             response *res);
 
 /* Is s a well-formed verifier (43..128 unreserved characters)? */
-bool pkce_verifier_valid(const char *s);
+bool auth_pkce_verifier_valid(const char *s);
 
 #endif

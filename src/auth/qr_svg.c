@@ -1,4 +1,4 @@
-/* QR codes as SVG; see qr_svg.h. */
+/* QR codes as SVG; see auth_qr_svg.h. */
 #include "auth/qr_svg.h"
 
 #include "core/sbuf.h"
@@ -7,7 +7,7 @@
 
 #define QUIET 4
 
-char *qr_svg(arena *a, const char *text)
+char *auth_qr_svg(arena *a, const char *text)
 {
     QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     if (!q)

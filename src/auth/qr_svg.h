@@ -8,6 +8,6 @@
 #include "core/arena.h"
 
 /* The SVG of text (error correction M), or NULL when it cannot be encoded. */
-char *qr_svg(arena *a, const char *text);
+char *auth_qr_svg(arena *a, const char *text);
 
 #endif

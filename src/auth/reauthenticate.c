@@ -44,13 +44,14 @@ void auth_reauthenticate(request *req, response *res)
         return;
     }
     mailed_token token;
-    if (!mailed_token_new(req, res, email, &token) ||
+    if (!auth_mailed_token_new(req, res, email, &token) ||
         !auth_mail_send(req, res, MAIL_REAUTHENTICATION, email, &token, NULL))
         return;
     db_txn *w = auth_txn_new(req);
-    const char *s[] = {uid, token.hash, email, email_flow_ttl(req, REAUTH_TTL_S), req->client_addr};
+    const char *s[] = {uid, token.hash, email, auth_email_flow_ttl(req, REAUTH_TTL_S),
+                       req->client_addr};
     db_txn_add(w, STORE_SQL, 5, s);
-    email_flow_store_extras(req, w, &token, NULL);
+    auth_email_flow_store_extras(req, w, &token, NULL);
     if (auth_txn_run(w, req, res))
         response_json(res, 200, "{}");
 }
@@ -66,8 +67,8 @@ static const char *nonce_hash(request *req, response *res, const char *uid, cons
         return NULL;
     PGresult *r = db_txn_result(t, q);
     const char *email = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
-    const char *hash = *email && otp_code_shape(nonce)
-                           ? otp_code_hash(req->arena, req->app->cfg.jwt_secret, email, nonce)
+    const char *hash = *email && auth_otp_code_shape(nonce)
+                           ? auth_otp_code_hash(req->arena, req->app->cfg.jwt_secret, email, nonce)
                            : NULL;
     if (!hash)
         auth_error(res, 400, "reauthentication_not_valid", "Invalid or expired nonce");

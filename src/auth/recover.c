@@ -36,15 +36,15 @@
 static bool send_recovery(request *req, response *res, const char *email, const pkce_request *pkce)
 {
     mailed_token token;
-    const char *redirect = email_flow_redirect(req);
-    if (!mailed_token_new(req, res, email, &token) ||
+    const char *redirect = auth_email_flow_redirect(req);
+    if (!auth_mailed_token_new(req, res, email, &token) ||
         !auth_mail_send(req, res, MAIL_RECOVERY, email, &token, redirect))
         return false;
     db_txn *t = auth_txn_new(req);
-    const char *v[] = {email, token.hash, email_flow_ttl(req, RECOVERY_TTL_S), redirect,
+    const char *v[] = {email, token.hash, auth_email_flow_ttl(req, RECOVERY_TTL_S), redirect,
                        req->client_addr};
     db_txn_add(t, ISSUE_SQL, 5, v);
-    email_flow_store_extras(req, t, &token, pkce);
+    auth_email_flow_store_extras(req, t, &token, pkce);
     return auth_txn_run(t, req, res);
 }
 
@@ -54,10 +54,10 @@ void auth_recover(request *req, response *res)
     json_object *body = auth_body(req, res);
     const char *email = NULL;
     pkce_request pkce;
-    if (!body || !body_string(body, "email", &email, res) ||
-        !email_flow_pkce(req, res, body, &pkce))
+    if (!body || !auth_body_string(body, "email", &email, res) ||
+        !auth_email_flow_pkce(req, res, body, &pkce))
         return;
-    if (!email || !email_address_valid(email)) {
+    if (!email || !auth_email_address_valid(email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return;
     }
@@ -68,12 +68,12 @@ void auth_recover(request *req, response *res)
     if (!auth_txn_run(t, req, res))
         return;
     if (strcmp(PQgetvalue(db_txn_result(t, q), 0, 0), "t") == 0) {
-        long started = email_flow_clock_us();
+        long started = auth_email_flow_clock_us();
         if (!send_recovery(req, res, email, &pkce))
             return;
-        email_flow_sent(started);
+        auth_email_flow_sent(started);
     } else {
-        email_flow_pad();
+        auth_email_flow_pad();
     }
     response_json(res, 200, RECOVER_MESSAGE);
 }
@@ -101,24 +101,24 @@ void auth_recover_confirm(request *req, response *res)
 {
     json_object *body = auth_body(req, res);
     const char *token = NULL, *password = NULL;
-    if (!body || !body_string(body, "token", &token, res) ||
-        !body_string(body, "password", &password, res))
+    if (!body || !auth_body_string(body, "token", &token, res) ||
+        !auth_body_string(body, "password", &password, res))
         return;
     if (!token || !*token) {
         invalid_token(res);
         return;
     }
     const char *problem =
-        password ? password_problem(password) : "password must be at least 8 characters";
+        password ? auth_password_problem(password) : "password must be at least 8 characters";
     if (problem) {
         auth_error_weak_password(res, problem);
         return;
     }
-    const char *token_hash = secret_token_hash(req->arena, token);
+    const char *token_hash = auth_secret_token_hash(req->arena, token);
     if (!token_live(req, res, token_hash))
         return;
     const char *hash =
-        password_hash(req->arena, password, (int)auth_settings_of(req)->auth_bcrypt_cost);
+        auth_password_hash(req->arena, password, (int)auth_settings_of(req)->auth_bcrypt_cost);
     if (!hash) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return;

@@ -31,8 +31,9 @@ typedef struct resend {
 static bool resend_read(request *req, response *res, resend *r)
 {
     json_object *body = auth_body(req, res);
-    if (!body || !body_string(body, "type", &r->type, res) ||
-        !body_string(body, "email", &r->email, res) || !email_flow_pkce(req, res, body, &r->pkce))
+    if (!body || !auth_body_string(body, "type", &r->type, res) ||
+        !auth_body_string(body, "email", &r->email, res) ||
+        !auth_email_flow_pkce(req, res, body, &r->pkce))
         return false;
     if (r->type && (strcmp(r->type, "sms") == 0 || strcmp(r->type, "phone_change") == 0)) {
         auth_error(res, 400, "phone_provider_disabled", "phone sign-in is not available");
@@ -42,7 +43,7 @@ static bool resend_read(request *req, response *res, resend *r)
         auth_error(res, 400, "validation_failed", "type must be signup or email_change");
         return false;
     }
-    if (!r->email || !email_address_valid(r->email)) {
+    if (!r->email || !auth_email_address_valid(r->email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return false;
     }
@@ -55,8 +56,8 @@ static bool resend_send(request *req, response *res, const resend *r, const char
 {
     bool signup = strcmp(r->type, "signup") == 0;
     mailed_token token;
-    const char *redirect = email_flow_redirect(req);
-    if (!mailed_token_new(req, res, to, &token) ||
+    const char *redirect = auth_email_flow_redirect(req);
+    if (!auth_mailed_token_new(req, res, to, &token) ||
         !auth_mail_send(req, res, signup ? MAIL_CONFIRMATION : MAIL_EMAIL_CHANGE, to, &token,
                         redirect))
         return false;
@@ -66,11 +67,11 @@ static bool resend_send(request *req, response *res, const resend *r, const char
     v[2] = token.hash;
     v[3] = to;
     v[4] = redirect;
-    v[5] = email_flow_ttl(req, signup ? CONFIRMATION_TTL_S : EMAIL_CHANGE_TTL_S);
+    v[5] = auth_email_flow_ttl(req, signup ? CONFIRMATION_TTL_S : EMAIL_CHANGE_TTL_S);
     v[6] = req->client_addr;
     db_txn *t = auth_txn_new(req);
     db_txn_add(t, STORE_SQL, 7, v);
-    email_flow_store_extras(req, t, &token, &r->pkce);
+    auth_email_flow_store_extras(req, t, &token, &r->pkce);
     return auth_txn_run(t, req, res);
 }
 
@@ -87,12 +88,12 @@ void auth_resend(request *req, response *res)
         return;
     PGresult *found = db_txn_result(t, q);
     if (PQntuples(found) == 1) {
-        long started = email_flow_clock_us();
+        long started = auth_email_flow_clock_us();
         if (!resend_send(req, res, &r, PQgetvalue(found, 0, 0), PQgetvalue(found, 0, 1)))
             return;
-        email_flow_sent(started);
+        auth_email_flow_sent(started);
     } else {
-        email_flow_pad();
+        auth_email_flow_pad();
     }
     response_json(res, 200, "{}");
 }

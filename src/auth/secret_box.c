@@ -32,7 +32,7 @@ static bool derive(const char *secret, const char *purpose, unsigned char key[KE
     return ok;
 }
 
-char *secret_box_seal(arena *a, const char *secret, const char *purpose, const char *plain)
+char *auth_secret_box_seal(arena *a, const char *secret, const char *purpose, const char *plain)
 {
     unsigned char key[KEY_LEN];
     int n = (int)strlen(plain), len = 0, fin = 0;
@@ -55,7 +55,7 @@ char *secret_box_seal(arena *a, const char *secret, const char *purpose, const c
     return text;
 }
 
-char *secret_box_open(arena *a, const char *secret, const char *purpose, const char *text)
+char *auth_secret_box_open(arena *a, const char *secret, const char *purpose, const char *text)
 {
     char *blob;
     size_t blob_len;

@@ -11,9 +11,9 @@
 #include "core/arena.h"
 
 /* The sealed text of plain, or NULL when OpenSSL fails. */
-char *secret_box_seal(arena *a, const char *secret, const char *purpose, const char *plain);
+char *auth_secret_box_seal(arena *a, const char *secret, const char *purpose, const char *plain);
 
 /* The plaintext of text, or NULL when it does not open. */
-char *secret_box_open(arena *a, const char *secret, const char *purpose, const char *text);
+char *auth_secret_box_open(arena *a, const char *secret, const char *purpose, const char *text);
 
 #endif

@@ -9,7 +9,7 @@
 
 #define TOKEN_BYTES 32
 
-char *secret_token_new(arena *a)
+char *auth_secret_token_new(arena *a)
 {
     unsigned char bytes[TOKEN_BYTES];
     if (RAND_bytes(bytes, sizeof bytes) != 1)
@@ -19,7 +19,7 @@ char *secret_token_new(arena *a)
     return out;
 }
 
-char *secret_token_hash(arena *a, const char *text)
+char *auth_secret_token_hash(arena *a, const char *text)
 {
     char *hex = arena_alloc(a, 65);
     sha256_hex(text, strlen(text), hex);

@@ -7,9 +7,9 @@
 #include "core/arena.h"
 
 /* A new token, or NULL when no randomness is available. */
-char *secret_token_new(arena *a);
+char *auth_secret_token_new(arena *a);
 
 /* Lower-case hex SHA-256 of text. */
-char *secret_token_hash(arena *a, const char *text);
+char *auth_secret_token_hash(arena *a, const char *text);
 
 #endif

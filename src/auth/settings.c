@@ -10,7 +10,7 @@
 
 static const char *on(const auth_settings *cfg, const char *provider)
 {
-    return oauth_provider_enabled(cfg, provider) ? "true" : "false";
+    return auth_oauth_provider_enabled(cfg, provider) ? "true" : "false";
 }
 
 /* GET /.well-known/jwks.json: the public halves of JWT_SIGNING_KEYS

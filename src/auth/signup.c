@@ -45,11 +45,11 @@ static void run_sign_up(request *req, response *res, const sign_up *s)
     const auth_settings *cfg = auth_settings_of(req);
     const char *hash = NULL;
     if (s->password &&
-        !(hash = password_hash(req->arena, s->password, (int)cfg->auth_bcrypt_cost))) {
+        !(hash = auth_password_hash(req->arena, s->password, (int)cfg->auth_bcrypt_cost))) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return;
     }
-    char *refresh = secret_token_new(req->arena);
+    char *refresh = auth_secret_token_new(req->arena);
     const char **v = arena_alloc(req->arena, 12 * sizeof(char *));
     v[0] = s->email;
     v[1] = hash;
@@ -58,7 +58,7 @@ static void run_sign_up(request *req, response *res, const sign_up *s)
     v[4] = s->email ? "false" : "true";
     v[5] = s->role;
     v[6] = "true"; /* start a session */
-    v[7] = secret_token_hash(req->arena, refresh);
+    v[7] = auth_secret_token_hash(req->arena, refresh);
     v[8] = arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s);
     v[9] = arena_printf(req->arena, "%ld", cfg->jwt_expiry_s);
     v[10] = req->client_addr;
@@ -94,14 +94,14 @@ static void confirmable_sign_up(request *req, response *res, const char *email,
         auth_error(res, 409, "email_exists", "email already registered");
         return;
     }
-    const char *hash = password_hash(req->arena, password, (int)cfg->auth_bcrypt_cost);
+    const char *hash = auth_password_hash(req->arena, password, (int)cfg->auth_bcrypt_cost);
     mailed_token token;
-    const char *redirect = email_flow_redirect(req);
+    const char *redirect = auth_email_flow_redirect(req);
     if (!hash) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return;
     }
-    if (!mailed_token_new(req, res, email, &token) ||
+    if (!auth_mailed_token_new(req, res, email, &token) ||
         !auth_mail_send(req, res, MAIL_CONFIRMATION, email, &token, redirect))
         return;
     db_txn *t = auth_txn_new(req);
@@ -109,12 +109,12 @@ static void confirmable_sign_up(request *req, response *res, const char *email,
                        hash,
                        metadata,
                        token.hash,
-                       email_flow_ttl(req, CONFIRMATION_TTL_S),
+                       auth_email_flow_ttl(req, CONFIRMATION_TTL_S),
                        redirect,
                        req->client_addr,
                        request_header(req, "user-agent")};
     q = db_txn_add(t, SIGN_UP_UNCONFIRMED_SQL, 8, v);
-    email_flow_store_extras(req, t, &token, pkce);
+    auth_email_flow_store_extras(req, t, &token, pkce);
     if (!auth_txn_run(t, req, res))
         return;
     PGresult *r = db_txn_result(t, q);
@@ -161,21 +161,21 @@ void auth_signup(request *req, response *res)
     json_object *body = auth_body(req, res);
     const char *email = NULL, *password = NULL, *metadata = NULL;
     pkce_request pkce;
-    if (!body || !body_string(body, "email", &email, res) ||
-        !body_string(body, "password", &password, res) ||
-        !body_object_text(req, body, "data", &metadata, res) ||
-        !email_flow_pkce(req, res, body, &pkce))
+    if (!body || !auth_body_string(body, "email", &email, res) ||
+        !auth_body_string(body, "password", &password, res) ||
+        !auth_body_object_text(req, body, "data", &metadata, res) ||
+        !auth_email_flow_pkce(req, res, body, &pkce))
         return;
     if (!email && !password) {
         anonymous_sign_up(req, res, metadata, "authenticated", true);
         return;
     }
-    if (!email || !email_address_valid(email)) {
+    if (!email || !auth_email_address_valid(email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return;
     }
     const char *problem =
-        password ? password_problem(password) : "password must be at least 8 characters";
+        password ? auth_password_problem(password) : "password must be at least 8 characters";
     if (problem) {
         auth_error_weak_password(res, problem);
         return;
@@ -198,7 +198,7 @@ void auth_anonymous(request *req, response *res)
 {
     json_object *body = auth_body(req, res);
     const char *metadata = NULL;
-    if (!body || !body_object_text(req, body, "data", &metadata, res))
+    if (!body || !auth_body_object_text(req, body, "data", &metadata, res))
         return;
     anonymous_sign_up(req, res, metadata, "anon", false);
 }

@@ -49,10 +49,10 @@ static void invalid_credentials(response *res)
 static void start_session(request *req, response *res, const char *user_id)
 {
     const auth_settings *cfg = auth_settings_of(req);
-    char *refresh = secret_token_new(req->arena);
+    char *refresh = auth_secret_token_new(req->arena);
     const char **v = arena_alloc(req->arena, 6 * sizeof(char *));
     v[0] = user_id;
-    v[1] = secret_token_hash(req->arena, refresh);
+    v[1] = auth_secret_token_hash(req->arena, refresh);
     v[2] = arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s);
     v[3] = arena_printf(req->arena, "%ld", cfg->jwt_expiry_s);
     v[4] = req->client_addr;
@@ -70,7 +70,8 @@ static void password_grant(request *req, response *res, json_object *body)
 {
     const auth_settings *cfg = auth_settings_of(req);
     const char *email = NULL, *password = NULL;
-    if (!body_string(body, "email", &email, res) || !body_string(body, "password", &password, res))
+    if (!auth_body_string(body, "email", &email, res) ||
+        !auth_body_string(body, "password", &password, res))
         return;
     if (!email || !password) {
         auth_error(res, 400, "validation_failed", "email and password are required");
@@ -85,11 +86,11 @@ static void password_grant(request *req, response *res, json_object *body)
         return;
     PGresult *r = db_txn_result(t, q);
     if (PQntuples(r) == 0 || PQgetisnull(r, 0, 1)) {
-        password_burn(password, (int)cfg->auth_bcrypt_cost);
+        auth_password_burn(password, (int)cfg->auth_bcrypt_cost);
         invalid_credentials(res);
         return;
     }
-    if (!password_verify(password, PQgetvalue(r, 0, 1))) {
+    if (!auth_password_verify(password, PQgetvalue(r, 0, 1))) {
         invalid_credentials(res);
         return;
     }
@@ -108,16 +109,16 @@ static void refresh_grant(request *req, response *res, json_object *body)
 {
     const auth_settings *cfg = auth_settings_of(req);
     const char *token = NULL;
-    if (!body_string(body, "refresh_token", &token, res))
+    if (!auth_body_string(body, "refresh_token", &token, res))
         return;
     if (!token || !*token) {
         auth_error(res, 400, "validation_failed", "refresh_token is required");
         return;
     }
-    char *fresh = secret_token_new(req->arena);
+    char *fresh = auth_secret_token_new(req->arena);
     const char **v = arena_alloc(req->arena, 6 * sizeof(char *));
-    v[0] = secret_token_hash(req->arena, token);
-    v[1] = secret_token_hash(req->arena, fresh);
+    v[0] = auth_secret_token_hash(req->arena, token);
+    v[1] = auth_secret_token_hash(req->arena, fresh);
     v[2] = arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s);
     v[3] = arena_printf(req->arena, "%ld", cfg->refresh_token_reuse_interval_s);
     v[4] = arena_printf(req->arena, "%ld", cfg->jwt_expiry_s);
@@ -146,8 +147,8 @@ static const char *provider_fields(request *req, PGresult *r)
 {
     oauth_state s;
     if (PQgetisnull(r, 0, 5) ||
-        oauth_state_open_parked(req->arena, req->app->cfg.jwt_secret, PQgetvalue(r, 0, 5),
-                                time(NULL), &s) != OAUTH_STATE_OK ||
+        auth_oauth_state_open_parked(req->arena, req->app->cfg.jwt_secret, PQgetvalue(r, 0, 5),
+                                     time(NULL), &s) != OAUTH_STATE_OK ||
         !s.provider_token)
         return "";
     json_object *o = json_arena_owned(req->arena, json_object_new_object());
@@ -185,15 +186,15 @@ static void pkce_grant(request *req, response *res, json_object *body)
 {
     const auth_settings *cfg = auth_settings_of(req);
     const char *code = NULL, *verifier = NULL;
-    if (!body_string(body, "auth_code", &code, res) ||
-        !body_string(body, "code_verifier", &verifier, res))
+    if (!auth_body_string(body, "auth_code", &code, res) ||
+        !auth_body_string(body, "code_verifier", &verifier, res))
         return;
     if (!code || !*code || !verifier || !*verifier) {
         auth_error(res, 400, "validation_failed",
                    "invalid request: both auth code and code verifier should be non-empty");
         return;
     }
-    if (!pkce_verifier_valid(verifier)) {
+    if (!auth_pkce_verifier_valid(verifier)) {
         auth_error(res, 400, "validation_failed",
                    "code verifier must be 43 to 128 unreserved characters");
         return;
@@ -202,16 +203,16 @@ static void pkce_grant(request *req, response *res, json_object *body)
         flow_state_not_found(res);
         return;
     }
-    char *refresh = secret_token_new(req->arena);
+    char *refresh = auth_secret_token_new(req->arena);
     if (!refresh) {
         auth_error(res, 500, "unexpected_failure", "no randomness for a token");
         return;
     }
     const char **v = arena_alloc(req->arena, 8 * sizeof(char *));
-    v[0] = secret_token_hash(req->arena, code);
+    v[0] = auth_secret_token_hash(req->arena, code);
     v[1] = verifier;
-    v[2] = pkce_challenge_s256(req->arena, verifier);
-    v[3] = secret_token_hash(req->arena, refresh);
+    v[2] = auth_pkce_challenge_s256(req->arena, verifier);
+    v[3] = auth_secret_token_hash(req->arena, refresh);
     v[4] = arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s);
     v[5] = arena_printf(req->arena, "%ld", cfg->jwt_expiry_s);
     v[6] = req->client_addr;

@@ -33,7 +33,7 @@ static char *base32_encode(arena *a, const unsigned char *in, size_t n)
     return out;
 }
 
-size_t totp_base32_decode(const char *s, unsigned char *out, size_t cap)
+size_t auth_totp_base32_decode(const char *s, unsigned char *out, size_t cap)
 {
     unsigned buffer = 0;
     int bits = 0;
@@ -52,7 +52,7 @@ size_t totp_base32_decode(const char *s, unsigned char *out, size_t cap)
     return n;
 }
 
-char *totp_secret_new(arena *a)
+char *auth_totp_secret_new(arena *a)
 {
     unsigned char raw[TOTP_SECRET_BYTES];
     if (RAND_bytes(raw, sizeof raw) != 1)
@@ -62,11 +62,11 @@ char *totp_secret_new(arena *a)
     return out;
 }
 
-bool totp_code_at(const char *secret_b32, long long step, char out[7])
+bool auth_totp_code_at(const char *secret_b32, long long step, char out[7])
 {
     unsigned char key[64], msg[8], mac[EVP_MAX_MD_SIZE];
     unsigned int mlen = 0;
-    size_t klen = totp_base32_decode(secret_b32, key, sizeof key);
+    size_t klen = auth_totp_base32_decode(secret_b32, key, sizeof key);
     if (klen == 0)
         return false;
     for (int i = 7; i >= 0; i--, step >>= 8)
@@ -82,7 +82,7 @@ bool totp_code_at(const char *secret_b32, long long step, char out[7])
     return true;
 }
 
-long long totp_match(const char *secret_b32, const char *code, time_t now, long long last_used)
+long long auth_totp_match(const char *secret_b32, const char *code, time_t now, long long last_used)
 {
     if (!code || strlen(code) != 6)
         return -1;
@@ -91,14 +91,14 @@ long long totp_match(const char *secret_b32, const char *code, time_t now, long 
         char want[7];
         /* every candidate is computed and compared, so the time does not
          * tell which one matched */
-        if (totp_code_at(secret_b32, step, want) && CRYPTO_memcmp(want, code, 6) == 0 &&
+        if (auth_totp_code_at(secret_b32, step, want) && CRYPTO_memcmp(want, code, 6) == 0 &&
             step > last_used && found < 0)
             found = step;
     }
     return found;
 }
 
-char *totp_uri(arena *a, const char *secret_b32, const char *issuer, const char *account)
+char *auth_totp_uri(arena *a, const char *secret_b32, const char *issuer, const char *account)
 {
     return arena_printf(
         a, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=6&period=30",

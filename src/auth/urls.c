@@ -153,7 +153,7 @@ static bool url_matches(const url_parts *c, const char *allowed)
     return c->path_len == n || c->path[n] == '/';
 }
 
-bool redirect_url_allowed(const char *url, const char *site_url, const str_list *additional)
+bool auth_redirect_url_allowed(const char *url, const char *site_url, const str_list *additional)
 {
     url_parts c;
     if (!url || !url_split(url, &c))
@@ -166,11 +166,13 @@ bool redirect_url_allowed(const char *url, const char *site_url, const str_list 
     return false;
 }
 
-const char *redirect_choose(const auth_settings *cfg, const char *requested, const char *stored)
+const char *auth_redirect_choose(const auth_settings *cfg, const char *requested,
+                                 const char *stored)
 {
-    if (requested && redirect_url_allowed(requested, cfg->site_url, &cfg->additional_redirect_urls))
+    if (requested &&
+        auth_redirect_url_allowed(requested, cfg->site_url, &cfg->additional_redirect_urls))
         return requested;
-    if (stored && redirect_url_allowed(stored, cfg->site_url, &cfg->additional_redirect_urls))
+    if (stored && auth_redirect_url_allowed(stored, cfg->site_url, &cfg->additional_redirect_urls))
         return stored;
     return cfg->site_url;
 }

@@ -32,9 +32,10 @@ char *auth_email_link(arena *a, const char *base, const char *path, const char *
 const char *auth_link_base(const auth_settings *cfg);
 
 /* Does url match one of the allowed URLs (site_url, then additional)? */
-bool redirect_url_allowed(const char *url, const char *site_url, const str_list *additional);
+bool auth_redirect_url_allowed(const char *url, const char *site_url, const str_list *additional);
 
 /* The first of requested and stored that is allowed, else SITE_URL. */
-const char *redirect_choose(const auth_settings *cfg, const char *requested, const char *stored);
+const char *auth_redirect_choose(const auth_settings *cfg, const char *requested,
+                                 const char *stored);
 
 #endif

@@ -129,17 +129,17 @@ static bool caller_session_alive(request *req, response *res, const char *uid)
 static bool check_update(request *req, response *res, const char *email, const char *password,
                          const char **hash)
 {
-    if (email && !email_address_valid(email)) {
+    if (email && !auth_email_address_valid(email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return false;
     }
-    const char *problem = password ? password_problem(password) : NULL;
+    const char *problem = password ? auth_password_problem(password) : NULL;
     if (problem) {
         auth_error_weak_password(res, problem);
         return false;
     }
-    if (password && !(*hash = password_hash(req->arena, password,
-                                            (int)auth_settings_of(req)->auth_bcrypt_cost))) {
+    if (password && !(*hash = auth_password_hash(req->arena, password,
+                                                 (int)auth_settings_of(req)->auth_bcrypt_cost))) {
         auth_error(res, 500, "unexpected_failure", "could not hash the password");
         return false;
     }
@@ -204,17 +204,17 @@ static void update_with_email_change(request *req, response *res, const char *ui
                                      const pkce_request *pkce)
 {
     mailed_token token;
-    const char *redirect = email_flow_redirect(req);
-    if (!mailed_token_new(req, res, email, &token) ||
+    const char *redirect = auth_email_flow_redirect(req);
+    if (!auth_mailed_token_new(req, res, email, &token) ||
         !auth_mail_send(req, res, MAIL_EMAIL_CHANGE, email, &token, redirect))
         return;
     db_txn *t = auth_txn_new(req);
     add_update(req, t, uid, metadata, hash, NULL);
     const char *v[] = {uid,        email,
-                       token.hash, email_flow_ttl(req, EMAIL_CHANGE_TTL_S),
+                       token.hash, auth_email_flow_ttl(req, EMAIL_CHANGE_TTL_S),
                        redirect,   req->client_addr};
     int q = db_txn_add(t, EMAIL_CHANGE_SQL, 6, v);
-    email_flow_store_extras(req, t, &token, pkce);
+    auth_email_flow_store_extras(req, t, &token, pkce);
     if (auth_txn_run(t, req, res))
         reply_user_row(res, db_txn_result(t, q));
 }
@@ -225,11 +225,11 @@ void auth_user_update(request *req, response *res)
     json_object *body = uid ? auth_body(req, res) : NULL;
     const char *email = NULL, *password = NULL, *metadata = NULL, *hash = NULL, *nonce = NULL;
     pkce_request pkce;
-    if (!body || !body_string(body, "email", &email, res) ||
-        !body_string(body, "password", &password, res) ||
-        !body_string(body, "nonce", &nonce, res) ||
-        !body_object_text(req, body, "data", &metadata, res) ||
-        !email_flow_pkce(req, res, body, &pkce) || !caller_session_alive(req, res, uid) ||
+    if (!body || !auth_body_string(body, "email", &email, res) ||
+        !auth_body_string(body, "password", &password, res) ||
+        !auth_body_string(body, "nonce", &nonce, res) ||
+        !auth_body_object_text(req, body, "data", &metadata, res) ||
+        !auth_email_flow_pkce(req, res, body, &pkce) || !caller_session_alive(req, res, uid) ||
         (password &&
          !auth_reauthentication_ok(req, res, uid, claim_string(req, "session_id"), nonce)) ||
         !check_update(req, res, email, password, &hash))

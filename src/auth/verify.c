@@ -80,8 +80,9 @@ static void verify_failed(request *req, response *res, const verification *v, in
         return;
     }
     bool expired = strcmp(code, "otp_expired") == 0;
-    auth_reply_error_redirect(req, res, redirect_choose(auth_settings_of(req), v->redirect, NULL),
-                              code, expired ? LINK_ERROR : message);
+    auth_reply_error_redirect(req, res,
+                              auth_redirect_choose(auth_settings_of(req), v->redirect, NULL), code,
+                              expired ? LINK_ERROR : message);
 }
 
 static void reply_verified(request *req, response *res, const verification *v, PGresult *r,
@@ -90,7 +91,7 @@ static void reply_verified(request *req, response *res, const verification *v, P
     const char *stored = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
     if (strcmp(PQgetvalue(r, 0, 5), "t") == 0) {
         auth_reply_code_redirect(
-            req, res, redirect_choose(auth_settings_of(req), v->redirect, stored), auth_code);
+            req, res, auth_redirect_choose(auth_settings_of(req), v->redirect, stored), auth_code);
         return;
     }
     if (!v->browser) {
@@ -99,7 +100,7 @@ static void reply_verified(request *req, response *res, const verification *v, P
         return;
     }
     auth_reply_session_redirect(req, res,
-                                redirect_choose(auth_settings_of(req), v->redirect, stored),
+                                auth_redirect_choose(auth_settings_of(req), v->redirect, stored),
                                 v->type, PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), refresh);
 }
 
@@ -110,25 +111,26 @@ static void run_verification(request *req, response *res, const verification *v)
         verify_failed(req, res, v, 400, "otp_expired", "invalid or expired token");
         return;
     }
-    char *refresh = secret_token_new(req->arena);
-    char *auth_code = v->link ? secret_token_new(req->arena) : NULL;
+    char *refresh = auth_secret_token_new(req->arena);
+    char *auth_code = v->link ? auth_secret_token_new(req->arena) : NULL;
     const char *code_hash =
-        v->code ? otp_code_hash(req->arena, req->app->cfg.jwt_secret, v->email, v->token) : NULL;
+        v->code ? auth_otp_code_hash(req->arena, req->app->cfg.jwt_secret, v->email, v->token)
+                : NULL;
     if (!refresh || (v->link && !auth_code) || (v->code && !code_hash)) {
         auth_error(res, 500, "unexpected_failure", "no randomness for a token");
         return;
     }
     const char **p = arena_alloc(req->arena, 11 * sizeof(char *));
-    p[0] = v->code ? NULL : secret_token_hash(req->arena, v->token);
+    p[0] = v->code ? NULL : auth_secret_token_hash(req->arena, v->token);
     p[1] = v->kinds;
     p[2] = v->email;
     p[3] = code_hash;
-    p[4] = secret_token_hash(req->arena, refresh);
+    p[4] = auth_secret_token_hash(req->arena, refresh);
     p[5] = arena_printf(req->arena, "%ld", cfg->refresh_token_ttl_s);
     p[6] = arena_printf(req->arena, "%ld", cfg->jwt_expiry_s);
     p[7] = req->client_addr;
     p[8] = request_header(req, "user-agent");
-    p[9] = auth_code ? secret_token_hash(req->arena, auth_code) : NULL;
+    p[9] = auth_code ? auth_secret_token_hash(req->arena, auth_code) : NULL;
     p[10] = arena_printf(req->arena, "%d", PKCE_FLOW_TTL_S);
     db_txn *t = auth_txn_new(req);
     if (v->code)
@@ -182,12 +184,12 @@ void auth_verify_post(request *req, response *res)
     json_object *body = auth_body(req, res);
     const char *token = NULL, *token_hash = NULL;
     verification v = {0};
-    if (!body || !body_string(body, "type", &v.type, res) ||
-        !body_string(body, "token", &token, res) ||
-        !body_string(body, "token_hash", &token_hash, res) ||
-        !body_string(body, "email", &v.email, res) || !known_type(res, &v))
+    if (!body || !auth_body_string(body, "type", &v.type, res) ||
+        !auth_body_string(body, "token", &token, res) ||
+        !auth_body_string(body, "token_hash", &token_hash, res) ||
+        !auth_body_string(body, "email", &v.email, res) || !known_type(res, &v))
         return;
-    if (v.email && !email_address_valid(v.email)) {
+    if (v.email && !auth_email_address_valid(v.email)) {
         auth_error(res, 400, "validation_failed", "invalid email address");
         return;
     }
@@ -196,6 +198,6 @@ void auth_verify_post(request *req, response *res)
         return;
     }
     v.token = token_hash ? token_hash : token;
-    v.code = !token_hash && otp_code_shape(token);
+    v.code = !token_hash && auth_otp_code_shape(token);
     run_verification(req, res, &v);
 }

@@ -11,7 +11,7 @@
     "'db_role', current_user, 'uid', auth.uid(), "                                                 \
     "'claims', auth.jwt())::text"
 
-void rls_debug_handle(request *req, response *res)
+void rest_rls_debug_handle(request *req, response *res)
 {
     app_ctx *app = req->app;
     db_caller caller = db_caller_from_request(req, app->cfg.db_statement_timeout_ms);

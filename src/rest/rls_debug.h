@@ -7,6 +7,6 @@
 #include "core/request.h"
 #include "core/response.h"
 
-void rls_debug_handle(request *req, response *res);
+void rest_rls_debug_handle(request *req, response *res);
 
 #endif

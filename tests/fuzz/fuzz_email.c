@@ -1,5 +1,5 @@
-/* Fuzzes email address checks: email_address_valid (sign-up, sign-in),
- * mail_address_safe and mail_from_parse (SMTP_FROM). Invariants: an
+/* Fuzzes email address checks: auth_email_address_valid (sign-up, sign-in),
+ * auth_mail_address_safe and auth_mail_from_parse (SMTP_FROM). Invariants: an
  * accepted address is printable ASCII without space, with exactly one '@'
  * and text on both sides, at most 254 characters; the address of a From
  * that parses is itself safe, and its display name has no CR or LF. */
@@ -26,13 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     arena *a = fz_begin();
     const char *s;
     fz_fields(data, size, &s, 1);
-    if (email_address_valid(s))
+    if (auth_email_address_valid(s))
         check_address(s, 254);
-    if (mail_address_safe(s))
+    if (auth_mail_address_safe(s))
         check_address(s, MAIL_ADDRESS_MAX);
     const char *name = NULL, *address = NULL;
-    if (mail_from_parse(a, s, &name, &address)) {
-        FZ_ASSERT(address && mail_address_safe(address), "From address unsafe: %s", s);
+    if (auth_mail_from_parse(a, s, &name, &address)) {
+        FZ_ASSERT(address && auth_mail_address_safe(address), "From address unsafe: %s", s);
         FZ_ASSERT(!name || !strpbrk(name, "\r\n"), "From display name with a line break");
     }
     return 0;

@@ -57,7 +57,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     EVP_PKEY_free(ec);
     const char *why;
     json_object *doc = json_arena_owned(a, json_parse_exact(set, strlen(set)));
-    if (!jwk_set_parse(a, doc, &KEYS, &why) || KEYS.count != 2) {
+    if (!auth_jwk_set_parse(a, doc, &KEYS, &why) || KEYS.count != 2) {
         fprintf(stderr, "fuzz_id_token: could not make the key set\n");
         abort();
     }
@@ -114,8 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     id_token_expect expect = {.issuer = ISSUER, .client_id = CLIENT, .nonce = NONCE};
     json_object *claims = NULL;
     const char *token = data[0] & 1 ? sign_rs256(a, f[0], f[1]) : f[0];
-    id_token_status st = id_token_verify(a, token, &KEYS, &expect, NOW, &claims);
-    FZ_ASSERT(id_token_status_message(st), "status without message");
+    id_token_status st = auth_id_token_verify(a, token, &KEYS, &expect, NOW, &claims);
+    FZ_ASSERT(auth_id_token_status_message(st), "status without message");
     FZ_ASSERT(st != ID_TOKEN_OK || data[0] & 1, "an unsigned fuzzed token verified: %s", token);
     if (st == ID_TOKEN_OK)
         check_claims(claims);

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     jwk_set set = {0};
     const char *why = NULL;
-    if (!jwk_set_parse(a, doc, &set, &why)) {
+    if (!auth_jwk_set_parse(a, doc, &set, &why)) {
         FZ_ASSERT(why, "a refused set without a reason");
         return 0;
     }
@@ -28,10 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                      : k->type == JWK_EC_P256 && EVP_PKEY_is_a(k->pkey, "EC"),
                   "key %zu of the wrong type", i);
     }
-    jwk_set_free(&set);
+    auth_jwk_set_free(&set);
     /* a single object on its own */
     jwk_type type;
-    EVP_PKEY *k = jwk_to_pkey(a, doc, &type, &why);
+    EVP_PKEY *k = auth_jwk_to_pkey(a, doc, &type, &why);
     FZ_ASSERT(k || why, "a refused key without a reason");
     EVP_PKEY_free(k);
     return 0;

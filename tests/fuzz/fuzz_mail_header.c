@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       .date = 1,
                       .message_id = "<id@example.org>"};
     const char *why = NULL;
-    char *msg = mail_message_render(a, &m, &why);
+    char *msg = auth_mail_message_render(a, &m, &why);
     if (!msg) {
         FZ_ASSERT(why, "refused without a reason");
         return 0;

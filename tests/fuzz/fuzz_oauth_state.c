@@ -29,9 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_fields(data + 1, size - 1, f, 4);
     const char *provider = PROVIDERS[data[0] % 5];
     oauth_state out;
-    oauth_state_status st = oauth_state_open(a, SECRET, f[0], NULL, NOW, &out);
+    oauth_state_status st = auth_oauth_state_open(a, SECRET, f[0], NULL, NOW, &out);
     FZ_ASSERT(st != OAUTH_STATE_OK, "fuzzed text opened as a state: %s", f[0]);
-    FZ_ASSERT(oauth_state_status_message(st) != NULL, "status without message");
+    FZ_ASSERT(auth_oauth_state_status_message(st) != NULL, "status without message");
 
     for (int i = 1; i < 4; i++)
         if (!utf8_valid(f[i], strlen(f[i])))
@@ -41,29 +41,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      .code_verifier = f[2],
                      .nonce = f[3][0] ? f[3] : NULL,
                      .expires_at = NOW + 600};
-    char *text = oauth_state_seal(a, SECRET, &s);
-    FZ_ASSERT(!text == !oauth_state_fits(a, &s), "sealed a state that does not fit, or not one "
-                                                 "that does");
+    char *text = auth_oauth_state_seal(a, SECRET, &s);
+    FZ_ASSERT(!text == !auth_oauth_state_fits(a, &s),
+              "sealed a state that does not fit, or not one "
+              "that does");
     /* fields of 400 bytes in all always fit, even with every byte escaped */
     FZ_ASSERT(text || strlen(f[1]) + strlen(f[2]) + strlen(f[3]) > 400, "sealing failed");
     if (!text)
         return 0;
-    st = oauth_state_open(a, SECRET, text, provider, NOW, &out);
-    FZ_ASSERT(st == OAUTH_STATE_OK, "own state refused: %s", oauth_state_status_message(st));
+    st = auth_oauth_state_open(a, SECRET, text, provider, NOW, &out);
+    FZ_ASSERT(st == OAUTH_STATE_OK, "own state refused: %s", auth_oauth_state_status_message(st));
     FZ_ASSERT(strcmp(out.provider, provider) == 0 && same(s.redirect_to, out.redirect_to) &&
                   same(s.code_verifier, out.code_verifier) && same(s.nonce, out.nonce) &&
                   out.expires_at == s.expires_at,
               "opened state differs from the sealed one");
     const char *other = PROVIDERS[(data[0] + 1) % 5];
-    FZ_ASSERT(oauth_state_open(a, SECRET, text, other, NOW, &out) == OAUTH_STATE_WRONG_PROVIDER,
+    FZ_ASSERT(auth_oauth_state_open(a, SECRET, text, other, NOW, &out) ==
+                  OAUTH_STATE_WRONG_PROVIDER,
               "opened for another provider");
-    FZ_ASSERT(oauth_state_open(a, OTHER, text, provider, NOW, &out) != OAUTH_STATE_OK,
+    FZ_ASSERT(auth_oauth_state_open(a, OTHER, text, provider, NOW, &out) != OAUTH_STATE_OK,
               "opened with another secret");
-    FZ_ASSERT(oauth_state_open(a, SECRET, text, provider, NOW + 601, &out) == OAUTH_STATE_EXPIRED,
+    FZ_ASSERT(auth_oauth_state_open(a, SECRET, text, provider, NOW + 601, &out) ==
+                  OAUTH_STATE_EXPIRED,
               "opened after it expired");
     size_t n = strlen(text), at = size % n;
     text[at] = text[at] == 'A' ? 'B' : 'A';
-    FZ_ASSERT(oauth_state_open(a, SECRET, text, provider, NOW, &out) != OAUTH_STATE_OK,
+    FZ_ASSERT(auth_oauth_state_open(a, SECRET, text, provider, NOW, &out) != OAUTH_STATE_OK,
               "opened with character %zu changed", at);
     return 0;
 }

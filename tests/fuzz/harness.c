@@ -70,7 +70,7 @@ static int word_cmp(const void *key, const void *elem)
     return strcmp(key, *(const char *const *)elem);
 }
 
-/* _t1, _l2, _j3, _o4: the generator's aliases (sql_alias). */
+/* _t1, _l2, _j3, _o4: the generator's aliases (rest_sql_alias). */
 static bool alias_word(const char *w)
 {
     if (w[0] != '_' || !isalpha((unsigned char)w[1]) || !w[2])

@@ -40,31 +40,31 @@ static void test_totp_vectors(void)
              {1234567890, "005924"}, {2000000000, "279037"}, {20000000000LL, "353130"}};
     for (size_t i = 0; i < sizeof V / sizeof V[0]; i++) {
         char out[7];
-        CU_ASSERT_TRUE_FATAL(totp_code_at(SEED, V[i].t / 30, out));
+        CU_ASSERT_TRUE_FATAL(auth_totp_code_at(SEED, V[i].t / 30, out));
         CU_ASSERT_STRING_EQUAL(out, V[i].code);
     }
     char out[7];
-    CU_ASSERT_FALSE(totp_code_at("not base32!", 1, out));
+    CU_ASSERT_FALSE(auth_totp_code_at("not base32!", 1, out));
 }
 
 static void test_totp_match(void)
 {
     time_t now = 1111111111; /* step 37037037 */
-    CU_ASSERT_EQUAL(totp_match(SEED, "050471", now, -1), 37037037);
-    CU_ASSERT_EQUAL(totp_match(SEED, "081804", now, -1), 37037036); /* one step back */
-    CU_ASSERT_EQUAL(totp_match(SEED, "050471", now, 37037037), -1); /* used */
-    CU_ASSERT_EQUAL(totp_match(SEED, "081804", now + 90, -1), -1);  /* too old */
-    CU_ASSERT_EQUAL(totp_match(SEED, "05047", now, -1), -1);        /* short */
-    CU_ASSERT_EQUAL(totp_match(SEED, "0504711", now, -1), -1);      /* long */
+    CU_ASSERT_EQUAL(auth_totp_match(SEED, "050471", now, -1), 37037037);
+    CU_ASSERT_EQUAL(auth_totp_match(SEED, "081804", now, -1), 37037036); /* one step back */
+    CU_ASSERT_EQUAL(auth_totp_match(SEED, "050471", now, 37037037), -1); /* used */
+    CU_ASSERT_EQUAL(auth_totp_match(SEED, "081804", now + 90, -1), -1);  /* too old */
+    CU_ASSERT_EQUAL(auth_totp_match(SEED, "05047", now, -1), -1);        /* short */
+    CU_ASSERT_EQUAL(auth_totp_match(SEED, "0504711", now, -1), -1);      /* long */
     unsigned char raw[32];
-    CU_ASSERT_EQUAL(totp_base32_decode(SEED, raw, sizeof raw), 20);
+    CU_ASSERT_EQUAL(auth_totp_base32_decode(SEED, raw, sizeof raw), 20);
     CU_ASSERT_EQUAL(memcmp(raw, "12345678901234567890", 20), 0);
-    CU_ASSERT_EQUAL(totp_base32_decode("gezdgnbv", raw, sizeof raw), 5); /* any case */
-    CU_ASSERT_EQUAL(totp_base32_decode("GE1A", raw, sizeof raw), 0);
-    char *s = totp_secret_new(A);
+    CU_ASSERT_EQUAL(auth_totp_base32_decode("gezdgnbv", raw, sizeof raw), 5); /* any case */
+    CU_ASSERT_EQUAL(auth_totp_base32_decode("GE1A", raw, sizeof raw), 0);
+    char *s = auth_totp_secret_new(A);
     CU_ASSERT_EQUAL(strlen(s), 32);
-    CU_ASSERT_EQUAL(totp_base32_decode(s, raw, sizeof raw), TOTP_SECRET_BYTES);
-    CU_ASSERT_STRING_EQUAL(totp_uri(A, "ABC", "My App", "a@b.co"),
+    CU_ASSERT_EQUAL(auth_totp_base32_decode(s, raw, sizeof raw), TOTP_SECRET_BYTES);
+    CU_ASSERT_STRING_EQUAL(auth_totp_uri(A, "ABC", "My App", "a@b.co"),
                            "otpauth://totp/My%20App:a%40b.co?secret=ABC&issuer=My%20App"
                            "&algorithm=SHA1&digits=6&period=30");
 }
@@ -72,18 +72,18 @@ static void test_totp_match(void)
 static void test_email_codes(void)
 {
     for (int i = 0; i < 200; i++)
-        CU_ASSERT_TRUE(otp_code_shape(otp_code_new(A)));
-    CU_ASSERT_FALSE(otp_code_shape("12345"));
-    CU_ASSERT_FALSE(otp_code_shape("12345a"));
-    CU_ASSERT_FALSE(otp_code_shape("1234567"));
-    CU_ASSERT_FALSE(otp_code_shape(NULL));
-    const char *h = otp_code_hash(A, SECRET, "Ann@Example.com", "012345");
+        CU_ASSERT_TRUE(auth_otp_code_shape(auth_otp_code_new(A)));
+    CU_ASSERT_FALSE(auth_otp_code_shape("12345"));
+    CU_ASSERT_FALSE(auth_otp_code_shape("12345a"));
+    CU_ASSERT_FALSE(auth_otp_code_shape("1234567"));
+    CU_ASSERT_FALSE(auth_otp_code_shape(NULL));
+    const char *h = auth_otp_code_hash(A, SECRET, "Ann@Example.com", "012345");
     CU_ASSERT_EQUAL(strlen(h), 64);
-    CU_ASSERT_STRING_EQUAL(h, otp_code_hash(A, SECRET, "ann@example.com", "012345"));
-    CU_ASSERT_STRING_NOT_EQUAL(h, otp_code_hash(A, SECRET, "bob@example.com", "012345"));
-    CU_ASSERT_STRING_NOT_EQUAL(h, otp_code_hash(A, SECRET, "ann@example.com", "012346"));
-    CU_ASSERT_STRING_NOT_EQUAL(
-        h, otp_code_hash(A, "another secret of 32 characters....", "ann@example.com", "012345"));
+    CU_ASSERT_STRING_EQUAL(h, auth_otp_code_hash(A, SECRET, "ann@example.com", "012345"));
+    CU_ASSERT_STRING_NOT_EQUAL(h, auth_otp_code_hash(A, SECRET, "bob@example.com", "012345"));
+    CU_ASSERT_STRING_NOT_EQUAL(h, auth_otp_code_hash(A, SECRET, "ann@example.com", "012346"));
+    CU_ASSERT_STRING_NOT_EQUAL(h, auth_otp_code_hash(A, "another secret of 32 characters....",
+                                                     "ann@example.com", "012345"));
 }
 
 static void test_pkce_requests(void)
@@ -92,32 +92,33 @@ static void test_pkce_requests(void)
     res.arena = A;
     pkce_request p;
     const char *c43 = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-    CU_ASSERT_TRUE(pkce_request_check(A, NULL, NULL, &p, &res));
+    CU_ASSERT_TRUE(auth_pkce_request_check(A, NULL, NULL, &p, &res));
     CU_ASSERT_PTR_NULL(p.challenge);
-    CU_ASSERT_TRUE(pkce_request_check(A, "", "", &p, &res));
-    CU_ASSERT_TRUE(pkce_request_check(A, c43, "S256", &p, &res));
+    CU_ASSERT_TRUE(auth_pkce_request_check(A, "", "", &p, &res));
+    CU_ASSERT_TRUE(auth_pkce_request_check(A, c43, "S256", &p, &res));
     CU_ASSERT_STRING_EQUAL(p.method, "s256");
-    CU_ASSERT_TRUE(pkce_request_check(A, c43, "Plain", &p, &res));
+    CU_ASSERT_TRUE(auth_pkce_request_check(A, c43, "Plain", &p, &res));
     CU_ASSERT_STRING_EQUAL(p.method, "plain");
-    CU_ASSERT_TRUE(pkce_verifier_valid("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
-    CU_ASSERT_FALSE(pkce_verifier_valid("short"));
-    CU_ASSERT_FALSE(pkce_verifier_valid("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX+"));
+    CU_ASSERT_TRUE(auth_pkce_verifier_valid("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+    CU_ASSERT_FALSE(auth_pkce_verifier_valid("short"));
+    CU_ASSERT_FALSE(auth_pkce_verifier_valid("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX+"));
 }
 
 static void test_secret_box(void)
 {
-    char *sealed = secret_box_seal(A, SECRET, "purpose one", "the secret");
+    char *sealed = auth_secret_box_seal(A, SECRET, "purpose one", "the secret");
     CU_ASSERT_PTR_NOT_NULL_FATAL(sealed);
     CU_ASSERT_PTR_NULL(strstr(sealed, "secret"));
-    CU_ASSERT_STRING_EQUAL(secret_box_open(A, SECRET, "purpose one", sealed), "the secret");
-    CU_ASSERT_STRING_NOT_EQUAL(sealed, secret_box_seal(A, SECRET, "purpose one", "the secret"));
-    CU_ASSERT_PTR_NULL(secret_box_open(A, SECRET, "purpose two", sealed));
+    CU_ASSERT_STRING_EQUAL(auth_secret_box_open(A, SECRET, "purpose one", sealed), "the secret");
+    CU_ASSERT_STRING_NOT_EQUAL(sealed,
+                               auth_secret_box_seal(A, SECRET, "purpose one", "the secret"));
+    CU_ASSERT_PTR_NULL(auth_secret_box_open(A, SECRET, "purpose two", sealed));
     CU_ASSERT_PTR_NULL(
-        secret_box_open(A, "another secret of 32 characters....", "purpose one", sealed));
+        auth_secret_box_open(A, "another secret of 32 characters....", "purpose one", sealed));
     char *tampered = arena_strdup(A, sealed);
     tampered[20] = tampered[20] == 'A' ? 'B' : 'A';
-    CU_ASSERT_PTR_NULL(secret_box_open(A, SECRET, "purpose one", tampered));
-    CU_ASSERT_PTR_NULL(secret_box_open(A, SECRET, "purpose one", "short"));
+    CU_ASSERT_PTR_NULL(auth_secret_box_open(A, SECRET, "purpose one", tampered));
+    CU_ASSERT_PTR_NULL(auth_secret_box_open(A, SECRET, "purpose one", "short"));
 }
 
 static void test_hook_names(void)

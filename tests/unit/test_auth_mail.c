@@ -43,7 +43,7 @@ static const char *render(const char *from, const char *to, const char *subject,
                       .body = body,
                       .date = 1,
                       .message_id = "<id@example.org>"};
-    return mail_message_render(A, &m, why);
+    return auth_mail_message_render(A, &m, why);
 }
 
 static bool refused(const char *from, const char *to, const char *subject, const char *body)
@@ -193,7 +193,7 @@ static void test_random_message_id(void)
 {
     mail_message m = {.from = "a@b.example", .to = "c@d.example", .subject = "s", .body = "b"};
     const char *why = NULL;
-    const char *text = mail_message_render(A, &m, &why);
+    const char *text = auth_mail_message_render(A, &m, &why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     const char *id = header_value(text, "Message-ID");
     CU_ASSERT_EQUAL(strlen(id), strlen(" <@b.example>") + 32);
@@ -277,9 +277,9 @@ static void test_injection_in_message_id(void)
                       .body = "b",
                       .message_id = "<x@y>\r\nBcc: all@example.com"};
     const char *why = NULL;
-    CU_ASSERT_PTR_NULL(mail_message_render(A, &m, &why));
+    CU_ASSERT_PTR_NULL(auth_mail_message_render(A, &m, &why));
     m.message_id = "no-brackets@y";
-    CU_ASSERT_PTR_NULL(mail_message_render(A, &m, &why));
+    CU_ASSERT_PTR_NULL(auth_mail_message_render(A, &m, &why));
 }
 
 static void test_long_subject(void)
@@ -359,13 +359,13 @@ static void test_long_addresses(void)
     domain[dlen] = '\0';
     snprintf(to, sizeof to, "x@%s.com", domain);
     CU_ASSERT_EQUAL(strlen(to), 254);
-    CU_ASSERT_TRUE(mail_address_safe(to));
+    CU_ASSERT_TRUE(auth_mail_address_safe(to));
     const char *m = render("a@b.example", to, "s", "b", &why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     CU_ASSERT_TRUE(lines_ok(m, 998));
     snprintf(to, sizeof to, "xy@%s.com", domain);
     CU_ASSERT_EQUAL(strlen(to), 255);
-    CU_ASSERT_FALSE(mail_address_safe(to));
+    CU_ASSERT_FALSE(auth_mail_address_safe(to));
     CU_ASSERT_TRUE(refused(to, "c@d.example", "s", "b"));
 }
 
@@ -393,18 +393,18 @@ static void test_quoted_printable_body(void)
 static void test_from_parse(void)
 {
     const char *name, *address;
-    CU_ASSERT_TRUE(mail_from_parse(A, "pgstack <noreply@localhost>", &name, &address));
+    CU_ASSERT_TRUE(auth_mail_from_parse(A, "pgstack <noreply@localhost>", &name, &address));
     CU_ASSERT_STRING_EQUAL(name, "pgstack");
     CU_ASSERT_STRING_EQUAL(address, "noreply@localhost");
-    CU_ASSERT_TRUE(mail_from_parse(A, "noreply@x.example", &name, &address));
+    CU_ASSERT_TRUE(auth_mail_from_parse(A, "noreply@x.example", &name, &address));
     CU_ASSERT_PTR_NULL(name);
     CU_ASSERT_STRING_EQUAL(address, "noreply@x.example");
-    CU_ASSERT_TRUE(mail_from_parse(A, "<noreply@x.example>", &name, &address));
+    CU_ASSERT_TRUE(auth_mail_from_parse(A, "<noreply@x.example>", &name, &address));
     CU_ASSERT_PTR_NULL(name);
-    CU_ASSERT_TRUE(mail_from_parse(A, "\"Support, Team\" <s@x.example>", &name, &address));
+    CU_ASSERT_TRUE(auth_mail_from_parse(A, "\"Support, Team\" <s@x.example>", &name, &address));
     CU_ASSERT_STRING_EQUAL(name, "Support, Team");
-    CU_ASSERT_FALSE(mail_from_parse(A, "a@b.example, c@d.example", &name, &address));
-    CU_ASSERT_FALSE(mail_from_parse(A, "x <>", &name, &address));
+    CU_ASSERT_FALSE(auth_mail_from_parse(A, "a@b.example, c@d.example", &name, &address));
+    CU_ASSERT_FALSE(auth_mail_from_parse(A, "x <>", &name, &address));
 }
 
 /* ---- templates ---- */
@@ -416,7 +416,7 @@ static void test_templates(void)
     const char *link = "https://api.example/auth/v1/verify?token=TOKEN123&type=x";
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         mail_text t =
-            mail_template(A, kinds[i], "https://site.example", link, "TOKEN123", "042917");
+            auth_mail_template(A, kinds[i], "https://site.example", link, "TOKEN123", "042917");
         CU_ASSERT_PTR_NOT_NULL_FATAL(t.subject);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t.body);
         CU_ASSERT_PTR_NOT_NULL(strstr(t.body, link));
@@ -430,7 +430,7 @@ static void test_templates(void)
         CU_ASSERT_TRUE(lines_ok(m, 998));
         CU_ASSERT_STRING_EQUAL(decode_qp(body_of(m)), t.body);
     }
-    mail_text r = mail_template(A, MAIL_RECOVERY, "https://s", "https://l", "CODE42", NULL);
+    mail_text r = auth_mail_template(A, MAIL_RECOVERY, "https://s", "https://l", "CODE42", NULL);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\n\nCODE42\n\n"));
 }
 
@@ -481,8 +481,10 @@ static void test_spool_delivery(void)
     auth_settings cfg = {.mail_spool_dir = spool, .smtp_timeout_s = 5};
     char why[256] = "";
     const char *text = "Subject: one\r\n\r\nfirst\r\n";
-    CU_ASSERT_TRUE(mail_transport_send(&cfg, "a@b.example", "c@d.example", text, why, sizeof why));
-    CU_ASSERT_TRUE(mail_transport_send(&cfg, "a@b.example", "c@d.example", text, why, sizeof why));
+    CU_ASSERT_TRUE(
+        auth_mail_transport_send(&cfg, "a@b.example", "c@d.example", text, why, sizeof why));
+    CU_ASSERT_TRUE(
+        auth_mail_transport_send(&cfg, "a@b.example", "c@d.example", text, why, sizeof why));
     CU_ASSERT_EQUAL(count_files(arena_printf(A, "%s/new", spool)), 2);
     CU_ASSERT_EQUAL(count_files(arena_printf(A, "%s/tmp", spool)), 0);
     char *path = only_file(arena_printf(A, "%s/new", spool));
@@ -506,11 +508,11 @@ static void test_spool_failure(void)
     auth_settings cfg = {.mail_spool_dir = "/proc/pgstack-no-such-dir/mail", .smtp_timeout_s = 5};
     char why[256] = "";
     CU_ASSERT_FALSE(
-        mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
+        auth_mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "mail spool"));
     cfg.mail_spool_dir = "";
     CU_ASSERT_FALSE(
-        mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
+        auth_mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
 }
 
 static void test_smtp_unreachable(void)
@@ -522,7 +524,7 @@ static void test_smtp_unreachable(void)
                          .mail_spool_dir = "/nonexistent"};
     char why[256] = "";
     CU_ASSERT_FALSE(
-        mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
+        auth_mail_transport_send(&cfg, "a@b.example", "c@d.example", "x\r\n", why, sizeof why));
     CU_ASSERT_EQUAL(strncmp(why, "SMTP: ", 6), 0);
     CU_ASSERT_PTR_NULL(strstr(why, "s3cret"));
 }

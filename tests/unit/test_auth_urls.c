@@ -33,7 +33,7 @@ static const str_list ADDITIONAL = {ADDITIONAL_ITEMS, 4};
 
 static bool allowed(const char *url)
 {
-    return redirect_url_allowed(url, SITE, &ADDITIONAL);
+    return auth_redirect_url_allowed(url, SITE, &ADDITIONAL);
 }
 
 static void test_site_url_matches(void)
@@ -165,10 +165,10 @@ static void test_bad_entries_ignored(void)
 {
     char *items[] = {"not a url", "https://user@site.example.com", "", "ftp://x.example"};
     str_list bad = {items, 4};
-    CU_ASSERT_FALSE(redirect_url_allowed("https://x.example", "also not a url", &bad));
-    CU_ASSERT_FALSE(redirect_url_allowed("https://site.example.com", NULL, &bad));
-    CU_ASSERT_FALSE(redirect_url_allowed("ftp://x.example", NULL, &bad));
-    CU_ASSERT_TRUE(redirect_url_allowed("https://site.example.com/x", SITE, NULL));
+    CU_ASSERT_FALSE(auth_redirect_url_allowed("https://x.example", "also not a url", &bad));
+    CU_ASSERT_FALSE(auth_redirect_url_allowed("https://site.example.com", NULL, &bad));
+    CU_ASSERT_FALSE(auth_redirect_url_allowed("ftp://x.example", NULL, &bad));
+    CU_ASSERT_TRUE(auth_redirect_url_allowed("https://site.example.com/x", SITE, NULL));
 }
 
 static void test_choose(void)
@@ -178,11 +178,12 @@ static void test_choose(void)
     cfg.site_url = SITE;
     cfg.additional_redirect_urls = ADDITIONAL;
     const char *good = "https://app.example.com/callback/x", *bad = "https://evil.example";
-    CU_ASSERT_STRING_EQUAL(redirect_choose(&cfg, good, NULL), good);
-    CU_ASSERT_STRING_EQUAL(redirect_choose(&cfg, bad, good), good);
-    CU_ASSERT_STRING_EQUAL(redirect_choose(&cfg, bad, bad), SITE);
-    CU_ASSERT_STRING_EQUAL(redirect_choose(&cfg, NULL, NULL), SITE);
-    CU_ASSERT_STRING_EQUAL(redirect_choose(&cfg, "https://site.example.com.evil.com", NULL), SITE);
+    CU_ASSERT_STRING_EQUAL(auth_redirect_choose(&cfg, good, NULL), good);
+    CU_ASSERT_STRING_EQUAL(auth_redirect_choose(&cfg, bad, good), good);
+    CU_ASSERT_STRING_EQUAL(auth_redirect_choose(&cfg, bad, bad), SITE);
+    CU_ASSERT_STRING_EQUAL(auth_redirect_choose(&cfg, NULL, NULL), SITE);
+    CU_ASSERT_STRING_EQUAL(auth_redirect_choose(&cfg, "https://site.example.com.evil.com", NULL),
+                           SITE);
 }
 
 static void test_query_encode(void)

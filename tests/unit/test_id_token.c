@@ -88,12 +88,12 @@ static int setup(void)
         "{\"kty\":\"RSA\",\"use\":\"enc\",\"kid\":\"enc-1\",\"n\":\"AQAB\",\"e\":\"AQAB\"}]}",
         jwk_json(RSA_SIGNER, "rsa-1"), jwk_json(EC_SIGNER, "ec-1"));
     const char *why = NULL;
-    return jwk_set_parse(A, parse(set), &KEYS, &why) ? 0 : 1;
+    return auth_jwk_set_parse(A, parse(set), &KEYS, &why) ? 0 : 1;
 }
 
 static int teardown(void)
 {
-    jwk_set_free(&KEYS);
+    auth_jwk_set_free(&KEYS);
     EVP_PKEY_free(RSA_SIGNER);
     EVP_PKEY_free(RSA_STRANGER);
     EVP_PKEY_free(EC_SIGNER);
@@ -149,7 +149,7 @@ static id_token_status verify(const char *token, const char *issuer, const char 
 {
     id_token_expect e = {.issuer = issuer, .client_id = CLIENT, .nonce = nonce};
     json_object *c = NULL;
-    return id_token_verify(A, token, &KEYS, &e, NOW, &c);
+    return auth_id_token_verify(A, token, &KEYS, &e, NOW, &c);
 }
 
 #define RS256 "{\"alg\":\"RS256\",\"kid\":\"rsa-1\",\"typ\":\"JWT\"}"
@@ -163,20 +163,20 @@ static void test_jwk_set(void)
     CU_ASSERT_EQUAL(KEYS.keys[1].type, JWK_EC_P256);
     jwk_set s;
     const char *why = NULL;
-    CU_ASSERT_FALSE(jwk_set_parse(A, parse("{\"keys\":{}}"), &s, &why));
+    CU_ASSERT_FALSE(auth_jwk_set_parse(A, parse("{\"keys\":{}}"), &s, &why));
     CU_ASSERT_PTR_NOT_NULL(why);
-    CU_ASSERT_FALSE(jwk_set_parse(A, parse("[1]"), &s, &why));
-    CU_ASSERT_FALSE(jwk_set_parse(A, NULL, &s, &why));
-    CU_ASSERT_TRUE(jwk_set_parse(A, parse("{\"keys\":[]}"), &s, &why));
+    CU_ASSERT_FALSE(auth_jwk_set_parse(A, parse("[1]"), &s, &why));
+    CU_ASSERT_FALSE(auth_jwk_set_parse(A, NULL, &s, &why));
+    CU_ASSERT_TRUE(auth_jwk_set_parse(A, parse("{\"keys\":[]}"), &s, &why));
     CU_ASSERT_EQUAL(s.count, 0);
-    jwk_set_free(&s);
+    auth_jwk_set_free(&s);
 }
 
 static void expect_bad_jwk(const char *text)
 {
     jwk_type t;
     const char *why = NULL;
-    EVP_PKEY *k = jwk_to_pkey(A, parse(text), &t, &why);
+    EVP_PKEY *k = auth_jwk_to_pkey(A, parse(text), &t, &why);
     CU_ASSERT_PTR_NULL(k);
     CU_ASSERT_PTR_NOT_NULL(why);
     if (k) {
@@ -233,7 +233,7 @@ static void test_valid_tokens(void)
     id_token_expect e = {.issuer = ISSUER, .client_id = CLIENT, .nonce = NONCE};
     json_object *c = NULL;
     CU_ASSERT_EQUAL(
-        id_token_verify(A, token_with(RS256, good_claims(), RSA_SIGNER), &KEYS, &e, NOW, &c),
+        auth_id_token_verify(A, token_with(RS256, good_claims(), RSA_SIGNER), &KEYS, &e, NOW, &c),
         ID_TOKEN_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     json_object *sub;
@@ -291,7 +291,7 @@ static void test_wrong_key(void)
     id_token_expect e = {.issuer = ISSUER, .client_id = CLIENT, .nonce = NONCE};
     json_object *c;
     CU_ASSERT_EQUAL(
-        id_token_verify(A, token_with(RS256, good_claims(), RSA_SIGNER), &empty, &e, NOW, &c),
+        auth_id_token_verify(A, token_with(RS256, good_claims(), RSA_SIGNER), &empty, &e, NOW, &c),
         ID_TOKEN_UNKNOWN_KEY);
     /* a changed payload under a valid signature */
     const char *t = token_with(RS256, good_claims(), RSA_SIGNER);
@@ -392,7 +392,7 @@ static void test_wrong_claims(void)
         CU_ASSERT_EQUAL(got, cases[i].want);
         if (got != cases[i].want)
             fprintf(stderr, "\n  case %zu: %s -> %s\n", i, cases[i].claims,
-                    id_token_status_message(got));
+                    auth_id_token_status_message(got));
     }
 }
 
@@ -442,7 +442,7 @@ static void test_malformed_tokens(void)
     huge[ID_TOKEN_MAX + 9] = '\0';
     CU_ASSERT_EQUAL(verify(huge, ISSUER, NONCE), ID_TOKEN_MALFORMED);
     for (int st = ID_TOKEN_OK; st <= ID_TOKEN_NO_SUBJECT; st++)
-        CU_ASSERT(strlen(id_token_status_message((id_token_status)st)) > 0);
+        CU_ASSERT(strlen(auth_id_token_status_message((id_token_status)st)) > 0);
 }
 
 void register_id_token_tests(void)

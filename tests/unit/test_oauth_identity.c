@@ -57,7 +57,7 @@ static void test_claims(void)
                          "\"email\":\"Jane.Doe@Example.COM\",\"email_verified\":true,"
                          "\"name\":\"Jane Doe\",\"picture\":\"https://img.example/j.png\","
                          "\"nonce\":\"n\",\"aud\":\"c\",\"exp\":1,\"at_hash\":\"h\"}";
-    CU_ASSERT_TRUE_FATAL(oauth_identity_from_claims(A, "google", parse(google), NULL, &id));
+    CU_ASSERT_TRUE_FATAL(auth_oauth_identity_from_claims(A, "google", parse(google), NULL, &id));
     CU_ASSERT_STRING_EQUAL(id.provider_id, "1234");
     CU_ASSERT_STRING_EQUAL(id.email, "jane.doe@example.com");
     CU_ASSERT_TRUE(id.email_verified);
@@ -70,12 +70,12 @@ static void test_claims(void)
     CU_ASSERT_PTR_NULL(data_string(&id, "at_hash"));
 
     const char *unverified = "{\"sub\":\"5\",\"email\":\"x@example.com\",\"email_verified\":false}";
-    CU_ASSERT_TRUE(oauth_identity_from_claims(A, "oidc", parse(unverified), NULL, &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_claims(A, "oidc", parse(unverified), NULL, &id));
     CU_ASSERT_STRING_EQUAL(id.email, "x@example.com");
     CU_ASSERT_FALSE(id.email_verified);
     CU_ASSERT_FALSE(data_verified(&id));
     const char *stringly = "{\"sub\":\"5\",\"email\":\"x@example.com\",\"email_verified\":\"yes\"}";
-    CU_ASSERT_TRUE(oauth_identity_from_claims(A, "oidc", parse(stringly), NULL, &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_claims(A, "oidc", parse(stringly), NULL, &id));
     CU_ASSERT_FALSE(id.email_verified);
 
     /* Apple: "true" as a string, the name from the posted user field */
@@ -83,37 +83,38 @@ static void test_claims(void)
                         "\"email_verified\":\"true\",\"is_private_email\":\"true\"}";
     const char *user = "{\"name\":{\"firstName\":\"Ann\",\"lastName\":\"Lee\"},"
                        "\"email\":\"spoofed@example.com\"}";
-    CU_ASSERT_TRUE(oauth_identity_from_claims(A, "apple", parse(apple), user, &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_claims(A, "apple", parse(apple), user, &id));
     CU_ASSERT_TRUE(id.email_verified);
     CU_ASSERT_STRING_EQUAL(id.email, "r@privaterelay.appleid.com");
     CU_ASSERT_STRING_EQUAL(data_string(&id, "full_name"), "Ann Lee");
     CU_ASSERT_STRING_EQUAL(data_string(&id, "given_name"), "Ann");
-    CU_ASSERT_TRUE(oauth_identity_from_claims(A, "apple", parse(apple), "not json", &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_claims(A, "apple", parse(apple), "not json", &id));
     CU_ASSERT_PTR_NULL(data_string(&id, "full_name"));
 
     /* Microsoft: email_verified is not enough, xms_edov is */
     const char *ms = "{\"sub\":\"m\",\"email\":\"m@contoso.com\",\"email_verified\":true}";
-    CU_ASSERT_TRUE(oauth_identity_from_claims(A, "microsoft", parse(ms), NULL, &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_claims(A, "microsoft", parse(ms), NULL, &id));
     CU_ASSERT_FALSE(id.email_verified);
     const char *edov = "{\"sub\":\"m\",\"email\":\"m@contoso.com\",\"xms_edov\":true}";
-    CU_ASSERT_TRUE(oauth_identity_from_claims(A, "microsoft", parse(edov), NULL, &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_claims(A, "microsoft", parse(edov), NULL, &id));
     CU_ASSERT_TRUE(id.email_verified);
 
     /* an address that is not plain ASCII is kept in data only */
     const char *uni =
         "{\"sub\":\"u\",\"email\":\"j\xc3\xb6rg@example.com\",\"email_verified\":true}";
-    CU_ASSERT_TRUE(oauth_identity_from_claims(A, "google", parse(uni), NULL, &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_claims(A, "google", parse(uni), NULL, &id));
     CU_ASSERT_PTR_NULL(id.email);
     CU_ASSERT_FALSE(id.email_verified);
     CU_ASSERT_PTR_NOT_NULL(data_string(&id, "email"));
 
     /* no email, no sub */
-    CU_ASSERT_TRUE(oauth_identity_from_claims(A, "google", parse("{\"sub\":\"s\"}"), NULL, &id));
+    CU_ASSERT_TRUE(
+        auth_oauth_identity_from_claims(A, "google", parse("{\"sub\":\"s\"}"), NULL, &id));
     CU_ASSERT_PTR_NULL(id.email);
     CU_ASSERT_FALSE(data_verified(&id));
     CU_ASSERT_FALSE(
-        oauth_identity_from_claims(A, "google", parse("{\"email\":\"a@b.co\"}"), NULL, &id));
-    CU_ASSERT_FALSE(oauth_identity_from_claims(A, "google", parse("{\"sub\":7}"), NULL, &id));
+        auth_oauth_identity_from_claims(A, "google", parse("{\"email\":\"a@b.co\"}"), NULL, &id));
+    CU_ASSERT_FALSE(auth_oauth_identity_from_claims(A, "google", parse("{\"sub\":7}"), NULL, &id));
 }
 
 static void test_github(void)
@@ -123,8 +124,8 @@ static void test_github(void)
                        "\"avatar_url\":\"https://avatars.example/u/583231\",\"email\":null}";
     const char *emails = "[{\"email\":\"old@example.com\",\"primary\":false,\"verified\":true},"
                          "{\"email\":\"Octo@Example.com\",\"primary\":true,\"verified\":true}]";
-    CU_ASSERT_TRUE_FATAL(
-        oauth_identity_from_github(A, "https://api.github.com", parse(user), parse(emails), &id));
+    CU_ASSERT_TRUE_FATAL(auth_oauth_identity_from_github(A, "https://api.github.com", parse(user),
+                                                         parse(emails), &id));
     CU_ASSERT_STRING_EQUAL(id.provider_id, "583231");
     CU_ASSERT_STRING_EQUAL(id.email, "octo@example.com");
     CU_ASSERT_TRUE(id.email_verified);
@@ -136,25 +137,25 @@ static void test_github(void)
     /* the primary address unverified: not vouched for, even with another verified one */
     const char *unverified = "[{\"email\":\"v@example.com\",\"primary\":false,\"verified\":true},"
                              "{\"email\":\"p@example.com\",\"primary\":true,\"verified\":false}]";
-    CU_ASSERT_TRUE(oauth_identity_from_github(A, "x", parse(user), parse(unverified), &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_github(A, "x", parse(user), parse(unverified), &id));
     CU_ASSERT_STRING_EQUAL(id.email, "p@example.com");
     CU_ASSERT_FALSE(id.email_verified);
     /* no primary: the first verified one */
     const char *no_primary = "[{\"email\":\"a@example.com\",\"verified\":false},"
                              "{\"email\":\"b@example.com\",\"verified\":true}]";
-    CU_ASSERT_TRUE(oauth_identity_from_github(A, "x", parse(user), parse(no_primary), &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_github(A, "x", parse(user), parse(no_primary), &id));
     CU_ASSERT_STRING_EQUAL(id.email, "b@example.com");
     CU_ASSERT_TRUE(id.email_verified);
     /* no list: the public address, unverified */
     const char *public = "{\"id\":1,\"login\":\"p\",\"email\":\"pub@example.com\"}";
-    CU_ASSERT_TRUE(oauth_identity_from_github(A, "x", parse(public), NULL, &id));
+    CU_ASSERT_TRUE(auth_oauth_identity_from_github(A, "x", parse(public), NULL, &id));
     CU_ASSERT_STRING_EQUAL(id.email, "pub@example.com");
     CU_ASSERT_FALSE(id.email_verified);
     /* no id */
-    CU_ASSERT_FALSE(oauth_identity_from_github(A, "x", parse("{\"login\":\"x\"}"), NULL, &id));
-    CU_ASSERT_FALSE(oauth_identity_from_github(A, "x", parse("{\"id\":\"1\"}"), NULL, &id));
-    CU_ASSERT_FALSE(oauth_identity_from_github(A, "x", parse("{\"id\":-1}"), NULL, &id));
-    CU_ASSERT_FALSE(oauth_identity_from_github(A, "x", parse("[]"), NULL, &id));
+    CU_ASSERT_FALSE(auth_oauth_identity_from_github(A, "x", parse("{\"login\":\"x\"}"), NULL, &id));
+    CU_ASSERT_FALSE(auth_oauth_identity_from_github(A, "x", parse("{\"id\":\"1\"}"), NULL, &id));
+    CU_ASSERT_FALSE(auth_oauth_identity_from_github(A, "x", parse("{\"id\":-1}"), NULL, &id));
+    CU_ASSERT_FALSE(auth_oauth_identity_from_github(A, "x", parse("[]"), NULL, &id));
 }
 
 /* auth_form_body on a hand-made request; returns the reply status (0: ok). */

@@ -46,13 +46,13 @@ static oauth_state sample(void)
 static oauth_state_status open_at(const char *text, const char *provider, time_t now,
                                   oauth_state *out)
 {
-    return oauth_state_open(A, SECRET, text, provider, now, out);
+    return auth_oauth_state_open(A, SECRET, text, provider, now, out);
 }
 
 static void test_round_trip(void)
 {
     oauth_state s = sample(), got;
-    char *text = oauth_state_seal(A, SECRET, &s);
+    char *text = auth_oauth_state_seal(A, SECRET, &s);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     CU_ASSERT_EQUAL_FATAL(open_at(text, "google", NOW, &got), OAUTH_STATE_OK);
     CU_ASSERT_STRING_EQUAL(got.provider, "google");
@@ -64,14 +64,14 @@ static void test_round_trip(void)
 
     /* GitHub: no nonce, no redirect_to */
     oauth_state g = {.provider = "github", .code_verifier = VERIFIER, .expires_at = NOW + 60};
-    text = oauth_state_seal(A, SECRET, &g);
+    text = auth_oauth_state_seal(A, SECRET, &g);
     CU_ASSERT_EQUAL_FATAL(open_at(text, "github", NOW, &got), OAUTH_STATE_OK);
     CU_ASSERT_PTR_NULL(got.nonce);
     CU_ASSERT_PTR_NULL(got.redirect_to);
 
     /* the text is URL-safe and keeps its secrets */
     oauth_state s2 = sample();
-    char *t1 = oauth_state_seal(A, SECRET, &s2), *t2 = oauth_state_seal(A, SECRET, &s2);
+    char *t1 = auth_oauth_state_seal(A, SECRET, &s2), *t2 = auth_oauth_state_seal(A, SECRET, &s2);
     CU_ASSERT_EQUAL(strspn(t1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
                     strlen(t1));
     CU_ASSERT_STRING_NOT_EQUAL(t1, t2);
@@ -85,14 +85,14 @@ static void test_round_trip(void)
 
     /* nothing to seal without provider or verifier */
     oauth_state bad = {.provider = "google", .expires_at = NOW};
-    CU_ASSERT_PTR_NULL(oauth_state_seal(A, SECRET, &bad));
+    CU_ASSERT_PTR_NULL(auth_oauth_state_seal(A, SECRET, &bad));
 }
 
 /* Flipping any bit of the decoded blob is detected. */
 static void test_tampered(void)
 {
     oauth_state s = sample(), got;
-    char *text = oauth_state_seal(A, SECRET, &s);
+    char *text = auth_oauth_state_seal(A, SECRET, &s);
     char *raw;
     size_t raw_len;
     CU_ASSERT_TRUE_FATAL(base64url_decode(A, text, strlen(text), &raw, &raw_len));
@@ -122,7 +122,7 @@ static void test_tampered(void)
     t = arena_printf(A, "%sAAAA", text);
     CU_ASSERT_NOT_EQUAL(open_at(t, NULL, NOW, &got), OAUTH_STATE_OK);
     /* sealed with another secret */
-    t = oauth_state_seal(A, OTHER_SECRET, &s);
+    t = auth_oauth_state_seal(A, OTHER_SECRET, &s);
     CU_ASSERT_EQUAL(open_at(t, NULL, NOW, &got), OAUTH_STATE_FORGED);
 }
 
@@ -154,7 +154,7 @@ static void test_malformed(void)
 static void test_expired(void)
 {
     oauth_state s = sample(), got;
-    char *text = oauth_state_seal(A, SECRET, &s);
+    char *text = auth_oauth_state_seal(A, SECRET, &s);
     CU_ASSERT_EQUAL(open_at(text, NULL, NOW + OAUTH_STATE_TTL_S - 1, &got), OAUTH_STATE_OK);
     CU_ASSERT_EQUAL(open_at(text, NULL, NOW + OAUTH_STATE_TTL_S, &got), OAUTH_STATE_EXPIRED);
     CU_ASSERT_EQUAL(open_at(text, NULL, NOW + 86400, &got), OAUTH_STATE_EXPIRED);
@@ -165,16 +165,16 @@ static void test_expired(void)
 static void test_wrong_provider(void)
 {
     oauth_state s = sample(), got;
-    char *text = oauth_state_seal(A, SECRET, &s);
+    char *text = auth_oauth_state_seal(A, SECRET, &s);
     CU_ASSERT_EQUAL(open_at(text, "github", NOW, &got), OAUTH_STATE_WRONG_PROVIDER);
     CU_ASSERT_EQUAL(open_at(text, "googlex", NOW, &got), OAUTH_STATE_WRONG_PROVIDER);
     CU_ASSERT_EQUAL(open_at(text, "", NOW, &got), OAUTH_STATE_WRONG_PROVIDER);
     CU_ASSERT_EQUAL(open_at(text, "google", NOW, &got), OAUTH_STATE_OK);
     for (int st = OAUTH_STATE_OK; st <= OAUTH_STATE_WRONG_PROVIDER; st++)
-        CU_ASSERT(strlen(oauth_state_status_message((oauth_state_status)st)) > 0);
+        CU_ASSERT(strlen(auth_oauth_state_status_message((oauth_state_status)st)) > 0);
 }
 
-/* Regression (fuzz_oauth_state): a state too long for oauth_state_open
+/* Regression (fuzz_oauth_state): a state too long for auth_oauth_state_open
  * (OAUTH_STATE_MAX) was sealed anyway, so a sign-in with a long allowed
  * redirect_to failed only at the callback. Now it does not fit and is not
  * sealed; one that fits opens. */
@@ -186,11 +186,11 @@ static void test_too_long(void)
     url[4000] = '\0';
     memcpy(url, "https://app.example.com/", 24);
     s.redirect_to = url;
-    CU_ASSERT_FALSE(oauth_state_fits(A, &s));
-    CU_ASSERT_PTR_NULL(oauth_state_seal(A, SECRET, &s));
+    CU_ASSERT_FALSE(auth_oauth_state_fits(A, &s));
+    CU_ASSERT_PTR_NULL(auth_oauth_state_seal(A, SECRET, &s));
     url[2000] = '\0';
-    CU_ASSERT_TRUE(oauth_state_fits(A, &s));
-    char *text = oauth_state_seal(A, SECRET, &s);
+    CU_ASSERT_TRUE(auth_oauth_state_fits(A, &s));
+    char *text = auth_oauth_state_seal(A, SECRET, &s);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     CU_ASSERT_TRUE(strlen(text) <= OAUTH_STATE_MAX);
     CU_ASSERT_EQUAL(open_at(text, "google", NOW, &got), OAUTH_STATE_OK);
@@ -199,9 +199,9 @@ static void test_too_long(void)
 static void test_pkce(void)
 {
     /* RFC 7636, appendix B */
-    CU_ASSERT_STRING_EQUAL(pkce_challenge_s256(A, VERIFIER),
+    CU_ASSERT_STRING_EQUAL(auth_pkce_challenge_s256(A, VERIFIER),
                            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-    CU_ASSERT_EQUAL(strlen(pkce_challenge_s256(A, "x")), 43);
+    CU_ASSERT_EQUAL(strlen(auth_pkce_challenge_s256(A, "x")), 43);
 }
 
 void register_oauth_state_tests(void)

@@ -1,6 +1,6 @@
 /* Collecting the pieces of a schema catalog, and finishing it (functions
  * sorted with their arguments attached; relations and relationships are
- * derived in catalog_derive.c); see catalog_build.h. */
+ * derived in rest_catalog_derive.c); see catalog_build.h. */
 #include "rest/catalog/catalog_build_internal.h"
 
 #include <stdlib.h>
@@ -19,7 +19,7 @@ static int *copy_attnums(arena *a, const int *attnums, size_t count)
     return out;
 }
 
-catalog_builder *catalog_builder_new(void)
+catalog_builder *rest_catalog_builder_new(void)
 {
     arena *a = arena_new(64 * 1024);
     catalog_builder *b = arena_zalloc(a, sizeof(*b));
@@ -27,19 +27,19 @@ catalog_builder *catalog_builder_new(void)
     return b;
 }
 
-void catalog_builder_free(catalog_builder *b)
+void rest_catalog_builder_free(catalog_builder *b)
 {
     if (b)
         arena_free(b->arena);
 }
 
-void catalog_set_version(catalog_builder *b, long long version)
+void rest_catalog_set_version(catalog_builder *b, long long version)
 {
     b->version = version;
 }
 
-void catalog_add_relation(catalog_builder *b, unsigned oid, const char *schema, const char *name,
-                          rest_relkind kind)
+void rest_catalog_add_relation(catalog_builder *b, unsigned oid, const char *schema,
+                               const char *name, rest_relkind kind)
 {
     build_rel *r = arena_zalloc(b->arena, sizeof(*r));
     r->rel.oid = oid;
@@ -58,7 +58,7 @@ static build_rel *find_build_rel(catalog_builder *b, unsigned oid)
     return NULL;
 }
 
-bool catalog_add_column(catalog_builder *b, unsigned rel_oid, const rest_column *col)
+bool rest_catalog_add_column(catalog_builder *b, unsigned rel_oid, const rest_column *col)
 {
     build_rel *r = find_build_rel(b, rel_oid);
     if (!r)
@@ -73,8 +73,8 @@ bool catalog_add_column(catalog_builder *b, unsigned rel_oid, const rest_column 
     return true;
 }
 
-void catalog_add_key(catalog_builder *b, unsigned rel_oid, bool primary, const int *attnums,
-                     size_t count)
+void rest_catalog_add_key(catalog_builder *b, unsigned rel_oid, bool primary, const int *attnums,
+                          size_t count)
 {
     raw_key *k = vec_push(b->arena, &b->keys, sizeof(*k));
     k->oid = rel_oid;
@@ -83,8 +83,9 @@ void catalog_add_key(catalog_builder *b, unsigned rel_oid, bool primary, const i
     k->count = count;
 }
 
-void catalog_add_fk(catalog_builder *b, const char *name, unsigned from_oid,
-                    const int *from_attnums, unsigned to_oid, const int *to_attnums, size_t count)
+void rest_catalog_add_fk(catalog_builder *b, const char *name, unsigned from_oid,
+                         const int *from_attnums, unsigned to_oid, const int *to_attnums,
+                         size_t count)
 {
     raw_fk *f = vec_push(b->arena, &b->fks, sizeof(*f));
     f->name = copy(b->arena, name);
@@ -95,14 +96,14 @@ void catalog_add_fk(catalog_builder *b, const char *name, unsigned from_oid,
     f->count = count;
 }
 
-void catalog_add_view_column(catalog_builder *b, unsigned view_oid, int attnum, unsigned source_oid,
-                             int source_attnum)
+void rest_catalog_add_view_column(catalog_builder *b, unsigned view_oid, int attnum,
+                                  unsigned source_oid, int source_attnum)
 {
     raw_view_column *v = vec_push(b->arena, &b->view_cols, sizeof(*v));
     *v = (raw_view_column){view_oid, attnum, source_oid, source_attnum};
 }
 
-void catalog_add_function(catalog_builder *b, const rest_function *f)
+void rest_catalog_add_function(catalog_builder *b, const rest_function *f)
 {
     rest_function *out = vec_push(b->arena, &b->funcs, sizeof(*out));
     *out = *f;
@@ -115,7 +116,7 @@ void catalog_add_function(catalog_builder *b, const rest_function *f)
     out->arg_count = 0;
 }
 
-void catalog_add_function_arg(catalog_builder *b, unsigned func_oid, const rest_func_arg *arg)
+void rest_catalog_add_function_arg(catalog_builder *b, unsigned func_oid, const rest_func_arg *arg)
 {
     raw_func_arg *r = vec_push(b->arena, &b->args, sizeof(*r));
     r->func_oid = func_oid;
@@ -180,12 +181,12 @@ static void finish_functions(catalog_builder *b, rest_catalog *c)
     c->function_count = b->funcs.count;
 }
 
-rest_catalog *catalog_build_finish(catalog_builder *b)
+rest_catalog *rest_catalog_build_finish(catalog_builder *b)
 {
     rest_catalog *c = arena_zalloc(b->arena, sizeof(*c));
     c->arena = b->arena;
     c->version = b->version;
-    catalog_derive(b, c);
+    rest_catalog_derive(b, c);
     finish_functions(b, c);
     return c;
 }

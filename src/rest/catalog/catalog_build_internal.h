@@ -1,5 +1,5 @@
 /* Internals shared by catalog_build.c (collecting what the loader or a test
- * feeds) and catalog_derive.c (resolving it into the finished catalog). */
+ * feeds) and rest_catalog_derive.c (resolving it into the finished catalog). */
 #ifndef PGSTACK_REST_CATALOG_BUILD_INTERNAL_H
 #define PGSTACK_REST_CATALOG_BUILD_INTERNAL_H
 
@@ -50,7 +50,7 @@ struct catalog_builder {
     vec args;      /* raw_func_arg */
 };
 
-/* Fills c's relations, keys and relationships from b (catalog_derive.c). */
-void catalog_derive(catalog_builder *b, rest_catalog *c);
+/* Fills c's relations, keys and relationships from b (rest_catalog_derive.c). */
+void rest_catalog_derive(catalog_builder *b, rest_catalog *c);
 
 #endif

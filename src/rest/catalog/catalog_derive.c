@@ -191,7 +191,7 @@ static void link_fks(derive_ctx *d, const rest_fk *fks, size_t count)
     }
 }
 
-void catalog_derive(catalog_builder *b, rest_catalog *c)
+void rest_catalog_derive(catalog_builder *b, rest_catalog *c)
 {
     derive_ctx d = {.b = b, .rels = b->rels.items, .rel_count = b->rels.count};
     if (b->view_cols.count)

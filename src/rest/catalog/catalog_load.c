@@ -170,7 +170,8 @@ static void feed_relations(catalog_builder *b, PGresult *r)
     for (int i = 0; i < PQntuples(r); i++) {
         unsigned oid = (unsigned)number(r, i, 0);
         if (oid != last)
-            catalog_add_relation(b, oid, text(r, i, 1), text(r, i, 2), relkind(letter(r, i, 3)));
+            rest_catalog_add_relation(b, oid, text(r, i, 1), text(r, i, 2),
+                                      relkind(letter(r, i, 3)));
         last = oid;
         if (PQgetisnull(r, i, 4))
             continue; /* a relation without columns */
@@ -185,7 +186,7 @@ static void feed_relations(catalog_builder *b, PGresult *r)
             .has_default = flag(r, i, 11),
             .default_expr = text(r, i, 12),
         };
-        catalog_add_column(b, oid, &col);
+        rest_catalog_add_column(b, oid, &col);
     }
 }
 
@@ -195,7 +196,7 @@ static void feed_keys(catalog_builder *b, PGresult *r)
     for (int i = 0; i < PQntuples(r); i++) {
         size_t n = attnum_list(PQgetvalue(r, i, 2), attnums);
         if (n)
-            catalog_add_key(b, (unsigned)number(r, i, 0), flag(r, i, 1), attnums, n);
+            rest_catalog_add_key(b, (unsigned)number(r, i, 0), flag(r, i, 1), attnums, n);
     }
 }
 
@@ -205,16 +206,16 @@ static void feed_fks(catalog_builder *b, PGresult *r)
     for (int i = 0; i < PQntuples(r); i++) {
         size_t n = attnum_list(PQgetvalue(r, i, 2), from);
         if (n && attnum_list(PQgetvalue(r, i, 4), to) == n)
-            catalog_add_fk(b, PQgetvalue(r, i, 0), (unsigned)number(r, i, 1), from,
-                           (unsigned)number(r, i, 3), to, n);
+            rest_catalog_add_fk(b, PQgetvalue(r, i, 0), (unsigned)number(r, i, 1), from,
+                                (unsigned)number(r, i, 3), to, n);
     }
 }
 
 static void feed_view_columns(catalog_builder *b, PGresult *r)
 {
     for (int i = 0; i < PQntuples(r); i++)
-        catalog_add_view_column(b, (unsigned)number(r, i, 0), (int)number(r, i, 1),
-                                (unsigned)number(r, i, 2), (int)number(r, i, 3));
+        rest_catalog_add_view_column(b, (unsigned)number(r, i, 0), (int)number(r, i, 1),
+                                     (unsigned)number(r, i, 2), (int)number(r, i, 3));
 }
 
 static void feed_functions(catalog_builder *b, PGresult *r)
@@ -231,7 +232,7 @@ static void feed_functions(catalog_builder *b, PGresult *r)
             .return_rel_oid = (unsigned)number(r, i, 7),
             .return_composite = flag(r, i, 8),
         };
-        catalog_add_function(b, &f);
+        rest_catalog_add_function(b, &f);
     }
 }
 
@@ -245,7 +246,7 @@ static void feed_function_args(catalog_builder *b, PGresult *r)
             .mode = letter(r, i, 4),
             .has_default = flag(r, i, 5),
         };
-        catalog_add_function_arg(b, (unsigned)number(r, i, 0), &arg);
+        rest_catalog_add_function_arg(b, (unsigned)number(r, i, 0), &arg);
     }
 }
 
@@ -293,10 +294,10 @@ rest_catalog *rest_catalog_load(db_conn *conn, const char *const *schemas, size_
         return NULL;
     }
     *st = DB_OK;
-    catalog_builder *b = catalog_builder_new();
+    catalog_builder *b = rest_catalog_builder_new();
     PGresult *version = db_txn_result(t, version_q);
     if (version && PQresultStatus(version) == PGRES_TUPLES_OK && PQntuples(version) == 1)
-        catalog_set_version(b, (long long)number(version, 0, 0));
+        rest_catalog_set_version(b, (long long)number(version, 0, 0));
     feed_relations(b, db_txn_result(t, q[0]));
     feed_keys(b, db_txn_result(t, q[1]));
     feed_fks(b, db_txn_result(t, q[2]));
@@ -304,5 +305,5 @@ rest_catalog *rest_catalog_load(db_conn *conn, const char *const *schemas, size_
     feed_functions(b, db_txn_result(t, q[4]));
     feed_function_args(b, db_txn_result(t, q[5]));
     arena_free(a);
-    return catalog_build_finish(b);
+    return rest_catalog_build_finish(b);
 }

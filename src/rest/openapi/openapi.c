@@ -49,15 +49,15 @@ static const char *key_notes(arena *a, const rest_relation *rel, size_t col)
 static json_object *property(arena *a, const rest_relation *rel, size_t col)
 {
     const rest_column *column = &rel->columns[col];
-    openapi_type t = openapi_type_of(a, column->type_name, column->category);
+    openapi_type t = rest_openapi_type_of(a, column->type_name, column->category);
     json_object *p = json_object_new_object();
-    json_object *def = t.type ? openapi_default(column->default_expr, &t) : NULL;
+    json_object *def = t.type ? rest_openapi_default(column->default_expr, &t) : NULL;
     if (def)
         json_object_object_add(p, "default", def);
     const char *notes = key_notes(a, rel, col);
     if (notes)
         json_object_object_add(p, "description", json_object_new_string(notes));
-    openapi_add_type_fields(p, &t);
+    rest_openapi_add_type_fields(p, &t);
     return p;
 }
 
@@ -98,7 +98,7 @@ static json_object *media_types(void)
     static const char *const types[] = {"application/json",
                                         "application/vnd.pgrst.object+json;nulls=stripped",
                                         "application/vnd.pgrst.object+json", "text/csv"};
-    return openapi_string_list(types, 4);
+    return rest_openapi_string_list(types, 4);
 }
 
 static json_object *root_path(void)
@@ -107,10 +107,10 @@ static json_object *root_path(void)
     static const char *const tags[] = {"Introspection"};
     json_object *get = json_object_new_object(), *responses = json_object_new_object();
     json_object *ok = json_object_new_object(), *path = json_object_new_object();
-    json_object_object_add(get, "tags", openapi_string_list(tags, 1));
+    json_object_object_add(get, "tags", rest_openapi_string_list(tags, 1));
     json_object_object_add(get, "summary",
                            json_object_new_string("OpenAPI description (this document)"));
-    json_object_object_add(get, "produces", openapi_string_list(produces, 2));
+    json_object_object_add(get, "produces", rest_openapi_string_list(produces, 2));
     json_object_object_add(ok, "description", json_object_new_string("OK"));
     json_object_object_add(responses, "200", ok);
     json_object_object_add(get, "responses", responses);
@@ -137,11 +137,11 @@ static void add_relations(const openapi_ctx *c, json_object *paths, json_object 
     for (size_t i = 0; i < c->cat->relation_count; i++) {
         const rest_relation *rel = c->cat->relations[i];
         rest_openapi_grant grant;
-        if (strcmp(rel->schema, c->schema) != 0 || !openapi_relation_grant(c, rel, &grant))
+        if (strcmp(rel->schema, c->schema) != 0 || !rest_openapi_relation_grant(c, rel, &grant))
             continue;
         json_object_object_add(defs, rel->name, definition(c->arena, rel));
         json_object_object_add(paths, path_key(c->arena, "/", rel->name),
-                               openapi_table_path(c, rel, &grant));
+                               rest_openapi_table_path(c, rel, &grant));
     }
 }
 
@@ -151,10 +151,10 @@ static void add_functions(const openapi_ctx *c, json_object *paths)
     for (size_t i = 0; i < c->cat->function_count; i++) {
         const rest_function *f = &c->cat->functions[i];
         const char *key = path_key(c->arena, "/rpc/", f->name);
-        if (strcmp(f->schema, c->schema) != 0 || !openapi_function_visible(c, f) ||
+        if (strcmp(f->schema, c->schema) != 0 || !rest_openapi_function_visible(c, f) ||
             json_object_object_get_ex(paths, key, NULL))
             continue;
-        json_object_object_add(paths, key, openapi_rpc_path(c, f));
+        json_object_object_add(paths, key, rest_openapi_rpc_path(c, f));
     }
 }
 
@@ -174,6 +174,6 @@ const char *rest_openapi_document(arena *a, const rest_catalog *cat, const char 
     add_functions(&c, paths);
     json_object_object_add(doc, "paths", paths);
     json_object_object_add(doc, "definitions", defs);
-    json_object_object_add(doc, "parameters", openapi_parameters(&c));
+    json_object_object_add(doc, "parameters", rest_openapi_parameters(&c));
     return json_text(a, doc);
 }

@@ -9,7 +9,8 @@
 
 /* ---- what the caller may see --------------------------------------------- */
 
-bool openapi_relation_grant(const openapi_ctx *c, const rest_relation *rel, rest_openapi_grant *out)
+bool rest_openapi_relation_grant(const openapi_ctx *c, const rest_relation *rel,
+                                 rest_openapi_grant *out)
 {
     *out = (rest_openapi_grant){rel->oid, true, true, true, true};
     if (!c->access)
@@ -22,7 +23,7 @@ bool openapi_relation_grant(const openapi_ctx *c, const rest_relation *rel, rest
     return false;
 }
 
-bool openapi_function_visible(const openapi_ctx *c, const rest_function *f)
+bool rest_openapi_function_visible(const openapi_ctx *c, const rest_function *f)
 {
     if (strcmp(f->return_type, "pg_catalog.trigger") == 0 ||
         strcmp(f->return_type, "pg_catalog.event_trigger") == 0)
@@ -37,7 +38,7 @@ bool openapi_function_visible(const openapi_ctx *c, const rest_function *f)
 
 /* ---- small builders -------------------------------------------------------- */
 
-json_object *openapi_ref(arena *a, const char *section, const char *name)
+json_object *rest_openapi_ref(arena *a, const char *section, const char *name)
 {
     static const char hex[] = "0123456789ABCDEF";
     sbuf b;
@@ -59,7 +60,7 @@ json_object *openapi_ref(arena *a, const char *section, const char *name)
     return ref;
 }
 
-bool openapi_filterable(const char *name)
+bool rest_openapi_filterable(const char *name)
 {
     static const char *const reserved[] = {"select",  "order", "limit", "offset", "on_conflict",
                                            "columns", "and",   "or",    "not",    "apikey"};
@@ -69,7 +70,7 @@ bool openapi_filterable(const char *name)
     return name[0] != '\0';
 }
 
-json_object *openapi_string_list(const char *const *items, size_t count)
+json_object *rest_openapi_string_list(const char *const *items, size_t count)
 {
     json_object *list = json_object_new_array();
     for (size_t i = 0; i < count; i++)
@@ -77,7 +78,7 @@ json_object *openapi_string_list(const char *const *items, size_t count)
     return list;
 }
 
-void openapi_add_type_fields(json_object *schema, const openapi_type *t)
+void rest_openapi_add_type_fields(json_object *schema, const openapi_type *t)
 {
     if (t->type)
         json_object_object_add(schema, "type", json_object_new_string(t->type));
@@ -92,10 +93,10 @@ void openapi_add_type_fields(json_object *schema, const openapi_type *t)
         json_object_object_add(schema, "maxLength", json_object_new_int64(t->max_length));
 }
 
-json_object *openapi_type_schema(arena *a, const char *type_name, char category)
+json_object *rest_openapi_type_schema(arena *a, const char *type_name, char category)
 {
-    openapi_type t = openapi_type_of(a, type_name, category);
+    openapi_type t = rest_openapi_type_of(a, type_name, category);
     json_object *schema = json_object_new_object();
-    openapi_add_type_fields(schema, &t);
+    rest_openapi_add_type_fields(schema, &t);
     return schema;
 }

@@ -17,27 +17,27 @@ typedef struct openapi_ctx {
 
 /* openapi_common.c */
 /* False when the caller may not see rel; else its verbs in *out. */
-bool openapi_relation_grant(const openapi_ctx *c, const rest_relation *rel,
-                            rest_openapi_grant *out);
-bool openapi_function_visible(const openapi_ctx *c, const rest_function *f);
+bool rest_openapi_relation_grant(const openapi_ctx *c, const rest_relation *rel,
+                                 rest_openapi_grant *out);
+bool rest_openapi_function_visible(const openapi_ctx *c, const rest_function *f);
 /* {"$ref": "#/<section>/<name>"} with name escaped as a JSON pointer and
  * percent-encoded. */
-json_object *openapi_ref(arena *a, const char *section, const char *name);
+json_object *rest_openapi_ref(arena *a, const char *section, const char *name);
 /* A column can be filtered as ?col=: its name is no reserved parameter. */
-bool openapi_filterable(const char *name);
+bool rest_openapi_filterable(const char *name);
 /* {"type": "string", "format": ..., ...} of a PostgreSQL type; parameter
  * schemas only get type and format. */
-json_object *openapi_type_schema(arena *a, const char *type_name, char category);
-json_object *openapi_string_list(const char *const *items, size_t count);
+json_object *rest_openapi_type_schema(arena *a, const char *type_name, char category);
+json_object *rest_openapi_string_list(const char *const *items, size_t count);
 /* type, format, items and maxLength of t into schema. */
-void openapi_add_type_fields(json_object *schema, const openapi_type *t);
+void rest_openapi_add_type_fields(json_object *schema, const openapi_type *t);
 
 /* openapi_paths.c */
-json_object *openapi_table_path(const openapi_ctx *c, const rest_relation *rel,
-                                const rest_openapi_grant *grant);
-json_object *openapi_rpc_path(const openapi_ctx *c, const rest_function *f);
+json_object *rest_openapi_table_path(const openapi_ctx *c, const rest_relation *rel,
+                                     const rest_openapi_grant *grant);
+json_object *rest_openapi_rpc_path(const openapi_ctx *c, const rest_function *f);
 
 /* openapi_params.c: the "parameters" section. */
-json_object *openapi_parameters(const openapi_ctx *c);
+json_object *rest_openapi_parameters(const openapi_ctx *c);
 
 #endif

@@ -30,7 +30,7 @@ static json_object *string_param(const char *name, const char *in, const char *d
 static json_object *prefer(const char *const *values, size_t n)
 {
     json_object *p = string_param("Prefer", "header", "Preference");
-    json_object_object_add(p, "enum", openapi_string_list(values, n));
+    json_object_object_add(p, "enum", rest_openapi_string_list(values, n));
     return p;
 }
 
@@ -71,22 +71,22 @@ static void add_query_params(json_object *params)
 static void add_relation_params(const openapi_ctx *c, json_object *params, const rest_relation *rel)
 {
     json_object *body = param(rel->name, "body", rel->name);
-    json_object_object_add(body, "schema", openapi_ref(c->arena, "definitions", rel->name));
+    json_object_object_add(body, "schema", rest_openapi_ref(c->arena, "definitions", rel->name));
     json_object_object_add(params, arena_printf(c->arena, "body.%s", rel->name), body);
     for (size_t i = 0; i < rel->column_count; i++) {
         const rest_column *col = &rel->columns[i];
-        if (!openapi_filterable(col->name))
+        if (!rest_openapi_filterable(col->name))
             continue;
         json_object *filter = string_param(col->name, "query", NULL);
         json_object_object_add(
             filter, "format",
-            json_object_new_string(openapi_type_name_bare(c->arena, col->type_name)));
+            json_object_new_string(rest_openapi_type_name_bare(c->arena, col->type_name)));
         json_object_object_add(
             params, arena_printf(c->arena, "rowFilter.%s.%s", rel->name, col->name), filter);
     }
 }
 
-json_object *openapi_parameters(const openapi_ctx *c)
+json_object *rest_openapi_parameters(const openapi_ctx *c)
 {
     json_object *params = json_object_new_object();
     add_prefer_params(params);
@@ -94,7 +94,7 @@ json_object *openapi_parameters(const openapi_ctx *c)
     for (size_t i = 0; i < c->cat->relation_count; i++) {
         const rest_relation *rel = c->cat->relations[i];
         rest_openapi_grant grant;
-        if (strcmp(rel->schema, c->schema) == 0 && openapi_relation_grant(c, rel, &grant))
+        if (strcmp(rel->schema, c->schema) == 0 && rest_openapi_relation_grant(c, rel, &grant))
             add_relation_params(c, params, rel);
     }
     return params;

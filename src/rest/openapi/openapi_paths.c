@@ -11,16 +11,17 @@
 static void add_refs(arena *a, json_object *params, const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        json_object_array_add(params, openapi_ref(a, "parameters", names[i]));
+        json_object_array_add(params, rest_openapi_ref(a, "parameters", names[i]));
 }
 
 static void add_row_filters(arena *a, json_object *params, const rest_relation *rel)
 {
     for (size_t i = 0; i < rel->column_count; i++)
-        if (openapi_filterable(rel->columns[i].name))
-            json_object_array_add(params, openapi_ref(a, "parameters",
-                                                      arena_printf(a, "rowFilter.%s.%s", rel->name,
-                                                                   rel->columns[i].name)));
+        if (rest_openapi_filterable(rel->columns[i].name))
+            json_object_array_add(params,
+                                  rest_openapi_ref(a, "parameters",
+                                                   arena_printf(a, "rowFilter.%s.%s", rel->name,
+                                                                rel->columns[i].name)));
 }
 
 static json_object *response_object(const char *description, json_object *schema)
@@ -36,7 +37,7 @@ static json_object *operation(const char *tag, json_object *params, const char *
                               json_object *first_response)
 {
     json_object *op = json_object_new_object(), *responses = json_object_new_object();
-    json_object_object_add(op, "tags", openapi_string_list(&tag, 1));
+    json_object_object_add(op, "tags", rest_openapi_string_list(&tag, 1));
     json_object_object_add(op, "parameters", params);
     json_object_object_add(responses, status, first_response);
     json_object_object_add(op, "responses", responses);
@@ -54,7 +55,7 @@ static json_object *get_operation(const openapi_ctx *c, const rest_relation *rel
     add_refs(c->arena, params, shared, sizeof shared / sizeof shared[0]);
     json_object *rows = json_object_new_object();
     json_object_object_add(rows, "type", json_object_new_string("array"));
-    json_object_object_add(rows, "items", openapi_ref(c->arena, "definitions", rel->name));
+    json_object_object_add(rows, "items", rest_openapi_ref(c->arena, "definitions", rel->name));
     json_object *op = operation(rel->name, params, "200", response_object("OK", rows));
     json_object *responses;
     json_object_object_get_ex(op, "responses", &responses);
@@ -66,8 +67,8 @@ static json_object *post_operation(const openapi_ctx *c, const rest_relation *re
 {
     static const char *const shared[] = {"select", "preferPost"};
     json_object *params = json_object_new_array();
-    json_object_array_add(
-        params, openapi_ref(c->arena, "parameters", arena_printf(c->arena, "body.%s", rel->name)));
+    json_object_array_add(params, rest_openapi_ref(c->arena, "parameters",
+                                                   arena_printf(c->arena, "body.%s", rel->name)));
     add_refs(c->arena, params, shared, 2);
     return operation(rel->name, params, "201", response_object("Created", NULL));
 }
@@ -77,8 +78,8 @@ static json_object *patch_operation(const openapi_ctx *c, const rest_relation *r
     static const char *const shared[] = {"preferReturn"};
     json_object *params = json_object_new_array();
     add_row_filters(c->arena, params, rel);
-    json_object_array_add(
-        params, openapi_ref(c->arena, "parameters", arena_printf(c->arena, "body.%s", rel->name)));
+    json_object_array_add(params, rest_openapi_ref(c->arena, "parameters",
+                                                   arena_printf(c->arena, "body.%s", rel->name)));
     add_refs(c->arena, params, shared, 1);
     return operation(rel->name, params, "204", response_object("No Content", NULL));
 }
@@ -92,8 +93,8 @@ static json_object *delete_operation(const openapi_ctx *c, const rest_relation *
     return operation(rel->name, params, "204", response_object("No Content", NULL));
 }
 
-json_object *openapi_table_path(const openapi_ctx *c, const rest_relation *rel,
-                                const rest_openapi_grant *grant)
+json_object *rest_openapi_table_path(const openapi_ctx *c, const rest_relation *rel,
+                                     const rest_openapi_grant *grant)
 {
     json_object *path = json_object_new_object();
     if (grant->select)
@@ -120,9 +121,9 @@ static json_object *query_arguments(const openapi_ctx *c, const rest_function *f
     json_object *params = json_object_new_array();
     for (size_t i = 0; i < f->arg_count; i++) {
         const rest_func_arg *arg = &f->args[i];
-        if (!is_named_input(arg) || !openapi_filterable(arg->name))
+        if (!is_named_input(arg) || !rest_openapi_filterable(arg->name))
             continue;
-        json_object *p = openapi_type_schema(c->arena, arg->type_name, 0);
+        json_object *p = rest_openapi_type_schema(c->arena, arg->type_name, 0);
         json_object_object_add(p, "type", json_object_new_string("string"));
         json_object_object_del(p, "items");
         json_object_object_del(p, "maxLength");
@@ -143,7 +144,8 @@ static json_object *body_argument(const openapi_ctx *c, const rest_function *f)
         const rest_func_arg *arg = &f->args[i];
         if (!is_named_input(arg))
             continue;
-        json_object_object_add(props, arg->name, openapi_type_schema(c->arena, arg->type_name, 0));
+        json_object_object_add(props, arg->name,
+                               rest_openapi_type_schema(c->arena, arg->type_name, 0));
         if (!arg->has_default)
             json_object_array_add(required, json_object_new_string(arg->name));
     }
@@ -168,18 +170,18 @@ static json_object *rpc_operation(const openapi_ctx *c, const rest_function *f, 
                                            "application/vnd.pgrst.object+json"};
     const char *tag = arena_printf(c->arena, "(rpc) %s", f->name);
     json_object *op = operation(tag, params, "200", response_object("OK", NULL));
-    json_object_object_add(op, "produces", openapi_string_list(produces, 3));
+    json_object_object_add(op, "produces", rest_openapi_string_list(produces, 3));
     return op;
 }
 
-json_object *openapi_rpc_path(const openapi_ctx *c, const rest_function *f)
+json_object *rest_openapi_rpc_path(const openapi_ctx *c, const rest_function *f)
 {
     json_object *path = json_object_new_object();
     if (f->volatility != 'v')
         json_object_object_add(path, "get", rpc_operation(c, f, query_arguments(c, f)));
     json_object *params = json_object_new_array();
     json_object_array_add(params, body_argument(c, f));
-    json_object_array_add(params, openapi_ref(c->arena, "parameters", "preferParams"));
+    json_object_array_add(params, rest_openapi_ref(c->arena, "parameters", "preferParams"));
     json_object_object_add(path, "post", rpc_operation(c, f, params));
     return path;
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *openapi_type_name_bare(arena *a, const char *type_name)
+const char *rest_openapi_type_name_bare(arena *a, const char *type_name)
 {
     sbuf b;
     sbuf_init(&b, a, 32);
@@ -63,9 +63,9 @@ static long max_length(const char *type_name)
     return -1;
 }
 
-openapi_type openapi_type_of(arena *a, const char *type_name, char category)
+openapi_type rest_openapi_type_of(arena *a, const char *type_name, char category)
 {
-    const char *bare = openapi_type_name_bare(a, type_name);
+    const char *bare = rest_openapi_type_name_bare(a, type_name);
     openapi_type t = {.format = bare, .max_length = -1};
     if (ends_with(bare, "[]")) {
         t.type = "array";
@@ -135,7 +135,7 @@ static json_object *literal_value(const char *text, const openapi_type *t)
     return NULL;
 }
 
-json_object *openapi_default(const char *default_expr, const openapi_type *t)
+json_object *rest_openapi_default(const char *default_expr, const openapi_type *t)
 {
     if (!default_expr || !t->type || strcmp(t->type, "array") == 0)
         return NULL;

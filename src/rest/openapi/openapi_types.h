@@ -23,15 +23,15 @@ typedef struct openapi_type {
 
 /* type_name as PostgreSQL shows it ("character varying(20)", "text[]");
  * category is pg_type.typcategory of the (domain's base) type, or 0. */
-openapi_type openapi_type_of(arena *a, const char *type_name, char category);
+openapi_type rest_openapi_type_of(arena *a, const char *type_name, char category);
 
 /* The name without type modifiers: "numeric(10,2)" -> "numeric",
  * "timestamp(3) with time zone" -> "timestamp with time zone". */
-const char *openapi_type_name_bare(arena *a, const char *type_name);
+const char *rest_openapi_type_name_bare(arena *a, const char *type_name);
 
 /* The JSON value of a column default for a schema of type t, or NULL when
  * the expression is no plain literal of that type: 42, '-1'::integer,
  * 1.5, true, 'text'::character varying. The caller owns the result. */
-json_object *openapi_default(const char *default_expr, const openapi_type *t);
+json_object *rest_openapi_default(const char *default_expr, const openapi_type *t);
 
 #endif

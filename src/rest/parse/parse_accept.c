@@ -99,7 +99,8 @@ static const media_spec *find_media(const char *name)
     return NULL;
 }
 
-bool parse_accept_header(parse_ctx *ctx, const char *header, rest_media *media, bool *strip_nulls)
+bool rest_parse_accept_header(parse_ctx *ctx, const char *header, rest_media *media,
+                              bool *strip_nulls)
 {
     arena *a = ctx->arena;
     *media = REST_MEDIA_JSON;

@@ -57,7 +57,7 @@ static const op_spec *find_operator(const char *name)
  * parameter, up to ',' or ')' inside a logic tree. */
 static bool ends_value(const scan *s, value_style style)
 {
-    if (scan_eof(s))
+    if (rest_scan_eof(s))
         return true;
     char c = s->text[s->pos];
     return style == VALUE_IN_LOGIC && (c == ',' || c == ')');
@@ -66,7 +66,7 @@ static bool ends_value(const scan *s, value_style style)
 static const char *read_until(scan *s, const char *stops)
 {
     size_t start = s->pos;
-    while (!scan_eof(s) && !strchr(stops, s->text[s->pos]))
+    while (!rest_scan_eof(s) && !strchr(stops, s->text[s->pos]))
         s->pos++;
     return arena_strndup(s->ctx->arena, s->text + start, s->pos - start);
 }
@@ -76,9 +76,9 @@ static const char *read_until(scan *s, const char *stops)
 static bool fail_operator(scan *s, const char *subject, size_t pos, const char *problem)
 {
     if (subject)
-        scan_fail_at(s, pos, "%s on '%s'", problem, subject);
+        rest_scan_fail_at(s, pos, "%s on '%s'", problem, subject);
     else
-        scan_fail_here(s, "%s", problem);
+        rest_scan_fail_here(s, "%s", problem);
     s->ctx->err->hint = operator_hint;
     return false;
 }
@@ -89,7 +89,7 @@ static bool read_operator(scan *s, const char *subject, rest_condition *out, con
     arena *a = s->ctx->arena;
     size_t start = s->pos;
     const char *word = read_until(s, ".(),");
-    if (strcmp(word, "not") == 0 && scan_peek(s) == '.') {
+    if (strcmp(word, "not") == 0 && rest_scan_peek(s) == '.') {
         out->negated = true;
         s->pos++;
         start = s->pos;
@@ -98,7 +98,7 @@ static bool read_operator(scan *s, const char *subject, rest_condition *out, con
     *spec = find_operator(word);
     if (*spec)
         return true;
-    if (*word == '\0' || scan_eof(s))
+    if (*word == '\0' || rest_scan_eof(s))
         return fail_operator(s, subject, start,
                              arena_printf(a,
                                           "missing operator: expected operator.value (for "
@@ -113,23 +113,24 @@ static bool read_modifier(scan *s, const op_spec *spec, rest_condition *out)
 {
     size_t open = s->pos++;
     if (spec->kind == OPK_QUANT) {
-        if (scan_accept(s, "any)"))
+        if (rest_scan_accept(s, "any)"))
             out->quantifier = REST_QUANT_ANY;
-        else if (scan_accept(s, "all)"))
+        else if (rest_scan_accept(s, "all)"))
             out->quantifier = REST_QUANT_ALL;
         else
-            return scan_fail_at(s, open, "expected (any) or (all) after operator '%s'", spec->name);
+            return rest_scan_fail_at(s, open, "expected (any) or (all) after operator '%s'",
+                                     spec->name);
         return true;
     }
     if (spec->kind == OPK_FTS) {
-        if (!scan_identifier(s, "a text search language", &out->language))
+        if (!rest_scan_identifier(s, "a text search language", &out->language))
             return false;
-        if (!scan_accept(s, ")"))
-            return scan_fail(s, "expected ')' after the language of '%s' but found %s", spec->name,
-                             scan_describe(s));
+        if (!rest_scan_accept(s, ")"))
+            return rest_scan_fail(s, "expected ')' after the language of '%s' but found %s",
+                                  spec->name, rest_scan_describe(s));
         return true;
     }
-    return scan_fail_at(s, open, "operator '%s' takes no modifier in parentheses", spec->name);
+    return rest_scan_fail_at(s, open, "operator '%s' takes no modifier in parentheses", spec->name);
 }
 
 /* Inside a logic tree: "quoted" (when followed by ',' or ')'), {pg,array}
@@ -137,16 +138,16 @@ static bool read_modifier(scan *s, const op_spec *spec, rest_condition *out)
 static bool read_logic_value(scan *s, const char **out)
 {
     size_t start = s->pos;
-    if (scan_peek(s) == '"') {
-        if (!scan_quoted(s, out))
+    if (rest_scan_peek(s) == '"') {
+        if (!rest_scan_quoted(s, out))
             return false;
         if (ends_value(s, VALUE_IN_LOGIC))
             return true;
         s->pos = start; /* "a"b is plain text, as in PostgREST */
-    } else if (scan_peek(s) == '{') {
+    } else if (rest_scan_peek(s) == '{') {
         const char *close = memchr(s->text + s->pos, '}', s->len - s->pos);
         if (!close)
-            return scan_fail(s, "unterminated array value: '{' is never closed");
+            return rest_scan_fail(s, "unterminated array value: '{' is never closed");
         s->pos = (size_t)(close - s->text) + 1;
         *out = arena_strndup(s->ctx->arena, s->text + start, s->pos - start);
         return true;
@@ -169,10 +170,10 @@ static bool read_value(scan *s, value_style style, const char **out)
 static bool read_list_element(scan *s, const char **out)
 {
     size_t start = s->pos;
-    if (scan_peek(s) == '"') {
-        if (!scan_quoted(s, out))
+    if (rest_scan_peek(s) == '"') {
+        if (!rest_scan_quoted(s, out))
             return false;
-        if (scan_peek(s) == ',' || scan_peek(s) == ')')
+        if (rest_scan_peek(s) == ',' || rest_scan_peek(s) == ')')
             return true;
         s->pos = start;
     }
@@ -182,26 +183,27 @@ static bool read_list_element(scan *s, const char **out)
 
 static bool read_list(scan *s, value_style style, rest_condition *out)
 {
-    scan_skip_ws(s);
-    if (scan_peek(s) != '(')
-        return scan_fail(s, "expected '(' to start the list of 'in' but found %s",
-                         scan_describe(s));
+    rest_scan_skip_ws(s);
+    if (rest_scan_peek(s) != '(')
+        return rest_scan_fail(s, "expected '(' to start the list of 'in' but found %s",
+                              rest_scan_describe(s));
     size_t open = s->pos++;
     vec items = {0};
-    scan_skip_ws(s);
-    bool empty = scan_peek(s) == ')';
+    rest_scan_skip_ws(s);
+    bool empty = rest_scan_peek(s) == ')';
     while (!empty) {
         const char **item = vec_push(s->ctx->arena, &items, sizeof(char *));
         if (!read_list_element(s, item))
             return false;
-        if (!scan_accept(s, ","))
+        if (!rest_scan_accept(s, ","))
             break;
     }
-    if (!scan_accept(s, ")"))
-        return scan_fail_at(s, open, "unbalanced parenthesis: the list of 'in' is never closed");
-    scan_skip_ws(s);
+    if (!rest_scan_accept(s, ")"))
+        return rest_scan_fail_at(s, open,
+                                 "unbalanced parenthesis: the list of 'in' is never closed");
+    rest_scan_skip_ws(s);
     if (!ends_value(s, style))
-        return scan_fail(s, "unexpected %s after the list of 'in'", scan_describe(s));
+        return rest_scan_fail(s, "unexpected %s after the list of 'in'", rest_scan_describe(s));
     out->list = items.items;
     out->list_count = items.count;
     return true;
@@ -223,10 +225,10 @@ static bool read_is_value(scan *s, value_style style, rest_condition *out)
             out->is_value = words[i].value;
             return true;
         }
-    return scan_fail_at(s, start,
-                        "invalid value '%s' for operator 'is' (expected null, not_null, true, "
-                        "false or unknown)",
-                        rest_excerpt(s->ctx->arena, word));
+    return rest_scan_fail_at(s, start,
+                             "invalid value '%s' for operator 'is' (expected null, not_null, true, "
+                             "false or unknown)",
+                             rest_excerpt(s->ctx->arena, word));
 }
 
 static char *star_to_percent(char *value)
@@ -237,17 +239,17 @@ static char *star_to_percent(char *value)
     return value;
 }
 
-bool parse_condition(scan *s, value_style style, const char *subject, rest_condition *out)
+bool rest_parse_condition(scan *s, value_style style, const char *subject, rest_condition *out)
 {
     const op_spec *spec;
     if (!read_operator(s, subject, out, &spec))
         return false;
     out->op = spec->op;
-    if (scan_peek(s) == '(' && !read_modifier(s, spec, out))
+    if (rest_scan_peek(s) == '(' && !read_modifier(s, spec, out))
         return false;
-    if (!scan_accept(s, "."))
-        return scan_fail(s, "expected '.' and a value after operator '%s' but found %s", spec->name,
-                         scan_describe(s));
+    if (!rest_scan_accept(s, "."))
+        return rest_scan_fail(s, "expected '.' and a value after operator '%s' but found %s",
+                              spec->name, rest_scan_describe(s));
     if (spec->kind == OPK_IN)
         return read_list(s, style, out);
     if (spec->kind == OPK_IS)
@@ -259,12 +261,13 @@ bool parse_condition(scan *s, value_style style, const char *subject, rest_condi
     return true;
 }
 
-bool parse_filter_value(parse_ctx *ctx, const char *key, const char *value, rest_condition *out)
+bool rest_parse_filter_value(parse_ctx *ctx, const char *key, const char *value,
+                             rest_condition *out)
 {
     arena *a = ctx->arena;
     const char *shown = rest_excerpt(a, key);
     scan s;
-    scan_init(&s, ctx, value, arena_printf(a, "filter on '%s'", shown),
-              arena_printf(a, "%s=", shown));
-    return parse_condition(&s, VALUE_TO_END, NULL, out);
+    rest_scan_init(&s, ctx, value, arena_printf(a, "filter on '%s'", shown),
+                   arena_printf(a, "%s=", shown));
+    return rest_parse_condition(&s, VALUE_TO_END, NULL, out);
 }

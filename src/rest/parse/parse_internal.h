@@ -43,35 +43,36 @@ typedef struct scan {
     const char *label; /* error details are label + excerpt of text ("select=") */
 } scan;
 
-void scan_init(scan *s, parse_ctx *ctx, const char *text, const char *what, const char *label);
+void rest_scan_init(scan *s, parse_ctx *ctx, const char *text, const char *what, const char *label);
 /* label + the text, cut for error details. */
-const char *scan_details(scan *s);
-bool scan_eof(const scan *s);
-char scan_peek(const scan *s);
-bool scan_at(const scan *s, const char *literal);
+const char *rest_scan_details(scan *s);
+bool rest_scan_eof(const scan *s);
+char rest_scan_peek(const scan *s);
+bool rest_scan_at(const scan *s, const char *literal);
 /* Consumes literal when the text continues with it. */
-bool scan_accept(scan *s, const char *literal);
-void scan_skip_ws(scan *s);
+bool rest_scan_accept(scan *s, const char *literal);
+void rest_scan_skip_ws(scan *s);
 
 /* 400 PGRST100: "<problem> in <what> at position <pos+1>". */
-bool scan_fail(scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool scan_fail_at(scan *s, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool rest_scan_fail(scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool rest_scan_fail_at(scan *s, size_t pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* 400 PGRST100: "<problem> in <what>" (no position). */
-bool scan_fail_here(scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool rest_scan_fail_here(scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The character at the cursor for messages: "'x'" or "end of input". */
-const char *scan_describe(scan *s);
+const char *rest_scan_describe(scan *s);
 
 /* A name: "quoted" (\" and \\ escapes) or bare, surrounding blanks trimmed.
  * Bare names stop at , ( ) : ! . " * and "->". role names it in messages. */
-bool scan_name(scan *s, const char *role, const char **out);
+bool rest_scan_name(scan *s, const char *role, const char **out);
 /* Zero or more ->key / ->>key / ->0 steps. */
-bool scan_json_path(scan *s, rest_field *field);
+bool rest_scan_json_path(scan *s, rest_field *field);
 /* Blanks, a name, its JSON path, blanks. */
-bool scan_field(scan *s, const char *role, rest_field *field);
+bool rest_scan_field(scan *s, const char *role, rest_field *field);
 /* A type name or text-search language: letters, digits, '_', '$', ' '. */
-bool scan_identifier(scan *s, const char *role, const char **out);
+bool rest_scan_identifier(scan *s, const char *role, const char **out);
 /* At '"': the quoted text without quotes and escapes. */
-bool scan_quoted(scan *s, const char **out);
+bool rest_scan_quoted(scan *s, const char **out);
 
 /* ---- parameter keys (parse_key.c) ---------------------------------------- */
 
@@ -84,15 +85,15 @@ typedef struct param_key {
     rest_field last; /* names[count-1] with the JSON path */
 } param_key;
 
-bool parse_param_key(parse_ctx *ctx, const char *key, param_key *out);
+bool rest_parse_param_key(parse_ctx *ctx, const char *key, param_key *out);
 /* names[0 .. n) as an embed path. */
-rest_embed_path param_key_path(const param_key *k, size_t n);
+rest_embed_path rest_param_key_path(const param_key *k, size_t n);
 /* The last name is bare and equal to word. */
-bool param_key_ends_with(const param_key *k, size_t from_end, const char *word);
+bool rest_param_key_ends_with(const param_key *k, size_t from_end, const char *word);
 
 /* ---- the stages of one request (one file each) --------------------------- */
 
-bool parse_select_param(parse_ctx *ctx, const char *value, rest_select_list *out);
+bool rest_parse_select_param(parse_ctx *ctx, const char *value, rest_select_list *out);
 
 typedef enum value_style {
     VALUE_TO_END,   /* a filter parameter: the value is the rest of the text */
@@ -101,24 +102,28 @@ typedef enum value_style {
 
 /* [not.]op[(modifier)].value at the cursor. subject names the column in
  * messages when scan->what does not (logic trees); NULL otherwise. */
-bool parse_condition(scan *s, value_style style, const char *subject, rest_condition *out);
-bool parse_filter_value(parse_ctx *ctx, const char *key, const char *value, rest_condition *out);
+bool rest_parse_condition(scan *s, value_style style, const char *subject, rest_condition *out);
+bool rest_parse_filter_value(parse_ctx *ctx, const char *key, const char *value,
+                             rest_condition *out);
 
-bool parse_logic_value(parse_ctx *ctx, const char *key, const char *value, bool negated,
-                       rest_logic_op op, rest_logic_node *root);
+bool rest_parse_logic_value(parse_ctx *ctx, const char *key, const char *value, bool negated,
+                            rest_logic_op op, rest_logic_node *root);
 
-bool parse_order_value(parse_ctx *ctx, const char *key, const char *value, rest_order *out);
+bool rest_parse_order_value(parse_ctx *ctx, const char *key, const char *value, rest_order *out);
 
-bool parse_column_list(parse_ctx *ctx, const char *param, const char *value, rest_name_list *out);
+bool rest_parse_column_list(parse_ctx *ctx, const char *param, const char *value,
+                            rest_name_list *out);
 
 /* A non-negative count for limit= / offset=. */
-bool parse_page_number(parse_ctx *ctx, const char *key, const char *value, bool is_limit,
-                       long long *out);
+bool rest_parse_page_number(parse_ctx *ctx, const char *key, const char *value, bool is_limit,
+                            long long *out);
 /* Merges the Range header (GET/HEAD, items) into the root paging. */
-bool apply_range_header(parse_ctx *ctx, const rest_parse_input *in, rest_paging *root, bool *used);
+bool rest_apply_range_header(parse_ctx *ctx, const rest_parse_input *in, rest_paging *root,
+                             bool *used);
 
-bool parse_prefer_header(parse_ctx *ctx, const char *header, rest_preferences *out);
-bool parse_accept_header(parse_ctx *ctx, const char *header, rest_media *media, bool *strip_nulls);
-bool choose_schema(parse_ctx *ctx, const rest_parse_input *in, const char **schema);
+bool rest_parse_prefer_header(parse_ctx *ctx, const char *header, rest_preferences *out);
+bool rest_parse_accept_header(parse_ctx *ctx, const char *header, rest_media *media,
+                              bool *strip_nulls);
+bool rest_choose_schema(parse_ctx *ctx, const rest_parse_input *in, const char **schema);
 
 #endif

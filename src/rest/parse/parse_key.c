@@ -5,40 +5,40 @@
 
 #include <string.h>
 
-bool parse_param_key(parse_ctx *ctx, const char *key, param_key *out)
+bool rest_parse_param_key(parse_ctx *ctx, const char *key, param_key *out)
 {
     arena *a = ctx->arena;
     scan s;
     const char *shown = rest_excerpt(a, key);
-    scan_init(&s, ctx, key, arena_printf(a, "parameter name '%s'", shown), NULL);
+    rest_scan_init(&s, ctx, key, arena_printf(a, "parameter name '%s'", shown), NULL);
     vec names = {0}, quoted = {0};
     do {
-        scan_skip_ws(&s);
+        rest_scan_skip_ws(&s);
         bool *is_quoted = vec_push(a, &quoted, sizeof(bool));
-        *is_quoted = scan_peek(&s) == '"';
+        *is_quoted = rest_scan_peek(&s) == '"';
         const char **name = vec_push(a, &names, sizeof(char *));
-        if (!scan_name(&s, "a name", name))
+        if (!rest_scan_name(&s, "a name", name))
             return false;
-    } while (scan_accept(&s, "."));
+    } while (rest_scan_accept(&s, "."));
     out->names = names.items;
     out->quoted = quoted.items;
     out->count = names.count;
     out->last.column = out->names[out->count - 1];
-    if (!scan_json_path(&s, &out->last))
+    if (!rest_scan_json_path(&s, &out->last))
         return false;
-    scan_skip_ws(&s);
-    if (!scan_eof(&s))
-        return scan_fail(&s, "unexpected %s", scan_describe(&s));
+    rest_scan_skip_ws(&s);
+    if (!rest_scan_eof(&s))
+        return rest_scan_fail(&s, "unexpected %s", rest_scan_describe(&s));
     return true;
 }
 
-rest_embed_path param_key_path(const param_key *k, size_t n)
+rest_embed_path rest_param_key_path(const param_key *k, size_t n)
 {
     rest_embed_path path = {.names = n ? k->names : NULL, .count = n};
     return path;
 }
 
-bool param_key_ends_with(const param_key *k, size_t from_end, const char *word)
+bool rest_param_key_ends_with(const param_key *k, size_t from_end, const char *word)
 {
     if (from_end >= k->count)
         return false;

@@ -15,14 +15,14 @@ static bool parse_children(scan *s, size_t depth, size_t open, rest_logic_node *
 static bool accept_branch_start(scan *s, rest_logic_op *op)
 {
     size_t save = s->pos;
-    if (scan_accept(s, "and"))
+    if (rest_scan_accept(s, "and"))
         *op = REST_LOGIC_AND;
-    else if (scan_accept(s, "or"))
+    else if (rest_scan_accept(s, "or"))
         *op = REST_LOGIC_OR;
     else
         return false;
-    scan_skip_ws(s);
-    if (scan_peek(s) == '(')
+    rest_scan_skip_ws(s);
+    if (rest_scan_peek(s) == '(')
         return true;
     s->pos = save;
     return false;
@@ -33,21 +33,21 @@ static bool parse_leaf(scan *s, rest_logic_node *node)
     node->is_condition = true;
     if (!rest_count_filter(s->ctx))
         return false;
-    if (!scan_field(s, "a column name", &node->field))
+    if (!rest_scan_field(s, "a column name", &node->field))
         return false;
-    if (!scan_accept(s, "."))
-        return scan_fail(s, "expected '.' and an operator after '%s' but found %s",
-                         node->field.column, scan_describe(s));
-    return parse_condition(s, VALUE_IN_LOGIC, node->field.column, &node->cond);
+    if (!rest_scan_accept(s, "."))
+        return rest_scan_fail(s, "expected '.' and an operator after '%s' but found %s",
+                              node->field.column, rest_scan_describe(s));
+    return rest_parse_condition(s, VALUE_IN_LOGIC, node->field.column, &node->cond);
 }
 
 static bool parse_node(scan *s, size_t depth, rest_logic_node *node)
 {
-    scan_skip_ws(s);
-    if (scan_eof(s) || scan_peek(s) == ',' || scan_peek(s) == ')')
-        return scan_fail(s, "empty condition");
+    rest_scan_skip_ws(s);
+    if (rest_scan_eof(s) || rest_scan_peek(s) == ',' || rest_scan_peek(s) == ')')
+        return rest_scan_fail(s, "empty condition");
     size_t start = s->pos;
-    bool negated = scan_accept(s, "not.");
+    bool negated = rest_scan_accept(s, "not.");
     if (!accept_branch_start(s, &node->op)) {
         s->pos = start;
         return parse_leaf(s, node);
@@ -55,8 +55,9 @@ static bool parse_node(scan *s, size_t depth, rest_logic_node *node)
     node->negated = negated;
     size_t open = s->pos++;
     if (depth + 1 > s->ctx->limits.max_logic_depth)
-        return scan_fail_at(s, open, "logic tree depth exceeds the limit of %zu (max_logic_depth)",
-                            s->ctx->limits.max_logic_depth);
+        return rest_scan_fail_at(s, open,
+                                 "logic tree depth exceeds the limit of %zu (max_logic_depth)",
+                                 s->ctx->limits.max_logic_depth);
     return parse_children(s, depth + 1, open, node);
 }
 
@@ -64,56 +65,56 @@ static bool parse_node(scan *s, size_t depth, rest_logic_node *node)
 static bool parse_children(scan *s, size_t depth, size_t open, rest_logic_node *node)
 {
     vec children = {0};
-    scan_skip_ws(s);
-    if (scan_peek(s) == ')')
-        return scan_fail_at(s, open, "empty logic tree");
+    rest_scan_skip_ws(s);
+    if (rest_scan_peek(s) == ')')
+        return rest_scan_fail_at(s, open, "empty logic tree");
     for (;;) {
-        if (scan_eof(s))
-            return scan_fail_at(s, open, "unbalanced parenthesis");
+        if (rest_scan_eof(s))
+            return rest_scan_fail_at(s, open, "unbalanced parenthesis");
         rest_logic_node *child = vec_push(s->ctx->arena, &children, sizeof(*child));
         if (!parse_node(s, depth, child))
             return false;
-        scan_skip_ws(s);
+        rest_scan_skip_ws(s);
         size_t comma = s->pos;
-        if (!scan_accept(s, ","))
+        if (!rest_scan_accept(s, ","))
             break;
-        scan_skip_ws(s);
-        if (scan_eof(s) || scan_peek(s) == ')')
-            return scan_fail_at(s, comma, "trailing comma");
+        rest_scan_skip_ws(s);
+        if (rest_scan_eof(s) || rest_scan_peek(s) == ')')
+            return rest_scan_fail_at(s, comma, "trailing comma");
     }
-    if (scan_eof(s))
-        return scan_fail_at(s, open, "unbalanced parenthesis");
-    if (!scan_accept(s, ")"))
-        return scan_fail(s, "unexpected %s (expected ',' or ')')", scan_describe(s));
+    if (rest_scan_eof(s))
+        return rest_scan_fail_at(s, open, "unbalanced parenthesis");
+    if (!rest_scan_accept(s, ")"))
+        return rest_scan_fail(s, "unexpected %s (expected ',' or ')')", rest_scan_describe(s));
     node->children = children.items;
     node->child_count = children.count;
     return true;
 }
 
-bool parse_logic_value(parse_ctx *ctx, const char *key, const char *value, bool negated,
-                       rest_logic_op op, rest_logic_node *root)
+bool rest_parse_logic_value(parse_ctx *ctx, const char *key, const char *value, bool negated,
+                            rest_logic_op op, rest_logic_node *root)
 {
     arena *a = ctx->arena;
     const char *shown = rest_excerpt(a, key);
     scan s;
-    scan_init(&s, ctx, value, arena_printf(a, "logic tree '%s'", shown),
-              arena_printf(a, "%s=", shown));
+    rest_scan_init(&s, ctx, value, arena_printf(a, "logic tree '%s'", shown),
+                   arena_printf(a, "%s=", shown));
     root->is_condition = false;
     root->negated = negated;
     root->op = op;
     if (ctx->limits.max_logic_depth < 1)
-        return scan_fail_here(&s, "logic tree depth exceeds the limit of 0 (max_logic_depth)");
-    scan_skip_ws(&s);
-    if (scan_peek(&s) != '(')
-        return scan_fail(&s, "expected '(' to start the logic tree but found %s",
-                         scan_describe(&s));
+        return rest_scan_fail_here(&s, "logic tree depth exceeds the limit of 0 (max_logic_depth)");
+    rest_scan_skip_ws(&s);
+    if (rest_scan_peek(&s) != '(')
+        return rest_scan_fail(&s, "expected '(' to start the logic tree but found %s",
+                              rest_scan_describe(&s));
     size_t open = s.pos++;
     if (!parse_children(&s, 1, open, root))
         return false;
-    scan_skip_ws(&s);
-    if (scan_peek(&s) == ')')
-        return scan_fail(&s, "unbalanced parenthesis");
-    if (!scan_eof(&s))
-        return scan_fail(&s, "unexpected %s after the logic tree", scan_describe(&s));
+    rest_scan_skip_ws(&s);
+    if (rest_scan_peek(&s) == ')')
+        return rest_scan_fail(&s, "unbalanced parenthesis");
+    if (!rest_scan_eof(&s))
+        return rest_scan_fail(&s, "unexpected %s after the logic tree", rest_scan_describe(&s));
     return true;
 }

@@ -12,27 +12,28 @@ static bool apply_modifier(scan *s, size_t at, const char *word, rest_order_term
     bool is_nulls = strcmp(word, "nullsfirst") == 0 || strcmp(word, "nullslast") == 0;
     if (is_dir) {
         if (term->dir != REST_ORDER_DEFAULT || term->nulls != REST_NULLS_DEFAULT)
-            return scan_fail_at(s, at, "'%s' must be the first modifier and come only once", word);
+            return rest_scan_fail_at(s, at, "'%s' must be the first modifier and come only once",
+                                     word);
         term->dir = word[0] == 'a' ? REST_ORDER_ASC : REST_ORDER_DESC;
         return true;
     }
     if (is_nulls) {
         if (term->nulls != REST_NULLS_DEFAULT)
-            return scan_fail_at(s, at, "nulls order given twice");
+            return rest_scan_fail_at(s, at, "nulls order given twice");
         term->nulls = strcmp(word, "nullsfirst") == 0 ? REST_NULLS_FIRST : REST_NULLS_LAST;
         return true;
     }
-    return scan_fail_at(s, at,
-                        "unknown order modifier '%s' (expected asc, desc, nullsfirst or "
-                        "nullslast)",
-                        rest_excerpt(s->ctx->arena, word));
+    return rest_scan_fail_at(s, at,
+                             "unknown order modifier '%s' (expected asc, desc, nullsfirst or "
+                             "nullslast)",
+                             rest_excerpt(s->ctx->arena, word));
 }
 
 static bool parse_modifiers(scan *s, rest_order_term *term)
 {
-    while (scan_accept(s, ".")) {
+    while (rest_scan_accept(s, ".")) {
         size_t at = s->pos;
-        while (!scan_eof(s) && !strchr(".,", s->text[s->pos]))
+        while (!rest_scan_eof(s) && !strchr(".,", s->text[s->pos]))
             s->pos++;
         size_t end = s->pos;
         while (end > at && (s->text[end - 1] == ' ' || s->text[end - 1] == '\t'))
@@ -47,52 +48,53 @@ static bool parse_modifiers(scan *s, rest_order_term *term)
 static bool parse_term(scan *s, rest_order_term *term)
 {
     const char *name;
-    if (!scan_name(s, "a column name", &name))
+    if (!rest_scan_name(s, "a column name", &name))
         return false;
-    if (scan_peek(s) == '(') {
+    if (rest_scan_peek(s) == '(') {
         size_t open = s->pos++;
         term->relation = name;
-        if (!scan_field(s, "a column name", &term->field))
+        if (!rest_scan_field(s, "a column name", &term->field))
             return false;
-        if (!scan_accept(s, ")"))
-            return scan_eof(s) ? scan_fail_at(s, open, "unbalanced parenthesis")
-                               : scan_fail(s, "expected ')' after the column of '%s' but found %s",
-                                           name, scan_describe(s));
+        if (!rest_scan_accept(s, ")"))
+            return rest_scan_eof(s)
+                       ? rest_scan_fail_at(s, open, "unbalanced parenthesis")
+                       : rest_scan_fail(s, "expected ')' after the column of '%s' but found %s",
+                                        name, rest_scan_describe(s));
     } else {
         term->field.column = name;
-        if (!scan_json_path(s, &term->field))
+        if (!rest_scan_json_path(s, &term->field))
             return false;
     }
     if (!parse_modifiers(s, term))
         return false;
-    scan_skip_ws(s);
-    if (!scan_eof(s) && scan_peek(s) != ',')
-        return scan_fail(s, "unexpected %s in the order of '%s'", scan_describe(s),
-                         term->field.column);
+    rest_scan_skip_ws(s);
+    if (!rest_scan_eof(s) && rest_scan_peek(s) != ',')
+        return rest_scan_fail(s, "unexpected %s in the order of '%s'", rest_scan_describe(s),
+                              term->field.column);
     return true;
 }
 
-bool parse_order_value(parse_ctx *ctx, const char *key, const char *value, rest_order *out)
+bool rest_parse_order_value(parse_ctx *ctx, const char *key, const char *value, rest_order *out)
 {
     arena *a = ctx->arena;
     const char *shown = rest_excerpt(a, key);
     scan s;
-    scan_init(&s, ctx, value, shown, arena_printf(a, "%s=", shown));
+    rest_scan_init(&s, ctx, value, shown, arena_printf(a, "%s=", shown));
     vec terms = {0};
     size_t comma = 0;
     for (;;) {
-        scan_skip_ws(&s);
-        if (scan_eof(&s) && terms.count > 0)
-            return scan_fail_at(&s, comma, "trailing comma");
-        if (scan_eof(&s))
-            return scan_fail_here(&s, "empty order");
-        if (scan_peek(&s) == ',')
-            return scan_fail(&s, "empty item");
+        rest_scan_skip_ws(&s);
+        if (rest_scan_eof(&s) && terms.count > 0)
+            return rest_scan_fail_at(&s, comma, "trailing comma");
+        if (rest_scan_eof(&s))
+            return rest_scan_fail_here(&s, "empty order");
+        if (rest_scan_peek(&s) == ',')
+            return rest_scan_fail(&s, "empty item");
         rest_order_term *term = vec_push(a, &terms, sizeof(*term));
         if (!parse_term(&s, term))
             return false;
         comma = s.pos;
-        if (!scan_accept(&s, ","))
+        if (!rest_scan_accept(&s, ","))
             break;
     }
     out->terms = terms.items;

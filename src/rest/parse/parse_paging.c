@@ -38,8 +38,8 @@ static bool is_negative_number(const char *s)
     return s[0] == '-' && read_count(s + 1, strlen(s + 1), &ignored);
 }
 
-bool parse_page_number(parse_ctx *ctx, const char *key, const char *value, bool is_limit,
-                       long long *out)
+bool rest_parse_page_number(parse_ctx *ctx, const char *key, const char *value, bool is_limit,
+                            long long *out)
 {
     arena *a = ctx->arena;
     const char *shown_key = rest_excerpt(a, key);
@@ -90,7 +90,8 @@ static bool range_applies(const rest_parse_input *in)
     return strncasecmp(unit, "items", 5) == 0 && strspn(unit + 5, " \t") == strlen(unit + 5);
 }
 
-bool apply_range_header(parse_ctx *ctx, const rest_parse_input *in, rest_paging *root, bool *used)
+bool rest_apply_range_header(parse_ctx *ctx, const rest_parse_input *in, rest_paging *root,
+                             bool *used)
 {
     *used = false;
     long long first, last;

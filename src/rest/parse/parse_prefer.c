@@ -126,7 +126,7 @@ static const char *join_names(arena *a, const char **names, size_t count)
     return b.data;
 }
 
-bool parse_prefer_header(parse_ctx *ctx, const char *header, rest_preferences *out)
+bool rest_parse_prefer_header(parse_ctx *ctx, const char *header, rest_preferences *out)
 {
     memset(out, 0, sizeof(*out));
     if (!header)

@@ -17,7 +17,7 @@ static const char *exposed_list(arena *a, const rest_parse_input *in)
     return b.data;
 }
 
-bool choose_schema(parse_ctx *ctx, const rest_parse_input *in, const char **schema)
+bool rest_choose_schema(parse_ctx *ctx, const rest_parse_input *in, const char **schema)
 {
     arena *a = ctx->arena;
     bool reading = in->method == REST_GET || in->method == REST_HEAD;

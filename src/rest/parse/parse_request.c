@@ -93,7 +93,7 @@ static bool handle_order(request_builder *b, const char *key, const char *value,
             return fail_duplicate(b, key);
     rest_order *order = vec_push(b->ctx.arena, &b->orders, sizeof(*order));
     order->path = path;
-    return parse_order_value(&b->ctx, key, value, order);
+    return rest_parse_order_value(&b->ctx, key, value, order);
 }
 
 /* The paging entry of an embed path, created on first use. */
@@ -123,17 +123,17 @@ static bool handle_paging(request_builder *b, const char *key, const char *value
     if (*flag)
         return fail_duplicate(b, key);
     *flag = true;
-    return parse_page_number(&b->ctx, key, value, is_limit,
-                             is_limit ? &page->limit : &page->offset);
+    return rest_parse_page_number(&b->ctx, key, value, is_limit,
+                                  is_limit ? &page->limit : &page->offset);
 }
 
 static bool handle_logic(request_builder *b, const param_key *k, const char *key, const char *value)
 {
-    bool negated = param_key_ends_with(k, 1, "not");
+    bool negated = rest_param_key_ends_with(k, 1, "not");
     rest_logic_op op = strcmp(k->names[k->count - 1], "and") == 0 ? REST_LOGIC_AND : REST_LOGIC_OR;
     rest_logic_tree *tree = vec_push(b->ctx.arena, &b->logic, sizeof(*tree));
-    tree->path = param_key_path(k, k->count - 1 - (negated ? 1 : 0));
-    return parse_logic_value(&b->ctx, key, value, negated, op, &tree->root);
+    tree->path = rest_param_key_path(k, k->count - 1 - (negated ? 1 : 0));
+    return rest_parse_logic_value(&b->ctx, key, value, negated, op, &tree->root);
 }
 
 static bool handle_root_reserved(request_builder *b, const char *key, const char *value)
@@ -143,18 +143,18 @@ static bool handle_root_reserved(request_builder *b, const char *key, const char
         if (b->seen_select)
             return fail_duplicate(b, key);
         b->seen_select = true;
-        return parse_select_param(&b->ctx, value, &out->select);
+        return rest_parse_select_param(&b->ctx, value, &out->select);
     }
     if (strcmp(key, "columns") == 0) {
         if (out->has_columns)
             return fail_duplicate(b, key);
         out->has_columns = true;
-        return parse_column_list(&b->ctx, key, value, &out->columns);
+        return rest_parse_column_list(&b->ctx, key, value, &out->columns);
     }
     if (out->has_on_conflict)
         return fail_duplicate(b, key);
     out->has_on_conflict = true;
-    return parse_column_list(&b->ctx, key, value, &out->on_conflict);
+    return rest_parse_column_list(&b->ctx, key, value, &out->on_conflict);
 }
 
 /* ---- filters and RPC arguments ----------------------------------------- */
@@ -174,7 +174,7 @@ static bool take_as_rpc_arg(request_builder *b, const param_key *k, const char *
     rest_condition ignored_cond = {0};
     parse_ctx probe = b->ctx;
     probe.err = &ignored_err;
-    if (parse_filter_value(&probe, k->names[0], value, &ignored_cond))
+    if (rest_parse_filter_value(&probe, k->names[0], value, &ignored_cond))
         return false;
     rest_rpc_arg *arg = vec_push(b->ctx.arena, &b->rpc_args, sizeof(*arg));
     arg->name = k->names[0];
@@ -190,9 +190,9 @@ static bool handle_filter(request_builder *b, const param_key *k, const char *ke
     if (!rest_count_filter(&b->ctx))
         return false;
     rest_filter *f = vec_push(b->ctx.arena, &b->filters, sizeof(*f));
-    f->path = param_key_path(k, k->count - 1);
+    f->path = rest_param_key_path(k, k->count - 1);
     f->field = k->last;
-    return parse_filter_value(&b->ctx, key, value, &f->cond);
+    return rest_parse_filter_value(&b->ctx, key, value, &f->cond);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -214,22 +214,22 @@ static bool handle_param(request_builder *b, const query_param *p)
         strcmp(key, "on_conflict") == 0)
         return handle_root_reserved(b, key, value);
     param_key k;
-    if (!parse_param_key(&b->ctx, key, &k))
+    if (!rest_parse_param_key(&b->ctx, key, &k))
         return false;
     if (k.last.json_path_len == 0) {
-        rest_embed_path path = param_key_path(&k, k.count - 1);
-        bool paging_or_order = param_key_ends_with(&k, 0, "order") ||
-                               param_key_ends_with(&k, 0, "limit") ||
-                               param_key_ends_with(&k, 0, "offset");
+        rest_embed_path path = rest_param_key_path(&k, k.count - 1);
+        bool paging_or_order = rest_param_key_ends_with(&k, 0, "order") ||
+                               rest_param_key_ends_with(&k, 0, "limit") ||
+                               rest_param_key_ends_with(&k, 0, "offset");
         if (paging_or_order && path.count > 0 && !rest_count_filter(&b->ctx))
             return false;
-        if (param_key_ends_with(&k, 0, "order"))
+        if (rest_param_key_ends_with(&k, 0, "order"))
             return handle_order(b, key, value, path);
-        if (param_key_ends_with(&k, 0, "limit"))
+        if (rest_param_key_ends_with(&k, 0, "limit"))
             return handle_paging(b, key, value, path, true);
-        if (param_key_ends_with(&k, 0, "offset"))
+        if (rest_param_key_ends_with(&k, 0, "offset"))
             return handle_paging(b, key, value, path, false);
-        if (param_key_ends_with(&k, 0, "and") || param_key_ends_with(&k, 0, "or"))
+        if (rest_param_key_ends_with(&k, 0, "and") || rest_param_key_ends_with(&k, 0, "or"))
             return handle_logic(b, &k, key, value);
     }
     return handle_filter(b, &k, key, value);
@@ -277,8 +277,8 @@ bool rest_parse_request(arena *a, const rest_parse_input *in, const rest_limits 
     if (!parse_query(&b))
         return false;
     finish_lists(&b);
-    return choose_schema(&b.ctx, in, &out->schema) &&
-           parse_prefer_header(&b.ctx, in->prefer, &out->prefer) &&
-           apply_range_header(&b.ctx, in, &out->paging, &out->range_header_used) &&
-           parse_accept_header(&b.ctx, in->accept, &out->media, &out->strip_nulls);
+    return rest_choose_schema(&b.ctx, in, &out->schema) &&
+           rest_parse_prefer_header(&b.ctx, in->prefer, &out->prefer) &&
+           rest_apply_range_header(&b.ctx, in, &out->paging, &out->range_header_used) &&
+           rest_parse_accept_header(&b.ctx, in->accept, &out->media, &out->strip_nulls);
 }

@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-void scan_init(scan *s, parse_ctx *ctx, const char *text, const char *what, const char *label)
+void rest_scan_init(scan *s, parse_ctx *ctx, const char *text, const char *what, const char *label)
 {
     s->ctx = ctx;
     s->text = text;
@@ -18,31 +18,31 @@ void scan_init(scan *s, parse_ctx *ctx, const char *text, const char *what, cons
     s->label = label;
 }
 
-const char *scan_details(scan *s)
+const char *rest_scan_details(scan *s)
 {
     return arena_printf(s->ctx->arena, "%s%s", s->label ? s->label : "",
                         rest_excerpt(s->ctx->arena, s->text));
 }
 
-bool scan_eof(const scan *s)
+bool rest_scan_eof(const scan *s)
 {
     return s->pos >= s->len;
 }
 
-char scan_peek(const scan *s)
+char rest_scan_peek(const scan *s)
 {
-    return scan_eof(s) ? '\0' : s->text[s->pos];
+    return rest_scan_eof(s) ? '\0' : s->text[s->pos];
 }
 
-bool scan_at(const scan *s, const char *literal)
+bool rest_scan_at(const scan *s, const char *literal)
 {
     size_t n = strlen(literal);
     return s->len - s->pos >= n && memcmp(s->text + s->pos, literal, n) == 0;
 }
 
-bool scan_accept(scan *s, const char *literal)
+bool rest_scan_accept(scan *s, const char *literal)
 {
-    if (!scan_at(s, literal))
+    if (!rest_scan_at(s, literal))
         return false;
     s->pos += strlen(literal);
     return true;
@@ -53,9 +53,9 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-void scan_skip_ws(scan *s)
+void rest_scan_skip_ws(scan *s)
 {
-    while (!scan_eof(s) && is_blank(s->text[s->pos]))
+    while (!rest_scan_eof(s) && is_blank(s->text[s->pos]))
         s->pos++;
 }
 
@@ -68,14 +68,14 @@ static bool scan_vfail(scan *s, bool with_pos, size_t pos, const char *fmt, va_l
 {
     arena *a = s->ctx->arena;
     const char *problem = arena_vprintf(a, fmt, ap);
-    const char *details = scan_details(s);
+    const char *details = rest_scan_details(s);
     if (with_pos)
         return rest_fail(s->ctx, 400, "PGRST100", details, NULL, "%s in %s at position %zu",
                          problem, s->what, pos + 1);
     return rest_fail(s->ctx, 400, "PGRST100", details, NULL, "%s in %s", problem, s->what);
 }
 
-bool scan_fail(scan *s, const char *fmt, ...)
+bool rest_scan_fail(scan *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -84,7 +84,7 @@ bool scan_fail(scan *s, const char *fmt, ...)
     return false;
 }
 
-bool scan_fail_at(scan *s, size_t pos, const char *fmt, ...)
+bool rest_scan_fail_at(scan *s, size_t pos, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -93,7 +93,7 @@ bool scan_fail_at(scan *s, size_t pos, const char *fmt, ...)
     return false;
 }
 
-bool scan_fail_here(scan *s, const char *fmt, ...)
+bool rest_scan_fail_here(scan *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -113,9 +113,9 @@ static size_t utf8_sequence_length(unsigned char lead)
     return 1;
 }
 
-const char *scan_describe(scan *s)
+const char *rest_scan_describe(scan *s)
 {
-    if (scan_eof(s))
+    if (rest_scan_eof(s))
         return "end of input";
     unsigned char c = (unsigned char)s->text[s->pos];
     if (c >= 0x80) {
@@ -147,11 +147,11 @@ static bool measure_quoted(const scan *s, size_t *bytes, size_t *end)
     return i < s->len;
 }
 
-bool scan_quoted(scan *s, const char **out)
+bool rest_scan_quoted(scan *s, const char **out)
 {
     size_t bytes, end;
     if (!measure_quoted(s, &bytes, &end))
-        return scan_fail(s, "unterminated quoted value");
+        return rest_scan_fail(s, "unterminated quoted value");
     char *buf = arena_alloc(s->ctx->arena, bytes + 1);
     size_t n = 0;
     for (size_t i = s->pos + 1; i + 1 < end; i++) {
@@ -169,20 +169,20 @@ bool scan_quoted(scan *s, const char **out)
 static bool ends_bare_name(const scan *s)
 {
     char c = s->text[s->pos];
-    return strchr(",():!.\"*", c) != NULL || scan_at(s, "->");
+    return strchr(",():!.\"*", c) != NULL || rest_scan_at(s, "->");
 }
 
 /* JSON keys may also hold '!' and '*' (->!@#$%^&*_a is a key). */
 static bool ends_json_key(const scan *s)
 {
     char c = s->text[s->pos];
-    return strchr(",():.\"", c) != NULL || scan_at(s, "->");
+    return strchr(",():.\"", c) != NULL || rest_scan_at(s, "->");
 }
 
 static const char *scan_bare(scan *s, bool (*ends)(const scan *))
 {
     size_t start = s->pos;
-    while (!scan_eof(s) && !ends(s))
+    while (!rest_scan_eof(s) && !ends(s))
         s->pos++;
     size_t end = s->pos;
     while (end > start && is_blank(s->text[end - 1]))
@@ -194,21 +194,21 @@ static const char *scan_bare(scan *s, bool (*ends)(const scan *))
     return arena_strndup(s->ctx->arena, s->text + start, end - start);
 }
 
-bool scan_name(scan *s, const char *role, const char **out)
+bool rest_scan_name(scan *s, const char *role, const char **out)
 {
-    scan_skip_ws(s);
-    if (scan_peek(s) == '"') {
+    rest_scan_skip_ws(s);
+    if (rest_scan_peek(s) == '"') {
         size_t start = s->pos;
-        if (!scan_quoted(s, out))
+        if (!rest_scan_quoted(s, out))
             return false;
         if (**out == '\0')
-            return scan_fail_at(s, start, "empty quoted name");
-        scan_skip_ws(s);
+            return rest_scan_fail_at(s, start, "empty quoted name");
+        rest_scan_skip_ws(s);
         return true;
     }
     const char *name = scan_bare(s, ends_bare_name);
     if (!name)
-        return scan_fail(s, "expected %s but found %s", role, scan_describe(s));
+        return rest_scan_fail(s, "expected %s but found %s", role, rest_scan_describe(s));
     *out = name;
     return true;
 }
@@ -228,30 +228,30 @@ static bool is_array_index(const char *key)
 static bool scan_json_step(scan *s, rest_json_step *step)
 {
     const char *arrow = step->as_text ? "->>" : "->";
-    if (scan_peek(s) == '"') {
+    if (rest_scan_peek(s) == '"') {
         size_t start = s->pos;
-        if (!scan_quoted(s, &step->key))
+        if (!rest_scan_quoted(s, &step->key))
             return false;
         if (*step->key == '\0')
-            return scan_fail_at(s, start, "empty JSON key after '%s'", arrow);
+            return rest_scan_fail_at(s, start, "empty JSON key after '%s'", arrow);
         return true;
     }
     step->key = scan_bare(s, ends_json_key);
     if (!step->key)
-        return scan_fail(s, "expected a JSON key or array index after '%s' but found %s", arrow,
-                         scan_describe(s));
+        return rest_scan_fail(s, "expected a JSON key or array index after '%s' but found %s",
+                              arrow, rest_scan_describe(s));
     step->is_index = is_array_index(step->key);
     return true;
 }
 
-bool scan_json_path(scan *s, rest_field *field)
+bool rest_scan_json_path(scan *s, rest_field *field)
 {
     vec steps = {0};
     for (;;) {
         bool as_text;
-        if (scan_accept(s, "->>"))
+        if (rest_scan_accept(s, "->>"))
             as_text = true;
-        else if (scan_accept(s, "->"))
+        else if (rest_scan_accept(s, "->"))
             as_text = false;
         else
             break;
@@ -265,11 +265,11 @@ bool scan_json_path(scan *s, rest_field *field)
     return true;
 }
 
-bool scan_field(scan *s, const char *role, rest_field *field)
+bool rest_scan_field(scan *s, const char *role, rest_field *field)
 {
-    if (!scan_name(s, role, &field->column) || !scan_json_path(s, field))
+    if (!rest_scan_name(s, role, &field->column) || !rest_scan_json_path(s, field))
         return false;
-    scan_skip_ws(s);
+    rest_scan_skip_ws(s);
     return true;
 }
 
@@ -279,10 +279,10 @@ static bool is_identifier_char(char c)
            c == '$' || c == ' ';
 }
 
-bool scan_identifier(scan *s, const char *role, const char **out)
+bool rest_scan_identifier(scan *s, const char *role, const char **out)
 {
     size_t start = s->pos;
-    while (!scan_eof(s) && is_identifier_char(s->text[s->pos]))
+    while (!rest_scan_eof(s) && is_identifier_char(s->text[s->pos]))
         s->pos++;
     size_t end = s->pos;
     while (end > start && s->text[end - 1] == ' ')
@@ -290,7 +290,7 @@ bool scan_identifier(scan *s, const char *role, const char **out)
     while (start < end && s->text[start] == ' ')
         start++;
     if (end == start)
-        return scan_fail(s, "expected %s but found %s", role, scan_describe(s));
+        return rest_scan_fail(s, "expected %s but found %s", role, rest_scan_describe(s));
     *out = arena_strndup(s->ctx->arena, s->text + start, end - start);
     return true;
 }

@@ -16,14 +16,14 @@ static bool parse_items(scan *s, size_t depth, bool nested, size_t open_pos, res
 
 static bool at_item_end(scan *s)
 {
-    scan_skip_ws(s);
-    char c = scan_peek(s);
-    return scan_eof(s) || c == ',' || c == ')';
+    rest_scan_skip_ws(s);
+    char c = rest_scan_peek(s);
+    return rest_scan_eof(s) || c == ',' || c == ')';
 }
 
 static bool fail_aggregate(scan *s, size_t pos, const char *function)
 {
-    return rest_fail(s->ctx, 400, "PGRST123", scan_details(s), NULL,
+    return rest_fail(s->ctx, 400, "PGRST123", rest_scan_details(s), NULL,
                      "Use of aggregate functions is not allowed ('%s()' in select at position "
                      "%zu)",
                      function, pos + 1);
@@ -40,16 +40,16 @@ static bool fail_after_dot(scan *s)
             memcmp(s->text + dot + 1 + n, "()", 2) == 0)
             return fail_aggregate(s, dot + 1, aggregates[i]);
     }
-    return scan_fail(s, "unexpected '.'");
+    return rest_scan_fail(s, "unexpected '.'");
 }
 
 static bool parse_embed_params(scan *s, rest_select_item *item)
 {
-    while (scan_accept(s, "!")) {
+    while (rest_scan_accept(s, "!")) {
         size_t at = s->pos;
-        bool quoted = scan_peek(s) == '"';
+        bool quoted = rest_scan_peek(s) == '"';
         const char *param;
-        if (!scan_name(s, "an embedding hint, 'inner' or 'left'", &param))
+        if (!rest_scan_name(s, "an embedding hint, 'inner' or 'left'", &param))
             return false;
         rest_join join = REST_JOIN_DEFAULT;
         if (!quoted && strcmp(param, "inner") == 0)
@@ -58,12 +58,13 @@ static bool parse_embed_params(scan *s, rest_select_item *item)
             join = REST_JOIN_LEFT;
         if (join != REST_JOIN_DEFAULT) {
             if (item->join != REST_JOIN_DEFAULT)
-                return scan_fail_at(s, at, "embedding '%s' has two join types", item->relation);
+                return rest_scan_fail_at(s, at, "embedding '%s' has two join types",
+                                         item->relation);
             item->join = join;
         } else {
             if (item->hint)
-                return scan_fail_at(s, at, "embedding '%s' has two hints ('%s' and '%s')",
-                                    item->relation, item->hint, param);
+                return rest_scan_fail_at(s, at, "embedding '%s' has two hints ('%s' and '%s')",
+                                         item->relation, item->hint, param);
             item->hint = param;
         }
     }
@@ -74,37 +75,40 @@ static bool parse_embedding(scan *s, size_t depth, rest_select_item *item)
 {
     if (!parse_embed_params(s, item))
         return false;
-    if (scan_peek(s) != '(')
-        return scan_fail(s, "expected '(' after embedding '%s' but found %s", item->relation,
-                         scan_describe(s));
+    if (rest_scan_peek(s) != '(')
+        return rest_scan_fail(s, "expected '(' after embedding '%s' but found %s", item->relation,
+                              rest_scan_describe(s));
     size_t open = s->pos++;
     if (depth + 1 > s->ctx->limits.max_embed_depth)
-        return scan_fail_at(s, open, "embedding depth exceeds the limit of %zu (max_embed_depth)",
-                            s->ctx->limits.max_embed_depth);
+        return rest_scan_fail_at(s, open,
+                                 "embedding depth exceeds the limit of %zu (max_embed_depth)",
+                                 s->ctx->limits.max_embed_depth);
     if (!parse_items(s, depth + 1, true, open, &item->children))
         return false;
     if (!at_item_end(s))
-        return scan_fail(s, "unexpected %s after embedding '%s'", scan_describe(s), item->relation);
+        return rest_scan_fail(s, "unexpected %s after embedding '%s'", rest_scan_describe(s),
+                              item->relation);
     return true;
 }
 
 static bool parse_column(scan *s, rest_select_item *item)
 {
     item->kind = REST_SELECT_COLUMN;
-    if (!scan_json_path(s, &item->field))
+    if (!rest_scan_json_path(s, &item->field))
         return false;
-    if (scan_peek(s) == '(' || scan_peek(s) == '!')
-        return scan_fail(s,
-                         "unexpected %s after the JSON path of '%s' (JSON paths cannot be "
-                         "embedded)",
-                         scan_describe(s), item->field.column);
-    if (scan_accept(s, "::") && !scan_identifier(s, "a type name after '::'", &item->cast))
+    if (rest_scan_peek(s) == '(' || rest_scan_peek(s) == '!')
+        return rest_scan_fail(s,
+                              "unexpected %s after the JSON path of '%s' (JSON paths cannot be "
+                              "embedded)",
+                              rest_scan_describe(s), item->field.column);
+    if (rest_scan_accept(s, "::") &&
+        !rest_scan_identifier(s, "a type name after '::'", &item->cast))
         return false;
-    if (scan_peek(s) == '.')
+    if (rest_scan_peek(s) == '.')
         return fail_after_dot(s);
     if (!at_item_end(s))
-        return scan_fail(s, "unexpected %s after column '%s'", scan_describe(s),
-                         item->field.column);
+        return rest_scan_fail(s, "unexpected %s after column '%s'", rest_scan_describe(s),
+                              item->field.column);
     return true;
 }
 
@@ -113,14 +117,14 @@ static bool parse_star(scan *s, rest_select_item *item)
     s->pos++;
     item->kind = REST_SELECT_STAR;
     if (!at_item_end(s))
-        return scan_fail(s, "unexpected %s after '*'", scan_describe(s));
+        return rest_scan_fail(s, "unexpected %s after '*'", rest_scan_describe(s));
     return true;
 }
 
 static bool parse_spread(scan *s, size_t depth, rest_select_item *item)
 {
     item->kind = REST_SELECT_SPREAD;
-    if (!scan_name(s, "a relation name after '...'", &item->relation))
+    if (!rest_scan_name(s, "a relation name after '...'", &item->relation))
         return false;
     return parse_embedding(s, depth, item);
 }
@@ -129,22 +133,22 @@ static bool parse_spread(scan *s, size_t depth, rest_select_item *item)
 static bool parse_named_item(scan *s, size_t depth, rest_select_item *item)
 {
     const char *name;
-    if (!scan_name(s, "a column or relation name", &name))
+    if (!rest_scan_name(s, "a column or relation name", &name))
         return false;
-    if (scan_peek(s) == ':' && !scan_at(s, "::")) {
+    if (rest_scan_peek(s) == ':' && !rest_scan_at(s, "::")) {
         s->pos++;
         item->alias = name;
-        scan_skip_ws(s);
-        if (scan_at(s, "..."))
-            return scan_fail(s, "a spread embedding cannot have an alias");
-        if (scan_peek(s) == '*')
-            return scan_fail(s, "'*' cannot have an alias");
-        if (!scan_name(s, "a column or relation name after the alias", &name))
+        rest_scan_skip_ws(s);
+        if (rest_scan_at(s, "..."))
+            return rest_scan_fail(s, "a spread embedding cannot have an alias");
+        if (rest_scan_peek(s) == '*')
+            return rest_scan_fail(s, "'*' cannot have an alias");
+        if (!rest_scan_name(s, "a column or relation name after the alias", &name))
             return false;
     }
-    if (strcmp(name, "count") == 0 && scan_at(s, "()"))
+    if (strcmp(name, "count") == 0 && rest_scan_at(s, "()"))
         return fail_aggregate(s, s->pos - strlen("count"), "count");
-    if (scan_peek(s) == '!' || scan_peek(s) == '(') {
+    if (rest_scan_peek(s) == '!' || rest_scan_peek(s) == '(') {
         item->kind = REST_SELECT_EMBED;
         item->relation = name;
         return parse_embedding(s, depth, item);
@@ -155,11 +159,11 @@ static bool parse_named_item(scan *s, size_t depth, rest_select_item *item)
 
 static bool parse_item(scan *s, size_t depth, rest_select_item *item)
 {
-    scan_skip_ws(s);
-    char c = scan_peek(s);
-    if (c == ',' || c == ')' || scan_eof(s))
-        return scan_fail(s, "empty item");
-    if (scan_accept(s, "..."))
+    rest_scan_skip_ws(s);
+    char c = rest_scan_peek(s);
+    if (c == ',' || c == ')' || rest_scan_eof(s))
+        return rest_scan_fail(s, "empty item");
+    if (rest_scan_accept(s, "..."))
         return parse_spread(s, depth, item);
     if (c == '*')
         return parse_star(s, item);
@@ -170,27 +174,27 @@ static bool parse_item(scan *s, size_t depth, rest_select_item *item)
 static bool parse_items(scan *s, size_t depth, bool nested, size_t open_pos, rest_select_list *out)
 {
     vec items = {0};
-    scan_skip_ws(s);
-    bool empty = nested ? scan_peek(s) == ')' : scan_eof(s);
+    rest_scan_skip_ws(s);
+    bool empty = nested ? rest_scan_peek(s) == ')' : rest_scan_eof(s);
     while (!empty) {
-        if (nested && scan_eof(s))
-            return scan_fail_at(s, open_pos, "unbalanced parenthesis");
+        if (nested && rest_scan_eof(s))
+            return rest_scan_fail_at(s, open_pos, "unbalanced parenthesis");
         rest_select_item *item = vec_push(s->ctx->arena, &items, sizeof(*item));
         if (!parse_item(s, depth, item))
             return false;
         size_t comma = s->pos;
-        if (!scan_accept(s, ","))
+        if (!rest_scan_accept(s, ","))
             break;
-        scan_skip_ws(s);
-        if (scan_eof(s) || scan_peek(s) == ')')
-            return scan_fail_at(s, comma, "trailing comma");
+        rest_scan_skip_ws(s);
+        if (rest_scan_eof(s) || rest_scan_peek(s) == ')')
+            return rest_scan_fail_at(s, comma, "trailing comma");
     }
     if (nested) {
-        if (scan_eof(s))
-            return scan_fail_at(s, open_pos, "unbalanced parenthesis");
+        if (rest_scan_eof(s))
+            return rest_scan_fail_at(s, open_pos, "unbalanced parenthesis");
         s->pos++; /* ')': anything else ended parse_item with an error */
-    } else if (!scan_eof(s)) {
-        return scan_fail(s, "unbalanced parenthesis");
+    } else if (!rest_scan_eof(s)) {
+        return rest_scan_fail(s, "unbalanced parenthesis");
     }
     out->items = items.items;
     out->count = items.count;
@@ -205,7 +209,7 @@ static bool is_blank_text(const char *s)
     return true;
 }
 
-bool parse_select_param(parse_ctx *ctx, const char *value, rest_select_list *out)
+bool rest_parse_select_param(parse_ctx *ctx, const char *value, rest_select_list *out)
 {
     size_t len = strlen(value);
     if (len > ctx->limits.max_select_length)
@@ -220,6 +224,6 @@ bool parse_select_param(parse_ctx *ctx, const char *value, rest_select_list *out
         return true;
     }
     scan s;
-    scan_init(&s, ctx, value, "select", "select=");
+    rest_scan_init(&s, ctx, value, "select", "select=");
     return parse_items(&s, 0, false, 0, out);
 }

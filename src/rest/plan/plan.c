@@ -19,9 +19,9 @@ bool rest_plan_read(arena *a, const rest_catalog *cat, const rest_request *req, 
         .count = req->prefer.count,
         .head = req->method == REST_HEAD,
     };
-    plan_node *root = plan_node_new(&ctx, rel, rel->name, NULL);
-    if (!plan_select_list(&ctx, root, &req->select) || !plan_filters(&ctx, root, req) ||
-        !plan_orders(&ctx, root, req) || !plan_paging(&ctx, root, req))
+    plan_node *root = rest_plan_node_new(&ctx, rel, rel->name, NULL);
+    if (!rest_plan_select_list(&ctx, root, &req->select) || !rest_plan_filters(&ctx, root, req) ||
+        !rest_plan_orders(&ctx, root, req) || !rest_plan_paging(&ctx, root, req))
         return false;
     out->root = root;
     out->node_count = ctx.next_id;

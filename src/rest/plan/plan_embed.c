@@ -247,8 +247,8 @@ static const candidate *settle(search *s)
     return chosen;
 }
 
-bool plan_relationship(plan_ctx *ctx, const plan_node *parent, const rest_select_item *item,
-                       plan_join *join, const rest_relation **target)
+bool rest_plan_relationship(plan_ctx *ctx, const plan_node *parent, const rest_select_item *item,
+                            plan_join *join, const rest_relation **target)
 {
     search s = {.ctx = ctx, .parent = parent, .target = item->relation, .hint = item->hint};
     const rest_relation *p = parent->rel;

@@ -11,17 +11,18 @@
 #include <string.h>
 #include <strings.h>
 
-bool plan_fail_column(plan_ctx *ctx, const rest_relation *rel, const char *column)
+bool rest_plan_fail_column(plan_ctx *ctx, const rest_relation *rel, const char *column)
 {
     return rest_error_set(ctx->err, ctx->arena, 400, "42703", NULL, NULL,
                           "column %s.%s does not exist", rel->name, column);
 }
 
-bool plan_resolve_field(plan_ctx *ctx, const plan_node *node, const rest_field *f, plan_field *out)
+bool rest_plan_resolve_field(plan_ctx *ctx, const plan_node *node, const rest_field *f,
+                             plan_field *out)
 {
     const rest_column *col = rest_relation_column(node->rel, f->column, NULL);
     if (!col)
-        return plan_fail_column(ctx, node->rel, f->column);
+        return rest_plan_fail_column(ctx, node->rel, f->column);
     *out = (plan_field){col, f->json_path, f->json_path_len};
     return true;
 }
@@ -67,7 +68,7 @@ static bool plain_identifier(const char *s)
     return true;
 }
 
-bool plan_cast(plan_ctx *ctx, const char *cast, const char **out)
+bool rest_plan_cast(plan_ctx *ctx, const char *cast, const char **out)
 {
     for (size_t i = 0; i < sizeof KEYWORD_TYPES / sizeof KEYWORD_TYPES[0]; i++)
         if (strcasecmp(cast, KEYWORD_TYPES[i]) == 0) {

@@ -15,7 +15,7 @@ static bool embed_presence(plan_node *node, const rest_filter *f)
         return false;
     if (rest_relation_column(node->rel, f->field.column, NULL))
         return false;
-    plan_node *child = plan_child(node, f->field.column);
+    plan_node *child = rest_plan_child(node, f->field.column);
     if (!child)
         return false;
     bool wants_null = (c->is_value == REST_IS_NULL) != c->negated;
@@ -29,7 +29,7 @@ static bool plan_logic_node(plan_ctx *ctx, const plan_node *node, const rest_log
     out->is_condition = in->is_condition;
     if (in->is_condition) {
         out->cond.cond = &in->cond;
-        return plan_resolve_field(ctx, node, &in->field, &out->cond.field);
+        return rest_plan_resolve_field(ctx, node, &in->field, &out->cond.field);
     }
     out->negated = in->negated;
     out->op = in->op;
@@ -55,7 +55,7 @@ static vec *where_of(where_lists *w, plan_node *node)
 
 static bool add_filter(plan_ctx *ctx, plan_node *root, where_lists *w, const rest_filter *f)
 {
-    plan_node *node = plan_find_node(ctx, root, &f->path);
+    plan_node *node = rest_plan_find_node(ctx, root, &f->path);
     if (!node)
         return false;
     if (embed_presence(node, f))
@@ -63,19 +63,19 @@ static bool add_filter(plan_ctx *ctx, plan_node *root, where_lists *w, const res
     plan_logic *leaf = vec_push(ctx->arena, where_of(w, node), sizeof(plan_logic));
     leaf->is_condition = true;
     leaf->cond.cond = &f->cond;
-    return plan_resolve_field(ctx, node, &f->field, &leaf->cond.field);
+    return rest_plan_resolve_field(ctx, node, &f->field, &leaf->cond.field);
 }
 
 static bool add_tree(plan_ctx *ctx, plan_node *root, where_lists *w, const rest_logic_tree *t)
 {
-    plan_node *node = plan_find_node(ctx, root, &t->path);
+    plan_node *node = rest_plan_find_node(ctx, root, &t->path);
     if (!node)
         return false;
     plan_logic *branch = vec_push(ctx->arena, where_of(w, node), sizeof(plan_logic));
     return plan_logic_node(ctx, node, &t->root, branch);
 }
 
-bool plan_filters(plan_ctx *ctx, plan_node *root, const rest_request *req)
+bool rest_plan_filters(plan_ctx *ctx, plan_node *root, const rest_request *req)
 {
     size_t n = ctx->next_id;
     where_lists w = {arena_zalloc(ctx->arena, (n + 1) * sizeof(vec)),

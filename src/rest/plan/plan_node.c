@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-plan_node *plan_node_new(plan_ctx *ctx, const rest_relation *rel, const char *name,
-                         plan_node *parent)
+plan_node *rest_plan_node_new(plan_ctx *ctx, const rest_relation *rel, const char *name,
+                              plan_node *parent)
 {
     plan_node *n = arena_zalloc(ctx->arena, sizeof(*n));
     n->rel = rel;
@@ -18,7 +18,7 @@ plan_node *plan_node_new(plan_ctx *ctx, const rest_relation *rel, const char *na
     return n;
 }
 
-plan_node *plan_child(const plan_node *node, const char *name)
+plan_node *rest_plan_child(const plan_node *node, const char *name)
 {
     for (size_t i = 0; i < node->item_count; i++) {
         const plan_item *it = &node->items[i];
@@ -29,11 +29,11 @@ plan_node *plan_child(const plan_node *node, const char *name)
     return NULL;
 }
 
-plan_node *plan_find_node(plan_ctx *ctx, plan_node *root, const rest_embed_path *path)
+plan_node *rest_plan_find_node(plan_ctx *ctx, plan_node *root, const rest_embed_path *path)
 {
     plan_node *node = root;
     for (size_t i = 0; i < path->count; i++) {
-        plan_node *child = plan_child(node, path->names[i]);
+        plan_node *child = rest_plan_child(node, path->names[i]);
         if (!child) {
             rest_error_set(ctx->err, ctx->arena, 400, "PGRST108", NULL,
                            arena_printf(ctx->arena,

@@ -7,7 +7,7 @@
 static bool related_term(plan_ctx *ctx, plan_node *node, const rest_order_term *in,
                          plan_order_term *out)
 {
-    plan_node *child = plan_child(node, in->relation);
+    plan_node *child = rest_plan_child(node, in->relation);
     if (!child)
         return rest_error_set(ctx->err, ctx->arena, 400, "PGRST108", NULL,
                               arena_printf(ctx->arena,
@@ -23,12 +23,12 @@ static bool related_term(plan_ctx *ctx, plan_node *node, const rest_order_term *
                                            node->rel->name, child->rel->name),
                               NULL, "A related order on '%s' is not possible", in->relation);
     out->embed = child;
-    return plan_resolve_field(ctx, child, &in->field, &out->field);
+    return rest_plan_resolve_field(ctx, child, &in->field, &out->field);
 }
 
 static bool plan_order(plan_ctx *ctx, plan_node *root, const rest_order *in)
 {
-    plan_node *node = plan_find_node(ctx, root, &in->path);
+    plan_node *node = rest_plan_find_node(ctx, root, &in->path);
     if (!node)
         return false;
     node->order = arena_zalloc(ctx->arena, (in->count + 1) * sizeof(plan_order_term));
@@ -39,14 +39,14 @@ static bool plan_order(plan_ctx *ctx, plan_node *root, const rest_order *in)
         out->dir = t->dir;
         out->nulls = t->nulls;
         bool ok = t->relation ? related_term(ctx, node, t, out)
-                              : plan_resolve_field(ctx, node, &t->field, &out->field);
+                              : rest_plan_resolve_field(ctx, node, &t->field, &out->field);
         if (!ok)
             return false;
     }
     return true;
 }
 
-bool plan_orders(plan_ctx *ctx, plan_node *root, const rest_request *req)
+bool rest_plan_orders(plan_ctx *ctx, plan_node *root, const rest_request *req)
 {
     for (size_t i = 0; i < req->order_count; i++)
         if (!plan_order(ctx, root, &req->orders[i]))
@@ -54,13 +54,13 @@ bool plan_orders(plan_ctx *ctx, plan_node *root, const rest_request *req)
     return true;
 }
 
-bool plan_paging(plan_ctx *ctx, plan_node *root, const rest_request *req)
+bool rest_plan_paging(plan_ctx *ctx, plan_node *root, const rest_request *req)
 {
     root->limit = req->paging.limit;
     root->offset = req->paging.offset;
     for (size_t i = 0; i < req->embed_page_count; i++) {
         const rest_paging *p = &req->embed_pages[i];
-        plan_node *node = plan_find_node(ctx, root, &p->path);
+        plan_node *node = rest_plan_find_node(ctx, root, &p->path);
         if (!node)
             return false;
         if (node->join.to_one)

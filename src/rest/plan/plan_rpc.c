@@ -188,14 +188,14 @@ bool rest_plan_rpc(arena *a, const rest_catalog *cat, const rest_request *req, c
         .count = req->prefer.count,
         .head = req->method == REST_HEAD,
     };
-    plan_node *root = plan_node_new(&ctx, result_relation(&ctx, call), call->fn->name, NULL);
+    plan_node *root = rest_plan_node_new(&ctx, result_relation(&ctx, call), call->fn->name, NULL);
     root->call = call;
     if (call->scalar)
         plan_scalar_item(&ctx, root);
-    else if (!plan_select_list(&ctx, root, &req->select))
+    else if (!rest_plan_select_list(&ctx, root, &req->select))
         return false;
-    if (!plan_filters(&ctx, root, req) || !plan_orders(&ctx, root, req) ||
-        !plan_paging(&ctx, root, req))
+    if (!rest_plan_filters(&ctx, root, req) || !rest_plan_orders(&ctx, root, req) ||
+        !rest_plan_paging(&ctx, root, req))
         return false;
     out->root = root;
     out->node_count = ctx.next_id;

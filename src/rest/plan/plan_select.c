@@ -8,9 +8,9 @@
 static bool plan_column(plan_ctx *ctx, plan_node *node, const rest_select_item *in, plan_item *out)
 {
     out->kind = PLAN_ITEM_COLUMN;
-    if (!plan_resolve_field(ctx, node, &in->field, &out->field))
+    if (!rest_plan_resolve_field(ctx, node, &in->field, &out->field))
         return false;
-    if (in->cast && !plan_cast(ctx, in->cast, &out->cast))
+    if (in->cast && !rest_plan_cast(ctx, in->cast, &out->cast))
         return false;
     if (in->alias)
         out->name = in->alias;
@@ -35,22 +35,22 @@ static bool plan_embed(plan_ctx *ctx, plan_node *node, const rest_select_item *i
 {
     plan_join join;
     const rest_relation *target;
-    if (!plan_relationship(ctx, node, in, &join, &target))
+    if (!rest_plan_relationship(ctx, node, in, &join, &target))
         return false;
     bool spread = in->kind == REST_SELECT_SPREAD;
     if (spread && !join.to_one)
         return fail_spread(ctx, node, target);
     const char *name = in->alias ? in->alias : in->relation;
-    plan_node *child = plan_node_new(ctx, target, name, node);
+    plan_node *child = rest_plan_node_new(ctx, target, name, node);
     child->join = join;
     child->presence = in->join == REST_JOIN_INNER ? PLAN_PRESENCE_REQUIRED : PLAN_PRESENCE_ANY;
     out->kind = spread ? PLAN_ITEM_SPREAD : PLAN_ITEM_EMBED;
     out->name = name;
     out->node = child;
-    return plan_select_list(ctx, child, &in->children);
+    return rest_plan_select_list(ctx, child, &in->children);
 }
 
-bool plan_select_list(plan_ctx *ctx, plan_node *node, const rest_select_list *list)
+bool rest_plan_select_list(plan_ctx *ctx, plan_node *node, const rest_select_list *list)
 {
     vec items = {0};
     node->items = NULL;

@@ -122,16 +122,16 @@ static bool plan_by_method(arena *a, const rest_request *req, rest_write_plan *p
     bool filtered = p->read.root->where.child_count > 0;
     switch (req->method) {
     case REST_POST:
-        return plan_write_conflict(a, req, p, err) && plan_write_columns(a, req, p, err);
+        return rest_plan_write_conflict(a, req, p, err) && rest_plan_write_columns(a, req, p, err);
     case REST_PUT:
         p->put = true;
-        return single_row(a, p->body, "PUT", err) && plan_write_columns(a, req, p, err) &&
+        return single_row(a, p->body, "PUT", err) && rest_plan_write_columns(a, req, p, err) &&
                check_put(a, req, p, err);
     case REST_PATCH:
         p->kind = PLAN_WRITE_UPDATE;
         if (!filtered)
             return fail_no_filter(a, "UPDATE", err);
-        return single_row(a, p->body, "PATCH", err) && plan_write_columns(a, req, p, err) &&
+        return single_row(a, p->body, "PATCH", err) && rest_plan_write_columns(a, req, p, err) &&
                plan_limited(a, p, err);
     case REST_DELETE:
         p->kind = PLAN_WRITE_DELETE;
@@ -167,6 +167,6 @@ bool rest_plan_write(arena *a, const rest_catalog *cat, const rest_request *req,
     if (!plan_by_method(a, req, out, err))
         return false;
     out->return_ = reply_kind(req);
-    plan_write_returning(a, out);
+    rest_plan_write_returning(a, out);
     return true;
 }

@@ -16,7 +16,8 @@
 
 #include <string.h>
 
-bool plan_write_fail_column(arena *a, const rest_relation *rel, const char *name, rest_error *err)
+bool rest_plan_write_fail_column(arena *a, const rest_relation *rel, const char *name,
+                                 rest_error *err)
 {
     return rest_error_set(err, a, 400, "PGRST204", NULL, NULL,
                           "Could not find the '%s' column of '%s' in the schema cache", name,
@@ -34,7 +35,7 @@ static bool mark(arena *a, const rest_relation *rel, const char *name, plan_valu
 {
     size_t i;
     if (!rest_relation_column(rel, name, &i))
-        return plan_write_fail_column(a, rel, name, err);
+        return rest_plan_write_fail_column(a, rel, name, err);
     m->written[i] = true;
     m->value[i] = v;
     return true;
@@ -83,14 +84,14 @@ static bool from_list(arena *a, const rest_request *req, const rest_write_plan *
         const rest_column *col = rest_relation_column(p->rel, name, NULL);
         plan_value v;
         if (!col)
-            return plan_write_fail_column(a, p->rel, name, err);
+            return rest_plan_write_fail_column(a, p->rel, name, err);
         if (listed_value(req, p, col, &v) && !mark(a, p->rel, name, v, m, err))
             return false;
     }
     return true;
 }
 
-bool plan_write_columns(arena *a, const rest_request *req, rest_write_plan *p, rest_error *err)
+bool rest_plan_write_columns(arena *a, const rest_request *req, rest_write_plan *p, rest_error *err)
 {
     size_t n = p->rel->column_count;
     column_marks m = {arena_zalloc(a, (n + 1) * sizeof(plan_value)),
@@ -116,7 +117,8 @@ static const rest_column **key_columns(arena *a, const rest_relation *rel, const
     return cols;
 }
 
-bool plan_write_conflict(arena *a, const rest_request *req, rest_write_plan *p, rest_error *err)
+bool rest_plan_write_conflict(arena *a, const rest_request *req, rest_write_plan *p,
+                              rest_error *err)
 {
     const rest_relation *rel = p->rel;
     if (req->has_on_conflict) {
@@ -125,7 +127,7 @@ bool plan_write_conflict(arena *a, const rest_request *req, rest_write_plan *p, 
         for (size_t i = 0; i < req->on_conflict.count; i++) {
             p->conflict[i] = rest_relation_column(rel, req->on_conflict.names[i], NULL);
             if (!p->conflict[i])
-                return plan_write_fail_column(a, rel, req->on_conflict.names[i], err);
+                return rest_plan_write_fail_column(a, rel, req->on_conflict.names[i], err);
         }
     } else {
         p->conflict = key_columns(a, rel, &rel->pk);
@@ -172,7 +174,7 @@ static bool need_items(bool *returning, const plan_node *root)
     return true;
 }
 
-void plan_write_returning(arena *a, rest_write_plan *p)
+void rest_plan_write_returning(arena *a, rest_write_plan *p)
 {
     const rest_relation *rel = p->rel;
     bool *returning = arena_zalloc(a, (rel->column_count + 1) * sizeof(bool));

@@ -1,5 +1,5 @@
 /* Internals shared by the plan_write*.c files: the parts of a write plan
- * that come from column names (plan_write_columns.c). */
+ * that come from column names (rest_plan_write_columns.c). */
 #ifndef PGSTACK_REST_PLAN_WRITE_INTERNAL_H
 #define PGSTACK_REST_PLAN_WRITE_INTERNAL_H
 
@@ -8,17 +8,20 @@
 /* The written columns from the body's keys or columns=; 400 PGRST102 for
  * rows with different keys (without columns=), 400 PGRST204 for a name
  * that is no column. */
-bool plan_write_columns(arena *a, const rest_request *req, rest_write_plan *p, rest_error *err);
+bool rest_plan_write_columns(arena *a, const rest_request *req, rest_write_plan *p,
+                             rest_error *err);
 
 /* The ON CONFLICT target of a POST: on_conflict= or the primary key
  * (without either, a plain insert). */
-bool plan_write_conflict(arena *a, const rest_request *req, rest_write_plan *p, rest_error *err);
+bool rest_plan_write_conflict(arena *a, const rest_request *req, rest_write_plan *p,
+                              rest_error *err);
 
 /* The columns the reply needs back (returning_all, returning, location). */
-void plan_write_returning(arena *a, rest_write_plan *p);
+void rest_plan_write_returning(arena *a, rest_write_plan *p);
 
 /* "Could not find the 'col' column of 'table' in the schema cache" (400
  * PGRST204). */
-bool plan_write_fail_column(arena *a, const rest_relation *rel, const char *name, rest_error *err);
+bool rest_plan_write_fail_column(arena *a, const rest_relation *rel, const char *name,
+                                 rest_error *err);
 
 #endif

@@ -18,15 +18,15 @@
 
 static void put_record_columns(sql_gen *g, const plan_call *c)
 {
-    sql_puts(g, "pg_catalog.json_to_record(");
-    sql_put_param(g, c->payload, c->payload_type);
-    sql_puts(g, ") as _a(");
+    rest_sql_puts(g, "pg_catalog.json_to_record(");
+    rest_sql_put_param(g, c->payload, c->payload_type);
+    rest_sql_puts(g, ") as _a(");
     for (size_t i = 0; i < c->named_count; i++) {
-        sql_puts(g, i ? ", " : "");
+        rest_sql_puts(g, i ? ", " : "");
         db_append_ident(&g->sql, c->named[i]->name);
-        sql_printf(g, " %s", c->named[i]->type);
+        rest_sql_printf(g, " %s", c->named[i]->type);
     }
-    sql_puts(g, ") cross join lateral ");
+    rest_sql_puts(g, ") cross join lateral ");
 }
 
 static void put_arguments(sql_gen *g, const plan_call *c)
@@ -34,35 +34,35 @@ static void put_arguments(sql_gen *g, const plan_call *c)
     if (c->whole) {
         if (c->whole->name[0]) {
             db_append_ident(&g->sql, c->whole->name);
-            sql_puts(g, " := ");
+            rest_sql_puts(g, " := ");
         }
-        sql_put_param(g, c->payload, c->payload_type);
+        rest_sql_put_param(g, c->payload, c->payload_type);
         return;
     }
     for (size_t i = 0; i < c->named_count; i++) {
-        sql_puts(g, i ? ", " : "");
-        sql_puts(g, c->named[i]->mode == 'v' ? "variadic " : "");
+        rest_sql_puts(g, i ? ", " : "");
+        rest_sql_puts(g, c->named[i]->mode == 'v' ? "variadic " : "");
         db_append_ident(&g->sql, c->named[i]->name);
-        sql_puts(g, " := _a.");
+        rest_sql_puts(g, " := _a.");
         db_append_ident(&g->sql, c->named[i]->name);
     }
 }
 
-void sql_put_call_cte(sql_gen *g, const plan_call *c)
+void rest_sql_put_call_cte(sql_gen *g, const plan_call *c)
 {
-    sql_puts(g, "with _call as (select _f.* from ");
+    rest_sql_puts(g, "with _call as (select _f.* from ");
     if (c->named_count)
         put_record_columns(g, c);
     db_append_qualified(&g->sql, c->fn->schema, c->fn->name);
-    sql_puts(g, "(");
+    rest_sql_puts(g, "(");
     put_arguments(g, c);
-    sql_puts(g, ") as _f");
+    rest_sql_puts(g, ") as _f");
     if (c->scalar) {
-        sql_puts(g, "(");
+        rest_sql_puts(g, "(");
         db_append_ident(&g->sql, c->fn->name);
-        sql_puts(g, ")");
+        rest_sql_puts(g, ")");
     }
-    sql_puts(g, ") ");
+    rest_sql_puts(g, ") ");
 }
 
 /* _r."f": the value of a row of a base-type result. */
@@ -76,7 +76,7 @@ static const char *row_json(const rest_plan *p)
     return p->strip_nulls ? "pg_catalog.json_strip_nulls(pg_catalog.row_to_json(_r))" : "_r";
 }
 
-const char *sql_call_body(arena *a, const rest_plan *p)
+const char *rest_sql_call_body(arena *a, const rest_plan *p)
 {
     const plan_call *c = p->root->call;
     if (p->head || c->shape == PLAN_CALL_VOID)

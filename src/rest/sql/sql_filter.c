@@ -79,8 +79,8 @@ static void put_is(sql_gen *g, const char *alias, const plan_cond *c)
         [REST_IS_TRUE] = " is true",       [REST_IS_FALSE] = " is false",
         [REST_IS_UNKNOWN] = " is unknown",
     };
-    sql_put_field(g, alias, &c->field);
-    sql_puts(g, tests[c->cond->is_value]);
+    rest_sql_put_field(g, alias, &c->field);
+    rest_sql_puts(g, tests[c->cond->is_value]);
 }
 
 static void put_fts(sql_gen *g, const char *alias, const plan_cond *c)
@@ -91,14 +91,14 @@ static void put_fts(sql_gen *g, const char *alias, const plan_cond *c)
         [REST_OP_PHFTS] = "phraseto_tsquery",
         [REST_OP_WFTS] = "websearch_to_tsquery",
     };
-    sql_put_field(g, alias, &c->field);
-    sql_printf(g, " @@ pg_catalog.%s(", functions[c->cond->op]);
+    rest_sql_put_field(g, alias, &c->field);
+    rest_sql_printf(g, " @@ pg_catalog.%s(", functions[c->cond->op]);
     if (c->cond->language) {
-        sql_put_param(g, c->cond->language, "pg_catalog.regconfig");
-        sql_puts(g, ", ");
+        rest_sql_put_param(g, c->cond->language, "pg_catalog.regconfig");
+        rest_sql_puts(g, ", ");
     }
-    sql_put_param(g, c->cond->value, "pg_catalog.text");
-    sql_puts(g, ")");
+    rest_sql_put_param(g, c->cond->value, "pg_catalog.text");
+    rest_sql_puts(g, ")");
 }
 
 /* "field op any|all ($n::type[])" for in.(...) and op(any|all).{...}. A
@@ -107,15 +107,15 @@ static void put_array_compare(sql_gen *g, const char *alias, const plan_cond *c,
                               const char *quantifier, const char *value)
 {
     const char *array_type =
-        compares_text(c->cond->op) ? "pg_catalog._text" : sql_field_array_type(&c->field);
-    sql_put_field(g, alias, &c->field);
+        compares_text(c->cond->op) ? "pg_catalog._text" : rest_sql_field_array_type(&c->field);
+    rest_sql_put_field(g, alias, &c->field);
     if (!array_type) {
-        sql_puts(g, "::pg_catalog.text");
+        rest_sql_puts(g, "::pg_catalog.text");
         array_type = "pg_catalog._text";
     }
-    sql_printf(g, " %s %s (", op_symbol(c->cond->op), quantifier);
-    sql_put_param(g, value, array_type);
-    sql_puts(g, ")");
+    rest_sql_printf(g, " %s %s (", op_symbol(c->cond->op), quantifier);
+    rest_sql_put_param(g, value, array_type);
+    rest_sql_puts(g, ")");
 }
 
 static void put_condition(sql_gen *g, const char *alias, const plan_cond *c)
@@ -141,30 +141,30 @@ static void put_condition(sql_gen *g, const char *alias, const plan_cond *c)
         put_array_compare(g, alias, c, rc->quantifier == REST_QUANT_ANY ? "any" : "all", rc->value);
         return;
     }
-    sql_put_field(g, alias, &c->field);
-    sql_printf(g, " %s ", op_symbol(rc->op));
-    sql_put_param(g, rc->value,
-                  compares_text(rc->op) ? "pg_catalog.text" : sql_field_type(&c->field));
+    rest_sql_put_field(g, alias, &c->field);
+    rest_sql_printf(g, " %s ", op_symbol(rc->op));
+    rest_sql_put_param(g, rc->value,
+                       compares_text(rc->op) ? "pg_catalog.text" : rest_sql_field_type(&c->field));
 }
 
-void sql_put_logic(sql_gen *g, const char *alias, const plan_logic *l)
+void rest_sql_put_logic(sql_gen *g, const char *alias, const plan_logic *l)
 {
     if (l->is_condition) {
         bool negated = l->cond.cond->negated;
-        sql_puts(g, negated ? "not (" : "");
+        rest_sql_puts(g, negated ? "not (" : "");
         put_condition(g, alias, &l->cond);
-        sql_puts(g, negated ? ")" : "");
+        rest_sql_puts(g, negated ? ")" : "");
         return;
     }
     if (l->child_count == 0) {
-        sql_puts(g, (l->op == REST_LOGIC_AND) != l->negated ? "true" : "false");
+        rest_sql_puts(g, (l->op == REST_LOGIC_AND) != l->negated ? "true" : "false");
         return;
     }
-    sql_puts(g, l->negated ? "not (" : "(");
+    rest_sql_puts(g, l->negated ? "not (" : "(");
     for (size_t i = 0; i < l->child_count; i++) {
         if (i)
-            sql_puts(g, l->op == REST_LOGIC_AND ? " and " : " or ");
-        sql_put_logic(g, alias, &l->children[i]);
+            rest_sql_puts(g, l->op == REST_LOGIC_AND ? " and " : " or ");
+        rest_sql_put_logic(g, alias, &l->children[i]);
     }
-    sql_puts(g, ")");
+    rest_sql_puts(g, ")");
 }

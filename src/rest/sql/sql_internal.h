@@ -18,27 +18,27 @@ typedef struct sql_gen {
     const char *root_from; /* replaces the root node's relation in FROM (e.g. a CTE); or NULL */
 } sql_gen;
 
-void sql_gen_init(sql_gen *g, arena *a);
-void sql_gen_finish(sql_gen *g, rest_statement *out);
+void rest_sql_gen_init(sql_gen *g, arena *a);
+void rest_sql_gen_finish(sql_gen *g, rest_statement *out);
 
 /* Appends "$n::type" binding value (type may be NULL: no cast). */
-void sql_put_param(sql_gen *g, const char *value, const char *type);
-void sql_puts(sql_gen *g, const char *s);
-void sql_printf(sql_gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rest_sql_put_param(sql_gen *g, const char *value, const char *type);
+void rest_sql_puts(sql_gen *g, const char *s);
+void rest_sql_printf(sql_gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* alias."column" */
-void sql_put_column(sql_gen *g, const char *alias, const rest_column *col);
+void rest_sql_put_column(sql_gen *g, const char *alias, const rest_column *col);
 /* alias."column", or (alias."column"->$1::text->>$2::text) with a path. */
-void sql_put_field(sql_gen *g, const char *alias, const plan_field *f);
+void rest_sql_put_field(sql_gen *g, const char *alias, const plan_field *f);
 /* Cast targets of a field's value and of an array of them (the array one
  * may be NULL when the type has no array type). */
-const char *sql_field_type(const plan_field *f);
-const char *sql_field_array_type(const plan_field *f);
+const char *rest_sql_field_type(const plan_field *f);
+const char *rest_sql_field_array_type(const plan_field *f);
 
-const char *sql_alias(sql_gen *g, char kind, const plan_node *n);
+const char *rest_sql_alias(sql_gen *g, char kind, const plan_node *n);
 
 /* sql_filter.c: a filter leaf / logic tree on the node aliased alias. */
-void sql_put_logic(sql_gen *g, const char *alias, const plan_logic *l);
+void rest_sql_put_logic(sql_gen *g, const char *alias, const plan_logic *l);
 
 /* sql_select.c */
 typedef enum sql_mode {
@@ -46,21 +46,21 @@ typedef enum sql_mode {
     SQL_COUNT, /* "select 1" over the same rows, no order or paging */
 } sql_mode;
 
-void sql_put_node_query(sql_gen *g, const plan_node *n, sql_mode mode);
+void rest_sql_put_node_query(sql_gen *g, const plan_node *n, sql_mode mode);
 /* " order by ..." and " limit $a offset $b" of a node (nothing when none). */
-void sql_put_order(sql_gen *g, const plan_node *n);
-void sql_put_paging(sql_gen *g, const plan_node *n);
+void rest_sql_put_order(sql_gen *g, const plan_node *n);
+void rest_sql_put_paging(sql_gen *g, const plan_node *n);
 
 /* sql_read.c: the body rendered from the rows _r (JSON array, object,
  * CSV lines; NULL for HEAD), and the CSV header line of a plan. */
-const char *sql_body_expression(const rest_plan *p);
-const char *sql_csv_header(arena *a, const rest_plan *p);
+const char *rest_sql_body_expression(const rest_plan *p);
+const char *rest_sql_csv_header(arena *a, const rest_plan *p);
 
 /* sql_call.c: an RPC's root reads "_call", which this common table
  * expression defines; and its body expression (NULL: render the rows as a
  * read does). */
 struct plan_call;
-void sql_put_call_cte(sql_gen *g, const struct plan_call *c);
-const char *sql_call_body(arena *a, const rest_plan *p);
+void rest_sql_put_call_cte(sql_gen *g, const struct plan_call *c);
+const char *rest_sql_call_body(arena *a, const rest_plan *p);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-const char *sql_body_expression(const rest_plan *p)
+const char *rest_sql_body_expression(const rest_plan *p)
 {
     if (p->head)
         return "null::pg_catalog.text";
@@ -33,20 +33,20 @@ static void put_total(sql_gen *g, const rest_plan *p)
 {
     switch (p->count) {
     case REST_COUNT_EXACT:
-        sql_puts(g, "(select pg_catalog.count(*) from (");
-        sql_put_node_query(g, p->root, SQL_COUNT);
-        sql_puts(g, ") as _c)");
+        rest_sql_puts(g, "(select pg_catalog.count(*) from (");
+        rest_sql_put_node_query(g, p->root, SQL_COUNT);
+        rest_sql_puts(g, ") as _c)");
         return;
     case REST_COUNT_ESTIMATED:
-        sql_puts(g, "(select pg_catalog.count(*) from (");
-        sql_put_node_query(g, p->root, SQL_COUNT);
-        sql_printf(g, " limit %d) as _c)", REST_ESTIMATE_EXACT_LIMIT + 1);
+        rest_sql_puts(g, "(select pg_catalog.count(*) from (");
+        rest_sql_put_node_query(g, p->root, SQL_COUNT);
+        rest_sql_printf(g, " limit %d) as _c)", REST_ESTIMATE_EXACT_LIMIT + 1);
         return;
     case REST_COUNT_PLANNED:
     case REST_COUNT_UNSET:
         break;
     }
-    sql_puts(g, "null::pg_catalog.int8");
+    rest_sql_puts(g, "null::pg_catalog.int8");
 }
 
 /* ---- CSV header ----------------------------------------------------------- */
@@ -91,7 +91,7 @@ static void csv_names(sbuf *b, const plan_node *n)
     }
 }
 
-const char *sql_csv_header(arena *a, const rest_plan *p)
+const char *rest_sql_csv_header(arena *a, const rest_plan *p)
 {
     sbuf header;
     sbuf_init(&header, a, 128);
@@ -103,27 +103,27 @@ void rest_sql_read(arena *a, const rest_plan *p, rest_read_sql *out)
 {
     memset(out, 0, sizeof(*out));
     const plan_call *call = p->root->call;
-    const char *body = call ? sql_call_body(a, p) : NULL;
+    const char *body = call ? rest_sql_call_body(a, p) : NULL;
     sql_gen g;
-    sql_gen_init(&g, a);
+    rest_sql_gen_init(&g, a);
     if (call)
-        sql_put_call_cte(&g, call);
-    sql_puts(&g, "select ");
+        rest_sql_put_call_cte(&g, call);
+    rest_sql_puts(&g, "select ");
     put_total(&g, p);
-    sql_puts(&g, ", pg_catalog.count(*), ");
-    sql_puts(&g, body ? body : sql_body_expression(p));
-    sql_puts(&g, " from (");
-    sql_put_node_query(&g, p->root, SQL_ROWS);
-    sql_puts(&g, ") as _r");
-    sql_gen_finish(&g, &out->main);
+    rest_sql_puts(&g, ", pg_catalog.count(*), ");
+    rest_sql_puts(&g, body ? body : rest_sql_body_expression(p));
+    rest_sql_puts(&g, " from (");
+    rest_sql_put_node_query(&g, p->root, SQL_ROWS);
+    rest_sql_puts(&g, ") as _r");
+    rest_sql_gen_finish(&g, &out->main);
     if (p->count == REST_COUNT_PLANNED || p->count == REST_COUNT_ESTIMATED) {
-        sql_gen_init(&g, a);
-        sql_puts(&g, "explain (format json) ");
+        rest_sql_gen_init(&g, a);
+        rest_sql_puts(&g, "explain (format json) ");
         if (call)
-            sql_put_call_cte(&g, call);
-        sql_put_node_query(&g, p->root, SQL_COUNT);
-        sql_gen_finish(&g, &out->explain);
+            rest_sql_put_call_cte(&g, call);
+        rest_sql_put_node_query(&g, p->root, SQL_COUNT);
+        rest_sql_gen_finish(&g, &out->explain);
     }
     if (p->media == REST_MEDIA_CSV)
-        out->csv_header = sql_csv_header(a, p);
+        out->csv_header = rest_sql_csv_header(a, p);
 }

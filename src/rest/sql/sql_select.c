@@ -20,7 +20,7 @@
 static void sql_puts_all(sql_gen *g, const char *const *pieces)
 {
     for (; *pieces; pieces++)
-        sql_puts(g, *pieces);
+        rest_sql_puts(g, *pieces);
 }
 
 static void put_relation(sql_gen *g, const rest_relation *r)
@@ -38,10 +38,10 @@ static void put_direct_pairs(sql_gen *g, const plan_join *j, const rest_relation
     for (size_t i = 0; i < fk->col_count; i++) {
         size_t child_col = j->fk_from_parent ? fk->to_cols[i] : fk->from_cols[i];
         size_t parent_col = j->fk_from_parent ? fk->from_cols[i] : fk->to_cols[i];
-        sql_puts(g, i ? " and " : "");
-        sql_put_column(g, child_alias, &child->columns[child_col]);
-        sql_puts(g, " = ");
-        sql_put_column(g, parent_alias, &parent->columns[parent_col]);
+        rest_sql_puts(g, i ? " and " : "");
+        rest_sql_put_column(g, child_alias, &child->columns[child_col]);
+        rest_sql_puts(g, " = ");
+        rest_sql_put_column(g, parent_alias, &parent->columns[parent_col]);
     }
 }
 
@@ -50,21 +50,22 @@ static void put_fk_pairs(sql_gen *g, const rest_fk *fk, const char *from_alias,
                          const char *to_alias)
 {
     for (size_t i = 0; i < fk->col_count; i++) {
-        sql_puts(g, i ? " and " : "");
-        sql_put_column(g, from_alias, &fk->from->columns[fk->from_cols[i]]);
-        sql_puts(g, " = ");
-        sql_put_column(g, to_alias, &fk->to->columns[fk->to_cols[i]]);
+        rest_sql_puts(g, i ? " and " : "");
+        rest_sql_put_column(g, from_alias, &fk->from->columns[fk->from_cols[i]]);
+        rest_sql_puts(g, " = ");
+        rest_sql_put_column(g, to_alias, &fk->to->columns[fk->to_cols[i]]);
     }
 }
 
 /* The node's condition joining it to its parent. */
 static void put_parent_join(sql_gen *g, const plan_node *n)
 {
-    const char *parent_alias = sql_alias(g, 't', n->parent);
+    const char *parent_alias = rest_sql_alias(g, 't', n->parent);
     if (n->join.card == PLAN_MANY_TO_MANY)
-        put_fk_pairs(g, n->join.fk, sql_alias(g, 'j', n), parent_alias);
+        put_fk_pairs(g, n->join.fk, rest_sql_alias(g, 'j', n), parent_alias);
     else
-        put_direct_pairs(g, &n->join, n->parent->rel, parent_alias, n->rel, sql_alias(g, 't', n));
+        put_direct_pairs(g, &n->join, n->parent->rel, parent_alias, n->rel,
+                         rest_sql_alias(g, 't', n));
 }
 
 static bool is_output(const plan_item *it)
@@ -76,25 +77,25 @@ static void put_item(sql_gen *g, const plan_node *n, const plan_item *it)
 {
     switch (it->kind) {
     case PLAN_ITEM_STAR:
-        PUTS(g, sql_alias(g, 't', n), ".*");
+        PUTS(g, rest_sql_alias(g, 't', n), ".*");
         return;
     case PLAN_ITEM_COLUMN:
-        sql_puts(g, it->cast ? "cast(" : "");
-        sql_put_field(g, sql_alias(g, 't', n), &it->field);
+        rest_sql_puts(g, it->cast ? "cast(" : "");
+        rest_sql_put_field(g, rest_sql_alias(g, 't', n), &it->field);
         if (it->cast)
             PUTS(g, " as ", it->cast, ")");
         break;
     case PLAN_ITEM_SPREAD:
-        PUTS(g, sql_alias(g, 'l', it->node), ".*");
+        PUTS(g, rest_sql_alias(g, 'l', it->node), ".*");
         return;
     case PLAN_ITEM_EMBED:
         if (it->node->join.to_one)
-            PUTS(g, sql_alias(g, 'l', it->node), ".v");
+            PUTS(g, rest_sql_alias(g, 'l', it->node), ".v");
         else
-            PUTS(g, "coalesce(", sql_alias(g, 'l', it->node), ".v, '[]'::pg_catalog.json)");
+            PUTS(g, "coalesce(", rest_sql_alias(g, 'l', it->node), ".v, '[]'::pg_catalog.json)");
         break;
     }
-    sql_puts(g, " as ");
+    rest_sql_puts(g, " as ");
     db_append_ident(&g->sql, it->name);
 }
 
@@ -105,7 +106,7 @@ static void put_select_list(sql_gen *g, const plan_node *n)
         const plan_item *it = &n->items[i];
         if (it->kind == PLAN_ITEM_EMBED && !is_output(it))
             continue;
-        sql_puts(g, first ? "" : ", ");
+        rest_sql_puts(g, first ? "" : ", ");
         put_item(g, n, it);
         first = false;
     }
@@ -114,16 +115,16 @@ static void put_select_list(sql_gen *g, const plan_node *n)
 static void put_lateral(sql_gen *g, const plan_node *c, bool spread)
 {
     bool required = c->presence == PLAN_PRESENCE_REQUIRED;
-    sql_puts(g, required ? " join lateral (" : " left join lateral (");
+    rest_sql_puts(g, required ? " join lateral (" : " left join lateral (");
     if (spread) {
-        sql_put_node_query(g, c, SQL_ROWS);
+        rest_sql_put_node_query(g, c, SQL_ROWS);
     } else {
-        sql_puts(g, c->join.to_one ? "select pg_catalog.row_to_json(_e) as v from ("
-                                   : "select pg_catalog.json_agg(_e) as v from (");
-        sql_put_node_query(g, c, SQL_ROWS);
-        sql_puts(g, ") as _e");
+        rest_sql_puts(g, c->join.to_one ? "select pg_catalog.row_to_json(_e) as v from ("
+                                        : "select pg_catalog.json_agg(_e) as v from (");
+        rest_sql_put_node_query(g, c, SQL_ROWS);
+        rest_sql_puts(g, ") as _e");
     }
-    const char *alias = sql_alias(g, 'l', c);
+    const char *alias = rest_sql_alias(g, 'l', c);
     if (required && !spread && !c->join.to_one)
         PUTS(g, ") as ", alias, " on ", alias, ".v is not null");
     else
@@ -144,27 +145,27 @@ static void put_laterals(sql_gen *g, const plan_node *n, sql_mode mode)
 
 static void put_from(sql_gen *g, const plan_node *n)
 {
-    sql_puts(g, " from ");
+    rest_sql_puts(g, " from ");
     if (!n->parent && g->root_from)
-        sql_puts(g, g->root_from);
+        rest_sql_puts(g, g->root_from);
     else if (n->call)
-        sql_puts(g, "_call"); /* an RPC's result (sql_call.c) */
+        rest_sql_puts(g, "_call"); /* an RPC's result (sql_call.c) */
     else
         put_relation(g, n->rel);
-    PUTS(g, " as ", sql_alias(g, 't', n));
+    PUTS(g, " as ", rest_sql_alias(g, 't', n));
     if (n->parent && n->join.card == PLAN_MANY_TO_MANY) {
-        const char *j = sql_alias(g, 'j', n);
-        sql_puts(g, " join ");
+        const char *j = rest_sql_alias(g, 'j', n);
+        rest_sql_puts(g, " join ");
         put_relation(g, n->join.junction);
         PUTS(g, " as ", j, " on ");
-        put_fk_pairs(g, n->join.junction_fk, j, sql_alias(g, 't', n));
+        put_fk_pairs(g, n->join.junction_fk, j, rest_sql_alias(g, 't', n));
     }
 }
 
 /* Starts a conjunct: " where " first, " and " after. */
 static void conjunct(sql_gen *g, bool *any)
 {
-    sql_puts(g, *any ? " and " : " where ");
+    rest_sql_puts(g, *any ? " and " : " where ");
     *any = true;
 }
 
@@ -177,13 +178,13 @@ static void put_where(sql_gen *g, const plan_node *n)
     }
     if (n->where.child_count) {
         conjunct(g, &any);
-        sql_put_logic(g, sql_alias(g, 't', n), &n->where);
+        rest_sql_put_logic(g, rest_sql_alias(g, 't', n), &n->where);
     }
     for (size_t i = 0; i < n->item_count; i++) {
         const plan_item *it = &n->items[i];
         if (it->kind == PLAN_ITEM_EMBED && it->node->presence == PLAN_PRESENCE_ABSENT) {
             conjunct(g, &any);
-            PUTS(g, sql_alias(g, 'l', it->node), ".v is null");
+            PUTS(g, rest_sql_alias(g, 'l', it->node), ".v is null");
         }
     }
 }
@@ -192,56 +193,58 @@ static void put_where(sql_gen *g, const plan_node *n)
 static void put_related_order(sql_gen *g, const plan_node *n, const plan_order_term *t)
 {
     const plan_node *c = t->embed;
-    const char *alias = sql_alias(g, 'o', c);
-    sql_puts(g, "(select ");
-    sql_put_field(g, alias, &t->field);
-    sql_puts(g, " from ");
+    const char *alias = rest_sql_alias(g, 'o', c);
+    rest_sql_puts(g, "(select ");
+    rest_sql_put_field(g, alias, &t->field);
+    rest_sql_puts(g, " from ");
     put_relation(g, c->rel);
     PUTS(g, " as ", alias, " where ");
-    put_direct_pairs(g, &c->join, n->rel, sql_alias(g, 't', n), c->rel, alias);
-    sql_puts(g, ")");
+    put_direct_pairs(g, &c->join, n->rel, rest_sql_alias(g, 't', n), c->rel, alias);
+    rest_sql_puts(g, ")");
 }
 
-void sql_put_order(sql_gen *g, const plan_node *n)
+void rest_sql_put_order(sql_gen *g, const plan_node *n)
 {
     for (size_t i = 0; i < n->order_count; i++) {
         const plan_order_term *t = &n->order[i];
-        sql_puts(g, i ? ", " : " order by ");
+        rest_sql_puts(g, i ? ", " : " order by ");
         if (t->embed)
             put_related_order(g, n, t);
         else
-            sql_put_field(g, sql_alias(g, 't', n), &t->field);
-        sql_puts(g, t->dir == REST_ORDER_DESC ? " desc" : t->dir == REST_ORDER_ASC ? " asc" : "");
-        sql_puts(g, t->nulls == REST_NULLS_FIRST  ? " nulls first"
-                    : t->nulls == REST_NULLS_LAST ? " nulls last"
-                                                  : "");
+            rest_sql_put_field(g, rest_sql_alias(g, 't', n), &t->field);
+        rest_sql_puts(g, t->dir == REST_ORDER_DESC  ? " desc"
+                         : t->dir == REST_ORDER_ASC ? " asc"
+                                                    : "");
+        rest_sql_puts(g, t->nulls == REST_NULLS_FIRST  ? " nulls first"
+                         : t->nulls == REST_NULLS_LAST ? " nulls last"
+                                                       : "");
     }
 }
 
-void sql_put_paging(sql_gen *g, const plan_node *n)
+void rest_sql_put_paging(sql_gen *g, const plan_node *n)
 {
     if (n->limit != REST_NO_LIMIT) {
-        sql_puts(g, " limit ");
-        sql_put_param(g, arena_itoa(g->arena, n->limit), "pg_catalog.int8");
+        rest_sql_puts(g, " limit ");
+        rest_sql_put_param(g, arena_itoa(g->arena, n->limit), "pg_catalog.int8");
     }
     if (n->offset > 0) {
-        sql_puts(g, " offset ");
-        sql_put_param(g, arena_itoa(g->arena, n->offset), "pg_catalog.int8");
+        rest_sql_puts(g, " offset ");
+        rest_sql_put_param(g, arena_itoa(g->arena, n->offset), "pg_catalog.int8");
     }
 }
 
-void sql_put_node_query(sql_gen *g, const plan_node *n, sql_mode mode)
+void rest_sql_put_node_query(sql_gen *g, const plan_node *n, sql_mode mode)
 {
-    sql_puts(g, "select ");
+    rest_sql_puts(g, "select ");
     if (mode == SQL_ROWS)
         put_select_list(g, n);
     else
-        sql_puts(g, "1");
+        rest_sql_puts(g, "1");
     put_from(g, n);
     put_laterals(g, n, mode);
     put_where(g, n);
     if (mode == SQL_ROWS) {
-        sql_put_order(g, n);
-        sql_put_paging(g, n);
+        rest_sql_put_order(g, n);
+        rest_sql_put_paging(g, n);
     }
 }

@@ -16,63 +16,63 @@
 static void put_returning_list(sql_gen *g, const rest_write_plan *p)
 {
     if (p->returning_all) {
-        sql_puts(g, SQL_WRITE_TARGET ".*");
+        rest_sql_puts(g, SQL_WRITE_TARGET ".*");
         return;
     }
     bool first = true;
     for (size_t i = 0; p->returning && i < p->rel->column_count; i++) {
         if (!p->returning[i])
             continue;
-        sql_puts(g, first ? "" : ", ");
-        sql_put_column(g, SQL_WRITE_TARGET, &p->rel->columns[i]);
+        rest_sql_puts(g, first ? "" : ", ");
+        rest_sql_put_column(g, SQL_WRITE_TARGET, &p->rel->columns[i]);
         first = false;
     }
-    sql_puts(g, first ? "1" : "");
+    rest_sql_puts(g, first ? "1" : "");
 }
 
 static void put_mutation(sql_gen *g, const rest_write_plan *p)
 {
     if (p->kind == PLAN_WRITE_UPDATE && !p->column_count) {
-        sql_puts(g, "select ");
+        rest_sql_puts(g, "select ");
         put_returning_list(g, p);
-        sql_puts(g, " from ");
+        rest_sql_puts(g, " from ");
         db_append_qualified(&g->sql, p->rel->schema, p->rel->name);
-        sql_puts(g, " as " SQL_WRITE_TARGET " where false");
+        rest_sql_puts(g, " as " SQL_WRITE_TARGET " where false");
         return;
     }
     if (p->kind == PLAN_WRITE_INSERT)
-        sql_put_insert(g, p);
+        rest_sql_put_insert(g, p);
     else if (p->kind == PLAN_WRITE_UPDATE)
-        sql_put_update(g, p);
+        rest_sql_put_update(g, p);
     else
-        sql_put_delete(g, p);
-    sql_puts(g, " returning ");
+        rest_sql_put_delete(g, p);
+    rest_sql_puts(g, " returning ");
     put_returning_list(g, p);
 }
 
 static void put_count(sql_gen *g, const rest_write_plan *p)
 {
     if (p->read.media == REST_MEDIA_OBJECT)
-        sql_puts(g, "pgstack.rest_single(pg_catalog.count(*))");
+        rest_sql_puts(g, "pgstack.rest_single(pg_catalog.count(*))");
     else
-        sql_puts(g, "pg_catalog.count(*)");
+        rest_sql_puts(g, "pg_catalog.count(*)");
 }
 
 /* case when count(*) = 1 then json_agg(json_build_array(_r."k"::text, ...)) ->> 0 end */
 static void put_location(sql_gen *g, const rest_write_plan *p)
 {
     if (!p->location_count) {
-        sql_puts(g, "null::pg_catalog.text");
+        rest_sql_puts(g, "null::pg_catalog.text");
         return;
     }
-    sql_puts(g, "case when pg_catalog.count(*) = 1 then pg_catalog.json_agg("
-                "pg_catalog.json_build_array(");
+    rest_sql_puts(g, "case when pg_catalog.count(*) = 1 then pg_catalog.json_agg("
+                     "pg_catalog.json_build_array(");
     for (size_t i = 0; i < p->location_count; i++) {
-        sql_puts(g, i ? ", " : "");
-        sql_put_column(g, "_r", p->location[i]);
-        sql_puts(g, "::pg_catalog.text");
+        rest_sql_puts(g, i ? ", " : "");
+        rest_sql_put_column(g, "_r", p->location[i]);
+        rest_sql_puts(g, "::pg_catalog.text");
     }
-    sql_puts(g, ")) ->> 0 end");
+    rest_sql_puts(g, ")) ->> 0 end");
 }
 
 /* The root node as the representation shows it: its select tree,
@@ -85,11 +85,11 @@ static void put_representation(sql_gen *g, const rest_write_plan *p)
     root.where.child_count = 0;
     root.limit = REST_NO_LIMIT;
     root.offset = 0;
-    sql_puts(g, "(");
+    rest_sql_puts(g, "(");
     g->root_from = "_w";
-    sql_put_node_query(g, &root, SQL_ROWS);
+    rest_sql_put_node_query(g, &root, SQL_ROWS);
     g->root_from = NULL;
-    sql_puts(g, ")");
+    rest_sql_puts(g, ")");
 }
 
 void rest_sql_write(arena *a, const rest_write_plan *p, rest_write_sql *out)
@@ -97,20 +97,21 @@ void rest_sql_write(arena *a, const rest_write_plan *p, rest_write_sql *out)
     memset(out, 0, sizeof(*out));
     bool shows = p->return_ == REST_RETURN_REPRESENTATION;
     sql_gen g;
-    sql_gen_init(&g, a);
-    sql_puts(&g, "with _w as (");
+    rest_sql_gen_init(&g, a);
+    rest_sql_puts(&g, "with _w as (");
     put_mutation(&g, p);
-    sql_puts(&g, ") select ");
+    rest_sql_puts(&g, ") select ");
     put_count(&g, p);
-    sql_printf(&g, ", %s, ", shows ? sql_body_expression(&p->read) : "null::pg_catalog.text");
+    rest_sql_printf(&g, ", %s, ",
+                    shows ? rest_sql_body_expression(&p->read) : "null::pg_catalog.text");
     put_location(&g, p);
-    sql_puts(&g, " from ");
+    rest_sql_puts(&g, " from ");
     if (shows)
         put_representation(&g, p);
     else
-        sql_puts(&g, "_w");
-    sql_puts(&g, " as _r");
-    sql_gen_finish(&g, &out->main);
+        rest_sql_puts(&g, "_w");
+    rest_sql_puts(&g, " as _r");
+    rest_sql_gen_finish(&g, &out->main);
     if (shows && p->read.media == REST_MEDIA_CSV)
-        out->csv_header = sql_csv_header(a, &p->read);
+        out->csv_header = rest_sql_csv_header(a, &p->read);
 }

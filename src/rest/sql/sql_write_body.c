@@ -5,12 +5,12 @@
 
 #include "db/quote.h"
 
-void sql_put_body_param(sql_gen *g, const rest_write_plan *p)
+void rest_sql_put_body_param(sql_gen *g, const rest_write_plan *p)
 {
-    sql_put_param(g, p->body->rows_json, "pg_catalog.json");
+    rest_sql_put_param(g, p->body->rows_json, "pg_catalog.json");
 }
 
-size_t sql_body_column_count(const rest_write_plan *p)
+size_t rest_sql_body_column_count(const rest_write_plan *p)
 {
     size_t n = 0;
     for (size_t i = 0; i < p->column_count; i++)
@@ -18,17 +18,17 @@ size_t sql_body_column_count(const rest_write_plan *p)
     return n;
 }
 
-void sql_put_row_type(sql_gen *g, const rest_write_plan *p)
+void rest_sql_put_row_type(sql_gen *g, const rest_write_plan *p)
 {
     bool first = true;
     for (size_t i = 0; i < p->column_count; i++) {
         const rest_column *col = p->columns[i].column;
         if (p->columns[i].value == PLAN_VALUE_DEFAULT)
             continue;
-        sql_puts(g, first ? " as " SQL_WRITE_ROWS "(" : ", ");
+        rest_sql_puts(g, first ? " as " SQL_WRITE_ROWS "(" : ", ");
         db_append_ident(&g->sql, col->name);
-        sql_printf(g, " %s", col->type);
+        rest_sql_printf(g, " %s", col->type);
         first = false;
     }
-    sql_puts(g, first ? "" : ")");
+    rest_sql_puts(g, first ? "" : ")");
 }

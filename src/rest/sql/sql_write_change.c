@@ -16,70 +16,70 @@
 static void put_row_key(sql_gen *g, const rest_write_plan *p, const char *alias)
 {
     if (!p->row_key_count) {
-        sql_printf(g, "%s.tableoid, %s.ctid", alias, alias);
+        rest_sql_printf(g, "%s.tableoid, %s.ctid", alias, alias);
         return;
     }
     for (size_t i = 0; i < p->row_key_count; i++) {
-        sql_puts(g, i ? ", " : "");
-        sql_put_column(g, alias, p->row_key[i]);
+        rest_sql_puts(g, i ? ", " : "");
+        rest_sql_put_column(g, alias, p->row_key[i]);
     }
 }
 
 static void put_rows_where(sql_gen *g, const rest_write_plan *p)
 {
     const plan_node *root = p->read.root;
-    sql_puts(g, " where ");
+    rest_sql_puts(g, " where ");
     if (!p->limited) {
-        sql_put_logic(g, SQL_WRITE_TARGET, &root->where);
+        rest_sql_put_logic(g, SQL_WRITE_TARGET, &root->where);
         return;
     }
-    const char *alias = sql_alias(g, 't', root);
-    sql_puts(g, "(");
+    const char *alias = rest_sql_alias(g, 't', root);
+    rest_sql_puts(g, "(");
     put_row_key(g, p, SQL_WRITE_TARGET);
-    sql_puts(g, ") in (select ");
+    rest_sql_puts(g, ") in (select ");
     put_row_key(g, p, alias);
-    sql_puts(g, " from ");
+    rest_sql_puts(g, " from ");
     db_append_qualified(&g->sql, p->rel->schema, p->rel->name);
-    sql_printf(g, " as %s where ", alias);
-    sql_put_logic(g, alias, &root->where);
-    sql_put_order(g, root);
-    sql_put_paging(g, root);
-    sql_puts(g, ")");
+    rest_sql_printf(g, " as %s where ", alias);
+    rest_sql_put_logic(g, alias, &root->where);
+    rest_sql_put_order(g, root);
+    rest_sql_put_paging(g, root);
+    rest_sql_puts(g, ")");
 }
 
 static void put_assignments(sql_gen *g, const rest_write_plan *p)
 {
     for (size_t i = 0; i < p->column_count; i++) {
         const plan_write_column *c = &p->columns[i];
-        sql_puts(g, i ? ", " : "");
+        rest_sql_puts(g, i ? ", " : "");
         db_append_ident(&g->sql, c->column->name);
-        sql_puts(g, " = ");
+        rest_sql_puts(g, " = ");
         if (c->value == PLAN_VALUE_DEFAULT)
-            sql_puts(g, "default");
+            rest_sql_puts(g, "default");
         else
-            sql_put_column(g, SQL_WRITE_ROWS, c->column);
+            rest_sql_put_column(g, SQL_WRITE_ROWS, c->column);
     }
 }
 
-void sql_put_update(sql_gen *g, const rest_write_plan *p)
+void rest_sql_put_update(sql_gen *g, const rest_write_plan *p)
 {
-    sql_puts(g, "update ");
+    rest_sql_puts(g, "update ");
     db_append_qualified(&g->sql, p->rel->schema, p->rel->name);
-    sql_puts(g, " as " SQL_WRITE_TARGET " set ");
+    rest_sql_puts(g, " as " SQL_WRITE_TARGET " set ");
     put_assignments(g, p);
-    if (sql_body_column_count(p)) {
-        sql_puts(g, " from pg_catalog.json_to_recordset(");
-        sql_put_body_param(g, p);
-        sql_puts(g, ")");
-        sql_put_row_type(g, p);
+    if (rest_sql_body_column_count(p)) {
+        rest_sql_puts(g, " from pg_catalog.json_to_recordset(");
+        rest_sql_put_body_param(g, p);
+        rest_sql_puts(g, ")");
+        rest_sql_put_row_type(g, p);
     }
     put_rows_where(g, p);
 }
 
-void sql_put_delete(sql_gen *g, const rest_write_plan *p)
+void rest_sql_put_delete(sql_gen *g, const rest_write_plan *p)
 {
-    sql_puts(g, "delete from ");
+    rest_sql_puts(g, "delete from ");
     db_append_qualified(&g->sql, p->rel->schema, p->rel->name);
-    sql_puts(g, " as " SQL_WRITE_TARGET);
+    rest_sql_puts(g, " as " SQL_WRITE_TARGET);
     put_rows_where(g, p);
 }

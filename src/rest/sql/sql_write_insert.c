@@ -28,12 +28,12 @@ static void put_column_list(sql_gen *g, const rest_write_plan *p)
 {
     if (!p->column_count)
         return;
-    sql_puts(g, " (");
+    rest_sql_puts(g, " (");
     for (size_t i = 0; i < p->column_count; i++) {
-        sql_puts(g, i ? ", " : "");
+        rest_sql_puts(g, i ? ", " : "");
         db_append_ident(&g->sql, p->columns[i].column->name);
     }
-    sql_puts(g, ")");
+    rest_sql_puts(g, ")");
 }
 
 static void put_value(sql_gen *g, const plan_write_column *c)
@@ -41,68 +41,68 @@ static void put_value(sql_gen *g, const plan_write_column *c)
     const rest_column *col = c->column;
     bool fallback = c->value == PLAN_VALUE_BODY_OR_DEFAULT && col->default_expr;
     if (fallback) {
-        sql_puts(g, "case when (_e.v -> ");
-        sql_put_param(g, col->name, "pg_catalog.text");
-        sql_printf(g, ") is null then (%s) else ", col->default_expr);
+        rest_sql_puts(g, "case when (_e.v -> ");
+        rest_sql_put_param(g, col->name, "pg_catalog.text");
+        rest_sql_printf(g, ") is null then (%s) else ", col->default_expr);
     }
-    sql_put_column(g, SQL_WRITE_ROWS, col);
-    sql_puts(g, fallback ? " end" : "");
+    rest_sql_put_column(g, SQL_WRITE_ROWS, col);
+    rest_sql_puts(g, fallback ? " end" : "");
 }
 
 static void put_rows(sql_gen *g, const rest_write_plan *p)
 {
-    sql_puts(g, " select ");
+    rest_sql_puts(g, " select ");
     for (size_t i = 0; i < p->column_count; i++) {
-        sql_puts(g, i ? ", " : "");
+        rest_sql_puts(g, i ? ", " : "");
         put_value(g, &p->columns[i]);
     }
     if (!p->column_count || per_row_defaults(p)) {
-        sql_puts(g, " from pg_catalog.json_array_elements(");
-        sql_put_body_param(g, p);
-        sql_puts(g, ") as _e(v)");
+        rest_sql_puts(g, " from pg_catalog.json_array_elements(");
+        rest_sql_put_body_param(g, p);
+        rest_sql_puts(g, ") as _e(v)");
         if (!p->column_count)
             return;
-        sql_puts(g, " cross join lateral pg_catalog.json_to_record(_e.v)");
+        rest_sql_puts(g, " cross join lateral pg_catalog.json_to_record(_e.v)");
     } else {
-        sql_puts(g, " from pg_catalog.json_to_recordset(");
-        sql_put_body_param(g, p);
-        sql_puts(g, ")");
+        rest_sql_puts(g, " from pg_catalog.json_to_recordset(");
+        rest_sql_put_body_param(g, p);
+        rest_sql_puts(g, ")");
     }
-    sql_put_row_type(g, p);
+    rest_sql_put_row_type(g, p);
 }
 
 static void put_on_conflict(sql_gen *g, const rest_write_plan *p)
 {
     if (p->resolution == REST_RESOLUTION_UNSET)
         return;
-    sql_puts(g, " on conflict (");
+    rest_sql_puts(g, " on conflict (");
     for (size_t i = 0; i < p->conflict_count; i++) {
-        sql_puts(g, i ? ", " : "");
+        rest_sql_puts(g, i ? ", " : "");
         db_append_ident(&g->sql, p->conflict[i]->name);
     }
     if (p->resolution == REST_RESOLUTION_IGNORE_DUPLICATES || !p->column_count) {
-        sql_puts(g, ") do nothing");
+        rest_sql_puts(g, ") do nothing");
         return;
     }
-    sql_puts(g, ") do update set ");
+    rest_sql_puts(g, ") do update set ");
     for (size_t i = 0; i < p->column_count; i++) {
-        sql_puts(g, i ? ", " : "");
+        rest_sql_puts(g, i ? ", " : "");
         db_append_ident(&g->sql, p->columns[i].column->name);
-        sql_puts(g, " = excluded.");
+        rest_sql_puts(g, " = excluded.");
         db_append_ident(&g->sql, p->columns[i].column->name);
     }
 }
 
-void sql_put_insert(sql_gen *g, const rest_write_plan *p)
+void rest_sql_put_insert(sql_gen *g, const rest_write_plan *p)
 {
-    sql_puts(g, "insert into ");
+    rest_sql_puts(g, "insert into ");
     db_append_qualified(&g->sql, p->rel->schema, p->rel->name);
-    sql_puts(g, " as " SQL_WRITE_TARGET);
+    rest_sql_puts(g, " as " SQL_WRITE_TARGET);
     put_column_list(g, p);
     put_rows(g, p);
     if (p->put) {
-        sql_puts(g, " where ");
-        sql_put_logic(g, SQL_WRITE_ROWS, &p->read.root->where);
+        rest_sql_puts(g, " where ");
+        rest_sql_put_logic(g, SQL_WRITE_ROWS, &p->read.root->where);
     }
     put_on_conflict(g, p);
 }

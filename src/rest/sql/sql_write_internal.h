@@ -11,19 +11,19 @@
 #define SQL_WRITE_ROWS "_b"
 
 /* sql_write_insert.c: insert into ... select ... [on conflict ...] */
-void sql_put_insert(sql_gen *g, const rest_write_plan *p);
+void rest_sql_put_insert(sql_gen *g, const rest_write_plan *p);
 
 /* sql_write_change.c: update ... set ... / delete from ..., both with the
  * root's filters, or the rows a limited subquery picks. The update sets at
  * least one column. */
-void sql_put_update(sql_gen *g, const rest_write_plan *p);
-void sql_put_delete(sql_gen *g, const rest_write_plan *p);
+void rest_sql_put_update(sql_gen *g, const rest_write_plan *p);
+void rest_sql_put_delete(sql_gen *g, const rest_write_plan *p);
 
 /* sql_write_body.c: the body's JSON array as the parameter: "$n::pg_catalog.json". */
-void sql_put_body_param(sql_gen *g, const rest_write_plan *p);
+void rest_sql_put_body_param(sql_gen *g, const rest_write_plan *p);
 /* The columns whose value comes from the body, and the record type of the
  * rows over them: " as _b("c" type, ...)" (nothing when there are none). */
-size_t sql_body_column_count(const rest_write_plan *p);
-void sql_put_row_type(sql_gen *g, const rest_write_plan *p);
+size_t rest_sql_body_column_count(const rest_write_plan *p);
+void rest_sql_put_row_type(sql_gen *g, const rest_write_plan *p);
 
 #endif

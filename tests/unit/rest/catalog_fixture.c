@@ -46,7 +46,7 @@ static void column(catalog_builder *b, unsigned rel, int attnum, const char *nam
                              .type_name = types[i].display,
                              .category = types[i].category,
                              .nullable = attnum != 1};
-            catalog_add_column(b, rel, &c);
+            rest_catalog_add_column(b, rel, &c);
             return;
         }
     fprintf(stderr, "fixture: unknown type %s\n", type);
@@ -55,70 +55,70 @@ static void column(catalog_builder *b, unsigned rel, int attnum, const char *nam
 static void key(catalog_builder *b, unsigned rel, bool primary, int a1, int a2)
 {
     int attnums[2] = {a1, a2};
-    catalog_add_key(b, rel, primary, attnums, a2 ? 2 : 1);
+    rest_catalog_add_key(b, rel, primary, attnums, a2 ? 2 : 1);
 }
 
 static void fk(catalog_builder *b, const char *name, unsigned from, int from_attnum, unsigned to,
                int to_attnum)
 {
-    catalog_add_fk(b, name, from, &from_attnum, to, &to_attnum, 1);
+    rest_catalog_add_fk(b, name, from, &from_attnum, to, &to_attnum, 1);
 }
 
 static void tables(catalog_builder *b)
 {
-    catalog_add_relation(b, CLIENTS, "public", "clients", REST_REL_TABLE);
+    rest_catalog_add_relation(b, CLIENTS, "public", "clients", REST_REL_TABLE);
     column(b, CLIENTS, 1, "id", "pg_catalog.int4");
     column(b, CLIENTS, 2, "name", "pg_catalog.text");
-    catalog_add_relation(b, PROJECTS, "public", "projects", REST_REL_TABLE);
+    rest_catalog_add_relation(b, PROJECTS, "public", "projects", REST_REL_TABLE);
     column(b, PROJECTS, 1, "id", "pg_catalog.int4");
     column(b, PROJECTS, 2, "name", "pg_catalog.text");
     column(b, PROJECTS, 3, "client_id", "pg_catalog.int4");
     column(b, PROJECTS, 4, "data", "pg_catalog.jsonb");
     column(b, PROJECTS, 5, "tags", "pg_catalog._text");
-    catalog_add_relation(b, TASKS, "public", "tasks", REST_REL_TABLE);
+    rest_catalog_add_relation(b, TASKS, "public", "tasks", REST_REL_TABLE);
     column(b, TASKS, 1, "id", "pg_catalog.int4");
     column(b, TASKS, 2, "title", "pg_catalog.text");
     column(b, TASKS, 3, "project_id", "pg_catalog.int4");
     column(b, TASKS, 4, "done", "pg_catalog.bool");
-    catalog_add_relation(b, USERS, "public", "users", REST_REL_TABLE);
+    rest_catalog_add_relation(b, USERS, "public", "users", REST_REL_TABLE);
     column(b, USERS, 1, "id", "pg_catalog.int4");
     column(b, USERS, 2, "name", "pg_catalog.text");
-    catalog_add_relation(b, USERS_TASKS, "public", "users_tasks", REST_REL_TABLE);
+    rest_catalog_add_relation(b, USERS_TASKS, "public", "users_tasks", REST_REL_TABLE);
     column(b, USERS_TASKS, 1, "user_id", "pg_catalog.int4");
     column(b, USERS_TASKS, 2, "task_id", "pg_catalog.int4");
-    catalog_add_relation(b, EMPLOYEES, "public", "employees", REST_REL_TABLE);
+    rest_catalog_add_relation(b, EMPLOYEES, "public", "employees", REST_REL_TABLE);
     column(b, EMPLOYEES, 1, "id", "pg_catalog.int4");
     column(b, EMPLOYEES, 2, "name", "pg_catalog.text");
     column(b, EMPLOYEES, 3, "manager_id", "pg_catalog.int4");
-    catalog_add_relation(b, MESSAGES, "public", "messages", REST_REL_TABLE);
+    rest_catalog_add_relation(b, MESSAGES, "public", "messages", REST_REL_TABLE);
     column(b, MESSAGES, 1, "id", "pg_catalog.int4");
     column(b, MESSAGES, 2, "body", "pg_catalog.text");
     column(b, MESSAGES, 3, "sender_id", "pg_catalog.int4");
     column(b, MESSAGES, 4, "receiver_id", "pg_catalog.int4");
-    catalog_add_relation(b, PROFILES, "public", "profiles", REST_REL_TABLE);
+    rest_catalog_add_relation(b, PROFILES, "public", "profiles", REST_REL_TABLE);
     column(b, PROFILES, 1, "id", "pg_catalog.int4");
     column(b, PROFILES, 2, "user_id", "pg_catalog.int4");
     column(b, PROFILES, 3, "bio", "pg_catalog.text");
-    catalog_add_relation(b, WEIRD, "public", "we\"ird; drop", REST_REL_TABLE);
+    rest_catalog_add_relation(b, WEIRD, "public", "we\"ird; drop", REST_REL_TABLE);
     column(b, WEIRD, 1, "co\"l", "pg_catalog.int4");
-    catalog_add_relation(b, API_CLIENTS, "api", "clients", REST_REL_TABLE);
+    rest_catalog_add_relation(b, API_CLIENTS, "api", "clients", REST_REL_TABLE);
     column(b, API_CLIENTS, 1, "id", "pg_catalog.int4");
     column(b, API_CLIENTS, 2, "label", "pg_catalog.text");
 }
 
 static void views(catalog_builder *b)
 {
-    catalog_add_relation(b, PROJECT_VIEW, "public", "project_view", REST_REL_VIEW);
+    rest_catalog_add_relation(b, PROJECT_VIEW, "public", "project_view", REST_REL_VIEW);
     column(b, PROJECT_VIEW, 1, "id", "pg_catalog.int4");
     column(b, PROJECT_VIEW, 2, "name", "pg_catalog.text");
     column(b, PROJECT_VIEW, 3, "client_id", "pg_catalog.int4");
     for (int i = 1; i <= 3; i++)
-        catalog_add_view_column(b, PROJECT_VIEW, i, PROJECTS, i);
-    catalog_add_relation(b, SECRET_VIEW, "public", "secret_view", REST_REL_VIEW);
+        rest_catalog_add_view_column(b, PROJECT_VIEW, i, PROJECTS, i);
+    rest_catalog_add_relation(b, SECRET_VIEW, "public", "secret_view", REST_REL_VIEW);
     column(b, SECRET_VIEW, 1, "id", "pg_catalog.int4");
     column(b, SECRET_VIEW, 2, "owner", "pg_catalog.int4");
-    catalog_add_view_column(b, SECRET_VIEW, 1, SECRETS, 1);
-    catalog_add_view_column(b, SECRET_VIEW, 2, SECRETS, 2);
+    rest_catalog_add_view_column(b, SECRET_VIEW, 1, SECRETS, 1);
+    rest_catalog_add_view_column(b, SECRET_VIEW, 2, SECRETS, 2);
 }
 
 static void keys(catalog_builder *b)
@@ -148,35 +148,35 @@ static void functions(catalog_builder *b)
                          .name = "add",
                          .return_type = "pg_catalog.int4",
                          .volatility = 'i'};
-    catalog_add_function(b, &add);
+    rest_catalog_add_function(b, &add);
     rest_func_arg a = {.name = "a", .type = "pg_catalog.int4", .mode = 'i'};
     rest_func_arg bb = {.name = "b", .type = "pg_catalog.int4", .mode = 'i', .has_default = true};
-    catalog_add_function_arg(b, 900, &a);
-    catalog_add_function_arg(b, 900, &bb);
+    rest_catalog_add_function_arg(b, 900, &a);
+    rest_catalog_add_function_arg(b, 900, &bb);
     rest_function add_text = add;
     add_text.oid = 899;
     add_text.return_type = "pg_catalog.text";
-    catalog_add_function(b, &add_text);
+    rest_catalog_add_function(b, &add_text);
     rest_function zeta = {.oid = 901,
                           .schema = "public",
                           .name = "zeta",
                           .return_type = "pg_catalog.void",
                           .volatility = 'v'};
-    catalog_add_function(b, &zeta);
+    rest_catalog_add_function(b, &zeta);
 }
 
 const rest_catalog *fixture_catalog(void)
 {
     if (catalog)
         return catalog;
-    catalog_builder *b = catalog_builder_new();
-    catalog_set_version(b, 7);
+    catalog_builder *b = rest_catalog_builder_new();
+    rest_catalog_set_version(b, 7);
     tables(b);
     views(b);
     keys(b);
     functions(b);
     rpc_fixture_functions(b);
-    catalog = catalog_build_finish(b);
+    catalog = rest_catalog_build_finish(b);
     return catalog;
 }
 

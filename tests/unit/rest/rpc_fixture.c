@@ -18,7 +18,7 @@ static void function(catalog_builder *b, unsigned oid, const char *name, const c
                        .return_type = ret,
                        .returns_set = set,
                        .volatility = volatility};
-    catalog_add_function(b, &f);
+    rest_catalog_add_function(b, &f);
 }
 
 static void arg(catalog_builder *b, unsigned oid, const char *name, const char *type, char mode,
@@ -30,7 +30,7 @@ static void arg(catalog_builder *b, unsigned oid, const char *name, const char *
                                                                   : type + strlen("pg_catalog.");
     rest_func_arg a = {
         .name = name, .type = type, .type_name = display, .mode = mode, .has_default = has_default};
-    catalog_add_function_arg(b, oid, &a);
+    rest_catalog_add_function_arg(b, oid, &a);
 }
 
 static void set_and_composite_functions(catalog_builder *b)
@@ -43,7 +43,7 @@ static void set_and_composite_functions(catalog_builder *b)
                                  .return_composite = true,
                                  .returns_set = true,
                                  .volatility = 's'};
-    catalog_add_function(b, &projects_of);
+    rest_catalog_add_function(b, &projects_of);
     arg(b, 910, "client", "pg_catalog.int4", 'i', false);
     function(b, 911, "series", "pg_catalog.int4", 'i', true);
     arg(b, 911, "n", "pg_catalog.int4", 'i', false);
@@ -54,7 +54,7 @@ static void set_and_composite_functions(catalog_builder *b)
                            .return_type = "pg_catalog.record",
                            .return_composite = true,
                            .volatility = 's'};
-    catalog_add_function(b, &stats);
+    rest_catalog_add_function(b, &stats);
     arg(b, 913, "total", "pg_catalog.int8", 'o', false);
     arg(b, 913, "label", "pg_catalog.text", 'o', false);
 }

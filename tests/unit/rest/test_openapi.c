@@ -14,7 +14,7 @@
 
 static void expect_type(const char *type_name, char category, const char *type, const char *format)
 {
-    openapi_type t = openapi_type_of(tu_arena, type_name, category);
+    openapi_type t = rest_openapi_type_of(tu_arena, type_name, category);
     ASSERT_STR(t.type, type);
     ASSERT_STR(t.format, format);
 }
@@ -36,28 +36,28 @@ static void test_type_mapping(void)
     expect_type("mood", 'E', "string", "mood");
     expect_type("positive_int", 'N', "number", "positive_int"); /* a domain over a number */
     expect_type("flag", 'B', "boolean", "flag");
-    openapi_type t = openapi_type_of(tu_arena, "character varying(20)", 'S');
+    openapi_type t = rest_openapi_type_of(tu_arena, "character varying(20)", 'S');
     ASSERT_STR(t.type, "string");
     ASSERT_STR(t.format, "character varying");
     CU_ASSERT_EQUAL(t.max_length, 20);
-    CU_ASSERT_EQUAL(openapi_type_of(tu_arena, "character(3)", 'S').max_length, 3);
-    CU_ASSERT_EQUAL(openapi_type_of(tu_arena, "text", 'S').max_length, -1);
-    t = openapi_type_of(tu_arena, "integer[]", 'A');
+    CU_ASSERT_EQUAL(rest_openapi_type_of(tu_arena, "character(3)", 'S').max_length, 3);
+    CU_ASSERT_EQUAL(rest_openapi_type_of(tu_arena, "text", 'S').max_length, -1);
+    t = rest_openapi_type_of(tu_arena, "integer[]", 'A');
     ASSERT_STR(t.type, "array");
     ASSERT_STR(t.items_type, "integer");
     ASSERT_STR(t.format, "integer[]");
-    t = openapi_type_of(tu_arena, "character varying(5)[]", 'A');
+    t = rest_openapi_type_of(tu_arena, "character varying(5)[]", 'A');
     ASSERT_STR(t.items_type, "string");
     ASSERT_STR(t.format, "character varying[]");
     CU_ASSERT_EQUAL(t.max_length, -1);
-    CU_ASSERT_PTR_NULL(openapi_type_of(tu_arena, "jsonb[]", 'A').items_type);
-    ASSERT_STR(openapi_type_of(tu_arena, "integer[][]", 'A').items_type, "array");
+    CU_ASSERT_PTR_NULL(rest_openapi_type_of(tu_arena, "jsonb[]", 'A').items_type);
+    ASSERT_STR(rest_openapi_type_of(tu_arena, "integer[][]", 'A').items_type, "array");
 }
 
 static const char *default_text(const char *expr, const char *type_name)
 {
-    openapi_type t = openapi_type_of(tu_arena, type_name, 0);
-    json_object *v = openapi_default(expr, &t);
+    openapi_type t = rest_openapi_type_of(tu_arena, type_name, 0);
+    json_object *v = rest_openapi_default(expr, &t);
     if (!v)
         return NULL;
     const char *text = arena_strdup(tu_arena, json_object_to_json_string(v));

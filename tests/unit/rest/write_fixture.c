@@ -41,7 +41,7 @@ static void add_columns(catalog_builder *b, unsigned rel, const column_spec *col
             .has_default = cols[i].has_default,
             .default_expr = cols[i].default_expr,
         };
-        catalog_add_column(b, rel, &c);
+        rest_catalog_add_column(b, rel, &c);
     }
 }
 
@@ -67,27 +67,27 @@ static void add_columns(catalog_builder *b, unsigned rel, const column_spec *col
 
 static void tables(catalog_builder *b)
 {
-    catalog_add_relation(b, OWNERS, "public", "owners", REST_REL_TABLE);
+    rest_catalog_add_relation(b, OWNERS, "public", "owners", REST_REL_TABLE);
     COLUMNS(b, OWNERS, COL("id", "pg_catalog.int4"), COL("name", "pg_catalog.text"));
-    catalog_add_relation(b, ITEMS, "public", "items", REST_REL_TABLE);
+    rest_catalog_add_relation(b, ITEMS, "public", "items", REST_REL_TABLE);
     COLUMNS(b, ITEMS, IDENTITY("id", "pg_catalog.int4"), COL("name", "pg_catalog.text"),
             DEF("qty", "pg_catalog.int4", "1"), COL("note", "pg_catalog.text"),
             COL("tags", "pg_catalog._text"), COL("owner_id", "pg_catalog.int4"));
-    catalog_add_relation(b, TAGS, "public", "tags", REST_REL_TABLE);
+    rest_catalog_add_relation(b, TAGS, "public", "tags", REST_REL_TABLE);
     COLUMNS(b, TAGS, COL("id", "pg_catalog.int4"), COL("item_id", "pg_catalog.int4"),
             COL("tag", "pg_catalog.text"));
-    catalog_add_relation(b, LINES, "public", "lines", REST_REL_TABLE);
+    rest_catalog_add_relation(b, LINES, "public", "lines", REST_REL_TABLE);
     COLUMNS(b, LINES, COL("item_id", "pg_catalog.int4"), COL("n", "pg_catalog.int4"),
             COL("label", "pg_catalog.text"));
-    catalog_add_relation(b, NOKEY, "public", "nokey", REST_REL_TABLE);
+    rest_catalog_add_relation(b, NOKEY, "public", "nokey", REST_REL_TABLE);
     COLUMNS(b, NOKEY, COL("a", "pg_catalog.int4"), DEF("b", "pg_catalog.text", "'x'::text"));
-    catalog_add_relation(b, WEIRD, "public", "we\"ird; t", REST_REL_TABLE);
+    rest_catalog_add_relation(b, WEIRD, "public", "we\"ird; t", REST_REL_TABLE);
     COLUMNS(b, WEIRD, COL("co\"l", "pg_catalog.int4"), COL("\xc3\xb1", "pg_catalog.text"));
-    catalog_add_relation(b, ITEM_VIEW, "public", "item_view", REST_REL_VIEW);
+    rest_catalog_add_relation(b, ITEM_VIEW, "public", "item_view", REST_REL_VIEW);
     COLUMNS(b, ITEM_VIEW, COL("id", "pg_catalog.int4"), COL("name", "pg_catalog.text"));
-    catalog_add_view_column(b, ITEM_VIEW, 1, ITEMS, 1);
-    catalog_add_view_column(b, ITEM_VIEW, 2, ITEMS, 2);
-    catalog_add_relation(b, LOOSE_VIEW, "public", "loose_view", REST_REL_VIEW);
+    rest_catalog_add_view_column(b, ITEM_VIEW, 1, ITEMS, 1);
+    rest_catalog_add_view_column(b, ITEM_VIEW, 2, ITEMS, 2);
+    rest_catalog_add_relation(b, LOOSE_VIEW, "public", "loose_view", REST_REL_VIEW);
     COLUMNS(b, LOOSE_VIEW, COL("x", "pg_catalog.int4"));
 }
 
@@ -96,21 +96,21 @@ static void keys(catalog_builder *b)
     static const unsigned single[] = {OWNERS, ITEMS, TAGS, WEIRD};
     int one = 1, two[2] = {1, 2}, owner = 6, item = 2, line_item = 1;
     for (size_t i = 0; i < sizeof single / sizeof single[0]; i++)
-        catalog_add_key(b, single[i], true, &one, 1);
-    catalog_add_key(b, LINES, true, two, 2);
-    catalog_add_fk(b, "items_owner_id_fkey", ITEMS, &owner, OWNERS, &one, 1);
-    catalog_add_fk(b, "tags_item_id_fkey", TAGS, &item, ITEMS, &one, 1);
-    catalog_add_fk(b, "lines_item_id_fkey", LINES, &line_item, ITEMS, &one, 1);
+        rest_catalog_add_key(b, single[i], true, &one, 1);
+    rest_catalog_add_key(b, LINES, true, two, 2);
+    rest_catalog_add_fk(b, "items_owner_id_fkey", ITEMS, &owner, OWNERS, &one, 1);
+    rest_catalog_add_fk(b, "tags_item_id_fkey", TAGS, &item, ITEMS, &one, 1);
+    rest_catalog_add_fk(b, "lines_item_id_fkey", LINES, &line_item, ITEMS, &one, 1);
 }
 
 const rest_catalog *write_catalog(void)
 {
     if (catalog)
         return catalog;
-    catalog_builder *b = catalog_builder_new();
+    catalog_builder *b = rest_catalog_builder_new();
     tables(b);
     keys(b);
-    catalog = catalog_build_finish(b);
+    catalog = rest_catalog_build_finish(b);
     return catalog;
 }
 

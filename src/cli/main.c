@@ -14,6 +14,7 @@ static int usage(FILE *out)
     fputs("usage: pgstack migrate [--database-url URL] [--dir DIR] [--status]\n"
           "       pgstack keygen [--secret SECRET]\n"
           "       pgstack config list | get KEY\n"
+          "       pgstack doctor [--url URL] [--run-dir DIR] [--database-url URL] [--dir DIR]\n"
           "       pgstack functions deploy|delete|list|secrets ... (pgstack functions help)\n"
           "       pgstack --version\n",
           out);
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (strcmp(argv[1], "migrate") == 0)
         return cli_migrate(argc - 1, argv + 1);
+    if (strcmp(argv[1], "doctor") == 0)
+        return cli_doctor(argc - 1, argv + 1);
     if (strcmp(argv[1], "config") == 0)
         return cli_config(argc - 1, argv + 1);
     if (strcmp(argv[1], "keygen") == 0)

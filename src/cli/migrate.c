@@ -267,3 +267,38 @@ int cli_migrate(int argc, char **argv)
     config_free(&cfg, NULL, NULL);
     return rc;
 }
+
+int cli_migrations_pending(PGconn *pg, const char *dir, char *detail, size_t len)
+{
+    int count = 0;
+    migration *m = load_migrations(dir, &count);
+    if (!m) {
+        snprintf(detail, len, "cannot read the migrations folder %s; fix: pass --dir", dir);
+        return -1;
+    }
+    PGresult *r = PQexec(pg, "select name, checksum from pgstack.schema_migrations");
+    int pending = -1;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        char *msg = PQerrorMessage(pg);
+        snprintf(detail, len,
+                 "cannot read pgstack.schema_migrations: %.*s; fix: pgstack migrate, "
+                 "or pass --database-url of a role that may read it",
+                 (int)strcspn(msg, "\n"), msg);
+    } else {
+        pending = 0;
+        for (int i = 0; i < count; i++) {
+            bool applied = false;
+            for (int row = 0; row < PQntuples(r); row++)
+                applied |= strcmp(m[i].name, PQgetvalue(r, row, 0)) == 0 &&
+                           strcmp(m[i].checksum, PQgetvalue(r, row, 1)) == 0;
+            if (applied)
+                continue;
+            size_t used = strlen(detail);
+            snprintf(detail + used, len - used, "%s%s", pending ? ", " : "", m[i].name);
+            pending++;
+        }
+    }
+    PQclear(r);
+    free_migrations(m, count);
+    return pending;
+}

@@ -492,6 +492,71 @@ def _():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def doctor(*args, config=None, extra_env=None):
+    """pgstack doctor against the dev stack: its config, sockets, URL and
+    the superuser's database URL (which may read schema_migrations)."""
+    env = dict(os.environ, PGSTACK_CONFIG=config or os.path.join(DEV, "pgstack.conf"),
+               REALTIME_ADDR=ENV.get("REALTIME_ADDR", "127.0.0.1:4000"))
+    env.update(extra_env or {})
+    argv = [os.path.join(BUILD, "pgstack"), "doctor", "--run-dir", os.path.join(DEV, "run"),
+            "--url", ENV["PGSTACK_URL"], "--dir", os.path.join(ROOT, "sql")]
+    if "--database-url" not in args:
+        argv += ["--database-url", ENV["DATABASE_URL"]]
+    res = subprocess.run(argv + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, timeout=60, env=env)
+    return res.returncode, res.stdout
+
+
+@check("pgstack doctor: every check passes on the running stack (exit 0)")
+def _():
+    rc, out = doctor()
+    fails = [l for l in out.splitlines() if l.startswith("FAIL")]
+    expect(rc == 0 and not fails, "exit %d: %s" % (rc, out.strip()))
+    for what in ("configuration", "database reachable", "migrations applied", "roles",
+                 "pgstack-rest answering", "web server routes /health", "pgstack-realtime"):
+        expect(("ok   " + what) in out, "no ok line for %s: %r" % (what, out))
+
+
+@check("pgstack doctor: a bad configuration value is named, exit 1")
+def _():
+    tmp = tempfile.mkdtemp(prefix="pgstack-doctor-")
+    try:
+        conf = os.path.join(tmp, "pgstack.conf")
+        with open(os.path.join(DEV, "pgstack.conf")) as src, open(conf, "w") as dst:
+            dst.write(src.read() + "\nREST_MAX_FILTERS=many\n")
+        rc, out = doctor(config=conf)
+        expect(rc == 1, "exit %d: %s" % (rc, out.strip()))
+        expect(re.search(r"^FAIL configuration: .*REST_MAX_FILTERS", out, re.M),
+               "no FAIL naming REST_MAX_FILTERS: %r" % out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@check("pgstack doctor: a database that is down fails its check, exit 1")
+def _():
+    rc, out = doctor("--database-url", "postgresql://authenticator@127.0.0.1:1/pgstack")
+    expect(rc == 1, "exit %d: %s" % (rc, out.strip()))
+    expect(re.search(r"^FAIL database reachable: .*fix:", out, re.M), "no FAIL line: %r" % out)
+
+
+@check("pgstack doctor: an unapplied migration is named, exit 1")
+def _():
+    tmp = tempfile.mkdtemp(prefix="pgstack-doctor-sql-")
+    try:
+        src = os.path.join(ROOT, "sql")
+        for f in os.listdir(src):
+            if f.endswith(".sql"):
+                shutil.copy(os.path.join(src, f), tmp)
+        with open(os.path.join(tmp, "9999_doctor_probe.sql"), "w") as fh:
+            fh.write("select 1;\n")
+        rc, out = doctor("--dir", tmp)
+        expect(rc == 1, "exit %d: %s" % (rc, out.strip()))
+        expect(re.search(r"^FAIL migrations applied: 1 .*9999_doctor_probe\.sql.*pgstack migrate",
+                         out, re.M), "no FAIL naming the file: %r" % out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @check("no API key, JWT or secret in any log under .dev/logs")
 def _():
     leaks = []

@@ -121,6 +121,7 @@ package_verify_units() {
     local x=$1 u a units=() out
     for u in "$x"/lib/systemd/system/*; do
         case ${u##*/} in
+            *.d) ;; # drop-ins (pgstack@functions.service.d) are read with their unit
             *@.service) for a in "${AREAS[@]}"; do units+=("${u%@.service}@$a.service"); done ;;
             *) units+=("$u") ;;
         esac

@@ -73,6 +73,11 @@ static bool rt_load(rt_context *ctx)
         fprintf(stderr, "pgstack-realtime: %s\n", err);
         return false;
     }
+    if (ctx->cfg.jwt_signing_keys && *ctx->cfg.jwt_signing_keys &&
+        !jwt_keys_load(ctx->cfg.jwt_signing_keys, &ctx->keys, err, sizeof err)) {
+        fprintf(stderr, "pgstack-realtime: JWT_SIGNING_KEYS: %s\n", err);
+        return false;
+    }
     return true;
 }
 
@@ -133,6 +138,7 @@ int main(int argc, char **argv)
     rt_topics_free(srv.conns.by_addr);
     rt_topics_free(ctx.topics);
     arena_free(ctx.work);
+    jwt_keys_free(&ctx.keys);
     config_free(&ctx.cfg, &realtime_config_section, &ctx.settings);
     return 0;
 }

@@ -93,7 +93,7 @@ static const char *phx_join_auth(rt_client *c, json_object *payload, phx_channel
         return NULL;
     }
     ch->has_token = true;
-    return rt_auth_verify(c->msg_arena, &c->ctx->cfg, token, time(NULL), &ch->auth);
+    return rt_auth_verify(c->msg_arena, &c->ctx->cfg, &c->ctx->keys, token, time(NULL), &ch->auth);
 }
 
 static phx_channel *phx_channel_new(rt_client *c, const phx_msg *m, json_object *config)

@@ -49,7 +49,8 @@ void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m)
     if (!token || !*token || strncmp(token, "sb_", 3) == 0)
         return;
     rt_auth fresh = {0};
-    const char *why = rt_auth_verify(c->msg_arena, &c->ctx->cfg, token, time(NULL), &fresh);
+    const char *why =
+        rt_auth_verify(c->msg_arena, &c->ctx->cfg, &c->ctx->keys, token, time(NULL), &fresh);
     if (why) {
         phx_channel_shut(c, ch, why);
         return;

@@ -17,11 +17,12 @@ void rt_auth_from_claims(json_object *claims, const char *claims_json, rt_auth *
         json_object_object_get_ex(claims, "exp", &v) ? (long long)json_object_get_int64(v) : 0;
 }
 
-const char *rt_auth_verify(arena *a, const pgstack_config *cfg, const char *token, time_t now,
-                           rt_auth *out)
+const char *rt_auth_verify(arena *a, const pgstack_config *cfg, const jwt_keys *keys,
+                           const char *token, time_t now, rt_auth *out)
 {
     json_object *claims = NULL;
-    jwt_status st = jwt_verify(a, token, cfg->jwt_secret, cfg->jwt_algorithm, now, &claims);
+    jwt_status st =
+        jwt_verify_keys(a, token, cfg->jwt_secret, cfg->jwt_algorithm, keys, now, &claims);
     if (st == JWT_EXPIRED)
         return "InvalidJWTToken: Token has expired";
     if (st == JWT_BAD_SIGNATURE)

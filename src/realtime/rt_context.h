@@ -1,10 +1,11 @@
 /* The daemon's shared state, handed to protocols through each client:
- * configuration, the topic registry, and the id counter. */
+ * configuration, the signing keys, the topic registry, and the id counter. */
 #ifndef PGSTACK_RT_CONTEXT_H
 #define PGSTACK_RT_CONTEXT_H
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "jwt/jwt_keys.h"
 #include "realtime/realtime_settings.h"
 #include "realtime/rt_topic.h"
 
@@ -12,6 +13,7 @@ typedef struct rt_context rt_context;
 
 struct rt_context {
     pgstack_config cfg;
+    jwt_keys keys; /* JWT_SIGNING_KEYS (empty without): verified like the workers do */
     realtime_settings settings;
     rt_topics *topics;
     arena *work;                 /* per-message arena, reset after each event */

@@ -85,7 +85,7 @@ static bool rt_check_auth(arena *a, rt_context *ctx, request *req, rt_upgrade *o
         h->items = items;
         h->count++;
     }
-    if (!credentials_resolve(req, &ctx->cfg, time(NULL), &auth, &error)) {
+    if (!credentials_resolve_keys(req, &ctx->cfg, &ctx->keys, time(NULL), &auth, &error)) {
         rt_fail(a, out, 401, error);
         return false;
     }

@@ -125,6 +125,12 @@ static bool fail(const char **error, const char *message)
 bool credentials_resolve(request *req, const pgstack_config *cfg, time_t now, auth_ctx *ctx,
                          const char **error)
 {
+    return credentials_resolve_keys(req, cfg, req->app ? &req->app->keys : NULL, now, ctx, error);
+}
+
+bool credentials_resolve_keys(request *req, const pgstack_config *cfg, const jwt_keys *keys,
+                              time_t now, auth_ctx *ctx, const char **error)
+{
     memset(ctx, 0, sizeof(*ctx));
     const char *token = NULL;
     const char *authorization = request_header(req, "authorization");
@@ -151,8 +157,8 @@ bool credentials_resolve(request *req, const pgstack_config *cfg, time_t now, au
         return true;
     }
     json_object *claims = NULL;
-    jwt_status st = jwt_verify_keys(req->arena, token, cfg->jwt_secret, cfg->jwt_algorithm,
-                                    req->app ? &req->app->keys : NULL, now, &claims);
+    jwt_status st =
+        jwt_verify_keys(req->arena, token, cfg->jwt_secret, cfg->jwt_algorithm, keys, now, &claims);
     if (st != JWT_OK)
         return fail(error, jwt_status_message(st));
     json_object *v;

@@ -21,6 +21,12 @@
 bool credentials_resolve(request *req, const pgstack_config *cfg, time_t now, auth_ctx *ctx,
                          const char **error);
 
+/* The same with the JWT_SIGNING_KEYS set given (NULL: HMAC only) instead
+ * of the worker's (req->app): for the realtime daemon, which has no app. */
+struct jwt_keys;
+bool credentials_resolve_keys(request *req, const pgstack_config *cfg, const struct jwt_keys *keys,
+                              time_t now, auth_ctx *ctx, const char **error);
+
 /* The verified claims of req's caller as an object owned by the request
  * arena (an empty object when the request has no credentials). */
 json_object *credentials_claims(request *req);

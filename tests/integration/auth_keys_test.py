@@ -19,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 
-from harness import ANON, ENV, ROOT, call, check, psql, summary, user_token
+from harness import ANON, BASE, ENV, ROOT, call, check, psql, summary, user_token
+from realtime_ws import WS, Refused
 
 DEV = os.path.join(ROOT, ".dev")
 BUILD = ENV.get("PGSTACK_BUILD_DIR", os.path.join(DEV, "build"))  # the programs (out-of-tree build)
@@ -97,6 +98,24 @@ console.log(JSON.stringify(error ? { error: error.message } : { sub: data.claims
 """
 
 
+def realtime_upgrade(token):
+    """The realtime daemon's answer to a Phoenix socket opened with token as
+    ?apikey= (through the web server): 101, or the refusal's status."""
+    try:
+        c = WS(BASE, "/realtime/v1/websocket?apikey=%s&vsn=1.0.0" % token, XFF)
+    except Refused as e:
+        return e.status, None
+    return c.status, c
+
+
+def realtime_join(c, token, ref):
+    """A channel join carrying token as access_token: the reply's payload."""
+    c.send_json({"topic": "realtime:keys-" + ref, "event": "phx_join", "ref": ref, "join_ref": ref,
+                 "payload": {"config": {}, "access_token": token}})
+    m = c.wait_for(lambda m: isinstance(m, dict) and m.get("ref") == ref and m.get("event") == "phx_reply")
+    return m["payload"]
+
+
 def write_keys(path, keys):
     with open(path, "w") as f:
         json.dump({"keys": keys}, f)
@@ -159,6 +178,17 @@ def main():
         claims = node(CLAIMS_JS, ENV["PGSTACK_URL"], ANON, t1)
         check("supabase-js auth.getClaims() verifies it locally", '"alg":"ES256"' in claims
               and s1["user"]["id"] in claims, claims)
+        st, c = realtime_upgrade(t1)
+        check("realtime accepts the ES256 token at the upgrade (?apikey=) -> 101", st == 101, st)
+        if c:
+            r = realtime_join(c, t1, "1")
+            check("realtime: a join with the ES256 access_token -> ok", r.get("status") == "ok", r)
+            r = realtime_join(c, forged(t1, kid="nope"), "2")
+            check("realtime: a join with an unknown kid -> error (signature)", r.get("status") == "error"
+                  and "JwtSignatureError" in json.dumps(r), r)
+            c.close()
+        st, _ = realtime_upgrade(forged(t1, alg="HS256"))
+        check("realtime refuses the token with alg switched to HS256 -> 401", st == 401, st)
         for label, bad in [("unknown kid", forged(t1, kid="nope")),
                            ("alg switched to HS256", forged(t1, alg="HS256")),
                            ("alg switched to RS256", forged(t1, alg="RS256")),
@@ -193,6 +223,13 @@ def main():
         check("... by auth too", r.status == 401, r)
         ok, r = rest_ok(t2)
         check("the new key's token still works", ok, r)
+        st, c = realtime_upgrade(t2)
+        check("realtime: the RS256 token opens a socket, the removed key's does not",
+              st == 101 and realtime_upgrade(t1)[0] == 401, st)
+        if c:
+            r = realtime_join(c, t1, "3")
+            check("realtime: a join with the removed key's token -> error", r.get("status") == "error", r)
+            c.close()
     finally:
         check("workers restarted with the previous settings", restart(before))
         psql("drop table if exists public.kt_probe")

@@ -12,7 +12,12 @@
  * nothing, and answers GoTrue's shape: the user's fields at the top level
  * plus action_link, email_otp (the code), hashed_token (the link's token,
  * what verifyOtp({token_hash}) takes), verification_type (the type asked
- * for) and redirect_to. Each of the three works once. */
+ * for) and redirect_to. Each of the three works once. The two email
+ * change types make GoTrue's pair for one pending change to new_email:
+ * email_change_current the token of the current address (its code keyed
+ * to that address), email_change_new the one of the new address; the
+ * address moves once the new address's token — and the current one's, if
+ * one was made — has been used (sql/0017). */
 #include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
@@ -162,10 +167,11 @@ void auth_admin_generate_link(request *req, response *res)
     link_request l = {0};
     if (!body || !links_read(req, res, body, &l))
         return;
-    bool change = strncmp(LINKS[l.kind].type, "email_change", 12) == 0;
+    /* the code is keyed to the address its mail would go to */
+    bool to_new = strcmp(LINKS[l.kind].type, "email_change_new") == 0;
     mailed_token token;
     const char *user;
-    if (!auth_mailed_token_new(req, res, change && l.new_email ? l.new_email : l.email, &token) ||
+    if (!auth_mailed_token_new(req, res, to_new && l.new_email ? l.new_email : l.email, &token) ||
         !(user = links_store(req, res, &l, &token)))
         return;
     const auth_settings *cfg = auth_settings_of(req);

@@ -26,6 +26,7 @@ typedef struct auth_settings {
     bool require_email_verification;
     bool allow_anonymous_signin;
     bool secure_password_change; /* a new password needs a fresh session or a nonce */
+    bool secure_email_change;    /* a new email is confirmed by both addresses */
     long mfa_challenge_expiry_s;
     char *hook_custom_access_token; /* NULL: no hook */
     long auth_rate_limit;

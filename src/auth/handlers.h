@@ -7,9 +7,13 @@
 #include "core/request.h"
 #include "core/response.h"
 
+#include <json-c/json.h>
+
 void auth_signup(request *req, response *res);
 void auth_anonymous(request *req, response *res);
 void auth_token(request *req, response *res);
+/* POST /token?grant_type=id_token (id_token_grant.c), with the JSON body. */
+void auth_id_token_grant(request *req, response *res, json_object *body);
 void auth_user_get(request *req, response *res);
 void auth_user_update(request *req, response *res);
 void auth_logout(request *req, response *res);

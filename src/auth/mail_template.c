@@ -66,6 +66,18 @@ mail_text auth_mail_template(arena *a, mail_kind kind, const char *site, const c
                               "If you did not ask for it, change your password.\n%s",
                               site, code ? code : "", footer);
         break;
+    case MAIL_EMAIL_CHANGE_CURRENT:
+        t.subject = "Confirm the change of your email address";
+        t.body = arena_printf(a,
+                              "Hello,\n\nSomeone asked to change the email address of your "
+                              "account at %s away from this one.\nTo allow the change, open this "
+                              "link:\n\n%s\n\n"
+                              "The new address must be confirmed as well. The link works once and "
+                              "expires in 24 hours.\n"
+                              "If you did not ask for this, ignore this message and change your "
+                              "password.\n%s",
+                              site, link, footer);
+        break;
     case MAIL_EMAIL_CHANGE:
         t.subject = "Confirm your new email address";
         t.body = arena_printf(a,

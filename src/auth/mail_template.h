@@ -1,5 +1,6 @@
 /* The plain-text emails of the auth area: confirmation of a new account,
- * magic link, password recovery and confirmation of a new address. Only
+ * magic link, password recovery, invitations and the confirmations of an
+ * email change (the new address; in a secure change the current one). Only
  * operator-controlled text (SITE_URL) and the link go into them; nothing
  * a stranger typed (metadata, names) is ever mailed to someone else. */
 #ifndef PGSTACK_MAIL_TEMPLATE_H
@@ -14,6 +15,7 @@ typedef enum {
     MAIL_EMAIL_CHANGE,
     MAIL_REAUTHENTICATION, /* a code only, no link */
     MAIL_INVITE,
+    MAIL_EMAIL_CHANGE_CURRENT, /* the current address's half of a secure email change */
 } mail_kind;
 
 typedef struct mail_text {

@@ -20,6 +20,7 @@ static char *link_for(request *req, mail_kind kind, const char *token, const cha
     case MAIL_RECOVERY:
         return auth_email_link(req->arena, base, "/verify", token, "recovery", redirect_to);
     case MAIL_EMAIL_CHANGE:
+    case MAIL_EMAIL_CHANGE_CURRENT:
         return auth_email_link(req->arena, base, "/verify", token, "email_change", redirect_to);
     case MAIL_INVITE:
         return auth_email_link(req->arena, base, "/verify", token, "invite", redirect_to);

@@ -8,7 +8,8 @@
  * authorization response from another issuer (RFC 9207 mix-up), a refused
  * code exchange, an ID token that does not verify, a banned user — is a
  * 302 to the state's redirect_to (or SITE_URL) with GoTrue's fragment
- * #error=...&error_code=...&error_description=.... On success the code is
+ * #error=...&error_code=...&error_description=... (for a client in the
+ * PKCE flow in the query as well). On success the code is
  * exchanged with the PKCE verifier (oauth_exchange.h), the user
  * identified (oauth_user.h) and signed in by auth.oauth_sign_in (the
  * identity's user, else the user of the verified email — linked — else a
@@ -62,9 +63,14 @@ static const char *param(const callback *c, const char *key)
     return v && *v ? v : NULL;
 }
 
+/* GoTrue's error redirect; for a client in the PKCE flow the error is in
+ * the query as well (its server-side callback route reads it there). */
 static void fail(callback *c, const char *error, const char *code, const char *description)
 {
-    auth_reply_error_redirect_as(c->req, c->res, c->target, error, code, description);
+    if (c->state.client_challenge)
+        auth_reply_error_redirect_pkce(c->req, c->res, c->target, error, code, description);
+    else
+        auth_reply_error_redirect_as(c->req, c->res, c->target, error, code, description);
 }
 
 /* A provider-side failure: logged, then redirected. */

@@ -172,6 +172,30 @@ void auth_reply_error_redirect_as(request *req, response *res, const char *url, 
                                           query_encode(a, description)));
 }
 
+void auth_reply_error_redirect_pkce(request *req, response *res, const char *url, const char *error,
+                                    const char *error_code, const char *description)
+{
+    arena *a = req->arena;
+    size_t base = strcspn(url, "?#");
+    const char *params =
+        arena_printf(a, "error=%s&error_code=%s&error_description=%s", query_encode(a, error),
+                     query_encode(a, error_code), query_encode(a, description));
+    auth_reply_redirect(res, arena_printf(a, "%.*s?%s#%s", (int)base, url, params, params));
+}
+
+void auth_reply_message_redirect(request *req, response *res, const char *url, const char *message,
+                                 bool pkce)
+{
+    arena *a = req->arena;
+    size_t base = strcspn(url, "#");
+    const char *param = arena_printf(a, "message=%s", query_encode(a, message));
+    if (pkce)
+        auth_reply_redirect(res, arena_printf(a, "%.*s%s%s#%s", (int)base, url,
+                                              memchr(url, '?', base) ? "&" : "?", param, param));
+    else
+        auth_reply_redirect(res, arena_printf(a, "%.*s#%s", (int)base, url, param));
+}
+
 void auth_reply_error_redirect(request *req, response *res, const char *url, const char *error_code,
                                const char *description)
 {

@@ -73,6 +73,19 @@ void auth_reply_error_redirect(request *req, response *res, const char *url, con
 void auth_reply_error_redirect_as(request *req, response *res, const char *url, const char *error,
                                   const char *error_code, const char *description);
 
+/* The error redirect of a flow the client started in the PKCE flow, as
+ * GoTrue sends it: url without its query, then the same error, error_code
+ * and error_description in the query (where a server-side callback route
+ * reads them) and in the fragment. */
+void auth_reply_error_redirect_pkce(request *req, response *res, const char *url, const char *error,
+                                    const char *error_code, const char *description);
+
+/* 302 to url with GoTrue's #message=... (and, in the PKCE flow, the same
+ * message in the query): a step that succeeded without a session, such as
+ * the first half of a secure email change. */
+void auth_reply_message_redirect(request *req, response *res, const char *url, const char *message,
+                                 bool pkce);
+
 /* A plain 302 to location, not cached, sending no Referer onwards. */
 void auth_reply_redirect(response *res, const char *location);
 

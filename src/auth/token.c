@@ -1,5 +1,5 @@
 /* POST /token?grant_type=password, ?grant_type=refresh_token and
- * ?grant_type=pkce.
+ * ?grant_type=pkce (?grant_type=id_token: id_token_grant.c).
  * Password: the user's hash is fetched (counting the request against the
  * rate limit), verified with bcrypt in the worker — or an equal amount of
  * work is burnt for an unknown email — and a session is started.
@@ -236,7 +236,9 @@ void auth_token(request *req, response *res)
         refresh_grant(req, res, body);
     else if (grant && strcmp(grant, "pkce") == 0)
         pkce_grant(req, res, body);
+    else if (grant && strcmp(grant, "id_token") == 0)
+        auth_id_token_grant(req, res, body);
     else
         auth_error(res, 400, "unsupported_grant_type",
-                   "grant_type must be password, refresh_token or pkce");
+                   "grant_type must be password, refresh_token, pkce or id_token");
 }

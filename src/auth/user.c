@@ -8,7 +8,8 @@
  * A new email with REQUIRE_EMAIL_VERIFICATION waits in email_change (the
  * reply's "new_email") until the link mailed to the new address is used
  * (GET/POST /verify, type email_change); the mail goes out before anything
- * is written (email_flow.h). */
+ * is written (email_flow.h). With SECURE_EMAIL_CHANGE a second link goes
+ * to the current address, and both must be used (sql/0017). */
 #include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
@@ -39,8 +40,12 @@
     "where u.id = $1::uuid returning auth.user_json(u)::text"
 #define EMAIL_STATE_SQL                                                                            \
     "select lower(u.email) is not distinct from lower($2), exists (select from auth.users o "      \
-    "where lower(o.email) = lower($2) and o.id <> u.id) from auth.users u where u.id = $1::uuid"
+    "where lower(o.email) = lower($2) and o.id <> u.id), u.email from auth.users u where u.id = "  \
+    "$1::uuid"
 #define EMAIL_CHANGE_SQL "select auth.request_email_change($1::uuid, $2, $3, $4::int, $5, $6)"
+#define EMAIL_CHANGE_CURRENT_SQL                                                                   \
+    "select auth.email_change_token($1::uuid, $2, 'email_change_current', $3, $4::int, $5, $6, "   \
+    "false)"
 #define AUDIT_SQL                                                                                  \
     "insert into auth.audit_log (user_id, action, ip) select $1::uuid, $2, $3 where $4::boolean"
 #define LOGOUT_SQL                                                                                 \
@@ -175,9 +180,10 @@ static int add_update(request *req, db_txn *t, const char *uid, const char *meta
 
 /* Is the new address the current one, or taken? Counts the request in the
  * rate limit (it sends mail). False after replying; *same tells whether
- * the address is unchanged. */
+ * the address is unchanged, *current is the current address (NULL: none,
+ * an anonymous user). */
 static bool email_change_allowed(request *req, response *res, const char *uid, const char *email,
-                                 bool *same)
+                                 bool *same, const char **current)
 {
     db_txn *t = auth_txn_new(req);
     auth_txn_rate_limit(t, req, "auth", auth_settings_of(req)->auth_rate_limit);
@@ -195,26 +201,35 @@ static bool email_change_allowed(request *req, response *res, const char *uid, c
         return false;
     }
     *same = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    *current = PQgetisnull(r, 0, 2) ? NULL : arena_strdup(req->arena, PQgetvalue(r, 0, 2));
     return true;
 }
 
-/* Mails the new address, then stores the update and the pending change. */
+/* Mails the new address (and, for a secure change, the current one: a
+ * non-NULL current), then stores the update and the pending change. */
 static void update_with_email_change(request *req, response *res, const char *uid,
                                      const char *metadata, const char *hash, const char *email,
-                                     const pkce_request *pkce)
+                                     const char *current, const pkce_request *pkce)
 {
-    mailed_token token;
+    mailed_token token, other = {0};
     const char *redirect = auth_email_flow_redirect(req);
     if (!auth_mailed_token_new(req, res, email, &token) ||
-        !auth_mail_send(req, res, MAIL_EMAIL_CHANGE, email, &token, redirect))
+        (current && !auth_mailed_token_new(req, res, current, &other)) ||
+        !auth_mail_send(req, res, MAIL_EMAIL_CHANGE, email, &token, redirect) ||
+        (current &&
+         !auth_mail_send(req, res, MAIL_EMAIL_CHANGE_CURRENT, current, &other, redirect)))
         return;
     db_txn *t = auth_txn_new(req);
     add_update(req, t, uid, metadata, hash, NULL);
-    const char *v[] = {uid,        email,
-                       token.hash, auth_email_flow_ttl(req, EMAIL_CHANGE_TTL_S),
-                       redirect,   req->client_addr};
+    const char *ttl = auth_email_flow_ttl(req, EMAIL_CHANGE_TTL_S);
+    const char *v[] = {uid, email, token.hash, ttl, redirect, req->client_addr};
     int q = db_txn_add(t, EMAIL_CHANGE_SQL, 6, v);
     auth_email_flow_store_extras(req, t, &token, pkce);
+    const char *w[] = {uid, email, current ? other.hash : NULL, ttl, redirect, req->client_addr};
+    if (current) {
+        db_txn_add(t, EMAIL_CHANGE_CURRENT_SQL, 6, w);
+        auth_email_flow_store_extras(req, t, &other, pkce);
+    }
     if (auth_txn_run(t, req, res))
         reply_user_row(res, db_txn_result(t, q));
 }
@@ -236,10 +251,13 @@ void auth_user_update(request *req, response *res)
         return;
     if (email && auth_settings_of(req)->require_email_verification) {
         bool same = false;
-        if (!email_change_allowed(req, res, uid, email, &same))
+        const char *current = NULL;
+        if (!email_change_allowed(req, res, uid, email, &same, &current))
             return;
         if (!same) {
-            update_with_email_change(req, res, uid, metadata, hash, email, &pkce);
+            update_with_email_change(req, res, uid, metadata, hash, email,
+                                     auth_settings_of(req)->secure_email_change ? current : NULL,
+                                     &pkce);
             return;
         }
         email = NULL;

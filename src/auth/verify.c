@@ -15,11 +15,20 @@
  * A used token proves the address and starts a session
  * (auth.verify_one_time_token). GET /magiclink/verify always answers as
  * the spec says: 302 to redirect_to/SITE_URL with the session in the URL
- * fragment (or GoTrue's #error=... fragment). GET /verify does the same for
+ * fragment (or GoTrue's #error=... fragment; for a token made in the PKCE
+ * flow the error, error_code and error_description are in the query too,
+ * where a server-side callback route reads them). GET /verify does the same for
  * browsers (Accept: text/html) and whenever redirect_to is given, as GoTrue
  * does; other clients (curl, scripts — the spec's "200 OK: Confirmation
  * result") get 200 with the session as JSON, or 400 "invalid or expired
- * token". Without type, GET /verify takes a sign-up confirmation token. */
+ * token". Without type, GET /verify takes a sign-up confirmation token.
+ *
+ * Type email_change takes both tokens of a secure email change (the new
+ * address's and the current address's, SECURE_EMAIL_CHANGE): the first one
+ * used answers GoTrue's 200 {"msg": "Confirmation link accepted. Please
+ * proceed to confirm link sent to the other email", "code": 200} (a browser:
+ * a redirect with #message=...) and no session; the second moves the
+ * address and answers as any other verification. */
 #include "auth/auth_settings.h"
 #include "auth/auth_txn.h"
 #include "auth/body.h"
@@ -35,17 +44,22 @@
 #include <string.h>
 
 #define VERIFY_SQL                                                                                 \
-    "select status, redirect, user_json, claims, session_expires_at, pkce from "                   \
+    "select status, kind, redirect, user_json, claims, session_expires_at, pkce from "             \
     "auth.verify_email_flow($1, $2::text[], $3, $4, $5, $6::int, $7::int, $8, $9, $10, $11::int)"
 #define LINK_ERROR "Email link is invalid or has expired"
+#define CONFIRM_OTHER                                                                              \
+    "Confirmation link accepted. Please proceed to confirm link sent to the other email"
 
 /* GoTrue's verify types and the token kinds each accepts. */
 static const struct {
     const char *type, *kinds;
 } TYPES[] = {
-    {"signup", "{confirmation}"},       {"email", "{confirmation,magiclink}"},
-    {"magiclink", "{magiclink}"},       {"recovery", "{recovery}"},
-    {"email_change", "{email_change}"}, {"invite", "{invite}"},
+    {"signup", "{confirmation}"},
+    {"email", "{confirmation,magiclink}"},
+    {"magiclink", "{magiclink}"},
+    {"recovery", "{recovery}"},
+    {"email_change", "{email_change,email_change_current}"},
+    {"invite", "{invite}"},
 };
 
 typedef struct verification {
@@ -72,43 +86,61 @@ static bool known_type(response *res, verification *v)
     return false;
 }
 
+/* A refusal: JSON, or for a browser GoTrue's error redirect — in the
+ * query as well when the token was made in the client's PKCE flow. */
 static void verify_failed(request *req, response *res, const verification *v, int status,
-                          const char *code, const char *message)
+                          const char *code, const char *message, bool pkce)
 {
     if (!v->browser) {
         auth_error(res, status, code, message);
         return;
     }
-    bool expired = strcmp(code, "otp_expired") == 0;
-    auth_reply_error_redirect(req, res,
-                              auth_redirect_choose(auth_settings_of(req), v->redirect, NULL), code,
-                              expired ? LINK_ERROR : message);
+    const char *url = auth_redirect_choose(auth_settings_of(req), v->redirect, NULL);
+    const char *description = strcmp(code, "otp_expired") == 0 ? LINK_ERROR : message;
+    if (pkce)
+        auth_reply_error_redirect_pkce(req, res, url, "access_denied", code, description);
+    else
+        auth_reply_error_redirect(req, res, url, code, description);
+}
+
+/* The first half of a secure email change: no session yet (GoTrue's
+ * message, as JSON or in the redirect). */
+static void reply_confirm_other(request *req, response *res, const verification *v, PGresult *r)
+{
+    if (!v->browser) {
+        response_json(res, 200, "{\"msg\":\"" CONFIRM_OTHER "\",\"code\":200}");
+        return;
+    }
+    const char *stored = PQgetisnull(r, 0, 2) ? NULL : PQgetvalue(r, 0, 2);
+    auth_reply_message_redirect(req, res,
+                                auth_redirect_choose(auth_settings_of(req), v->redirect, stored),
+                                CONFIRM_OTHER, strcmp(PQgetvalue(r, 0, 6), "t") == 0);
 }
 
 static void reply_verified(request *req, response *res, const verification *v, PGresult *r,
                            const char *refresh, const char *auth_code)
 {
-    const char *stored = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
-    if (strcmp(PQgetvalue(r, 0, 5), "t") == 0) {
+    const char *stored = PQgetisnull(r, 0, 2) ? NULL : PQgetvalue(r, 0, 2);
+    if (strcmp(PQgetvalue(r, 0, 6), "t") == 0) {
         auth_reply_code_redirect(
             req, res, auth_redirect_choose(auth_settings_of(req), v->redirect, stored), auth_code);
         return;
     }
     if (!v->browser) {
-        auth_reply_session(req, res, 200, PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
-                           PQgetvalue(r, 0, 4), refresh);
+        auth_reply_session(req, res, 200, PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4),
+                           PQgetvalue(r, 0, 5), refresh);
         return;
     }
     auth_reply_session_redirect(req, res,
                                 auth_redirect_choose(auth_settings_of(req), v->redirect, stored),
-                                v->type, PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4), refresh);
+                                v->type, PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5), refresh);
 }
 
 static void run_verification(request *req, response *res, const verification *v)
 {
     const auth_settings *cfg = auth_settings_of(req);
     if (!v->token || !*v->token) {
-        verify_failed(req, res, v, 400, "otp_expired", "invalid or expired token");
+        verify_failed(req, res, v, 400, "otp_expired", "invalid or expired token", false);
         return;
     }
     char *refresh = auth_secret_token_new(req->arena);
@@ -140,14 +172,17 @@ static void run_verification(request *req, response *res, const verification *v)
         return;
     PGresult *r = db_txn_result(t, q);
     const char *status = PQgetvalue(r, 0, 0);
+    bool pkce = strcmp(PQgetvalue(r, 0, 6), "t") == 0;
     if (strcmp(status, "ok") == 0)
         reply_verified(req, res, v, r, refresh, auth_code);
+    else if (strcmp(status, "confirm_other") == 0)
+        reply_confirm_other(req, res, v, r);
     else if (strcmp(status, "banned") == 0)
-        verify_failed(req, res, v, 400, "user_banned", "user is banned");
+        verify_failed(req, res, v, 400, "user_banned", "user is banned", pkce);
     else if (strcmp(status, "email_exists") == 0)
-        verify_failed(req, res, v, 409, "email_exists", "email already registered");
+        verify_failed(req, res, v, 409, "email_exists", "email already registered", pkce);
     else
-        verify_failed(req, res, v, 400, "otp_expired", "invalid or expired token");
+        verify_failed(req, res, v, 400, "otp_expired", "invalid or expired token", pkce);
 }
 
 static bool accepts_html(request *req)

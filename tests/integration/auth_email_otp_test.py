@@ -24,12 +24,8 @@ Each part is its own client address (X-Forwarded-For), so the
 AUTH_RATE_LIMIT of one part never touches another. Standard library only.
 """
 import base64
-import email
-import email.policy
 import hashlib
 import json
-import mailbox
-import os
 import random
 import re
 import secrets
@@ -40,6 +36,7 @@ import urllib.parse
 import urllib.request
 
 from harness import ENV, check, psql, summary
+from mail_reader import MailReader, code_in, link_in
 
 AUTH = ENV["PGSTACK_URL"].rstrip("/") + "/auth/v1"
 ANON = ENV["ANON_KEY"]
@@ -105,50 +102,8 @@ def pkce_pair():
 
 # ------------------------------------------------------------------- mail
 
-SEEN = set()
-
-
-def all_mail():
-    box = mailbox.Maildir(MAILDIR, factory=None, create=False)
-    out = []
-    for key in box.keys():
-        with open(os.path.join(MAILDIR, box._lookup(key)), "rb") as f:
-            out.append((key, email.message_from_bytes(f.read(), policy=email.policy.default)))
-    return out
-
-
-def mark_seen():
-    for key, _ in all_mail():
-        SEEN.add(key)
-
-
-def new_mail_to(address, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for key, msg in all_mail():
-            if key not in SEEN and address.lower() in str(msg.get("To", "")).lower():
-                SEEN.add(key)
-                return msg
-        time.sleep(0.1)
-    return None
-
-
-def no_mail_to(address, wait=1.0):
-    time.sleep(wait)
-    return not any(address.lower() in str(m.get("To", "")).lower()
-                   for k, m in all_mail() if k not in SEEN)
-
-
-def link_in(msg, path):
-    for url in re.findall(r"https?://\S+", msg.get_content() if msg else ""):
-        if urllib.parse.urlparse(url).path == "/auth/v1" + path:
-            return url
-    return None
-
-
-def code_in(msg):
-    m = re.search(r"enter this code[^\n]*\n\n(\d{6})\n", msg.get_content() if msg else "")
-    return m.group(1) if m else None
+MAIL = MailReader(MAILDIR)
+mark_seen, new_mail_to, no_mail_to = MAIL.mark_seen, MAIL.new_to, MAIL.none_to
 
 
 def open_link(url):

@@ -31,14 +31,10 @@ nothing written and nothing mailed. Prints one line per check and
 library and psql.
 """
 
-import email
-import email.policy
 import hashlib
 import json
-import mailbox
 import os
 import random
-import re
 import secrets
 import statistics
 import subprocess
@@ -47,6 +43,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from mail_reader import MailReader, link_in
 
 PASSED = 0
 FAILED = 0
@@ -163,52 +161,8 @@ def error_of(body):
 
 # ------------------------------------------------------------------- mail
 
-SEEN = set()
-
-
-def maildir():
-    return mailbox.Maildir(MAILDIR, factory=None, create=False)
-
-
-def all_mail():
-    box = maildir()
-    out = []
-    for key in box.keys():
-        with open(os.path.join(MAILDIR, box._lookup(key)), "rb") as f:
-            out.append((key, email.message_from_bytes(f.read(), policy=email.policy.default)))
-    return out
-
-
-def mail_count():
-    return len(maildir().keys())
-
-
-def new_mail_to(address, timeout=10.0):
-    """The first message to address not seen yet (waits for it)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for key, msg in all_mail():
-            if key in SEEN:
-                continue
-            if address.lower() in str(msg.get("To", "")).lower():
-                SEEN.add(key)
-                return msg
-        time.sleep(0.1)
-    return None
-
-
-def no_mail_to(address, wait=1.0):
-    time.sleep(wait)
-    return not any(address.lower() in str(m.get("To", "")).lower()
-                   for k, m in all_mail() if k not in SEEN)
-
-
-def link_in(msg, path):
-    text = msg.get_content() if msg else ""
-    for url in re.findall(r"https?://\S+", text):
-        if urllib.parse.urlparse(url).path == "/auth/v1" + path:
-            return url
-    return None
+MAIL = MailReader(MAILDIR)
+mail_count, new_mail_to, no_mail_to = MAIL.count, MAIL.new_to, MAIL.none_to
 
 
 def link_query(url):
@@ -703,8 +657,7 @@ def mail_failure(access, known):
 def run_checks():
     if not preconditions():
         return
-    for key, _ in all_mail():
-        SEEN.add(key)
+    MAIL.mark_seen()
     site = site_url()
     a, pw, b = signup_flow(site)
     pw = recovery_flow(site, a, pw)

@@ -9,7 +9,8 @@
 // tests/integration/compat_auth_test.py restarts the workers with those
 // settings. Checks: sign-up confirmation, magic link, password recovery
 // and OAuth sign-in each end with exchangeCodeForSession; a wrong verifier
-// and a reused code are refused with GoTrue's codes; verifyOtp with the
+// and a reused code are refused with GoTrue's codes; signInWithIdToken with
+// an ID token of the test provider; verifyOtp with the
 // 6-digit code of the mail; resend and reauthenticate; and a server framework's cookie jar holding an
 // @supabase/ssr session: sign-in, the session in cookies, the PKCE
 // callback route, refresh, sign-out clearing them. Prints one line per
@@ -18,6 +19,7 @@
 import { createClient } from '@supabase/supabase-js'
 import { createServerClient } from '@supabase/ssr'
 import ws from 'ws'
+import crypto from 'node:crypto'
 import {
   ENV, check, devSetting, freshAddress, http, isApiError, jwtClaims, linkIn, mailTo,
   markAllMailSeen, section, show, summary, uniqueEmail,
@@ -210,6 +212,40 @@ async function oauthPkce() {
     jwtClaims(data.session.access_token).amr?.[0]?.method === 'oauth', show(error || data))
 }
 
+// An ID token as a native SDK gets it: authorize and token at the test
+// provider itself (PKCE S256), without pgstack.
+async function providerIdToken(nonce, sub, email) {
+  const verifier = crypto.randomBytes(32).toString('base64url')
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url')
+  const redirect = 'http://127.0.0.1:9/native-app'
+  const q = new URLSearchParams({ client_id: 'google-client', redirect_uri: redirect, response_type: 'code',
+    scope: 'openid email', state: 'native', code_challenge: challenge, code_challenge_method: 'S256',
+    nonce, x_sub: sub, x_email: email })
+  const approve = await fetch(`${PROVIDER}/google/authorize?${q}`, { redirect: 'manual' })
+  const code = new URL(approve.headers.get('location') || 'http://invalid/').searchParams.get('code') || ''
+  const t = await fetch(`${PROVIDER}/google/token`, { method: 'POST', body: new URLSearchParams({
+    grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier,
+    client_id: 'google-client', client_secret: 'google-secret' }) })
+  return (await t.json()).id_token || ''
+}
+
+async function signInWithIdToken() {
+  if (!check('OAUTH_PROVIDER_URL is in .dev/env', Boolean(PROVIDER), '')) return
+  const c = pkceClient()
+  const email = uniqueEmail('id-token')
+  const sub = `sub-${Date.now()}${Math.floor(Math.random() * 1e6)}`
+  const nonce = crypto.randomBytes(16).toString('hex')
+  const hashed = crypto.createHash('sha256').update(nonce).digest('hex')
+  let { data, error } = await c.auth.signInWithIdToken({ provider: 'google', token: await providerIdToken(hashed, sub, email), nonce })
+  check('signInWithIdToken({provider: google, token, nonce}) -> session, SIGNED_IN, amr oauth', !error &&
+    data.session && data.user?.email === email && c.events.includes('SIGNED_IN') &&
+    jwtClaims(data.session.access_token).amr?.[0]?.method === 'oauth', show(error || data))
+  ;({ data, error } = await pkceClient().auth.signInWithIdToken({ provider: 'google',
+    token: await providerIdToken(hashed, sub, email), nonce: 'not-the-nonce' }))
+  check('signInWithIdToken with another nonce -> AuthApiError 400 bad_id_token', isApiError(error, 400, 'bad_id_token'),
+    show(error || data))
+}
+
 async function linkAndUnlink() {
   const c = pkceClient()
   const email = uniqueEmail('link')
@@ -351,6 +387,7 @@ async function main() {
   await section('PKCE: magic link, wrong verifier, reused code', magicLinkAndRefusals)
   await section('PKCE: password recovery', passwordRecovery)
   await section('PKCE: OAuth sign-in', oauthPkce)
+  await section('signInWithIdToken', signInWithIdToken)
   await section('verifyOtp with the 6-digit code', verifyOtpCode)
   await section('resend, reauthenticate', resendAndReauthenticate)
   await section('linkIdentity, unlinkIdentity', linkAndUnlink)

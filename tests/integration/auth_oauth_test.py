@@ -653,6 +653,129 @@ def test_client_pkce():
               r.status == status and part in json.dumps(r.json()), r)
 
 
+def test_client_pkce_error_redirect():
+    """A PKCE client's failed callback: GoTrue's error in the query (where a
+    server-side callback route reads it) as well as the fragment."""
+    b = Browser()
+    _, challenge = pkce_pair()
+    r = b.authorize("google", ALLOWED + "/cb?next=%2Fhome",
+                    {"code_challenge": challenge, "code_challenge_method": "s256"})
+    method, url, fields = b.at_provider(r.location, x_sub=sub(), x_email=email(), x_mode="deny")
+    final = b.callback(method, url, fields)
+    q, frag = query_of(final.location), final.fragment()
+    check("PKCE client, the user denies -> 302 to redirect_to (its query dropped) with error, "
+          "error_code, error_description in the query and the fragment",
+          final.status == 302 and final.location.startswith(ALLOWED + "/cb?error=access_denied&")
+          and q.get("error_code") == "bad_oauth_callback" and q.get("error_description")
+          and frag == q and "next" not in q, final)
+    r = b.authorize("google", None, {"code_challenge": challenge, "code_challenge_method": "s256"})
+    method, url, fields = b.at_provider(r.location, x_sub=sub(), x_email=email(), x_mode="wrong_nonce")
+    final = b.callback(method, url, fields)
+    check("PKCE client, a bad ID token -> ?error_code=bad_id_token, no flow state",
+          final.status == 302 and query_of(final.location).get("error_code") == "bad_id_token"
+          and final.fragment().get("error_code") == "bad_id_token", final)
+
+
+def provider_id_token(prefix="google", nonce=None, **x):
+    """An ID token of the test provider, as a native SDK gets it: authorize
+    and token at the provider itself, without pgstack."""
+    name = prefix.split("/")[0]
+    verifier, challenge = pkce_pair()
+    redirect = "http://127.0.0.1:9/native-app"
+    q = {"client_id": name + "-client", "redirect_uri": redirect, "response_type": "code",
+         "scope": "openid email", "state": "native", "code_challenge": challenge,
+         "code_challenge_method": "S256"}
+    if nonce is not None:
+        q["nonce"] = nonce
+    q.update({"x_" + k: v for k, v in x.items()})
+    r = http("GET", PROVIDER + "/" + prefix + "/authorize?" + urllib.parse.urlencode(q))
+    form = {"grant_type": "authorization_code", "code": query_of(r.location).get("code", ""),
+            "redirect_uri": redirect, "code_verifier": verifier, "client_id": name + "-client",
+            "client_secret": name + "-secret"}
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if name == "oidc":  # client_secret_basic only
+        headers["Authorization"] = "Basic " + base64.b64encode(
+            (form.pop("client_id") + ":" + form.pop("client_secret")).encode()).decode()
+    t = http("POST", PROVIDER + "/" + prefix + "/token", headers, urllib.parse.urlencode(form).encode())
+    return (t.json() or {}).get("id_token", "")
+
+
+def test_sign_in_with_id_token():
+    """supabase-js signInWithIdToken: POST /token?grant_type=id_token."""
+    b = Browser()
+    addr, s = email(), sub()
+    raw = secrets.token_urlsafe(16)
+    hashed = hashlib.sha256(raw.encode()).hexdigest()
+    token = provider_id_token(nonce=hashed, sub=s, email=addr, name="Nat")
+    r = b.auth("POST", "/token?grant_type=id_token", {"provider": "google", "id_token": token, "nonce": raw})
+    body = r.json() or {}
+    claims = jwt_payload(body.get("access_token", "x.e30.x"))
+    check("id_token grant (google, nonce hashed as GoTrue) -> session of a new user, amr oauth",
+          r.status == 200 and body.get("user", {}).get("email") == addr and body.get("refresh_token")
+          and claims.get("amr", [{}])[0].get("method") == "oauth"
+          and identities(body.get("user", {}), "google")[0].get("identity_data", {}).get("sub") == s, r)
+    again = b.auth("POST", "/token?grant_type=id_token",
+                   {"provider": "google", "id_token": provider_id_token(nonce=hashed, sub=s, email=addr),
+                    "nonce": raw})
+    check("a second token of the same identity -> the same user",
+          again.status == 200 and (again.json() or {}).get("user", {}).get("id") == body.get("user", {}).get("id"),
+          again)
+    ms = b.auth("POST", "/token?grant_type=id_token",
+                {"provider": "azure", "id_token": provider_id_token("microsoft/common/v2.0", sub=sub(),
+                                                                    email=email(), edov="true")})
+    check("provider azure (Microsoft, tenant issuer), no nonce on either side -> session", ms.status == 200, ms)
+    oidc = b.auth("POST", "/token?grant_type=id_token",
+                  {"provider": "oidc", "id_token": provider_id_token("oidc", sub=sub(), email=email())})
+    check("the generic oidc provider (ES256 token) -> session", oidc.status == 200, oidc)
+    users = psql("select count(*) from auth.users")
+    for label, body, status, part in [
+        ("a wrong nonce", {"provider": "google", "nonce": "other",
+                           "id_token": provider_id_token(nonce=hashed, sub=sub())}, 400, "nonce"),
+        ("the raw nonce in the token", {"provider": "google", "nonce": raw,
+                                        "id_token": provider_id_token(nonce=raw, sub=sub())}, 400, "nonce"),
+        ("a token nonce but none sent", {"provider": "google",
+                                         "id_token": provider_id_token(nonce=hashed, sub=sub())}, 400,
+         "both exist or not"),
+        ("a nonce sent but none in the token", {"provider": "google", "nonce": raw,
+                                                "id_token": provider_id_token(sub=sub())}, 400, "nonce"),
+        ("another provider's token", {"provider": "apple",
+                                      "id_token": provider_id_token(sub=sub())}, 400, "bad_id_token"),
+        ("a token for another audience", {"provider": "google",
+                                          "id_token": provider_id_token(sub=sub(), mode="wrong_aud")}, 400,
+         "audience"),
+        ("an expired token", {"provider": "google", "id_token": provider_id_token(sub=sub(), mode="expired")},
+         400, "expired"),
+        ("alg none", {"provider": "google", "id_token": provider_id_token(sub=sub(), mode="alg_none")}, 400,
+         "algorithm"),
+        ("HS256 with the client secret", {"provider": "google",
+                                          "id_token": provider_id_token(sub=sub(), mode="hs256")}, 400,
+         "algorithm"),
+        ("a forged signature", {"provider": "google", "id_token": token.rsplit(".", 1)[0] + ".AAAA"}, 400,
+         "bad_id_token"),
+        ("garbage", {"provider": "google", "id_token": "not.a.token"}, 400, "bad_id_token"),
+        ("an overlong token", {"provider": "google", "id_token": "a" * 20000}, 400, "too long"),
+        ("github (not OpenID)", {"provider": "github", "id_token": token}, 400, "OpenID provider"),
+        ("an unknown provider", {"provider": "myspace", "id_token": token}, 400, "OpenID provider"),
+        ("no provider (client_id + issuer)", {"client_id": "google-client", "issuer": PROVIDER + "/google",
+                                              "id_token": token}, 400, "provider is required"),
+        ("no id_token", {"provider": "google"}, 400, "id_token is required"),
+        ("id_token not a string", {"provider": "google", "id_token": 5}, 400, "id_token"),
+        ("nonce not a string", {"provider": "google", "id_token": token, "nonce": ["x"]}, 400, "nonce"),
+    ]:
+        r = b.auth("POST", "/token?grant_type=id_token", body)
+        check("id_token grant with %s -> %d (%s)" % (label, status, part),
+              r.status == status and part in r.body, r)
+    check("refused id_token grants created nobody", psql("select count(*) from auth.users") == users)
+    banned = b.auth("POST", "/token?grant_type=id_token",
+                    {"provider": "google", "id_token": provider_id_token(nonce=hashed, sub=s, email=addr),
+                     "nonce": raw, "x": 1})
+    uid = (banned.json() or {}).get("user", {}).get("id", "")
+    psql("update auth.users set banned_until = now() + interval '1 hour' where id = '%s'" % uid)
+    r = b.auth("POST", "/token?grant_type=id_token",
+               {"provider": "google", "id_token": provider_id_token(nonce=hashed, sub=s, email=addr), "nonce": raw})
+    check("a banned user's ID token -> 400 user_banned", r.status == 400 and "user_banned" in r.body, r)
+
+
 def test_link_identity():
     """linkIdentity / unlinkIdentity: a password user links a google identity
     (skip_http_redirect answers the URL), signs in with it afterwards, cannot
@@ -794,7 +917,8 @@ def main():
              test_links_to_password_account, test_unverified_email_never_links,
              test_unconfirmed_account_loses_password, test_redirect_to, test_state_refusals,
              test_forged_state_redirect_rechecked, test_id_token_refusals, test_provider_errors,
-             test_pkce_and_client_authentication, test_client_pkce, test_link_identity, test_github, test_apple_form_post,
+             test_pkce_and_client_authentication, test_client_pkce, test_client_pkce_error_redirect,
+             test_sign_in_with_id_token, test_link_identity, test_github, test_apple_form_post,
              test_microsoft_and_generic_oidc, test_banned_user, test_no_secrets_in_logs]
     for t in tests:
         try:

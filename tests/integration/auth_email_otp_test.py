@@ -594,6 +594,46 @@ def test_ban_duration():
           and body["user_metadata"].get("n") == 1, (st, body))
     st, _, body = auth("POST", "/token", {"email": a, "password": PASSWORD}, query={"grant_type": "password"})
     check("signs in again", st == 200, (st, body))
+    for body, part in [({"ban_duration": "forever"}, "ban_duration"), ({"ban_duration": 5}, "ban_duration"),
+                       ({"ban_duration": "-1h"}, "ban_duration"), ({"ban_duration": "1h30m"}, "ban_duration"),
+                       ({"ban_duration": "9" * 30 + "h"}, "ban_duration"), ({"email_confirm": "yes"}, "email_confirm"),
+                       ({"password": "short"}, "weak_password"), ({"app_metadata": "x"}, "app_metadata"),
+                       ({"user_metadata": [1]}, "user_metadata")]:
+        st, _, reply = auth("PUT", "/admin/users/%s" % uid, body, token=SERVICE)
+        check("PUT /admin/users/{id} %s -> 400 (%s)" % (json.dumps(body)[:40], part),
+              st == 400 and part in json.dumps(reply), (st, reply))
+    banned = psql("select banned_until is null from auth.users where id = '%s'" % uid)
+    check("refused admin updates changed nothing (not banned)", banned == "t", banned)
+
+
+def test_admin_email_confirm_and_password():
+    new_client()
+    a = addr("admin-confirm")
+    auth("POST", "/signup", {"email": a, "password": PASSWORD})
+    uid = psql("select id from auth.users where email = '%s'" % a)
+    st, _, body = auth("POST", "/token", {"email": a, "password": PASSWORD}, query={"grant_type": "password"})
+    check("an unconfirmed sign-up cannot sign in yet", st in (400, 401) and "access_token" not in json.dumps(body), (st, body))
+    st, _, body = auth("PUT", "/admin/users/%s" % uid, {"email_confirm": True, "password": "admin set 12"},
+                       token=SERVICE)
+    check("PUT /admin/users/{id} {email_confirm: true, password} -> confirmed",
+          st == 200 and body.get("email_confirmed_at"), (st, body))
+    st, _, body = auth("POST", "/token", {"email": a, "password": "admin set 12"}, query={"grant_type": "password"})
+    check("the user signs in with the password the admin set", st == 200, (st, body))
+    st, _, body = auth("POST", "/token", {"email": a, "password": PASSWORD}, query={"grant_type": "password"})
+    check("... and no longer with the old one -> 401", st == 401, (st, body))
+
+
+def test_invite_hostile():
+    new_client()
+    a = addr("invite-hostile")
+    for body, part in [({"email": 5}, "email"), ({"email": "not an address"}, "invalid email"),
+                       ({"email": a, "data": "x"}, "data"), ({"email": a, "data": [1]}, "data"),
+                       ({}, "invalid email"), ({"email": "x" * 400 + "@example.com"}, "invalid email")]:
+        st, _, reply = auth("POST", "/invite", body, token=SERVICE)
+        check("POST /invite %s -> 400 (%s)" % (json.dumps(body)[:40], part),
+              st == 400 and part in json.dumps(reply), (st, reply))
+    n = psql("select count(*) from auth.users where email = '%s'" % a)
+    check("refused invites created nobody and mailed nothing", n == "0" and no_mail_to(a, 0.3), n)
 
 
 def main():
@@ -601,7 +641,7 @@ def main():
     for t in (test_pkce_signup, test_pkce_magic_link, test_pkce_recovery_and_email_change,
               test_pkce_hostile, test_codes_every_type, test_wrong_codes_void, test_code_hostile,
               test_resend, test_reauthentication, test_invite, test_generate_link,
-              test_ban_duration):
+              test_ban_duration, test_admin_email_confirm_and_password, test_invite_hostile):
         try:
             t()
         except Exception as e:

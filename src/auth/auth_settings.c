@@ -146,11 +146,8 @@ static const struct {
 };
 static bool check_smtp_url(const char *value, char *why, size_t whylen)
 {
-    if (*value && strncmp(value, "smtp://", 7) != 0 && strncmp(value, "smtps://", 8) != 0) {
-        snprintf(why, whylen, "must be an smtp:// or smtps:// URL");
-        return false;
-    }
-    return true;
+    static const char *const SMTP[] = {"smtp://", "smtps://", NULL};
+    return !*value || config_check_scheme(value, SMTP, why, whylen);
 }
 
 /* "Name <address>" or "address", without control characters (the mail
@@ -185,8 +182,7 @@ static bool check_tenant(const char *value, char *why, size_t whylen)
 
 static bool string_set(const void *settings, const char *name)
 {
-    const config_key *k = config_section_find(&auth_config_section, name);
-    const char *v = k ? *(char *const *)((const char *)settings + k->offset) : NULL;
+    const char *v = config_section_string(&auth_config_section, settings, name);
     return v && *v;
 }
 

@@ -86,13 +86,33 @@ static bool check_jwt_algorithm(const char *value, char *why, size_t whylen)
     return true;
 }
 
+bool config_check_scheme(const char *value, const char *const *schemes, char *why, size_t whylen)
+{
+    size_t n = 0;
+    for (; schemes[n]; n++)
+        if (strncmp(value, schemes[n], strlen(schemes[n])) == 0)
+            return true;
+    int used = snprintf(why, whylen, "must be an ");
+    for (size_t i = 0; i < n && used >= 0 && (size_t)used < whylen; i++)
+        used +=
+            snprintf(why + used, whylen - (size_t)used, "%s%s", i == 0 ? "" : " or ", schemes[i]);
+    if (used >= 0 && (size_t)used < whylen)
+        snprintf(why + used, whylen - (size_t)used, " URL");
+    return false;
+}
+
 bool config_check_http_url(const char *value, char *why, size_t whylen)
 {
-    if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) {
-        snprintf(why, whylen, "must be an http:// or https:// URL");
-        return false;
-    }
-    return true;
+    static const char *const HTTP[] = {"http://", "https://", NULL};
+    return config_check_scheme(value, HTTP, why, whylen);
+}
+
+const char *config_section_string(const config_section *s, const void *settings, const char *name)
+{
+    const config_key *k = config_section_find(s, name);
+    if (!k || k->type != CONFIG_STRING)
+        return NULL;
+    return *(char *const *)((const char *)settings + k->offset);
 }
 
 bool config_check_optional_http_url(const char *value, char *why, size_t whylen)

@@ -113,6 +113,16 @@ void config_free(pgstack_config *cfg, const config_section *area, void *settings
 bool config_check_http_url(const char *value, char *why, size_t whylen);
 bool config_check_optional_http_url(const char *value, char *why, size_t whylen);
 
+/* The shape of those checks: does value start with one of schemes (a
+ * NULL-terminated list such as {"smtp://", "smtps://", NULL})? Else false
+ * with "must be an smtp:// or smtps:// URL" in why. */
+bool config_check_scheme(const char *value, const char *const *schemes, char *why, size_t whylen);
+
+/* The value of s's CONFIG_STRING key name in settings (a loaded section's
+ * struct), or NULL when the key is unset or s has no such string key: for
+ * a section's validate hook ("X is required when Y is set"). */
+const char *config_section_string(const config_section *s, const void *settings, const char *name);
+
 /* The text in effect for name: the environment's value, else the last in
  * the PGSTACK_CONFIG file, else NULL; malloc'd. */
 char *config_value(const char *name, char *const *env);

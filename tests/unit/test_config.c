@@ -537,6 +537,35 @@ static void test_oauth_keys(void)
     all_free(&cfg);
 }
 
+/* The shared check shapes: URL schemes and reading a string key by name. */
+static void test_check_shapes(void)
+{
+    char *none[] = {NULL};
+    static const char *const SMTP[] = {"smtp://", "smtps://", NULL};
+    char why[64];
+    CU_ASSERT_TRUE(config_check_scheme("smtps://mail:465", SMTP, why, sizeof why));
+    CU_ASSERT_FALSE(config_check_scheme("http://mail", SMTP, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "must be an smtp:// or smtps:// URL");
+    CU_ASSERT_FALSE(config_check_http_url("ftp://x", why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "must be an http:// or https:// URL");
+    char tiny[8];
+    CU_ASSERT_FALSE(config_check_scheme("x", SMTP, tiny, sizeof tiny));
+    CU_ASSERT_EQUAL(strlen(tiny), sizeof tiny - 1); /* cut, terminated */
+    expect_error("SMTP_URL=http://mail.example.com\n", none, 0, "SMTP_URL", "smtp:// or smtps://");
+
+    all_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    CU_ASSERT_TRUE_FATAL(
+        load(&cfg, "SMTP_URL=smtp://127.0.0.1:25\nSECURE_EMAIL_CHANGE=true\n", none, 0));
+    CU_ASSERT_STRING_EQUAL(config_section_string(&auth_config_section, &cfg.auth, "SMTP_URL"),
+                           "smtp://127.0.0.1:25");
+    CU_ASSERT_PTR_NULL(config_section_string(&auth_config_section, &cfg.auth, "GOOGLE_CLIENT_ID"));
+    CU_ASSERT_PTR_NULL(config_section_string(&auth_config_section, &cfg.auth, "AUTH_RATE_LIMIT"));
+    CU_ASSERT_PTR_NULL(config_section_string(&auth_config_section, &cfg.auth, "NO_SUCH_KEY"));
+    CU_ASSERT_TRUE(cfg.auth.secure_email_change);
+    all_free(&cfg);
+}
+
 static void test_lists(void)
 {
     all_config cfg;
@@ -747,6 +776,7 @@ void register_config_tests(void)
     CU_add_test(s, "DATABASE_URL", test_database_url);
     CU_add_test(s, "lists", test_lists);
     CU_add_test(s, "OAuth provider keys", test_oauth_keys);
+    CU_add_test(s, "check shapes", test_check_shapes);
     CU_add_test(s, "hostile file text", test_hostile_file);
     CU_add_test(s, "small error buffer", test_small_error_buffer);
     CU_add_test(s, "config_load file", test_config_load_file);

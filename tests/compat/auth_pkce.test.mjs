@@ -3,15 +3,17 @@
 // @supabase/ssr's createServerClient (exact versions in package-lock.json)
 // against pgstack's /auth/v1 on the running dev stack (.dev/env).
 //
-//   node tests/compat/auth_pkce.test.mjs    REQUIRE_EMAIL_VERIFICATION=true, google at the
-//                                           test OpenID provider (OAUTH_PROVIDER_URL)
+//   node tests/compat/auth_pkce.test.mjs    REQUIRE_EMAIL_VERIFICATION=true, SECURE_EMAIL_CHANGE=true,
+//                                           google at the test OpenID provider
+//                                           (OAUTH_PROVIDER_URL)
 //
 // tests/integration/compat_auth_test.py restarts the workers with those
 // settings. Checks: sign-up confirmation, magic link, password recovery
 // and OAuth sign-in each end with exchangeCodeForSession; a wrong verifier
 // and a reused code are refused with GoTrue's codes; signInWithIdToken with
 // an ID token of the test provider; verifyOtp with the
-// 6-digit code of the mail; resend and reauthenticate; and a server framework's cookie jar holding an
+// 6-digit code of the mail; resend and reauthenticate; the secure email
+// change (SECURE_EMAIL_CHANGE=true: both addresses confirm); and a server framework's cookie jar holding an
 // @supabase/ssr session: sign-in, the session in cookies, the PKCE
 // callback route, refresh, sign-out clearing them. Prints one line per
 // check and "N passed, N failed"; exits 1 when a check failed.
@@ -161,6 +163,33 @@ async function verifyOtpCode() {
   ;({ data, error } = await c.auth.verifyOtp({ email, token: again, type: 'email' }))
   check('verifyOtp {type: email} with the code of the magic-link mail -> session', !error &&
     data.session?.user?.email === email, show(error || data))
+}
+
+// SECURE_EMAIL_CHANGE=true (phase 3): both addresses confirm.
+async function secureEmailChange() {
+  const c = pkceClient()
+  const email = uniqueEmail('secure-change')
+  const next = uniqueEmail('secure-change-new')
+  await c.auth.signUp({ email, password: PASSWORD })
+  const first = ((await mailTo(email))?.body.match(/enter this code[^\n]*\n\n(\d{6})\n/) || [])[1]
+  let { data, error } = await c.auth.verifyOtp({ email, token: first, type: 'signup' })
+  ;({ data, error } = await c.auth.updateUser({ email: next }))
+  check('updateUser({email}) -> the user with new_email pending', !error && data.user?.new_email === next &&
+    data.user?.email === email, show(error || data))
+  const codeOf = async (address) => ((await mailTo(address))?.body.match(/enter this code[^\n]*\n\n(\d{6})\n/) || [])[1]
+  const toNew = await codeOf(next)
+  const toCurrent = await codeOf(email)
+  check('a code mailed to the new address and one to the current address', Boolean(toNew && toCurrent), '')
+  ;({ data, error } = await c.auth.verifyOtp({ email, token: toCurrent, type: 'email_change' }))
+  check('verifyOtp with the current address\'s code -> no error, no session yet (GoTrue\'s 200 message)',
+    !error && !data.session, show(error || data))
+  ;({ data, error } = await c.auth.getUser())
+  check('getUser(): the address has not changed yet', !error && data.user?.email === email, show(error || data))
+  ;({ data, error } = await c.auth.verifyOtp({ email: next, token: toNew, type: 'email_change' }))
+  check('verifyOtp with the new address\'s code -> session on the new address', !error &&
+    data.session?.user?.email === next, show(error || data))
+  ;({ data, error } = await c.auth.signInWithPassword({ email: next, password: PASSWORD }))
+  check('signInWithPassword with the new address', !error && data.session, show(error))
 }
 
 async function resendAndReauthenticate() {
@@ -390,6 +419,7 @@ async function main() {
   await section('signInWithIdToken', signInWithIdToken)
   await section('verifyOtp with the 6-digit code', verifyOtpCode)
   await section('resend, reauthenticate', resendAndReauthenticate)
+  await section('secure email change (both addresses confirm)', secureEmailChange)
   await section('linkIdentity, unlinkIdentity', linkAndUnlink)
   await section('auth.admin.inviteUserByEmail, generateLink', inviteAndGenerateLink)
   await section('@supabase/ssr createServerClient with a cookie jar', ssrServerClient)

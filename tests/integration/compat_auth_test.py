@@ -39,7 +39,7 @@ PHASES = [
     # 3. the PKCE flow and @supabase/ssr, with google at the test provider
     ("supabase-js PKCE and @supabase/ssr", ["auth_pkce.test.mjs"],
      {"mailer_autoconfirm": False, "anonymous_users": False, "google": True},
-     ["REQUIRE_EMAIL_VERIFICATION=true", "ALLOW_ANONYMOUS_SIGNIN=false",
+     ["REQUIRE_EMAIL_VERIFICATION=true", "ALLOW_ANONYMOUS_SIGNIN=false", "SECURE_EMAIL_CHANGE=true",
       "GOOGLE_CLIENT_ID=google-client", "GOOGLE_CLIENT_SECRET=google-secret",
       "GOOGLE_ISSUER_URL={OAUTH_PROVIDER_URL}/google"]),
 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """GoTrue's secure email change (SECURE_EMAIL_CHANGE=true with
-REQUIRE_EMAIL_VERIFICATION=true, suites.conf), and the error redirects of
+REQUIRE_EMAIL_VERIFICATION=true and ALLOW_ANONYMOUS_SIGNIN=true, suites.conf), and the error redirects of
 the client's PKCE flow, against the running stack and its real SMTP server.
 Checks:
   - PUT /user {email} mails the new address and the current one, each a
@@ -17,6 +17,7 @@ Checks:
   - a link of the PKCE flow that fails (used, expired) redirects with
     error, error_code and error_description in the query and the fragment;
     an implicit-flow link keeps them in the fragment only;
+  - an anonymous user, who has no address, confirms the new one alone;
   - hostile input -> 400 JSON, nothing changed.
 Each part has its own client address (X-Forwarded-For). Standard library
 only (plus psql)."""
@@ -305,6 +306,19 @@ def test_pkce_error_redirects():
           st == 302 and not q and frag.get("error_code") == "otp_expired", (st, loc))
 
 
+def test_anonymous_user():
+    new_client()
+    st, _, s = auth("POST", "/anonymous", {})
+    b = addr("anon-new")
+    st, _, user = request_change(s, b)
+    msg = MAIL.new_to(b)
+    check("an anonymous user (no address) asking for one -> one mail, to the new address",
+          st == 200 and msg and user.get("new_email") == b, (st, user))
+    st, _, body = verify_code(b, code_in(msg))
+    check("its code alone moves the address (nothing to confirm from): a session, a regular user",
+          session_for(st, body, b) and body["user"].get("is_anonymous") is False, (st, body))
+
+
 def test_hostile():
     new_client()
     a, s = signed_in_user("hostile")
@@ -335,7 +349,7 @@ def test_hostile():
 def main():
     MAIL.mark_seen()
     for t in (test_links_current_first, test_codes_new_first, test_pkce, test_restart_and_conflict,
-              test_generate_link_pair, test_pkce_error_redirects, test_hostile):
+              test_generate_link_pair, test_pkce_error_redirects, test_anonymous_user, test_hostile):
         try:
             t()
         except Exception as e:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """GoTrue's secure email change (SECURE_EMAIL_CHANGE=true with
-REQUIRE_EMAIL_VERIFICATION=true and ALLOW_ANONYMOUS_SIGNIN=true, suites.conf), and the error redirects of
-the client's PKCE flow, against the running stack and its real SMTP server.
+REQUIRE_EMAIL_VERIFICATION=true and ALLOW_ANONYMOUS_SIGNIN=true,
+suites.conf), and the error redirects of the client's PKCE flow, against
+the running stack and its real SMTP server.
 Checks:
   - PUT /user {email} mails the new address and the current one, each a
     link and a 6-digit code; the first one used answers GoTrue's "proceed

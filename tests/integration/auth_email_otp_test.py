@@ -199,6 +199,11 @@ def test_pkce_magic_link():
         code, verifier = pkce_link_flow("magic link", a, "/magiclink/verify", "magiclink")
     body = {"email": a}
     body.update(start_with_challenge(a))
+    st, _, reply = auth("POST", "/magiclink", body, query={"redirect_to": SITE + "/app"})
+    check("POST /magiclink with code_challenge -> 200", st == 200, (st, reply))
+    pkce_link_flow("POST /magiclink", a, "/magiclink/verify", "magiclink")
+    body = {"email": a}
+    body.update(start_with_challenge(a))
     auth("POST", "/otp", body, query={"redirect_to": SITE + "/app"})
     verifier = PENDING[a]
     _, hdrs, _ = open_link(link_in(new_mail_to(a), "/magiclink/verify"))

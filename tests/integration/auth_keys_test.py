@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Asymmetric signing keys (JWT_SIGNING_KEYS) against the running stack:
 an ES256 key from `pgstack keygen --signing-key` signs access tokens (alg,
-kid), REST and auth accept them, HS256 tokens with JWT_SECRET still work,
-forged and unknown-kid tokens do not; GET /auth/v1/.well-known/jwks.json
+kid), REST, auth, storage, functions (a deployed whoami) and the realtime
+daemon (upgrade and joins) accept them, HS256 tokens with JWT_SECRET still
+work, forged and unknown-kid tokens do not; GET /auth/v1/.well-known/jwks.json
 publishes the public halves (verified independently with Node's crypto, and
 by supabase-js auth.getClaims()); rotation to an RS256 key: a set with the
 old key verify-only and the new one signing keeps old tokens valid, and
@@ -28,6 +29,7 @@ RUN = secrets.token_hex(4)
 XFF = {"X-Forwarded-For": "10.%d.%d.%d" % (random.randint(0, 255), random.randint(0, 255),
                                            random.randint(1, 254))}
 COMPAT = os.path.join(ROOT, "tests", "compat")
+FUNCTION = "kt_whoami_" + RUN
 
 
 def overrides():
@@ -116,6 +118,13 @@ def realtime_join(c, token, ref):
     return m["payload"]
 
 
+def functions_cli(*args):
+    env = dict(os.environ, JWT_SECRET=ENV["JWT_SECRET"])
+    out = subprocess.run([os.path.join(BUILD, "pgstack"), "functions", *args, "--database-url",
+                          ENV["DATABASE_URL"]], capture_output=True, text=True, timeout=60, env=env)
+    return out.returncode == 0
+
+
 def write_keys(path, keys):
     with open(path, "w") as f:
         json.dump({"keys": keys}, f)
@@ -164,6 +173,15 @@ def main():
         check("REST accepts the ES256 token", ok, r)
         r = auth("GET", "/user", token=t1)
         check("auth accepts it (GET /user)", r.status == 200 and r.json.get("id") == s1["user"]["id"], r)
+        if functions_cli("deploy", FUNCTION, os.path.join(ROOT, "tests", "integration", "functions_fixtures",
+                                                          "whoami")):
+            r = call("/" + FUNCTION, token=t1, area="/functions/v1", headers=XFF)
+            check("functions accept it (verify_jwt; the function sees the claims)",
+                  r.status == 200 and s1["user"]["id"] in r.text, r)
+            r = call("/" + FUNCTION, token=forged(t1, kid="nope"), area="/functions/v1", headers=XFF)
+            check("functions refuse it with an unknown kid -> 401", r.status == 401, r)
+        else:
+            check("pgstack functions deploy " + FUNCTION, False)
         r = call("/bucket", token=t1, area="/storage/v1", headers=XFF)
         check("storage accepts it (GET /storage/v1/bucket)", r.status == 200, r)
         r = call("/bucket", token=forged(t1, kid="nope"), area="/storage/v1", headers=XFF)
@@ -236,6 +254,7 @@ def main():
             c.close()
     finally:
         check("workers restarted with the previous settings", restart(before))
+        functions_cli("delete", FUNCTION)
         psql("drop table if exists public.kt_probe")
         shutil.rmtree(tmp, ignore_errors=True)
 

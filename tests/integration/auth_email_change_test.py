@@ -13,6 +13,8 @@ Checks:
     is ?code= traded for a session on the new address;
   - asking for another address voids the first pair; a used half cannot
     be used again; another user taking the address meanwhile -> 409;
+  - POST /resend (email_change) mails both halves again while the current
+    address has not confirmed, then the new address's only;
   - POST /admin/generate_link email_change_current + email_change_new make
     the same pair; the current-address link alone never moves the address;
   - a link of the PKCE flow that fails (used, expired) redirects with
@@ -307,6 +309,31 @@ def test_pkce_error_redirects():
           st == 302 and not q and frag.get("error_code") == "otp_expired", (st, loc))
 
 
+def test_resend():
+    new_client()
+    a, s = signed_in_user("resend")
+    b = addr("resend-new")
+    request_change(s, b)
+    old_new, old_cur = MAIL.new_to(b), MAIL.new_to(a)
+    st, _, body = auth("POST", "/resend", {"type": "email_change", "email": a})
+    new_new, new_cur = MAIL.new_to(b), MAIL.new_to(a)
+    check("resend email_change -> 200 {}, both halves mailed again",
+          st == 200 and body == {} and link_in(new_new, "/verify") and link_in(new_cur, "/verify"), (st, body))
+    st, _, body = verify_code(a, code_in(old_cur))
+    check("the first current-address code died with its token", st == 400, (st, body))
+    st, _, body = verify_code(a, code_in(new_cur))
+    check("the resent current-address code -> half confirmed", st == 200 and body.get("msg") == CONFIRM_OTHER,
+          (st, body))
+    auth("POST", "/resend", {"type": "email_change", "email": a})
+    newest = MAIL.new_to(b)
+    check("once the current address confirmed, resend mails the new address only",
+          newest and MAIL.none_to(a, 0.3), "")
+    st, _, body = verify_code(b, code_in(old_new))
+    check("the first new-address code is void too", st == 400, (st, body))
+    st, _, body = verify_code(b, code_in(newest))
+    check("the latest new-address code completes the change", session_for(st, body, b), (st, body))
+
+
 def test_anonymous_user():
     new_client()
     st, _, s = auth("POST", "/anonymous", {})
@@ -350,7 +377,8 @@ def test_hostile():
 def main():
     MAIL.mark_seen()
     for t in (test_links_current_first, test_codes_new_first, test_pkce, test_restart_and_conflict,
-              test_generate_link_pair, test_pkce_error_redirects, test_anonymous_user, test_hostile):
+              test_generate_link_pair, test_pkce_error_redirects, test_resend, test_anonymous_user,
+              test_hostile):
         try:
             t()
         except Exception as e:

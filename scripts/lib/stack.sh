@@ -181,5 +181,6 @@ cmd_workers() {
     workers_start
     realtime_restart
     ((wait)) && wait_healthy "$(conf_get "$DEV/env" PGSTACK_URL)" 60
-    say "workers restarted${*:+ with $*}"
+    # secrets (keys naming SECRET or PASS, as `pgstack config list`) are shown as (set)
+    say "workers restarted${*:+ with $(printf '%s\n' "$*" | sed -E 's/([A-Z_]*(SECRET|PASS)[A-Z_]*=)[^ ]*/\1(set)/g')}"
 }

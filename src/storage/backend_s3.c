@@ -74,6 +74,7 @@ static CURL *s3_begin(const storage_settings *s, arena *a, const char *key,
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->timeout_s);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    /* no empty "Expect:" here: libcurl 7.88 would sign it without sending it */
     *headers = curl_slist_append(NULL, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
     return h;
 }

@@ -182,5 +182,5 @@ cmd_workers() {
     realtime_restart
     ((wait)) && wait_healthy "$(conf_get "$DEV/env" PGSTACK_URL)" 60
     # secrets (keys naming SECRET or PASS, as `pgstack config list`) are shown as (set)
-    say "workers restarted${*:+ with $(printf '%s\n' "$*" | sed -E 's/([A-Z_]*(SECRET|PASS)[A-Z_]*=)[^ ]*/\1(set)/g')}"
+    say "workers restarted${*:+ with $(printf '%s\n' "$*" | sed -E 's/([A-Z0-9_]*(SECRET|PASS)[A-Z0-9_]*=)[^ ]*/\1(set)/g')}"
 }

@@ -54,10 +54,9 @@ static CURL *s3_handle(void)
 
 /* A request to key: URL, SigV4 credentials, timeouts. NULL when libcurl
  * cannot start or the endpoint is malformed (both logged). */
-static CURL *s3_begin(const storage_settings *s, arena *a, const char *key,
-                      struct curl_slist **headers)
+static CURL *s3_begin_with(const storage_s3_settings *c, arena *a, const char *key,
+                           struct curl_slist **headers)
 {
-    const storage_s3_settings *c = &s->s3;
     storage_s3_where w;
     CURL *h = s3_handle();
     if (!h || !storage_s3_where_of(a, c, key, &w)) {
@@ -77,6 +76,12 @@ static CURL *s3_begin(const storage_settings *s, arena *a, const char *key,
     /* no empty "Expect:" here: libcurl 7.88 would sign it without sending it */
     *headers = curl_slist_append(NULL, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
     return h;
+}
+
+static CURL *s3_begin(const storage_settings *s, arena *a, const char *key,
+                      struct curl_slist **headers)
+{
+    return s3_begin_with(&s->s3, a, key, headers);
 }
 
 /* The start of a reply body (S3's XML error), for the log. */
@@ -380,6 +385,35 @@ static void s3_send(const storage_settings *s, request *req, response *res, cons
     }
     log_failure(a, "get", key, rc, status, "");
     unavailable(res);
+}
+
+bool storage_s3_probe(const storage_s3_settings *s, char *why, size_t whylen)
+{
+    arena *a = arena_new(16 * 1024);
+    struct curl_slist *headers = NULL;
+    CURL *h = s3_begin_with(s, a, "", &headers);
+    bool ok = false;
+    if (!h) {
+        snprintf(why, whylen, "STORAGE_S3_ENDPOINT is malformed or libcurl is missing");
+    } else {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+        CURLcode rc = curl_easy_perform(h);
+        long status = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        curl_slist_free_all(headers);
+        ok = rc == CURLE_OK && status == 200;
+        if (rc != CURLE_OK)
+            snprintf(why, whylen, "%s", curl_easy_strerror(rc));
+        else if (status == 403)
+            snprintf(why, whylen, "403: the store refused STORAGE_S3_ACCESS_KEY/_SECRET_KEY");
+        else if (status == 404)
+            snprintf(why, whylen, "404: no bucket %s (STORAGE_S3_BUCKET)", s->bucket);
+        else if (!ok)
+            snprintf(why, whylen, "HEAD of the bucket answered %ld", status);
+    }
+    arena_free(a);
+    return ok;
 }
 
 const storage_backend storage_s3_backend = {

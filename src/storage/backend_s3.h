@@ -26,8 +26,8 @@ typedef struct storage_s3_where {
     const char *path;
 } storage_s3_where;
 
-/* The address of key in the configured store; false when the endpoint is
- * not http(s)://host[:port][/]. */
+/* The address of key in the configured store (key "": the bucket itself); false when the endpoint
+ * is not http(s)://host[:port][/]. */
 bool storage_s3_where_of(arena *a, const storage_s3_settings *s, const char *key,
                          storage_s3_where *out);
 
@@ -51,5 +51,11 @@ typedef struct storage_s3_param {
 const char *storage_s3_presign(arena *a, const storage_s3_where *w, const char *region,
                                const char *access_key, const char *secret_key, time_t now,
                                long expires_s, const storage_s3_param *extra, size_t nextra);
+
+/* HeadBucket with the configured address and credentials (pgstack
+ * doctor): true when the store answers 200; otherwise why names the
+ * status (403: the credentials, 404: no such bucket) or the connection
+ * error. */
+bool storage_s3_probe(const storage_s3_settings *s, char *why, size_t whylen);
 
 #endif

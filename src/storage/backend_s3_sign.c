@@ -76,7 +76,8 @@ bool storage_s3_where_of(arena *a, const storage_s3_settings *s, const char *key
     const char *enc_key = storage_s3_uri_encode(a, key, true);
     if (s->path_style) {
         out->host = host;
-        out->path = arena_printf(a, "/%s/%s", storage_s3_uri_encode(a, s->bucket, false), enc_key);
+        out->path = arena_printf(a, "/%s%s%s", storage_s3_uri_encode(a, s->bucket, false),
+                                 *key ? "/" : "", enc_key);
     } else {
         out->host = arena_printf(a, "%s.%s", s->bucket, host);
         out->path = arena_printf(a, "/%s", enc_key);

@@ -379,6 +379,31 @@ def test_wrong_secret():
         workers_with()
 
 
+def doctor(*extra):
+    env = dict(os.environ, PGSTACK_CONFIG=os.path.join(DEV, "pgstack.conf"),
+               REALTIME_ADDR=ENV.get("REALTIME_ADDR", "127.0.0.1:4000"))
+    env.update(kv.split("=", 1) for kv in S3_SETTINGS + list(extra))
+    out = subprocess.run([os.path.join(DEV, "build", "pgstack"), "doctor", "--run-dir",
+                          os.path.join(DEV, "run"), "--url", BASE, "--database-url",
+                          ENV["DATABASE_URL"], "--dir", os.path.join(ROOT, "sql")],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60,
+                         env=env)
+    return [line for line in out.stdout.splitlines() if "S3 store" in line]
+
+
+def test_doctor():
+    lines = doctor()
+    check("pgstack doctor: the S3 store is reachable with the keys",
+          len(lines) == 1 and lines[0].startswith("ok   storage S3 store reachable"), lines)
+    lines = doctor("STORAGE_S3_SECRET_KEY=not-the-secret")
+    check("pgstack doctor: a wrong secret is a FAIL naming the keys, not the secret",
+          len(lines) == 1 and lines[0].startswith("FAIL") and "403" in lines[0] and
+          "not-the-secret" not in lines[0], lines)
+    lines = doctor("STORAGE_S3_BUCKET=no-such-bucket")
+    check("pgstack doctor: a missing bucket is a FAIL naming it",
+          len(lines) == 1 and lines[0].startswith("FAIL") and "no-such-bucket" in lines[0], lines)
+
+
 def test_bucket_empty():
     n = store_count()
     ids = psql("select count(*) from storage.objects where bucket_id = 's3t'")
@@ -397,4 +422,4 @@ if __name__ == "__main__":
                                test_range_and_etag, test_upsert_copy_move_delete,
                                test_public_signed_and_tus, test_rls_refusal_stores_nothing,
                                test_store_down, test_redirect, test_wrong_secret,
-                               test_bucket_empty], teardown))
+                               test_doctor, test_bucket_empty], teardown))

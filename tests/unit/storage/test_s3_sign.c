@@ -77,6 +77,8 @@ static void test_path_style(void)
     CU_ASSERT_STRING_EQUAL(w.path, "/examplebucket/objects/ab/ab12/v1");
     CU_ASSERT_STRING_EQUAL(storage_s3_url(a, &w),
                            "http://127.0.0.1:9000/examplebucket/objects/ab/ab12/v1");
+    CU_ASSERT_TRUE_FATAL(storage_s3_where_of(a, &s, "", &w));
+    CU_ASSERT_STRING_EQUAL(w.path, "/examplebucket"); /* the bucket itself */
     s.endpoint = "http://127.0.0.1:9000/prefix";
     CU_ASSERT_FALSE(storage_s3_where_of(a, &s, "k", &w));
     s.endpoint = "ftp://127.0.0.1";

@@ -3,7 +3,7 @@
  * Uploads: the body is spooled under STORAGE_ROOT/tmp like every backend's
  * (it must be sniffed by libmagic, hashed and measured against the limits
  * before anything is stored), then place() sends that file with one PUT of
- * known length, read 64 KiB at a time by libcurl — never the whole body in
+ * known length, read 256 KiB at a time by libcurl — never the whole body in
  * memory. place() runs after the INSERT passed RLS and before COMMIT; a
  * PUT is atomic on S3, so the object is either whole or absent, and a
  * failed PUT rolls the row back (503). One PUT holds up to 5 GiB, well
@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #define S3_ERROR_BODY_MAX 4096
+#define S3_DOWNLOAD_PIECE (256L * 1024) /* libcurl's receive buffer */
+#define S3_UPLOAD_PIECE (256L * 1024)   /* libcurl's send buffer */
 
 /* One handle per worker process, reset before each request, so that
  * connections to the store are kept alive between requests. */
@@ -158,6 +160,7 @@ static bool s3_put_file(const storage_settings *s, arena *a, int fd, const char 
     curl_easy_setopt(h, CURLOPT_READFUNCTION, read_fd);
     curl_easy_setopt(h, CURLOPT_READDATA, &fd);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st.st_size);
+    curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, S3_UPLOAD_PIECE);
     s3_text *body = arena_alloc(a, sizeof *body);
     long status = s3_perform(h, headers, a, "put", key, body);
     return status == 200;
@@ -367,6 +370,8 @@ static void s3_send(const storage_settings *s, request *req, response *res, cons
         d.range = arena_printf(a, "bytes %lld-%lld/%lld", r.start, r.end, total);
         curl_easy_setopt(h, CURLOPT_RANGE, arena_printf(a, "%lld-%lld", r.start, r.end));
     }
+    /* large pieces: each is one flush of the FastCGI stream */
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, S3_DOWNLOAD_PIECE);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, download_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &d);

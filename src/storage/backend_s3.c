@@ -236,49 +236,6 @@ static void unavailable(response *res)
     storage_error(res, 503, "ServiceUnavailable", "the object store is unavailable");
 }
 
-/* A byte range of the reply: start..end inclusive. */
-typedef struct s3_range {
-    long long start, end;
-} s3_range;
-
-typedef enum { RANGE_NONE, RANGE_ONE, RANGE_UNSATISFIABLE } range_kind;
-
-/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range against size; anything
- * else (several ranges, other units, bad syntax) is ignored: the whole
- * object (RFC 9110 allows it). */
-static range_kind parse_range(const char *h, long long size, s3_range *out)
-{
-    if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
-        return RANGE_NONE;
-    const char *p = h + 6;
-    char *end;
-    if (*p == '-') {
-        long long n = strtoll(p + 1, &end, 10);
-        if (end == p + 1 || *end || n < 0)
-            return RANGE_NONE;
-        if (n == 0 || size == 0)
-            return RANGE_UNSATISFIABLE;
-        out->start = n >= size ? 0 : size - n;
-        out->end = size - 1;
-        return RANGE_ONE;
-    }
-    long long a = strtoll(p, &end, 10);
-    if (end == p || *end != '-' || a < 0)
-        return RANGE_NONE;
-    p = end + 1;
-    long long b = size - 1;
-    if (*p) {
-        b = strtoll(p, &end, 10);
-        if (end == p || *end || b < a)
-            return RANGE_NONE;
-    }
-    if (a >= size)
-        return RANGE_UNSATISFIABLE;
-    out->start = a;
-    out->end = b < size ? b : size - 1;
-    return RANGE_ONE;
-}
-
 typedef struct s3_download {
     CURL *h;
     response *res;
@@ -349,9 +306,9 @@ static void s3_send(const storage_settings *s, request *req, response *res, cons
         return;
     }
     long long total = atoll(size);
-    s3_range r;
-    range_kind kind = parse_range(request_header(req, "range"), total, &r);
-    if (kind == RANGE_UNSATISFIABLE) {
+    storage_s3_range r;
+    storage_s3_range_kind kind = storage_s3_parse_range(request_header(req, "range"), total, &r);
+    if (kind == STORAGE_S3_RANGE_UNSATISFIABLE) {
         response_set_header(res, "Content-Range", arena_printf(a, "bytes */%lld", total));
         response_set_header(res, "Cache-Control", "no-store");
         storage_error(res, 416, "InvalidRange", "Requested range not satisfiable");
@@ -364,7 +321,7 @@ static void s3_send(const storage_settings *s, request *req, response *res, cons
         return;
     }
     s3_download d = {.h = h, .res = res, .expect = 200, .length = size};
-    if (kind == RANGE_ONE) {
+    if (kind == STORAGE_S3_RANGE_ONE) {
         d.expect = 206;
         d.length = arena_printf(a, "%lld", r.end - r.start + 1);
         d.range = arena_printf(a, "bytes %lld-%lld/%lld", r.start, r.end, total);

@@ -52,6 +52,23 @@ const char *storage_s3_presign(arena *a, const storage_s3_where *w, const char *
                                const char *access_key, const char *secret_key, time_t now,
                                long expires_s, const storage_s3_param *extra, size_t nextra);
 
+/* A byte range of a download: start..end inclusive. */
+typedef struct storage_s3_range {
+    long long start, end;
+} storage_s3_range;
+
+typedef enum {
+    STORAGE_S3_RANGE_NONE, /* no Range, or one that is ignored: the whole object */
+    STORAGE_S3_RANGE_ONE,
+    STORAGE_S3_RANGE_UNSATISFIABLE /* 416 */
+} storage_s3_range_kind;
+
+/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range against size; anything
+ * else (several ranges, other units, bad syntax) is ignored — the whole
+ * object, as RFC 9110 allows. */
+storage_s3_range_kind storage_s3_parse_range(const char *header, long long size,
+                                             storage_s3_range *out);
+
 /* HeadBucket with the configured address and credentials (pgstack
  * doctor): true when the store answers 200; otherwise why names the
  * status (403: the credentials, 404: no such bucket) or the connection

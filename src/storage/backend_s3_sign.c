@@ -1,7 +1,8 @@
 /* The pure parts of the S3 backend: the settings check, addresses of keys
  * (path-style or virtual-hosted), AWS URI encoding and SigV4 query signing
  * of presigned download URLs with OpenSSL's HMAC-SHA256 and SHA-256; see
- * backend_s3.h. Requests themselves are signed by libcurl. */
+ * backend_s3.h. Requests themselves are signed by libcurl. Also the
+ * Range header of downloads streamed from the store. */
 #include "storage/backend_s3.h"
 
 #include "core/sbuf.h"
@@ -175,4 +176,50 @@ const char *storage_s3_presign(arena *a, const storage_s3_where *w, const char *
     char sig_hex[65];
     hex_of(sig, sizeof sig, sig_hex);
     return arena_printf(a, "%s%s?%s&X-Amz-Signature=%s", w->base, w->path, query, sig_hex);
+}
+
+/* Decimal digits at *p (no sign, no blanks), advancing *p; -1 when there
+ * are none or too many. */
+static long long range_number(const char **p)
+{
+    long long n = 0;
+    const char *s = *p;
+    while (*s >= '0' && *s <= '9' && s - *p < 18)
+        n = n * 10 + (*s++ - '0');
+    if (s == *p || (*s >= '0' && *s <= '9'))
+        return -1;
+    *p = s;
+    return n;
+}
+
+storage_s3_range_kind storage_s3_parse_range(const char *h, long long size, storage_s3_range *out)
+{
+    if (!h || strncmp(h, "bytes=", 6) != 0)
+        return STORAGE_S3_RANGE_NONE;
+    const char *p = h + 6;
+    if (*p == '-') {
+        p++;
+        long long n = range_number(&p);
+        if (n < 0 || *p)
+            return STORAGE_S3_RANGE_NONE;
+        if (n == 0 || size == 0)
+            return STORAGE_S3_RANGE_UNSATISFIABLE;
+        out->start = n >= size ? 0 : size - n;
+        out->end = size - 1;
+        return STORAGE_S3_RANGE_ONE;
+    }
+    long long a = range_number(&p);
+    if (a < 0 || *p++ != '-')
+        return STORAGE_S3_RANGE_NONE;
+    long long b = size - 1;
+    if (*p) {
+        b = range_number(&p);
+        if (b < 0 || *p || b < a)
+            return STORAGE_S3_RANGE_NONE;
+    }
+    if (a >= size)
+        return STORAGE_S3_RANGE_UNSATISFIABLE;
+    out->start = a;
+    out->end = b < size ? b : size - 1;
+    return STORAGE_S3_RANGE_ONE;
 }

@@ -110,6 +110,29 @@ static void test_settings_complete(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "STORAGE_S3_ENDPOINT"));
 }
 
+static void test_ranges(void)
+{
+    storage_s3_range r;
+    CU_ASSERT_EQUAL(storage_s3_parse_range("bytes=0-9", 100, &r), STORAGE_S3_RANGE_ONE);
+    CU_ASSERT(r.start == 0 && r.end == 9);
+    CU_ASSERT_EQUAL(storage_s3_parse_range("bytes=90-200", 100, &r), STORAGE_S3_RANGE_ONE);
+    CU_ASSERT(r.start == 90 && r.end == 99);
+    CU_ASSERT_EQUAL(storage_s3_parse_range("bytes=50-", 100, &r), STORAGE_S3_RANGE_ONE);
+    CU_ASSERT(r.start == 50 && r.end == 99);
+    CU_ASSERT_EQUAL(storage_s3_parse_range("bytes=-10", 100, &r), STORAGE_S3_RANGE_ONE);
+    CU_ASSERT(r.start == 90 && r.end == 99);
+    CU_ASSERT_EQUAL(storage_s3_parse_range("bytes=-500", 100, &r), STORAGE_S3_RANGE_ONE);
+    CU_ASSERT(r.start == 0 && r.end == 99);
+    CU_ASSERT_EQUAL(storage_s3_parse_range("bytes=100-", 100, &r), STORAGE_S3_RANGE_UNSATISFIABLE);
+    CU_ASSERT_EQUAL(storage_s3_parse_range("bytes=-0", 100, &r), STORAGE_S3_RANGE_UNSATISFIABLE);
+    CU_ASSERT_EQUAL(storage_s3_parse_range("bytes=0-", 0, &r), STORAGE_S3_RANGE_UNSATISFIABLE);
+    const char *ignored[] = {NULL,        "",          "items=0-9", "bytes=0-1,5-6",
+                             "bytes=9-2", "bytes=x-1", "bytes=1-x", "bytes=-",
+                             "bytes=--1", "bytes=1",   "bytes= 1-2"};
+    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+        CU_ASSERT_EQUAL(storage_s3_parse_range(ignored[i], 100, &r), STORAGE_S3_RANGE_NONE);
+}
+
 void register_storage_s3_sign_tests(void)
 {
     CU_pSuite s = CU_add_suite("storage S3 signing", NULL, NULL);
@@ -118,4 +141,5 @@ void register_storage_s3_sign_tests(void)
     CU_add_test(s, "path-style addresses, malformed endpoints", test_path_style);
     CU_add_test(s, "AWS URI encoding, key layout", test_uri_encode);
     CU_add_test(s, "settings required for STORAGE_BACKEND=s3", test_settings_complete);
+    CU_add_test(s, "Range headers of streamed downloads", test_ranges);
 }

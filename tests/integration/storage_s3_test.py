@@ -358,6 +358,14 @@ def test_redirect():
     st, h, _ = request("GET", AREA + "/object/public/s3pub/p/pub.txt", token=None)
     check("public downloads redirect too", st == 302 and "X-Amz-Signature=" in
           (h.get("Location") or ""), st)
+    st, _, body = post_json("/object/sign/s3t/red/r.txt", {"expiresIn": 60})
+    url = json.loads(body).get("signedURL", "") if st == 200 else ""
+    st, h, _ = request("GET", AREA + url, token=None)
+    loc = h.get("Location") or ""
+    st2, _, got = request("GET", loc[len(ENV["S3_TEST_ENDPOINT"]):], token=None,
+                          base=ENV["S3_TEST_ENDPOINT"]) if loc else (0, None, b"")
+    check("signed URL downloads redirect too, and the store serves them",
+          st == 302 and st2 == 200 and got == data, (st, st2))
     st, _, _ = request("GET", obj("s3t", "red/missing.txt"))
     check("a missing object is still 404 (no redirect)", st == 404, st)
 

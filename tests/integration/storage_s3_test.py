@@ -11,19 +11,22 @@ worker, Range (206, suffix, 416), If-None-Match (304), HEAD, info, upsert
 (the old version leaves the store), server-side copy (surviving the
 source's delete), move, delete one and many, bucket empty, public and
 signed downloads, a TUS upload in two chunks completing into the store, an
-upload refused by RLS storing nothing; the store stopped (`scripts/dev s3
+upload refused by RLS or cut mid-body storing nothing; the store stopped (`scripts/dev s3
 stop`): uploads, downloads and copies answer 503 JSON and leave no row and
 no spooled file; STORAGE_S3_REDIRECT=true: 302 to a presigned URL that the
 store accepts (bytes, type, Range) and refuses once tampered; a wrong
 STORAGE_S3_SECRET_KEY: the store refuses the signature, the upload is a
-503 with no row. Standard library only."""
+503 with no row; `pgstack doctor` tells a reachable store from refused keys
+and a missing bucket. Standard library only."""
 import base64
 import hashlib
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -296,6 +299,20 @@ def test_rls_refusal_stores_nothing():
     check("another user cannot read it (404, nothing fetched)", st in (400, 404), st)
 
 
+def test_cut_upload():
+    n = store_count()
+    s = socket.create_connection((U.hostname, U.port), timeout=10)
+    s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\napikey: %s\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/octet-stream\r\nContent-Length: 2000000\r\n\r\n"
+               % (obj("s3t", "cut/cut.bin"), ANON, SERVICE)).encode())
+    s.sendall(b"z" * 300000)
+    s.close()
+    time.sleep(1.0)
+    check("an upload cut mid-body: no row, nothing in the store or the spool",
+          row("cut/cut.bin") is None and store_count() == n and not spool_files(),
+          (store_count(), n, spool_files()))
+
+
 def is_503_json(st, body):
     try:
         j = json.loads(body)
@@ -429,5 +446,6 @@ if __name__ == "__main__":
     sys.exit(run_suite(setup, [test_upload_lands_in_the_store, test_multipart_upload,
                                test_range_and_etag, test_upsert_copy_move_delete,
                                test_public_signed_and_tus, test_rls_refusal_stores_nothing,
+                               test_cut_upload,
                                test_store_down, test_redirect, test_wrong_secret,
                                test_doctor, test_bucket_empty], teardown))

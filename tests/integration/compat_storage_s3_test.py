@@ -9,7 +9,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compat_storage_test import main  # noqa: E402
+from compat_auth_test import node_suite_main  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(node_suite_main("supabase-js storage (S3)", ["storage.test.mjs"]))

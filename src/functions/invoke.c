@@ -148,6 +148,8 @@ void functions_list_handle(request *req, response *res)
 
 void functions_refresh_handle(request *req, response *res)
 {
-    if (service_role(req, res))
-        run_one(req, res, "select pgstack_functions.refresh()", false);
+    if (!service_role(req, res))
+        return;
+    functions_catalog_invalidate();
+    run_one(req, res, "select pgstack_functions.refresh()", false);
 }

@@ -94,7 +94,8 @@ int functions_runtime_run(void *arg)
         idle,
         NULL,
     };
-    char *const envp[] = {deno_dir, "NO_COLOR=1", "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+    char *const envp[] = {deno_dir, "NO_COLOR=1", "DENO_TLS_CA_STORE=system,mozilla",
+                          "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
     execve(deno, argv, envp);
     log_event("functions runtime: cannot run %s: %s", deno, strerror(errno));
     return 127;

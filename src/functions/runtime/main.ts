@@ -150,7 +150,7 @@ function spawn(name: string, version: string, envHash: string, key: string, sock
   const env = readEnvFile(envHash);
   const names = Object.keys(env);
   const args = [
-    "run", "--no-prompt", "--quiet", "--allow-net",
+    "run", "--no-prompt", "--quiet", "--no-lock", "--allow-net",
     ...(names.length ? [`--allow-env=${names.join(",")}`] : []),
     `--allow-read=${dir},${socket}`,
     `--allow-write=${socket}`,
@@ -162,7 +162,8 @@ function spawn(name: string, version: string, envHash: string, key: string, sock
     args: ["--pdeathsig", "KILL", "--", DENO, ...args],
     cwd: dir,
     clearEnv: true,
-    env: { ...env, DENO_DIR: `${ROOT}/cache`, NO_COLOR: "1" },
+    // the system's CA store first: registries and APIs behind a company CA
+    env: { ...env, DENO_DIR: `${ROOT}/cache`, DENO_TLS_CA_STORE: "system,mozilla", NO_COLOR: "1" },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

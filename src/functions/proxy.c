@@ -25,7 +25,6 @@ static const char *const DROP_REQUEST[] = {
     "content-length",
     "proxy-connection",
     "proxy-authorization",
-    "accept-encoding",
     "x-pgstack-deployment",
 };
 /* Reply headers not passed on (the web server frames the reply). */

@@ -58,6 +58,7 @@ interface Child {
 }
 
 const children = new Map<string, Child>(); // name -> its current process
+const newest = new Map<string, bigint>(); // name -> the newest version started
 const byKey = new Map<string, Child>(); // key -> process, also recently ended ones
 
 function json(status: number, body: Record<string, unknown>): Response {
@@ -181,6 +182,11 @@ function spawn(name: string, version: string, envHash: string, key: string, sock
     if (children.get(name) === child) children.delete(name);
     const live = children.get(name);
     if (!live || live.socket !== socket) removeSocket(socket);
+    // a replaced version's folder goes with its last process (the worker
+    // writes a folder again from the database if it is ever needed)
+    if (child.version < (newest.get(name) ?? 0n)) {
+      Deno.remove(`${ROOT}/fn/${name}/${version}`, { recursive: true }).catch(() => {});
+    }
     setTimeout(() => {
       if (byKey.get(key) === child) byKey.delete(key);
     }, FORGET_MS);
@@ -217,6 +223,7 @@ async function childFor(name: string, version: string, envHash: string): Promise
   if (again && !again.exited) retire(again);
   const child = spawn(name, version, envHash, key, socket);
   children.set(name, child);
+  if (child.version > (newest.get(name) ?? 0n)) newest.set(name, child.version);
   return child;
 }
 

@@ -81,19 +81,22 @@ function readEnvFile(hash: string): Record<string, string> {
   return out;
 }
 
-function configFlags(dir: string): string[] {
-  for (const f of ["deno.json", "deno.jsonc"]) {
-    try {
-      Deno.statSync(`${dir}/${f}`);
-      return [`--config=${dir}/${f}`];
-    } catch (_) { /* absent */ }
-  }
+function exists(path: string): boolean {
   try {
-    Deno.statSync(`${dir}/import_map.json`);
-    return ["--no-config", `--import-map=${dir}/import_map.json`];
+    Deno.statSync(path);
+    return true;
   } catch (_) {
-    return ["--no-config"];
+    return false;
   }
+}
+
+// The folder's deno.json (or deno.jsonc), and the import map given to
+// `deploy --import-map` (stored as import_map.json), which wins over the
+// config's "imports" when both are there.
+function configFlags(dir: string): string[] {
+  const config = ["deno.json", "deno.jsonc"].find((f) => exists(`${dir}/${f}`));
+  const map = exists(`${dir}/import_map.json`) ? [`--import-map=${dir}/import_map.json`] : [];
+  return [config ? `--config=${dir}/${config}` : "--no-config", ...map];
 }
 
 // Forwards the child's stderr to ours, line by line with its name, and

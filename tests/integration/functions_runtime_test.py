@@ -135,7 +135,7 @@ def setup():
 
 
 def teardown():
-    for name in DEPLOYED + ["open", "notes", "ver", "mapped"]:
+    for name in DEPLOYED + ["open", "notes", "ver", "mapped", "drain"]:
         cli("delete", name)
     cli("secrets", "unset", "MY_SECRET")
     psql("drop function if exists public.fn_notes_api(jsonb); drop table if exists fn_notes;")
@@ -298,13 +298,23 @@ def test_permissions_and_env():
     check("the function sees the caller's JWT", (j.get("claims") or {}).get("role") == "anon", j)
 
 
+def refresh():
+    """POST /_refresh: afterwards every worker serves the newest catalog and
+    secrets (with or without a LISTEN session)."""
+    r = raw("POST", "/_refresh", b"", {"Authorization": "Bearer " + SERVICE})
+    if r.status != 200:
+        raise RuntimeError("_refresh: %r" % r)
+
+
 def test_secrets():
     rc, out = cli("secrets", "set", "SUPABASE_X=1")
     check("secrets: SUPABASE_ names are refused", rc != 0, out)
     rc, out = cli("secrets", "set", "MY_SECRET=first value")
+    refresh()
     r = anon("GET", "/whoami?env=MY_SECRET")
     check("secrets set: the function sees it", rc == 0 and (r.json or {}).get("env", {}).get("MY_SECRET") == "first value", (out, r))
     cli("secrets", "set", "MY_SECRET=second")
+    refresh()
     r = anon("GET", "/whoami?env=MY_SECRET")
     check("secrets changed: the next call sees the new value",
           (r.json or {}).get("env", {}).get("MY_SECRET") == "second", r)
@@ -313,6 +323,7 @@ def test_secrets():
     stored = psql("select encode(value, 'escape') from pgstack_functions.secrets where name = 'MY_SECRET'")
     check("secrets are stored encrypted", stored != "" and "second" not in stored, stored)
     cli("secrets", "unset", "MY_SECRET")
+    refresh()
     r = anon("GET", "/whoami?env=MY_SECRET")
     check("secrets unset: gone for the function", (r.json or {}).get("env", {}).get("MY_SECRET") is None, r)
 
@@ -331,7 +342,7 @@ def served_within(path, want, seconds=5.0):
 
 def test_redeploy_and_delete():
     deploy("ver", "version1")
-    r1 = anon("GET", "/ver")
+    r1, _ = served_within("/ver", lambda r: (r.json or {}).get("version") == 1)
     for _ in range(8):  # every worker has the version cached (warm processes)
         anon("GET", "/ver")
     deploy("ver", "version2")  # no _refresh: the workers notice by themselves
@@ -339,6 +350,7 @@ def test_redeploy_and_delete():
     check("redeploy without _refresh: the new version is served within seconds (%s)" %
           ("%.2f s" % took if took is not None else "not within 5 s"),
           (r1.json or {}).get("version") == 1 and took is not None, (r1, r2))
+    time.sleep(1.2)  # without LISTEN (PgBouncer) other workers check once a second
     stale = [anon("GET", "/ver").json for _ in range(8)]
     check("redeploy: once served, every call (any worker) runs the new version",
           all((j or {}).get("version") == 2 for j in stale), stale)
@@ -347,7 +359,7 @@ def test_redeploy_and_delete():
     rc, out = cli("deploy", "noindex", os.path.join(FIXTURES, "multi", "lib"))
     check("deploy refuses a folder without index.ts", rc != 0 and "index.ts" in out, out)
     cli("delete", "ver")
-    raw("POST", "/_refresh", b"", {"Authorization": "Bearer " + SERVICE})
+    refresh()
     r = anon("GET", "/ver")
     check("delete + _refresh: the function is 404", pgstack_error(r, 404), r)
     r = anon("POST", "/multi", '{"name":"pgstack"}')
@@ -415,6 +427,47 @@ def test_registry_specifiers():
     r = anon("GET", "/jsr", timeout=120)
     check("jsr: specifier (needs jsr.io): @std/encoding imported and run",
           r.status == 200 and (r.json or {}).get("hex") == "7067", r)
+
+
+def test_direct_socket():
+    """The workers find the function's own socket by its name (the same
+    hash in proxy.c and main.ts), so a warm call needs no runtime hop."""
+    anon("GET", "/echo")
+    root = os.path.join(ENV["PGSTACK_DEV_DIR"], "functions")
+    version = psql("select version from pgstack_functions.functions where name = 'echo'")
+    envs = [f[:-5] for f in os.listdir(os.path.join(root, "env")) if f.endswith(".json")]
+    socks = set(os.listdir(os.path.join(root, "sock")))
+    named = [e for e in envs
+             if hashlib.sha256(("echo/%s/%s" % (version, e)).encode()).hexdigest()[:24] + ".sock" in socks]
+    check("a warm function serves on sock/<sha256(name/version/env)[:24]>.sock, where workers look",
+          len(named) == 1, (version, envs, sorted(socks)))
+
+
+def test_redeploy_drains():
+    """A new version replaces the process only after the requests in flight
+    on the old one finished: a stream started before the deploy completes."""
+    deploy("drain", "sse")
+    anon("GET", "/drain?n=1&gap=0")
+    got = {}
+
+    def stream():
+        conn = http.client.HTTPConnection(URL.hostname, URL.port, timeout=30)
+        conn.request("GET", "/functions/v1/drain?n=4&gap=600", headers={"Authorization": "Bearer " + ANON})
+        r = conn.getresponse()
+        got["status"], got["body"] = r.status, r.read().decode()
+        conn.close()
+
+    t = threading.Thread(target=stream)
+    t.start()
+    time.sleep(0.5)
+    deploy("drain", "sse")  # a new version of the same code
+    refresh()
+    r = anon("GET", "/drain?n=1&gap=0")
+    t.join()
+    check("redeploy during a stream: the new version answers and the old stream ends whole",
+          r.status == 200 and got.get("status") == 200 and got.get("body", "").count("data:") == 4,
+          (r, got))
+    cli("delete", "drain")
 
 
 def test_body_limits():
@@ -564,7 +617,7 @@ if __name__ == "__main__":
         test_echo_methods, test_echo_binary_and_types, test_verify_jwt, test_not_found_and_names,
         test_list_and_refresh, test_throw, test_sse_streams, test_loop_isolation,
         test_memory_limit, test_permissions_and_env, test_secrets, test_redeploy_and_delete,
-        test_cors_preflight, test_boot_error, test_import_maps, test_registry_specifiers,
+        test_direct_socket, test_redeploy_drains, test_cors_preflight, test_boot_error, test_import_maps, test_registry_specifiers,
         test_body_limits, test_hostile_headers, test_smuggled_framing, test_database_runtime,
         test_runtime_killed,
     ], teardown))

@@ -187,8 +187,7 @@ static void configure(CURL *c, request *req, const functions_settings *s, const 
     }
 }
 
-/* <runtime dir>/sock/<24 hex digits of sha256(deployment)>.sock, as main.ts names it. */
-static const char *function_socket(arena *a, const functions_settings *s, const char *deployment)
+const char *functions_proxy_socket(arena *a, const functions_settings *s, const char *deployment)
 {
     char hash[65];
     sha256_hex(deployment, strlen(deployment), hash);
@@ -312,7 +311,7 @@ void functions_proxy(request *req, response *res, const functions_settings *s,
 {
     proxy_call call = {res, res->headers.count, 0, false, false, false};
     const char *url = arena_printf(req->arena, "http://localhost%s", path_and_query);
-    const char *socket = function_socket(req->arena, s, deployment);
+    const char *socket = functions_proxy_socket(req->arena, s, deployment);
     CURLcode rc = perform(req, s, socket, url, &call);
     if (rc == CURLE_COULDNT_CONNECT && !call.sent) {
         /* no process serves this deployment yet (cold start, new version) */

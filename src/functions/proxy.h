@@ -16,6 +16,10 @@
 #include "core/response.h"
 #include "functions/functions_settings.h"
 
+/* The socket of a deployment's own process: <runtime dir>/sock/<first 24
+ * hex digits of sha256(deployment)>.sock, as runtime/main.ts names it. */
+const char *functions_proxy_socket(arena *a, const functions_settings *s, const char *deployment);
+
 /* path_and_query: "/<name>/<sub path>?<query>" as the function sees it;
  * deployment: "<name>/<version>/<env hash>". Answers 502 "edge runtime
  * unavailable" when the runtime cannot be reached, 503 BOOT_ERROR when the

@@ -61,49 +61,13 @@ function workerError(): Response {
   );
 }
 
-// Requests (and streamed reply bodies) still running, and when the last ended.
+// Requests (their replies' bodies included) still running, and when the last ended.
 let inflight = 0;
 let lastUsed = Date.now();
 
 function ended() {
   inflight--;
   lastUsed = Date.now();
-}
-
-// The reply with its body counted as in flight until it is fully sent.
-function counted(reply: Response): Response {
-  const body = reply.body;
-  if (!body) {
-    ended();
-    return reply;
-  }
-  let finished = false;
-  const end = () => {
-    if (!finished) {
-      finished = true;
-      ended();
-    }
-  };
-  const reader = body.getReader();
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { value, done } = await reader.read();
-        if (done) {
-          end();
-          controller.close();
-        } else controller.enqueue(value);
-      } catch (e) {
-        end();
-        controller.error(e);
-      }
-    },
-    cancel(reason) {
-      end();
-      reader.cancel(reason).catch(() => {});
-    },
-  }, { highWaterMark: 0 });
-  return new Response(stream, { status: reply.status, statusText: reply.statusText, headers: reply.headers });
 }
 
 async function boot() {
@@ -132,17 +96,12 @@ async function boot() {
       console.error(e);
       return userOnError ? userOnError(e) : workerError();
     },
-  }, async (req, info) => {
+  }, (req, info) => {
+    // in flight until the reply, body included, is sent (a stream too)
     inflight++;
     lastUsed = Date.now();
-    let reply: Response;
-    try {
-      reply = await h(req, info);
-    } catch (e) {
-      ended();
-      throw e; // onError answers
-    }
-    return counted(reply);
+    info.completed.then(ended, ended);
+    return h(req, info);
   });
   const stop = async () => {
     try {

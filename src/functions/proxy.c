@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Request headers never forwarded (the runtime frames its own request). */
 static const char *const DROP_REQUEST[] = {
@@ -35,6 +36,7 @@ static const char *const DROP_REPLY[] = {"connection", "keep-alive", "transfer-e
  * and jsr: imports then) and to say why an invocation failed. */
 #define ENSURE_TIMEOUT_MS 70000L
 #define CONTROL_REPLY_MAX 65536
+#define ENSURE_ATTEMPTS 3
 
 typedef struct proxy_call {
     response *res;
@@ -313,8 +315,13 @@ void functions_proxy(request *req, response *res, const functions_settings *s,
     const char *url = arena_printf(req->arena, "http://localhost%s", path_and_query);
     const char *socket = functions_proxy_socket(req->arena, s, deployment);
     CURLcode rc = perform(req, s, socket, url, &call);
-    if (rc == CURLE_COULDNT_CONNECT && !call.sent) {
-        /* no process serves this deployment yet (cold start, new version) */
+    /* No process serves this deployment yet (cold start, new version), or
+     * the one found was just ending (idle, replaced): the runtime starts
+     * one. Nothing was sent, so trying again runs the request once. */
+    for (int attempt = 0; rc == CURLE_COULDNT_CONNECT && !call.sent && attempt < ENSURE_ATTEMPTS;
+         attempt++) {
+        if (attempt > 0)
+            nanosleep(&(struct timespec){0, 100 * 1000000L}, NULL);
         socket = ensure_started(req, res, s, deployment);
         if (!socket)
             return;

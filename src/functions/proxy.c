@@ -13,9 +13,9 @@
 #include <strings.h>
 #include <time.h>
 
-/* Request headers never forwarded (the runtime frames its own request). */
+/* Request headers never forwarded (libcurl frames its own request). Host
+ * is the caller's, so req.url in the function names the public host. */
 static const char *const DROP_REQUEST[] = {
-    "host",
     "connection",
     "keep-alive",
     "transfer-encoding",

@@ -154,8 +154,9 @@ def test_echo_methods():
               seen.get("headers", {}).get("x-custom") == "custom value" and
               seen.get("headers", {}).get("apikey") == ANON and
               seen.get("headers", {}).get("authorization") == "Bearer " + ANON and
-              seen.get("body") == (body or "") and r.header("x-echo") == "yes")
-        check("%s /functions/v1/echo/items/42: method, path, query, headers, body" % method, ok, r)
+              seen.get("body") == (body or "") and r.header("x-echo") == "yes" and
+              seen.get("headers", {}).get("host") == URL.netloc)
+        check("%s /functions/v1/echo/items/42: method, path, query, headers (Host the caller's), body" % method, ok, r)
 
 
 def test_echo_binary_and_types():

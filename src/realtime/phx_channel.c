@@ -22,11 +22,21 @@ void phx_channel_drop(rt_client *c, phx_channel *ch)
         }
     }
     s->count--;
+    phx_channel_free(ch);
+}
+
+void phx_channel_free(phx_channel *ch)
+{
     rt_auth_clear(&ch->auth);
     free(ch->topic);
     free(ch->join_ref);
     free(ch->presence_key);
     free(ch);
+}
+
+bool phx_channel_may(const phx_channel *ch, unsigned what)
+{
+    return !ch->is_private || (ch->authz & what) == what;
 }
 
 void phx_channel_shut(rt_client *c, phx_channel *ch, const char *message)

@@ -19,6 +19,11 @@ phx_channel *phx_channel_find(phx_socket *s, const char *topic)
     return NULL;
 }
 
+const char *phx_topic_key(arena *a, const char *topic, bool priv)
+{
+    return arena_printf(a, "%s%s", priv ? PHX_PRIVATE_TOPIC_KEY : PHX_TOPIC_KEY, topic);
+}
+
 void phx_push(rt_client *c, const char *join_ref, const char *ref, const char *topic,
               const char *event, const char *payload_json)
 {

@@ -126,6 +126,7 @@ static void rt_conn_release(rt_conn *c)
         rt_topic_leave(c->set->by_addr, &c->addr_member);
         c->set->open_count--;
     }
+    phx_rest_cancel(c->rest_wait);
     ae_file_del(c->set->loop, c->fd, AE_READABLE | AE_WRITABLE);
     close(c->fd);
     ws_session_free(c->ws);
@@ -187,18 +188,43 @@ static size_t rt_conn_count_addr(void *data, const char *addr)
     return t ? rt_topic_member_count(t) : 0;
 }
 
+/* A REST broadcast's answer after its private topics were checked. */
+static void rt_conn_rest_done(void *data, phx_rest_result r)
+{
+    rt_conn *c = data;
+    arena *a = c->set->ctx->work;
+    c->rest_wait = NULL;
+    const char *reply =
+        r.status == 202 ? rt_http_reply(a, 202, "", &c->out_len)
+                        : rt_http_reply(a, r.status, rt_http_error_body(a, r.error), &c->out_len);
+    c->out = malloc(c->out_len);
+    memcpy(c->out, reply, c->out_len);
+    log_request(stderr, c->client.id, "POST", "/realtime/v1/api/broadcast (private)", r.status, 0,
+                "-");
+    rt_conn_set_state(c, RT_CONN_CLOSING);
+    rt_conn_want_flush(c);
+}
+
 /* The request head is complete: reply, or upgrade and attach a protocol. */
 static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
 {
     rt_conns *srv = c->set;
     arena *a = srv->ctx->work;
-    rt_capacity cap = {
-        .open_total = srv->open_count, .count_addr = rt_conn_count_addr, .data = srv};
+    rt_capacity cap = {.open_total = srv->open_count,
+                       .count_addr = rt_conn_count_addr,
+                       .data = srv,
+                       .rest_done = rt_conn_rest_done,
+                       .rest_data = c};
     rt_upgrade up;
     long long t0 = ae_now_ms();
     rt_upgrade_decide(a, srv->ctx, head, c->peer, &cap, &up);
     log_request(stderr, c->client.id, up.method, up.path, up.status, (ae_now_ms() - t0) * 1000,
                 up.role);
+    if (up.status == 0) { /* the answer comes later (rt_conn_rest_done) */
+        rt_auth_clear(&up.auth);
+        c->rest_wait = up.wait;
+        return;
+    }
     c->out = malloc(up.reply_len);
     memcpy(c->out, up.reply, up.reply_len);
     c->out_len = up.reply_len;
@@ -364,7 +390,7 @@ static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask)
     if (mask & AE_WRITABLE)
         alive = rt_conn_flush(c); /* false: c was freed */
     if (alive && (mask & AE_READABLE)) {
-        if (c->state == RT_CONN_HANDSHAKE)
+        if (c->state == RT_CONN_HANDSHAKE && !c->rest_wait)
             rt_conn_read_head(c);
         else if (c->ws)
             rt_conn_read_ws(c);

@@ -46,7 +46,8 @@ struct rt_conn {
     ws_session *ws;
     long long created_ms, last_seen_ms, closing_ms;
     bool pending;
-    bool dropped; /* a slow consumer: closed at the next flush */
+    bool dropped;                    /* a slow consumer: closed at the next flush */
+    struct phx_rest_wait *rest_wait; /* a REST broadcast waiting for its checks */
     rt_conn *prev, *next, *next_pending;
 };
 

@@ -198,25 +198,32 @@ static void rt_presence_reply(arena *a, rt_context *ctx, const char *channel, rt
 
 /* The two REST broadcast endpoints (POST only). */
 static void rt_broadcast_reply(arena *a, rt_context *ctx, rt_route route, const char *target,
-                               const rt_http_head *head, request *req, rt_upgrade *out)
+                               const rt_http_head *head, request *req, rt_capacity *cap,
+                               rt_upgrade *out)
 {
+    phx_rest_caller who = {.auth = &out->auth, .done = cap->rest_done, .data = cap->rest_data};
     if (strcmp(out->method, "POST") != 0) {
         rt_fail(a, out, 405, "POST only");
         return;
     }
     phx_rest_result r;
     if (route == RT_ROUTE_BROADCAST) {
-        r = phx_rest_broadcast_batch(a, ctx, head->body, head->body_len);
+        r = phx_rest_broadcast_batch(a, ctx, &who, head->body, head->body_len);
     } else {
         const char *sep = strstr(target, "/events/"), *last;
         while ((last = strstr(sep + 1, "/events/")) != NULL) /* the topic may hold one */
             sep = last;
         const char *type = request_header(req, "content-type");
         const char *priv = query_get(&req->query, "private");
-        r = phx_rest_broadcast_one(a, ctx, arena_strndup(a, target, (size_t)(sep - target)),
+        r = phx_rest_broadcast_one(a, ctx, &who, arena_strndup(a, target, (size_t)(sep - target)),
                                    sep + 8,
                                    type && strncasecmp(type, "application/octet-stream", 24) == 0,
                                    priv && strcmp(priv, "true") == 0, head->body, head->body_len);
+    }
+    if (r.status == 0) { /* private topics: checked first */
+        out->status = 0;
+        out->wait = who.wait;
+        return;
     }
     if (r.status != 202) {
         rt_fail(a, out, r.status, r.error);
@@ -259,7 +266,7 @@ void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, cons
         return;
     }
     if (route == RT_ROUTE_BROADCAST || route == RT_ROUTE_BROADCAST_ONE) {
-        rt_broadcast_reply(a, ctx, route, target, head, &req, out);
+        rt_broadcast_reply(a, ctx, route, target, head, &req, cap, out);
         return;
     }
     if (!rt_check_capacity(a, ctx, cap, out))

@@ -7,6 +7,9 @@
 #include "realtime/rt_upgrade.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +60,14 @@ static void rt_conn_close_client(rt_client *cl, uint16_t code, const char *reaso
 
 static const rt_client_ops rt_conn_ops = {.send = rt_conn_send, .close = rt_conn_close_client};
 
+/* The handshake buffer is not kept past the bytes read behind the head. */
+static void rt_conn_drop_input(rt_conn *c)
+{
+    free(c->in);
+    c->in = NULL;
+    c->in_len = c->in_off = c->in_cap = 0;
+}
+
 static ssize_t rt_conn_ws_read(void *ctx, uint8_t *buf, size_t len)
 {
     rt_conn *c = ctx;
@@ -64,15 +75,17 @@ static ssize_t rt_conn_ws_read(void *ctx, uint8_t *buf, size_t len)
         size_t n = c->in_len - c->in_off < len ? c->in_len - c->in_off : len;
         memcpy(buf, c->in + c->in_off, n);
         c->in_off += n;
+        if (c->in_off == c->in_len)
+            rt_conn_drop_input(c);
         return (ssize_t)n;
     }
     return recv(c->fd, buf, len, 0);
 }
 
-static ssize_t rt_conn_ws_write(void *ctx, const uint8_t *buf, size_t len)
+static ssize_t rt_conn_ws_write(void *ctx, const uint8_t *buf, size_t len, bool more)
 {
     rt_conn *c = ctx;
-    return send(c->fd, buf, len, MSG_NOSIGNAL);
+    return send(c->fd, buf, len, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 }
 
 static void rt_conn_ws_message(void *ctx, bool binary, const uint8_t *data, size_t len)
@@ -248,6 +261,8 @@ static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
     }
     if (c->in_off < c->in_len) /* frames sent right behind the request */
         rt_conn_read_ws(c);
+    else
+        rt_conn_drop_input(c);
 }
 
 /* An HTTP error reply before any upgrade. */
@@ -415,6 +430,8 @@ void rt_conn_sweep(rt_conn *c, long long now_ms)
         }
         if (c->client.protocol->tick)
             c->client.protocol->tick(&c->client, time(NULL));
+        if (c->state == RT_CONN_OPEN && !c->pending && ws_session_trim(c->ws))
+            c->set->trimmed++; /* an idle socket holds no framing buffers */
         break;
     case RT_CONN_CLOSING:
         if (now_ms - c->closing_ms > RT_CLOSING_TIMEOUT_MS)
@@ -447,6 +464,11 @@ void rt_conns_sweep(rt_conns *set)
         c = next;
     }
     arena_reset(set->ctx->work);
+#ifdef __GLIBC__
+    if (set->trimmed) /* framing buffers of sockets gone quiet go back to the system */
+        malloc_trim(0);
+#endif
+    set->trimmed = 0;
 }
 
 void rt_conns_close_all(rt_conns *set)

@@ -26,6 +26,7 @@ typedef struct rt_conns {
     size_t count;       /* every connection */
     size_t open_count;  /* past the handshake */
     rt_topics *by_addr; /* client address -> its open connections */
+    size_t trimmed;     /* framing buffers given back since the last sweep */
 } rt_conns;
 
 typedef enum { RT_CONN_HANDSHAKE, RT_CONN_OPEN, RT_CONN_CLOSING, RT_CONN_CLOSED } rt_conn_state;

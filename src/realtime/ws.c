@@ -1,4 +1,12 @@
-/* WebSocket framing over libwslay's event API; see ws.h. */
+/* WebSocket framing over libwslay's event API; see ws.h.
+ *
+ * Memory: a libwslay context holds two 4 KB buffers (and queues), more than
+ * everything else a connection owns. It is created when the session first
+ * reads or sends and freed again by ws_session_trim while the session is
+ * quiet: nothing queued, no close under way, and the bytes read so far end
+ * on a message boundary. Knowing the boundary takes a count of frame
+ * lengths over the bytes handed to libwslay (ws_track below); libwslay
+ * still parses and checks every frame. */
 #include "realtime/ws.h"
 
 #include "core/utf8.h"
@@ -8,21 +16,81 @@
 #include <string.h>
 #include <wslay/wslay.h>
 
+/* Where the bytes read so far end: inside a frame's header (hlen bytes of
+ * it), inside its payload (left bytes to come), or inside a fragmented
+ * message (no FIN yet). */
+typedef struct ws_track {
+    uint8_t hdr[14];
+    uint8_t hlen;
+    uint64_t left;
+    bool fragmented;
+} ws_track;
+
 struct ws_session {
-    wslay_event_context_ptr ctx;
+    wslay_event_context_ptr ctx; /* NULL while quiet (ws_session_trim) */
     ws_io io;
     void *user;
-    size_t max_queued;
+    size_t max_message, max_queued;
+    ws_track track;
     bool eof;
 };
+
+/* Header bytes a frame needs, given the first have of them. */
+static size_t ws_track_need(const uint8_t *h, size_t have)
+{
+    if (have < 2)
+        return 2;
+    size_t len7 = h[1] & 0x7f;
+    return 2 + ((h[1] & 0x80) ? 4 : 0) + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
+}
+
+static void ws_track_header(ws_track *t)
+{
+    uint64_t n = t->hdr[1] & 0x7f;
+    if (n == 126) {
+        n = ((uint64_t)t->hdr[2] << 8) | t->hdr[3];
+    } else if (n == 127) {
+        n = 0;
+        for (int i = 0; i < 8; i++)
+            n = (n << 8) | t->hdr[2 + i];
+    }
+    if ((t->hdr[0] & 0x0f) < 8) /* a data or continuation frame */
+        t->fragmented = !(t->hdr[0] & 0x80);
+    t->hlen = 0;
+    t->left = n;
+}
+
+static void ws_track_feed(ws_track *t, const uint8_t *p, size_t len)
+{
+    while (len) {
+        if (t->left) {
+            size_t k = len < t->left ? len : (size_t)t->left;
+            t->left -= k;
+            p += k;
+            len -= k;
+            continue;
+        }
+        t->hdr[t->hlen++] = *p++;
+        len--;
+        if (t->hlen >= ws_track_need(t->hdr, t->hlen))
+            ws_track_header(t);
+    }
+}
+
+static bool ws_track_boundary(const ws_track *t)
+{
+    return t->hlen == 0 && t->left == 0 && !t->fragmented;
+}
 
 static ssize_t ws_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
                           void *user_data)
 {
     ws_session *s = user_data;
     ssize_t n = s->io.read(s->user, buf, len);
-    if (n > 0)
+    if (n > 0) {
+        ws_track_feed(&s->track, buf, (size_t)n);
         return n;
+    }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
         return -1;
@@ -36,7 +104,7 @@ static ssize_t ws_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size
                           void *user_data)
 {
     ws_session *s = user_data;
-    ssize_t n = s->io.write(s->user, data, len);
+    ssize_t n = s->io.write(s->user, data, len, (flags & WSLAY_MSG_MORE) != 0);
     if (n >= 0)
         return n;
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -65,24 +133,29 @@ static void ws_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_m
         s->io.on_message(s->user, binary, arg->msg, arg->msg_length);
 }
 
+static const struct wslay_event_callbacks ws_callbacks = {
+    .recv_callback = ws_recv_cb,
+    .send_callback = ws_send_cb,
+    .on_msg_recv_callback = ws_msg_cb,
+};
+
+/* The libwslay context, created when first needed; NULL without memory. */
+static wslay_event_context_ptr ws_ctx(ws_session *s)
+{
+    if (!s->ctx && wslay_event_context_server_init(&s->ctx, &ws_callbacks, s) == 0)
+        wslay_event_config_set_max_recv_msg_length(s->ctx, s->max_message);
+    return s->ctx;
+}
+
 ws_session *ws_session_new(const ws_io *io, void *user, size_t max_message, size_t max_queued)
 {
-    static const struct wslay_event_callbacks callbacks = {
-        .recv_callback = ws_recv_cb,
-        .send_callback = ws_send_cb,
-        .on_msg_recv_callback = ws_msg_cb,
-    };
     ws_session *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
     s->io = *io;
     s->user = user;
+    s->max_message = max_message;
     s->max_queued = max_queued;
-    if (wslay_event_context_server_init(&s->ctx, &callbacks, s) != 0) {
-        free(s);
-        return NULL;
-    }
-    wslay_event_config_set_max_recv_msg_length(s->ctx, max_message);
     return s;
 }
 
@@ -90,12 +163,28 @@ void ws_session_free(ws_session *s)
 {
     if (!s)
         return;
-    wslay_event_context_free(s->ctx);
+    if (s->ctx)
+        wslay_event_context_free(s->ctx);
     free(s);
+}
+
+bool ws_session_trim(ws_session *s)
+{
+    if (!s->ctx)
+        return false;
+    if (!ws_track_boundary(&s->track) || wslay_event_want_write(s->ctx) ||
+        wslay_event_get_close_sent(s->ctx) || wslay_event_get_close_received(s->ctx) ||
+        !wslay_event_get_read_enabled(s->ctx))
+        return false;
+    wslay_event_context_free(s->ctx);
+    s->ctx = NULL;
+    return true;
 }
 
 bool ws_session_read(ws_session *s)
 {
+    if (!ws_ctx(s))
+        return false;
     int rv = wslay_event_recv(s->ctx);
     if (rv != 0 || s->eof)
         return false;
@@ -104,24 +193,26 @@ bool ws_session_read(ws_session *s)
 
 bool ws_session_flush(ws_session *s)
 {
-    return wslay_event_send(s->ctx) == 0;
+    return !s->ctx || wslay_event_send(s->ctx) == 0;
 }
 
 bool ws_session_wants_write(const ws_session *s)
 {
-    return wslay_event_want_write(s->ctx);
+    return s->ctx && wslay_event_want_write(s->ctx);
 }
 
 bool ws_session_finished(const ws_session *s)
 {
     if (s->eof)
         return true;
+    if (!s->ctx) /* quiet: open both ways */
+        return false;
     return !wslay_event_want_read(s->ctx) && !wslay_event_want_write(s->ctx);
 }
 
 bool ws_session_send(ws_session *s, bool binary, const void *data, size_t len)
 {
-    if (wslay_event_get_close_sent(s->ctx))
+    if (!ws_ctx(s) || wslay_event_get_close_sent(s->ctx))
         return false;
     if (wslay_event_get_queued_msg_length(s->ctx) + len > s->max_queued)
         return false;
@@ -135,7 +226,7 @@ bool ws_session_send(ws_session *s, bool binary, const void *data, size_t len)
 
 void ws_session_close(ws_session *s, uint16_t code, const char *reason)
 {
-    if (wslay_event_get_close_sent(s->ctx))
+    if (!ws_ctx(s) || wslay_event_get_close_sent(s->ctx))
         return;
     size_t n = reason ? strlen(reason) : 0;
     wslay_event_queue_close(s->ctx, code, (const uint8_t *)reason, n);
@@ -143,10 +234,10 @@ void ws_session_close(ws_session *s, uint16_t code, const char *reason)
 
 bool ws_session_close_sent(const ws_session *s)
 {
-    return wslay_event_get_close_sent(s->ctx);
+    return s->ctx && wslay_event_get_close_sent(s->ctx);
 }
 
 size_t ws_session_queued(const ws_session *s)
 {
-    return wslay_event_get_queued_msg_length(s->ctx);
+    return s->ctx ? wslay_event_get_queued_msg_length(s->ctx) : 0;
 }

@@ -232,7 +232,8 @@ async function privateChecks(vsn) {
   const now = Math.floor(Date.now() / 1000)
   const topic = `priv-js-${vsn}-${Date.now()}`
   const ids = { writer: crypto.randomUUID(), reader: crypto.randomUUID(), stranger: crypto.randomUUID() }
-  psql(`create table if not exists public.rt_compat_members (user_id uuid, room text, can_write boolean);
+  psql(`set client_min_messages = warning;
+    create table if not exists public.rt_compat_members (user_id uuid, room text, can_write boolean);
     grant select on public.rt_compat_members to authenticated;
     drop policy if exists rt_compat_read on realtime.messages;
     drop policy if exists rt_compat_write on realtime.messages;
@@ -286,9 +287,10 @@ async function privateChecks(vsn) {
     w.unsubscribe()
     r.unsubscribe()
   } finally {
-    psql(`drop policy if exists rt_compat_read on realtime.messages;
+    psql(`set client_min_messages = warning;
+      drop policy if exists rt_compat_read on realtime.messages;
       drop policy if exists rt_compat_write on realtime.messages;
-      delete from public.rt_compat_members where room = '${topic}';`)
+      drop table if exists public.rt_compat_members;`)
   }
 }
 

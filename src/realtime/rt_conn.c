@@ -82,10 +82,58 @@ static ssize_t rt_conn_ws_read(void *ctx, uint8_t *buf, size_t len)
     return recv(c->fd, buf, len, 0);
 }
 
-static ssize_t rt_conn_ws_write(void *ctx, const uint8_t *buf, size_t len, bool more)
+/* The frames of one flush of one connection, gathered so that it costs one
+ * send() however many messages were queued (a burst of broadcasts to many
+ * sockets is dominated by system calls otherwise); what the socket does not
+ * take waits in c->out. One loop, one connection flushed at a time. */
+static uint8_t rt_stage[64 * 1024];
+static size_t rt_stage_len;
+
+static ssize_t rt_conn_ws_write(void *ctx, const uint8_t *buf, size_t len)
 {
-    rt_conn *c = ctx;
-    return send(c->fd, buf, len, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+    (void)ctx;
+    size_t room = sizeof(rt_stage) - rt_stage_len;
+    if (room == 0) {
+        errno = EAGAIN; /* libwslay keeps the rest for the next round */
+        return -1;
+    }
+    size_t n = len < room ? len : room;
+    memcpy(rt_stage + rt_stage_len, buf, n);
+    rt_stage_len += n;
+    return (ssize_t)n;
+}
+
+/* c->out is written out: it now holds the n bytes at p. */
+static void rt_conn_keep(rt_conn *c, const uint8_t *p, size_t n)
+{
+    free(c->out);
+    c->out = malloc(n);
+    memcpy(c->out, p, n);
+    c->out_len = n;
+    c->out_off = 0;
+}
+
+/* libwslay's queued frames through the stage, one send() per stage. false:
+ * the stream failed. */
+static bool rt_conn_flush_ws(rt_conn *c)
+{
+    for (;;) {
+        rt_stage_len = 0;
+        if (!ws_session_flush(c->ws))
+            return false;
+        if (rt_stage_len == 0)
+            return true;
+        ssize_t n = send(c->fd, rt_stage, rt_stage_len, MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+            return false;
+        size_t sent = n > 0 ? (size_t)n : 0;
+        if (sent < rt_stage_len) {
+            rt_conn_keep(c, rt_stage + sent, rt_stage_len - sent);
+            return true;
+        }
+        if (!ws_session_wants_write(c->ws))
+            return true;
+    }
 }
 
 static void rt_conn_ws_message(void *ctx, bool binary, const uint8_t *data, size_t len)
@@ -364,11 +412,11 @@ bool rt_conn_flush(rt_conn *c)
         c->out_off += (size_t)n;
     }
     bool raw_done = c->out_off >= c->out_len;
-    if (c->dropped || (raw_done && c->ws && !ws_session_flush(c->ws))) {
+    if (c->dropped || (raw_done && c->ws && !rt_conn_flush_ws(c))) {
         rt_conn_set_state(c, RT_CONN_CLOSED);
         return false;
     }
-    bool done = raw_done && (!c->ws || !ws_session_wants_write(c->ws));
+    bool done = c->out_off >= c->out_len && (!c->ws || !ws_session_wants_write(c->ws));
     if (done && c->state == RT_CONN_CLOSING && !c->ws) {
         /* lingering close: the client may still be sending (a refused
          * request with a body); reading it to the end keeps the reply from

@@ -104,7 +104,7 @@ static ssize_t ws_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size
                           void *user_data)
 {
     ws_session *s = user_data;
-    ssize_t n = s->io.write(s->user, data, len, (flags & WSLAY_MSG_MORE) != 0);
+    ssize_t n = s->io.write(s->user, data, len);
     if (n >= 0)
         return n;
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)

@@ -25,10 +25,9 @@
 
 typedef struct ws_io {
     /* Like recv/send on a non-blocking stream: bytes moved, 0 for end of
-     * stream (read only), -1 with errno (EAGAIN: try later). more: further
-     * bytes follow at once (MSG_MORE: one segment for many frames). */
+     * stream (read only), -1 with errno (EAGAIN: try later). */
     ssize_t (*read)(void *ctx, uint8_t *buf, size_t len);
-    ssize_t (*write)(void *ctx, const uint8_t *buf, size_t len, bool more);
+    ssize_t (*write)(void *ctx, const uint8_t *buf, size_t len);
     /* A whole message arrived. */
     void (*on_message)(void *ctx, bool binary, const uint8_t *data, size_t len);
 } ws_io;

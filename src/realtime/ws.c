@@ -6,7 +6,10 @@
  * quiet: nothing queued, no close under way, and the bytes read so far end
  * on a message boundary. Knowing the boundary takes a count of frame
  * lengths over the bytes handed to libwslay (ws_track below); libwslay
- * still parses and checks every frame. */
+ * still parses and checks every frame. A message sent to a quiet session
+ * is framed here instead (a server frame is a 2-10 byte header and the
+ * payload, unmasked) into a buffer of its own, so that a broadcast to ten
+ * thousand quiet sockets does not build ten thousand libwslay contexts. */
 #include "realtime/ws.h"
 
 #include "core/utf8.h"
@@ -32,6 +35,8 @@ struct ws_session {
     void *user;
     size_t max_message, max_queued;
     ws_track track;
+    uint8_t *direct; /* frames queued while there was no context */
+    size_t direct_len, direct_off, direct_cap;
     bool eof;
 };
 
@@ -147,6 +152,68 @@ static wslay_event_context_ptr ws_ctx(ws_session *s)
     return s->ctx;
 }
 
+static size_t ws_direct_pending(const ws_session *s)
+{
+    return s->direct_len - s->direct_off;
+}
+
+/* One unfragmented server frame appended to the direct buffer. */
+static bool ws_direct_queue(ws_session *s, bool binary, const void *data, size_t len)
+{
+    uint8_t head[10];
+    size_t h = 2;
+    head[0] = 0x80 | (binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME);
+    if (len < 126) {
+        head[1] = (uint8_t)len;
+    } else if (len < 65536) {
+        head[1] = 126;
+        head[2] = (uint8_t)(len >> 8);
+        head[3] = (uint8_t)len;
+        h = 4;
+    } else {
+        head[1] = 127;
+        for (int i = 0; i < 8; i++)
+            head[2 + i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+        h = 10;
+    }
+    if (ws_direct_pending(s) + h + len > s->max_queued)
+        return false;
+    size_t need = s->direct_len + h + len;
+    if (need > s->direct_cap) {
+        size_t cap = s->direct_cap ? s->direct_cap * 2 : 256;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *bigger = realloc(s->direct, cap);
+        if (!bigger)
+            return false;
+        s->direct = bigger;
+        s->direct_cap = cap;
+    }
+    memcpy(s->direct + s->direct_len, head, h);
+    memcpy(s->direct + s->direct_len + h, data, len);
+    s->direct_len = need;
+    return true;
+}
+
+/* Writes the direct frames (they come before anything libwslay queued).
+ * false: the stream failed; *all: nothing is left. */
+static bool ws_direct_flush(ws_session *s, bool *all)
+{
+    while (ws_direct_pending(s)) {
+        ssize_t n = s->io.write(s->user, s->direct + s->direct_off, ws_direct_pending(s));
+        if (n < 0) {
+            *all = false;
+            return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+        }
+        s->direct_off += (size_t)n;
+    }
+    free(s->direct);
+    s->direct = NULL;
+    s->direct_len = s->direct_off = s->direct_cap = 0;
+    *all = true;
+    return true;
+}
+
 ws_session *ws_session_new(const ws_io *io, void *user, size_t max_message, size_t max_queued)
 {
     ws_session *s = calloc(1, sizeof(*s));
@@ -165,6 +232,7 @@ void ws_session_free(ws_session *s)
         return;
     if (s->ctx)
         wslay_event_context_free(s->ctx);
+    free(s->direct);
     free(s);
 }
 
@@ -193,28 +261,33 @@ bool ws_session_read(ws_session *s)
 
 bool ws_session_flush(ws_session *s)
 {
-    return !s->ctx || wslay_event_send(s->ctx) == 0;
+    bool all;
+    if (!ws_direct_flush(s, &all))
+        return false;
+    return !all || !s->ctx || wslay_event_send(s->ctx) == 0;
 }
 
 bool ws_session_wants_write(const ws_session *s)
 {
-    return s->ctx && wslay_event_want_write(s->ctx);
+    return ws_direct_pending(s) || (s->ctx && wslay_event_want_write(s->ctx));
 }
 
 bool ws_session_finished(const ws_session *s)
 {
     if (s->eof)
         return true;
-    if (!s->ctx) /* quiet: open both ways */
+    if (!s->ctx || ws_direct_pending(s)) /* open both ways */
         return false;
     return !wslay_event_want_read(s->ctx) && !wslay_event_want_write(s->ctx);
 }
 
 bool ws_session_send(ws_session *s, bool binary, const void *data, size_t len)
 {
-    if (!ws_ctx(s) || wslay_event_get_close_sent(s->ctx))
+    if (!s->ctx) /* quiet: framed here, no context needed */
+        return ws_direct_queue(s, binary, data, len);
+    if (wslay_event_get_close_sent(s->ctx))
         return false;
-    if (wslay_event_get_queued_msg_length(s->ctx) + len > s->max_queued)
+    if (ws_direct_pending(s) + wslay_event_get_queued_msg_length(s->ctx) + len > s->max_queued)
         return false;
     struct wslay_event_msg msg = {
         .opcode = binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
@@ -239,5 +312,5 @@ bool ws_session_close_sent(const ws_session *s)
 
 size_t ws_session_queued(const ws_session *s)
 {
-    return s->ctx ? wslay_event_get_queued_msg_length(s->ctx) : 0;
+    return ws_direct_pending(s) + (s->ctx ? wslay_event_get_queued_msg_length(s->ctx) : 0);
 }

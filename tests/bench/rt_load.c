@@ -14,7 +14,7 @@
  * Progress lines on stdout ("open N", "joined N"); on SIGUSR1 listen prints,
  * per kind of message ("kind" in the payload), the deliveries, p50/p99/max
  * latency (receipt minus the t0 microseconds in the payload) and the
- * deliveries per second between the first and last receipt. SIGTERM ends
+ * deliveries per second from the first send to the last receipt. SIGTERM ends
  * it. Test code: frames from the server are unmasked and read naively. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -46,7 +46,7 @@ typedef struct kind_stats {
     char name[16];
     uint32_t *lat; /* microseconds */
     size_t n, cap;
-    long long first_us, last_us;
+    long long first_t0, last_us; /* earliest send, latest receipt */
 } kind_stats;
 
 static volatile sig_atomic_t want_stats, want_exit;
@@ -126,8 +126,10 @@ static void record(const char *msg, size_t len, long long t)
             return;
         ks = &kinds[nkinds++];
         memcpy(ks->name, name, sizeof(name));
-        ks->first_us = t;
+        ks->first_t0 = t0;
     }
+    if (t0 < ks->first_t0)
+        ks->first_t0 = t0;
     if (ks->n == ks->cap) {
         ks->cap = ks->cap ? ks->cap * 2 : 1 << 16;
         ks->lat = realloc(ks->lat, ks->cap * sizeof(uint32_t));
@@ -258,7 +260,7 @@ static void print_stats(void)
     for (size_t i = 0; i < nkinds; i++) {
         kind_stats *k = &kinds[i];
         qsort(k->lat, k->n, sizeof(uint32_t), cmp_u32);
-        double span = (double)(k->last_us - k->first_us) / 1e6;
+        double span = (double)(k->last_us - k->first_t0) / 1e6;
         printf("kind %s deliveries %zu p50_ms %.1f p99_ms %.1f max_ms %.1f span_s %.3f "
                "per_s %.0f\n",
                k->name, k->n, k->n ? k->lat[k->n / 2] / 1000.0 : 0,

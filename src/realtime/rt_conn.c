@@ -195,6 +195,7 @@ static void rt_conn_release(rt_conn *c)
     free(c->in);
     free(c->out);
     free(c->addr);
+    free(c->rest_headers);
 }
 
 static void rt_conn_unlink(rt_conn *c)
@@ -255,9 +256,10 @@ static void rt_conn_rest_done(void *data, phx_rest_result r)
     rt_conn *c = data;
     arena *a = c->set->ctx->work;
     c->rest_wait = NULL;
-    const char *reply =
-        r.status == 202 ? rt_http_reply(a, 202, "", &c->out_len)
-                        : rt_http_reply(a, r.status, rt_http_error_body(a, r.error), &c->out_len);
+    const char *reply = r.status == 202
+                            ? rt_http_reply_with(a, 202, c->rest_headers, "", &c->out_len)
+                            : rt_http_reply_with(a, r.status, c->rest_headers,
+                                                 rt_http_error_body(a, r.error), &c->out_len);
     c->out = malloc(c->out_len);
     memcpy(c->out, reply, c->out_len);
     log_request(stderr, c->client.id, "POST", "/realtime/v1/api/broadcast (private)", r.status, 0,
@@ -284,6 +286,7 @@ static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
     if (up.status == 0) { /* the answer comes later (rt_conn_rest_done) */
         rt_auth_clear(&up.auth);
         c->rest_wait = up.wait;
+        c->rest_headers = up.headers ? strdup(up.headers) : NULL;
         return;
     }
     c->out = malloc(up.reply_len);

@@ -49,6 +49,7 @@ struct rt_conn {
     bool pending;
     bool dropped;                    /* a slow consumer: closed at the next flush */
     struct phx_rest_wait *rest_wait; /* a REST broadcast waiting for its checks */
+    char *rest_headers;              /* its CORS header lines (or NULL) */
     rt_conn *prev, *next, *next_pending;
 };
 

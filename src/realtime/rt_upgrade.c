@@ -42,7 +42,8 @@ const char *rt_upgrade_accept_key(arena *a, const char *key)
 static void rt_fail(arena *a, rt_upgrade *out, int status, const char *message)
 {
     out->status = status;
-    out->reply = rt_http_reply(a, status, rt_http_error_body(a, message), &out->reply_len);
+    out->reply = rt_http_reply_with(a, status, out->headers, rt_http_error_body(a, message),
+                                    &out->reply_len);
 }
 
 static rt_route rt_route_of(const char *path, const char **target)
@@ -192,8 +193,39 @@ static void rt_presence_reply(arena *a, rt_context *ctx, const char *channel, rt
         return;
     }
     out->status = 200;
-    out->reply =
-        rt_http_reply(a, 200, livews_presence_json(a, ctx->topics, channel), &out->reply_len);
+    out->reply = rt_http_reply_with(a, 200, out->headers,
+                                    livews_presence_json(a, ctx->topics, channel), &out->reply_len);
+}
+
+/* CORS header lines for a browser's call of a REST route: NULL without an
+ * Origin or for a refused one (rt_check_origin answers 403 then). */
+static const char *rt_cors_headers(arena *a, rt_context *ctx, request *req, bool preflight)
+{
+    const char *origin = request_header(req, "origin");
+    const char *host = request_header(req, "x-forwarded-host");
+    if (!origin || cors_check(&ctx->cfg, origin, host ? host : req->host) != CORS_ALLOWED)
+        return NULL;
+    if (!preflight)
+        return arena_printf(a,
+                            "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n"
+                            "Access-Control-Expose-Headers: " CORS_EXPOSED_HEADERS "\r\n",
+                            origin);
+    return arena_printf(a,
+                        "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n"
+                        "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
+                        "Access-Control-Allow-Headers: " CORS_ALLOWED_HEADERS "\r\n"
+                        "Access-Control-Max-Age: 86400\r\n",
+                        origin);
+}
+
+/* OPTIONS on a REST route: a browser's preflight (no credentials in it). */
+static void rt_preflight(arena *a, rt_context *ctx, request *req, rt_upgrade *out)
+{
+    if (request_header(req, "origin") && !rt_check_origin(a, ctx, req, out))
+        return; /* 403 */
+    out->headers = rt_cors_headers(a, ctx, req, true);
+    out->status = 204;
+    out->reply = rt_http_reply_with(a, 204, out->headers, "", &out->reply_len);
 }
 
 /* The two REST broadcast endpoints (POST only). */
@@ -230,7 +262,7 @@ static void rt_broadcast_reply(arena *a, rt_context *ctx, rt_route route, const 
         return;
     }
     out->status = 202;
-    out->reply = rt_http_reply(a, 202, "", &out->reply_len);
+    out->reply = rt_http_reply_with(a, 202, out->headers, "", &out->reply_len);
 }
 
 void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, const char *peer_addr,
@@ -255,6 +287,14 @@ void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, cons
         rt_fail(a, out, 404, "no such realtime endpoint");
         return;
     }
+    bool rest = route == RT_ROUTE_BROADCAST || route == RT_ROUTE_BROADCAST_ONE ||
+                route == RT_ROUTE_PRESENCE;
+    if (rest && strcmp(head->method, "OPTIONS") == 0) {
+        rt_preflight(a, ctx, &req, out);
+        return;
+    }
+    if (rest)
+        out->headers = rt_cors_headers(a, ctx, &req, false);
     if (!rt_check_auth(a, ctx, &req, out) || !rt_check_origin(a, ctx, &req, out))
         return;
     bool query_channel =

@@ -28,6 +28,7 @@ typedef struct rt_upgrade {
     const char *client_addr;          /* after trusted proxies */
     const char *method, *path, *role; /* for the log line */
     phx_rest_wait *wait;              /* status 0: the reply comes through rest_done */
+    const char *headers;              /* CORS header lines of a REST reply, or NULL */
 } rt_upgrade;
 
 /* Counts of open connections the capacity checks need. */

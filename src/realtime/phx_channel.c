@@ -67,4 +67,6 @@ void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m)
     rt_auth_clear(&ch->auth);
     ch->auth = fresh;
     ch->has_token = true;
+    if (ch->is_private)
+        phx_private_recheck(c, ch);
 }

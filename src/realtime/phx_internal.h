@@ -62,6 +62,8 @@ void phx_join_link(rt_client *c, const phx_msg *m, phx_channel *ch, json_object 
  * closed socket. */
 void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings);
 void phx_private_forget(phx_socket *s);
+/* A private channel got a fresh access_token: ask again as it. */
+void phx_private_recheck(rt_client *c, phx_channel *ch);
 
 void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m);
 void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m);

@@ -2,6 +2,8 @@
  * Authorization): a join waits for its check (phx_authz.c) and is then
  * linked with what the check granted (kept on the channel for every later
  * broadcast and presence message) or refused with Supabase's reason. A
+ * fresh access_token on a private channel asks again: the channel keeps
+ * the new answer, or is shut when it may no longer read. A
  * socket that closes while a check runs leaves its waits behind, marked
  * gone; their answers are dropped. See phx_internal.h. */
 #include "realtime/phx_internal.h"
@@ -11,7 +13,8 @@
 
 typedef struct phx_private_wait {
     rt_client *client; /* NULL once the socket closed */
-    phx_channel *ch;   /* not linked yet */
+    phx_channel *ch;   /* not linked yet; NULL for a recheck */
+    char *topic;       /* a recheck's channel, found again by topic and join_ref */
     char *join_ref, *ref;
     json_object *bindings; /* a reference of its own */
     struct phx_private_wait *next;
@@ -27,6 +30,7 @@ static void phx_private_wait_free(phx_private_wait *w)
     if (w->ch)
         phx_channel_free(w->ch);
     json_object_put(w->bindings);
+    free(w->topic);
     free(w->join_ref);
     free(w->ref);
     free(w);
@@ -56,6 +60,20 @@ static const char *phx_private_refusal(arena *a, const phx_channel *ch, bool ok,
     return NULL;
 }
 
+/* A recheck's answer: the channel (if it is still the one that asked) keeps
+ * it, or is shut when it may no longer read. */
+static void phx_private_rechecked(rt_client *c, phx_private_wait *w, bool ok, unsigned granted)
+{
+    phx_channel *ch = phx_channel_find(phx_socket_of(c), w->topic);
+    if (!ch || strcmp(ch->join_ref, w->join_ref) != 0)
+        return; /* left or joined again meanwhile */
+    const char *why = phx_private_refusal(c->msg_arena, ch, ok, granted);
+    if (why)
+        phx_channel_shut(c, ch, why);
+    else
+        ch->authz = granted;
+}
+
 static void phx_private_checked(void *data, bool ok, unsigned granted)
 {
     phx_private_wait *w = data;
@@ -66,6 +84,11 @@ static void phx_private_checked(void *data, bool ok, unsigned granted)
     }
     phx_socket *s = phx_socket_of(c);
     phx_private_unlink(s, w);
+    if (w->topic) {
+        phx_private_rechecked(c, w, ok, granted);
+        phx_private_wait_free(w);
+        return;
+    }
     phx_msg m = {
         .join_ref = w->join_ref, .ref = w->ref, .topic = w->ch->topic, .event = "phx_join"};
     const char *why = phx_private_refusal(c->msg_arena, w->ch, ok, granted);
@@ -104,6 +127,26 @@ void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_obje
         phx_reply_error(c, m,
                         "Unauthorized: private channels need the database, which is "
                         "unavailable");
+        return;
+    }
+    phx_socket *s = phx_socket_of(c);
+    w->next = s->waits;
+    s->waits = w;
+}
+
+void phx_private_recheck(rt_client *c, phx_channel *ch)
+{
+    phx_private_wait *w = calloc(1, sizeof(*w));
+    if (!w)
+        return;
+    *w = (phx_private_wait){
+        .client = c, .topic = strdup(ch->topic), .join_ref = phx_private_dup(ch->join_ref)};
+    if (!phx_authz_check(c->ctx->authz, ch->topic + strlen("realtime:"), &ch->auth,
+                         phx_private_checked, w)) {
+        phx_private_wait_free(w);
+        phx_channel_shut(c, ch,
+                         "Unauthorized: the permissions of this private channel could not be "
+                         "checked again (database unavailable)");
         return;
     }
     phx_socket *s = phx_socket_of(c);

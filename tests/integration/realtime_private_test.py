@@ -5,7 +5,8 @@ realtime.messages written as Supabase users write them (membership table,
 realtime.topic(), auth.uid(), the extension column), three users (a member
 who may write, a member who may only read, a stranger) and the anon key.
 Joins are allowed by SELECT, broadcast and presence track need INSERT, the
-answer is kept per join (not asked per message), refusals are error
+answer is kept per join (not asked per message) and asked again on a fresh
+access_token, refusals are error
 replies with Supabase's reasons, a private channel is apart from the
 public channel of the same name, and the REST broadcast to private topics
 checks the caller the same way. Standard library only."""
@@ -46,7 +47,7 @@ def setup():
                 where m.user_id = auth.uid() and m.room = realtime.topic() and m.can_write));
     """)
     for vsn in ("1.0.0", "2.0.0"):
-        for name in ("a-" + vsn, "cache-" + vsn, "rest"):
+        for name in ("a-" + vsn, "cache-" + vsn, "refresh-" + vsn, "rest"):
             psql("insert into public.rt_private_members values ('%s', '%s', true), ('%s', '%s', false)"
                  % (WRITER, room(name), READER, room(name)))
     for who, sub in (("writer", WRITER), ("reader", READER), ("stranger", STRANGER)):
@@ -205,6 +206,38 @@ def test_cached_per_join():
             r.close()
 
 
+def test_token_refresh():
+    """A fresh access_token on a private channel asks again as it."""
+    for vsn in ("1.0.0", "2.0.0"):
+        name = room("refresh-" + vsn)
+        w, r = Phx(vsn), Phx(vsn)
+        try:
+            ok = w.join(name, TOKENS["writer"]).get("status") == "ok" and \
+                r.join(name, TOKENS["reader"]).get("status") == "ok"
+            psql("update public.rt_private_members set can_write = true where room = '%s' "
+                 "and user_id = '%s'" % (name, READER))
+            r.push("realtime:" + name, "access_token", {"access_token": user_token(READER)},
+                   r.join_ref)
+            time.sleep(0.5)
+            b = r.broadcast(name, "now-allowed", {})
+            check("%s: a fresh access_token re-runs the check: the reader, now a writer, may send"
+                  % vsn, ok and b.get("status") == "ok" and w.got_broadcast("now-allowed"), b)
+            psql("delete from public.rt_private_members where room = '%s' and user_id = '%s'"
+                 % (name, WRITER))
+            w.push("realtime:" + name, "access_token", {"access_token": user_token(WRITER)},
+                   w.join_ref)
+            sysmsg = w.got_event("system", 5)
+            closed = w.got_event("phx_close", 5)
+            check("%s: ... and a member removed meanwhile is shut out (system error naming the "
+                  "topic, then phx_close)" % vsn,
+                  sysmsg is not None and sysmsg.get("status") == "error"
+                  and "permissions to read" in sysmsg.get("message", "") and closed is not None,
+                  (sysmsg, closed))
+        finally:
+            w.close()
+            r.close()
+
+
 def post(path, body, token, content_type="application/json"):
     req = urllib.request.Request(BASE + path, data=body, method="POST")
     req.add_header("apikey", ANON)
@@ -268,5 +301,6 @@ def test_abandoned_checks():
 
 
 if __name__ == "__main__":
-    sys.exit(run_suite(setup, [test_joins_and_messages, test_cached_per_join, test_rest_broadcast,
+    sys.exit(run_suite(setup, [test_joins_and_messages, test_cached_per_join, test_token_refresh,
+                               test_rest_broadcast,
                                test_abandoned_checks], teardown))

@@ -123,7 +123,8 @@ static const char *phx_join_refusal(rt_client *c, const phx_msg *m, json_object 
         return "unmatched topic";
     if (!m->topic[9])
         return "TopicNameRequired: You must provide a topic name";
-    if (phx_socket_of(c)->count >= (size_t)c->ctx->settings.max_channels &&
+    phx_socket *s = phx_socket_of(c);
+    if (s->count + s->waiting >= (size_t)c->ctx->settings.max_channels &&
         !phx_channel_find(phx_socket_of(c), m->topic))
         return "ChannelRateLimitReached: Too many channels";
     return NULL;

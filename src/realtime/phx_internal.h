@@ -31,6 +31,7 @@ typedef struct phx_socket {
     phx_channel *channels;
     size_t count;
     struct phx_private_wait *waits; /* private joins being authorized */
+    size_t waiting;                 /* how many (they count toward the channel cap) */
 } phx_socket;
 
 #define PHX_TOPIC_KEY "phx:"

@@ -41,6 +41,7 @@ static void phx_private_unlink(phx_socket *s, phx_private_wait *w)
     for (phx_private_wait **pp = &s->waits; *pp; pp = &(*pp)->next) {
         if (*pp == w) {
             *pp = w->next;
+            s->waiting--;
             return;
         }
     }
@@ -132,10 +133,15 @@ void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_obje
     phx_socket *s = phx_socket_of(c);
     w->next = s->waits;
     s->waits = w;
+    s->waiting++;
 }
 
 void phx_private_recheck(rt_client *c, phx_channel *ch)
 {
+    if (phx_socket_of(c)->waiting >= (size_t)c->ctx->settings.max_channels) {
+        phx_channel_shut(c, ch, "Unauthorized: too many permission checks at once");
+        return;
+    }
     phx_private_wait *w = calloc(1, sizeof(*w));
     if (!w)
         return;
@@ -152,6 +158,7 @@ void phx_private_recheck(rt_client *c, phx_channel *ch)
     phx_socket *s = phx_socket_of(c);
     w->next = s->waits;
     s->waits = w;
+    s->waiting++;
 }
 
 void phx_private_forget(phx_socket *s)
@@ -161,5 +168,6 @@ void phx_private_forget(phx_socket *s)
         s->waits = w->next;
         w->client = NULL; /* freed when its answer arrives */
         w->next = NULL;
+        s->waiting--;
     }
 }

@@ -2,7 +2,8 @@
  * checked as the caller (INSERT on realtime.messages with extension
  * 'broadcast', phx_authz.h); when every answer is in, all messages are sent
  * (202) or none (403 naming the first refused topic, 503 when a check could
- * not run). The connection may go away meanwhile (phx_rest_cancel): the
+ * not run). Each distinct topic is checked once; more than 100 distinct
+ * private topics in one request → 422. The connection may go away meanwhile (phx_rest_cancel): the
  * answers are then dropped. See phx_rest.h. */
 #include "realtime/phoenix.h"
 #include "realtime/phx_authz.h"
@@ -10,6 +11,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#define PHX_REST_MAX_PRIVATE_TOPICS 100
 
 struct phx_rest_wait {
     rt_context *ctx;
@@ -110,15 +113,28 @@ static phx_rest_wait *phx_rest_wait_new(rt_context *ctx, phx_rest_caller *who,
     return w;
 }
 
+/* Whether message i's private topic was met earlier (one check per topic). */
+static bool phx_rest_seen(const phx_rest_msg *msgs, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (msgs[j].priv && strcmp(msgs[j].topic, msgs[i].topic) == 0)
+            return true;
+    return false;
+}
+
 phx_rest_result phx_rest_private_start(rt_context *ctx, phx_rest_caller *who,
                                        const phx_rest_msg *msgs, size_t n)
 {
+    size_t topics = 0;
+    for (size_t i = 0; i < n; i++)
+        if (msgs[i].priv && !phx_rest_seen(msgs, i) && ++topics > PHX_REST_MAX_PRIVATE_TOPICS)
+            return (phx_rest_result){422, "at most 100 private topics in one request"};
     phx_rest_wait *w = phx_rest_wait_new(ctx, who, msgs, n);
     if (!w)
         return (phx_rest_result){503, "out of memory"};
     w->outstanding = 1; /* held until every check is queued */
     for (size_t i = 0; i < n; i++) {
-        if (!msgs[i].priv)
+        if (!msgs[i].priv || phx_rest_seen(msgs, i))
             continue;
         phx_rest_check *k = malloc(sizeof(*k));
         *k = (phx_rest_check){w, i};

@@ -273,6 +273,21 @@ def test_rest_broadcast():
         st, body = post("/realtime/v1/api/broadcast/%s/events/rest-two?private=true" % name,
                         b'{"y":2}', TOKENS["stranger"])
         check("REST single ?private=true as a stranger: 403", st == 403, (st, body))
+        many = [{"topic": name, "event": "rest-many", "payload": {"k": i}, "private": True}
+                for i in range(50)]
+        st, body = post("/realtime/v1/api/broadcast", json.dumps({"messages": many}).encode(),
+                        TOKENS["writer"])
+        got = 0
+        while listener.got_broadcast("rest-many", 2):
+            got += 1
+            if got == 50:
+                break
+        check("REST batch of 50 messages to one private topic (checked once): 202, all delivered",
+              st == 202 and got == 50, (st, body, got))
+        st, body = post("/realtime/v1/api/broadcast", json.dumps({"messages": [
+            {"topic": "%s-%d" % (name, i), "event": "e", "payload": {}, "private": True}
+            for i in range(101)]}).encode(), TOKENS["writer"])
+        check("REST batch naming 101 distinct private topics -> 422", st == 422, (st, body))
         st, body = post("/realtime/v1/api/broadcast", json.dumps({"messages": [
             {"topic": name, "event": "rest-mixed", "payload": {}, "private": False}]}).encode(),
             TOKENS["stranger"])
@@ -280,6 +295,30 @@ def test_rest_broadcast():
               st == 202 and not listener.got_broadcast("rest-mixed", 1), (st, body))
     finally:
         listener.close()
+
+
+def test_pending_joins_capped():
+    """Joins waiting for their check count toward the channel cap."""
+    p = Phx("2.0.0")
+    try:
+        n = 150  # the default cap is 100 channels per socket
+        frames = b"".join(p.c.frame(json.dumps([str(i), str(i), "realtime:%s-%d" % (room("cap"), i),
+                                                "phx_join", {"config": {"private": True},
+                                                             "access_token": TOKENS["stranger"]}]))
+                          for i in range(n))
+        p.c.sock.sendall(frames)
+        reasons = {}
+        while sum(reasons.values()) < n:
+            m = p.c.recv_json(10)
+            if isinstance(m, list) and m[3] == "phx_reply":
+                r = m[4]["response"].get("reason", "ok").split(":")[0]
+                reasons[r] = reasons.get(r, 0) + 1
+        check("150 private joins sent at once: the checks waiting count toward the channel cap "
+              "(the rest get ChannelRateLimitReached)",
+              reasons.get("ChannelRateLimitReached", 0) > 0 and reasons.get("Unauthorized", 0) > 0,
+              reasons)
+    finally:
+        p.close()
 
 
 def test_abandoned_checks():
@@ -302,5 +341,5 @@ def test_abandoned_checks():
 
 if __name__ == "__main__":
     sys.exit(run_suite(setup, [test_joins_and_messages, test_cached_per_join, test_token_refresh,
-                               test_rest_broadcast,
+                               test_rest_broadcast, test_pending_joins_capped,
                                test_abandoned_checks], teardown))

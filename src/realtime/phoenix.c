@@ -130,6 +130,8 @@ static const char *phx_join_refusal(rt_client *c, const phx_msg *m, json_object 
     return NULL;
 }
 
+static void phx_join_link(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings);
+
 static void phx_on_join(rt_client *c, const phx_msg *m)
 {
     phx_socket *s = phx_socket_of(c);
@@ -153,13 +155,13 @@ static void phx_on_join(rt_client *c, const phx_msg *m)
         return;
     }
     if (ch->is_private) {
-        phx_private_join(c, m, ch, bindings); /* phx_join_link once authorized */
+        phx_private_join(c, m, ch, bindings, phx_join_link); /* linked once authorized */
         return;
     }
     phx_join_link(c, m, ch, bindings);
 }
 
-void phx_join_link(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings)
+static void phx_join_link(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings)
 {
     phx_socket *s = phx_socket_of(c);
     ch->next = s->channels;
@@ -206,9 +208,10 @@ static void phx_dispatch(rt_client *c, const phx_msg *m)
         phx_on_broadcast(c, ch, m);
     else if (strcmp(m->event, "presence") == 0)
         phx_on_presence(c, ch, m);
-    else if (strcmp(m->event, "access_token") == 0)
-        phx_on_access_token(c, ch, m);
-    else
+    else if (strcmp(m->event, "access_token") == 0) {
+        if (phx_on_access_token(c, ch, m) && ch->is_private)
+            phx_private_recheck(c, ch); /* asked again as the new token */
+    } else
         phx_reply_error(c, m, arena_printf(c->msg_arena, "unknown event: %s", m->event));
 }
 

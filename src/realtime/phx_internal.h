@@ -57,18 +57,21 @@ void phx_channel_free(phx_channel *ch);
 /* A public channel may everything; a private one what its check granted. */
 bool phx_channel_may(const phx_channel *ch, unsigned what);
 /* Links an accepted join: topic membership, ok reply, presence_state. */
-void phx_join_link(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings);
+typedef void phx_join_link_fn(rt_client *c, const phx_msg *m, phx_channel *ch,
+                              json_object *bindings);
 /* Private channels (phx_private.c): the join waits for its check, then
- * phx_join_link or an error reply; phx_private_forget drops the waits of a
- * closed socket. */
-void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings);
+ * link or an error reply; phx_private_forget drops the waits of a closed
+ * socket. */
+void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings,
+                      phx_join_link_fn *link);
 void phx_private_forget(phx_socket *s);
 /* A private channel got a fresh access_token: ask again as it. */
 void phx_private_recheck(rt_client *c, phx_channel *ch);
 
 void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m);
 void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m);
-void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m);
+/* true when ch lives on with a fresh token (false: none sent, or shut). */
+bool phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m);
 /* The presence_state push after a join. */
 void phx_send_presence_state(rt_client *c, phx_channel *ch);
 /* presence_diff to every member after ch's presence left (on leave/close). */

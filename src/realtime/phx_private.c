@@ -17,6 +17,7 @@ typedef struct phx_private_wait {
     char *topic;       /* a recheck's channel, found again by topic and join_ref */
     char *join_ref, *ref;
     json_object *bindings; /* a reference of its own */
+    phx_join_link_fn *link;
     struct phx_private_wait *next;
 } phx_private_wait;
 
@@ -105,11 +106,12 @@ static void phx_private_checked(void *data, bool ok, unsigned granted)
     w->ch = NULL;
     ch->authz = granted;
     m.topic = ch->topic;
-    phx_join_link(c, &m, ch, w->bindings);
+    w->link(c, &m, ch, w->bindings);
     phx_private_wait_free(w);
 }
 
-void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings)
+void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings,
+                      phx_join_link_fn *link)
 {
     phx_private_wait *w = calloc(1, sizeof(*w));
     if (!w) {
@@ -121,7 +123,8 @@ void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_obje
                             .ch = ch,
                             .join_ref = phx_private_dup(m->join_ref),
                             .ref = phx_private_dup(m->ref),
-                            .bindings = json_object_get(bindings)};
+                            .bindings = json_object_get(bindings),
+                            .link = link};
     if (!phx_authz_check(c->ctx->authz, ch->topic + strlen("realtime:"), &ch->auth,
                          phx_private_checked, w)) {
         phx_private_wait_free(w);

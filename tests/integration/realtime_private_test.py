@@ -12,6 +12,7 @@ public channel of the same name, and the REST broadcast to private topics
 checks the caller the same way. Standard library only."""
 import json
 import os
+import socket
 import sys
 import time
 import urllib.error
@@ -19,7 +20,7 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ANON, BASE, ROOT, check, psql, run_suite, user_token  # noqa: E402
+from harness import ANON, BASE, ENV, ROOT, check, psql, run_suite, user_token  # noqa: E402
 from realtime_ws import WS  # noqa: E402
 
 RUN = uuid.uuid4().hex[:8]
@@ -328,6 +329,16 @@ def test_abandoned_checks():
         p.push("realtime:" + room("a-2.0.0"), "phx_join",
                {"config": {"private": True}, "access_token": TOKENS["writer"]}, "1")
         p.c.sock.close()
+    host, port = ENV.get("REALTIME_ADDR", "127.0.0.1:4000").rsplit(":", 1)
+    body = json.dumps({"messages": [{"topic": room("rest"), "event": "gone", "payload": {},
+                                     "private": True}]}).encode()
+    for _ in range(20):  # REST requests whose client leaves while the check runs
+        s = socket.create_connection((host, int(port)))
+        s.sendall(b"POST /realtime/v1/api/broadcast HTTP/1.1\r\nHost: x\r\napikey: " + ANON.encode() +
+                  b"\r\nAuthorization: Bearer " + TOKENS["writer"].encode() +
+                  b"\r\nContent-Type: application/json\r\nContent-Length: " +
+                  str(len(body)).encode() + b"\r\n\r\n" + body)
+        s.close()
     with open(PID_FILE) as f:
         pid = int(f.read().strip())
     time.sleep(0.5)
@@ -335,7 +346,7 @@ def test_abandoned_checks():
     j = p.join(room("a-1.0.0"), TOKENS["writer"])
     p.close()
     alive = os.path.exists("/proc/%d" % pid)
-    check("sockets closed while their private join is checked: the daemon lives on",
+    check("sockets and REST requests closed while their private check runs: the daemon lives on",
           alive and j.get("status") == "ok", j)
 
 

@@ -64,7 +64,7 @@ static const config_key AUTH_KEYS[] = {
      "allow POST /auth/v1/anonymous and anonymous sign-up"},
     {"SECURE_PASSWORD_CHANGE", CONFIG_BOOL, "false", OFF(secure_password_change), 0, 0, 0, NULL,
      "a new password needs a session younger than 24 h or the nonce from GET /reauthenticate"},
-    {"SECURE_EMAIL_CHANGE", CONFIG_BOOL, "false", OFF(secure_email_change), 0, 0, 0, NULL,
+    {"SECURE_EMAIL_CHANGE", CONFIG_BOOL, "true", OFF(secure_email_change), 0, 0, 0, NULL,
      "with REQUIRE_EMAIL_VERIFICATION, a new email must be confirmed from the current address "
      "too (GoTrue's secure email change)"},
     {"AUTH_HOOK_CUSTOM_ACCESS_TOKEN", CONFIG_STRING, NULL, OFF(hook_custom_access_token), 0, 0, 0,

@@ -35,7 +35,7 @@ PHASES = [
      ["REQUIRE_EMAIL_VERIFICATION=false", "ALLOW_ANONYMOUS_SIGNIN=true"]),
     ("supabase-js auth, email confirmation", ["auth.test.mjs", "--email-confirmation"],
      {"mailer_autoconfirm": False, "anonymous_users": False},
-     ["REQUIRE_EMAIL_VERIFICATION=true", "ALLOW_ANONYMOUS_SIGNIN=false"]),
+     ["REQUIRE_EMAIL_VERIFICATION=true", "ALLOW_ANONYMOUS_SIGNIN=false", "SECURE_EMAIL_CHANGE=false"]),
     # 3. the PKCE flow and @supabase/ssr, with google at the test provider
     ("supabase-js PKCE and @supabase/ssr", ["auth_pkce.test.mjs"],
      {"mailer_autoconfirm": False, "anonymous_users": False, "google": True},

@@ -556,13 +556,13 @@ static void test_check_shapes(void)
     all_config cfg;
     memset(&cfg, 0, sizeof cfg);
     CU_ASSERT_TRUE_FATAL(
-        load(&cfg, "SMTP_URL=smtp://127.0.0.1:25\nSECURE_EMAIL_CHANGE=true\n", none, 0));
+        load(&cfg, "SMTP_URL=smtp://127.0.0.1:25\nSECURE_EMAIL_CHANGE=false\n", none, 0));
     CU_ASSERT_STRING_EQUAL(config_section_string(&auth_config_section, &cfg.auth, "SMTP_URL"),
                            "smtp://127.0.0.1:25");
     CU_ASSERT_PTR_NULL(config_section_string(&auth_config_section, &cfg.auth, "GOOGLE_CLIENT_ID"));
     CU_ASSERT_PTR_NULL(config_section_string(&auth_config_section, &cfg.auth, "AUTH_RATE_LIMIT"));
     CU_ASSERT_PTR_NULL(config_section_string(&auth_config_section, &cfg.auth, "NO_SUCH_KEY"));
-    CU_ASSERT_TRUE(cfg.auth.secure_email_change);
+    CU_ASSERT_FALSE(cfg.auth.secure_email_change);
     all_free(&cfg);
 }
 

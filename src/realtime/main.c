@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "realtime/livequery.h"
 #include "realtime/livews.h"
+#include "realtime/pgchanges.h"
 #include "realtime/phoenix.h"
 #include "realtime/rt_bus.h"
 #include "realtime/realtime_settings.h"
@@ -107,6 +108,7 @@ int main(int argc, char **argv)
         ctx.live = livequery_new(loop, &ctx, db_url);
         bus.send = livequery_notify;
         bus.send_data = ctx.live;
+        ctx.changes = pgchanges_new(&ctx, loop, ctx.live, 500);
         livequery_start(ctx.live);
     }
     const webhooks_settings *hook_settings = webhooks_settings_get(err, sizeof(err));
@@ -129,6 +131,7 @@ int main(int argc, char **argv)
     rt_server_shutdown(&srv);
     wh_delivery_free(hooks);
     livequery_free(ctx.live);
+    pgchanges_free(ctx.changes);
     ae_loop_free(loop);
     rt_topics_free(srv.conns.by_addr);
     rt_topics_free(ctx.topics);

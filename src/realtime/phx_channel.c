@@ -14,6 +14,7 @@ void phx_channel_drop(rt_client *c, phx_channel *ch)
 {
     phx_socket *s = phx_socket_of(c);
     phx_presence_leave(c, ch);
+    phx_changes_leave(c, ch);
     rt_topic_leave(c->ctx->topics, &ch->member);
     for (phx_channel **pp = &s->channels; *pp; pp = &(*pp)->next) {
         if (*pp == ch) {

@@ -1,0 +1,403 @@
+-- pgstack 0012: postgres_changes (Supabase Realtime's database changes) in
+-- PL/pgSQL, so capture works on any PostgreSQL, managed ones included (no
+-- logical decoding, no C extension).
+--
+-- Publication: supabase_realtime (created here when absent, empty). Every
+-- ordinary table in it gets the row trigger pgchanges_capture; the event
+-- trigger pgchanges_publication keeps the triggers in step with the
+-- publication (CREATE/ALTER/DROP PUBLICATION, CREATE/ALTER TABLE).
+--
+-- Capture: the row trigger writes the new and old row (as jsonb) to
+-- pgchanges.changes. At commit, a deferred constraint trigger stamps the
+-- transaction once: it takes a transaction advisory lock (so committing
+-- writers of published tables pass one at a time), draws the next value of
+-- pgchanges.commit_seq, records it with the commit time in
+-- pgchanges.commits and NOTIFYs pgchanges. The lock is held until the
+-- commit is visible, so commit_seq follows commit order, and a reader that
+-- reads "commit_seq after the last one I delivered" never skips a
+-- transaction that commits later with a smaller number.
+--
+-- The daemon: pgchanges.attach registers it as a reader (its cursor in
+-- pgchanges.readers), pgchanges.read returns what committed after the
+-- cursor, pgchanges.visible_for narrows a batch to what one role with one
+-- set of claims may see (row-level security on the captured row itself,
+-- column privileges), pgchanges.binding_status says why a binding cannot be
+-- served, and pgchanges.advance moves the cursor and deletes what every
+-- reader has delivered.
+
+create schema if not exists pgchanges;
+grant usage on schema pgchanges to authenticator;
+
+do $$
+begin
+  if not exists (select from pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+end
+$$;
+
+create sequence if not exists pgchanges.commit_seq;
+
+create table if not exists pgchanges.changes (
+  id bigserial primary key,
+  txid xid8 not null default pg_current_xact_id(),
+  relid oid not null,
+  schema_name name not null,
+  table_name name not null,
+  type text not null check (type in ('INSERT', 'UPDATE', 'DELETE')),
+  record jsonb,
+  old_record jsonb
+);
+create index if not exists changes_txid on pgchanges.changes (txid);
+
+create table if not exists pgchanges.commits (
+  txid xid8 primary key,
+  seq bigint not null unique,
+  committed_at timestamptz not null
+);
+
+create table if not exists pgchanges.readers (
+  reader text primary key,
+  last_seq bigint not null,
+  seen_at timestamptz not null default now()
+);
+
+revoke all on pgchanges.changes, pgchanges.commits, pgchanges.readers from public;
+-- visible_for reads the batch before it takes the subscriber's role
+grant select on pgchanges.changes to authenticator;
+
+-- The row trigger on every published table.
+create or replace function pgchanges._capture() returns trigger
+language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+  insert into pgchanges.changes (relid, schema_name, table_name, type, record, old_record)
+  values (tg_relid, tg_table_schema, tg_table_name, tg_op,
+          case when tg_op <> 'DELETE' then to_jsonb(new) end,
+          case when tg_op <> 'INSERT' then to_jsonb(old) end);
+  return null;
+end
+$$;
+
+-- At commit, once per transaction: its place in commit order.
+create or replace function pgchanges._stamp() returns trigger
+language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+  if current_setting('pgchanges.stamped', true) = '1' then
+    return null;
+  end if;
+  perform set_config('pgchanges.stamped', '1', true);
+  perform pg_advisory_xact_lock(hashtext('pgchanges.commit_order'));
+  insert into pgchanges.commits (txid, seq, committed_at)
+  values (pg_current_xact_id(), nextval('pgchanges.commit_seq'), clock_timestamp());
+  perform pg_notify('pgchanges', '');
+  return null;
+end
+$$;
+
+drop trigger if exists pgchanges_stamp on pgchanges.changes;
+create constraint trigger pgchanges_stamp after insert on pgchanges.changes
+  deferrable initially deferred for each row execute function pgchanges._stamp();
+
+-- Puts pgchanges_capture on every ordinary table of the publication and
+-- takes it off the tables that left it.
+create or replace function pgchanges.sync() returns void
+language plpgsql security definer set search_path = pg_catalog
+as $$
+declare
+  t regclass;
+begin
+  for t in
+    select c.oid::regclass
+    from pg_publication_tables p
+    join pg_namespace n on n.nspname = p.schemaname
+    join pg_class c on c.relnamespace = n.oid and c.relname = p.tablename
+    where p.pubname = 'supabase_realtime' and c.relkind = 'r'
+      and n.nspname not in ('pgchanges', 'pgr', 'pg_catalog', 'information_schema')
+      and not exists (select from pg_trigger g where g.tgrelid = c.oid
+                      and g.tgname = 'pgchanges_capture')
+  loop
+    execute format('create trigger pgchanges_capture after insert or update or delete on %s
+                    for each row execute function pgchanges._capture()', t);
+  end loop;
+  for t in
+    select g.tgrelid::regclass from pg_trigger g
+    where g.tgname = 'pgchanges_capture'
+      and not exists (select from pg_publication_tables p
+                      join pg_namespace n on n.nspname = p.schemaname
+                      join pg_class c on c.relnamespace = n.oid and c.relname = p.tablename
+                      where p.pubname = 'supabase_realtime' and c.oid = g.tgrelid)
+  loop
+    execute format('drop trigger pgchanges_capture on %s', t);
+  end loop;
+end
+$$;
+
+create or replace function pgchanges._on_ddl() returns event_trigger
+language plpgsql
+as $$
+begin
+  perform pgchanges.sync();
+end
+$$;
+
+do $$
+begin
+  drop event trigger if exists pgchanges_publication;
+  create event trigger pgchanges_publication on ddl_command_end
+    when tag in ('CREATE PUBLICATION', 'ALTER PUBLICATION', 'DROP PUBLICATION',
+                 'CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+    execute function pgchanges._on_ddl();
+exception when insufficient_privilege then
+  raise warning 'pgstack: event triggers need a superuser; run select pgchanges.sync() after changing the publication supabase_realtime';
+end
+$$;
+
+select pgchanges.sync();
+
+-- Registers (or re-registers) a daemon; its cursor starts at p_from, or at
+-- the last commit when p_from is null. Returns the cursor.
+create or replace function pgchanges.attach(p_reader text, p_from bigint) returns bigint
+language sql volatile security definer set search_path = pg_catalog
+as $$
+  insert into pgchanges.readers as r (reader, last_seq)
+  values (p_reader, coalesce(p_from, (select max(seq) from pgchanges.commits), 0))
+  on conflict (reader) do update set last_seq = excluded.last_seq, seen_at = now()
+  returning last_seq
+$$;
+
+drop function if exists pgchanges.read(bigint, bigint, int);
+-- What committed after (p_seq, p_id), in commit order, without the rows.
+create or replace function pgchanges.read(p_seq bigint, p_id bigint, p_limit int)
+returns table (seq bigint, id bigint, relid oid, schema_name name, table_name name, type text,
+               commit_timestamp text)
+language sql stable security definer set search_path = pg_catalog
+as $$
+  select c.seq, ch.id, ch.relid, ch.schema_name, ch.table_name, ch.type,
+         to_char(c.committed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  from pgchanges.commits c join pgchanges.changes ch on ch.txid = c.txid
+  where (c.seq, ch.id) > (p_seq, p_id)
+  order by c.seq, ch.id
+  limit p_limit
+$$;
+
+-- The reader delivered everything up to commit p_seq: move its cursor,
+-- forget readers silent for ten minutes, delete what all readers have.
+create or replace function pgchanges.advance(p_reader text, p_seq bigint) returns void
+language plpgsql volatile security definer set search_path = pg_catalog
+as $$
+declare
+  done bigint;
+begin
+  update pgchanges.readers set last_seq = greatest(last_seq, p_seq), seen_at = now()
+    where reader = p_reader;
+  delete from pgchanges.readers where seen_at < now() - interval '10 minutes';
+  select min(last_seq) into done from pgchanges.readers;
+  if done is null then
+    return;
+  end if;
+  delete from pgchanges.changes ch using pgchanges.commits c
+    where c.txid = ch.txid and c.seq <= done;
+  delete from pgchanges.commits where seq <= done;
+end
+$$;
+
+-- Only the roles a request may take.
+create or replace function pgchanges._check_role(p_role text) returns void
+language plpgsql immutable
+as $$
+begin
+  if p_role not in ('anon', 'authenticated', 'service_role') then
+    raise exception 'pgchanges: unknown role %', p_role;
+  end if;
+end
+$$;
+
+-- Why each binding ({schema, table}) cannot be served to p_role: a jsonb
+-- array with null (fine) or the reason, in order.
+create or replace function pgchanges.binding_status(p_role text, p_bindings jsonb) returns jsonb
+language plpgsql stable set search_path = pg_catalog
+as $$
+declare
+  b jsonb;
+  sch text;
+  tab text;
+  rel regclass;
+  out jsonb := '[]';
+  why text;
+begin
+  perform pgchanges._check_role(p_role);
+  for b in select value from jsonb_array_elements(p_bindings) loop
+    sch := coalesce(nullif(b ->> 'schema', ''), 'public');
+    tab := nullif(b ->> 'table', '');
+    why := null;
+    if tab is null or tab = '*' then
+      if not exists (select from pg_publication_tables p
+                     where p.pubname = 'supabase_realtime' and p.schemaname = sch) then
+        why := format('no table of schema %s is in the publication supabase_realtime', sch);
+      elsif not exists (select from pg_publication_tables p
+                        where p.pubname = 'supabase_realtime' and p.schemaname = sch
+                          and (has_table_privilege(p_role, format('%I.%I', p.schemaname, p.tablename),
+                                                   'SELECT')
+                               or has_any_column_privilege(p_role, format('%I.%I', p.schemaname,
+                                                                          p.tablename), 'SELECT'))) then
+        why := format('role %s has no SELECT privilege on any published table of schema %s',
+                      p_role, sch);
+      end if;
+    else
+      rel := to_regclass(format('%I.%I', sch, tab));
+      if rel is null then
+        why := format('table %I.%I does not exist', sch, tab);
+      elsif not exists (select from pg_publication_tables p
+                        where p.pubname = 'supabase_realtime' and p.schemaname = sch
+                          and p.tablename = tab) then
+        why := format('table %I.%I is not in the publication supabase_realtime '
+                      '(alter publication supabase_realtime add table %I.%I)', sch, tab, sch, tab);
+      elsif not (has_table_privilege(p_role, rel, 'SELECT')
+                 or has_any_column_privilege(p_role, rel, 'SELECT')) then
+        why := format('role %s has no SELECT privilege on %I.%I', p_role, sch, tab);
+      end if;
+    end if;
+    out := out || jsonb_build_array(why);
+  end loop;
+  return out;
+end
+$$;
+
+-- The predicate row-level security applies when p_role reads rel (its
+-- SELECT and ALL policies: permissive ones ORed, restrictive ones ANDed),
+-- 'true' when RLS does not apply to the role, null when the role may not
+-- read the table at all.
+create or replace function pgchanges._read_predicate(p_role text, p_rel oid) returns text
+language plpgsql stable set search_path = pg_catalog
+as $$
+declare
+  cls pg_class;
+  permissive text;
+  restrictive text;
+begin
+  select * into cls from pg_class where oid = p_rel;
+  if not found or not (has_table_privilege(p_role, p_rel, 'SELECT')
+                       or has_any_column_privilege(p_role, p_rel, 'SELECT')) then
+    return null;
+  end if;
+  if not cls.relrowsecurity
+     or (select rolbypassrls from pg_roles where rolname = p_role)
+     or (pg_has_role(p_role, cls.relowner, 'USAGE') and not cls.relforcerowsecurity) then
+    return 'true';
+  end if;
+  select string_agg('(' || pg_get_expr(p.polqual, p.polrelid) || ')', ' or ')
+           filter (where p.polpermissive),
+         string_agg('(' || pg_get_expr(p.polqual, p.polrelid) || ')', ' and ')
+           filter (where not p.polpermissive)
+    into permissive, restrictive
+    from pg_policy p
+    where p.polrelid = p_rel and p.polcmd in ('r', '*') and p.polqual is not null
+      and (p.polroles = '{0}'
+           or exists (select from unnest(p.polroles) r where pg_has_role(p_role, r, 'MEMBER')));
+  return '(' || coalesce(permissive, 'false') || ')' || coalesce(' and ' || restrictive, '');
+end
+$$;
+
+-- Which changes of a batch p_role with p_claims may see. For each change
+-- the row that decides is the new row (INSERT, UPDATE) or the old row
+-- (DELETE): the table's policies are evaluated on that row as the
+-- subscriber, so a deleted row is checked too. Returns
+--   {"rows": [{"id", "record", "old_record"}],   -- visible changes, their
+--                                                -- rows cut to the columns
+--                                                -- the role may select
+--    "tables": {"<relid>": {"columns": [{name, type}], "keys": [...],
+--                           "full": bool}}}
+-- keys are the replica identity columns (the primary key by default), full
+-- is REPLICA IDENTITY FULL. The daemon calls it once per distinct claim
+-- set and batch.
+create or replace function pgchanges.visible_for(p_role text, p_claims text, p_ids bigint[])
+returns jsonb
+language plpgsql volatile set search_path = pg_catalog
+as $$
+declare
+  t record;
+  preds jsonb := '{}';
+  tables jsonb := '{}';
+  batch jsonb;
+  visible jsonb;
+  rows jsonb := '[]';
+  pred text;
+begin
+  perform pgchanges._check_role(p_role);
+  -- everything read from the catalog and the change table before the
+  -- role switch
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'id', ch.id, 'relid', ch.relid,
+           'r', coalesce(ch.record, ch.old_record), 'record', coalesce(ch.record, '{}'),
+           'old', coalesce(ch.old_record, '{}'))
+           order by ch.id), '[]')
+    into batch from pgchanges.changes ch where ch.id = any (p_ids);
+  for t in select distinct (e ->> 'relid')::oid as relid from jsonb_array_elements(batch) e loop
+    pred := pgchanges._read_predicate(p_role, t.relid);
+    if pred is null then
+      continue;
+    end if;
+    preds := preds || jsonb_build_object(t.relid::text, pred);
+    tables := tables || jsonb_build_object(t.relid::text, (
+      select jsonb_build_object(
+        'columns', coalesce((
+          select jsonb_agg(jsonb_build_object('name', a.attname, 'type', ty.typname)
+                           order by a.attnum)
+          from pg_attribute a join pg_type ty on ty.oid = a.atttypid
+          where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+            and has_column_privilege(p_role, c.oid, a.attnum, 'SELECT')), '[]'),
+        'keys', coalesce((
+          select jsonb_agg(a.attname order by k.ord)
+          from pg_index i, unnest(i.indkey) with ordinality k(attnum, ord)
+          join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+          where i.indrelid = c.oid
+            and case when c.relreplident = 'i' then i.indisreplident else i.indisprimary end),
+          '[]'),
+        'full', c.relreplident = 'f')
+      from pg_class c where c.oid = t.relid));
+  end loop;
+  perform set_config('role', p_role, true);
+  perform set_config('request.jwt.claims', p_claims, true);
+  perform set_config('request.jwt.claim.sub', coalesce(p_claims::jsonb ->> 'sub', ''), true);
+  for t in select key::oid as relid, value #>> '{}' as pred from jsonb_each(preds) loop
+    begin
+    execute format(
+      'select coalesce(jsonb_agg(__pgc_b.__pgc_id), ''[]'')
+       from jsonb_to_recordset($1) as __pgc_b(__pgc_id bigint, __pgc_relid oid, __pgc_r jsonb),
+            lateral jsonb_populate_record(null::%s, __pgc_b.__pgc_r) as %I
+       where __pgc_b.__pgc_relid = $2 and (%s)',
+      t.relid::regclass, (select relname from pg_class where oid = t.relid), t.pred)
+      into visible
+      using (select jsonb_agg(jsonb_build_object('__pgc_id', e -> 'id', '__pgc_relid', e -> 'relid',
+                                                 '__pgc_r', e -> 'r'))
+             from jsonb_array_elements(batch) e), t.relid;
+    exception when others then -- e.g. no USAGE on the schema: nothing is visible
+      visible := '[]';
+    end;
+    rows := rows || coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'id', e -> 'id',
+               'record', (select jsonb_object_agg(k.key, k.value) from jsonb_each(e -> 'record') k
+                          where tables -> t.relid::text -> 'columns' @>
+                                jsonb_build_array(jsonb_build_object('name', k.key))),
+               'old_record', (select jsonb_object_agg(k.key, k.value) from jsonb_each(e -> 'old') k
+                              where tables -> t.relid::text -> 'columns' @>
+                                    jsonb_build_array(jsonb_build_object('name', k.key))))
+             order by (e ->> 'id')::bigint)
+      from jsonb_array_elements(batch) e
+      where visible @> jsonb_build_array(e -> 'id')), '[]');
+  end loop;
+  return jsonb_build_object('rows', rows, 'tables', tables);
+end
+$$;
+
+revoke all on function pgchanges.attach(text, bigint), pgchanges.read(bigint, bigint, int),
+  pgchanges.advance(text, bigint), pgchanges.binding_status(text, jsonb),
+  pgchanges.visible_for(text, text, bigint[]), pgchanges.sync(),
+  pgchanges._read_predicate(text, oid) from public;
+grant execute on function pgchanges.attach(text, bigint), pgchanges.read(bigint, bigint, int),
+  pgchanges.advance(text, bigint), pgchanges.binding_status(text, jsonb),
+  pgchanges.visible_for(text, text, bigint[]), pgchanges._read_predicate(text, oid),
+  pgchanges._check_role(text) to authenticator;

@@ -278,11 +278,14 @@ static const char *pgc_matching_ids(arena *a, const pgc_sub *s, const pgc_change
     return ids ? json_text(a, ids) : NULL;
 }
 
-/* Does s have a live binding for some change of the batch? */
+/* Does s have a binding for change c? Pending bindings count: their status
+ * query was queued on the RLS connection before this batch's checks, so it
+ * is answered first, and a change committed after the join's ok reply is
+ * never missed. */
 static bool pgc_sub_wants(const pgc_sub *s, const pgc_change *c)
 {
     for (size_t i = 0; i < s->count; i++)
-        if (s->state[i] == PGC_LIVE &&
+        if (s->state[i] != PGC_REFUSED &&
             pgc_binding_wants(&s->bindings[i], c->schema, c->table, c->event))
             return true;
     return false;

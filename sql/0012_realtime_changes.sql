@@ -156,8 +156,9 @@ $$;
 
 select pgchanges.sync();
 
--- Registers (or re-registers) a daemon; its cursor starts at p_from, or at
--- the last commit when p_from is null. Returns the cursor.
+-- Registers (or re-registers) a daemon (named by host and address, so a
+-- restarted daemon takes its predecessor's place); its cursor starts at
+-- p_from, or at the last commit when p_from is null. Returns the cursor.
 create or replace function pgchanges.attach(p_reader text, p_from bigint) returns bigint
 language sql volatile security definer set search_path = pg_catalog
 as $$
@@ -183,16 +184,18 @@ as $$
 $$;
 
 -- The reader delivered everything up to commit p_seq: move its cursor,
--- forget readers silent for ten minutes, delete what all readers have.
+-- forget readers silent for a minute (a daemon advances every ten seconds),
+-- delete what all readers have delivered.
 create or replace function pgchanges.advance(p_reader text, p_seq bigint) returns void
 language plpgsql volatile security definer set search_path = pg_catalog
 as $$
 declare
   done bigint;
 begin
-  update pgchanges.readers set last_seq = greatest(last_seq, p_seq), seen_at = now()
-    where reader = p_reader;
-  delete from pgchanges.readers where seen_at < now() - interval '10 minutes';
+  insert into pgchanges.readers as r (reader, last_seq) values (p_reader, p_seq)
+    on conflict (reader) do update set last_seq = greatest(r.last_seq, excluded.last_seq),
+                                       seen_at = now();
+  delete from pgchanges.readers where seen_at < now() - interval '1 minute';
   select min(last_seq) into done from pgchanges.readers;
   if done is null then
     return;

@@ -61,7 +61,7 @@ struct pgchanges {
     pgc_sub *subs;
     pgc_job *jobs;
     unsigned long long next_serial;
-    char reader[64];
+    char reader[320];
     bool attached, reconnected;
     long long seq, id; /* the cursor: the last change read */
     bool reading, again;
@@ -639,10 +639,10 @@ pgchanges *pgchanges_new(rt_context *ctx, ae_loop *loop, livequery *live, long b
     rt_pg_callbacks also = {.notify = pgc_on_notify, .state = pgc_on_listen_state, .data = pc};
     livequery_share(live, &also, &pc->listen, &pc->check);
     pc->batch_size = batch > 0 ? batch : 500;
-    char host[32] = "";
+    char host[64] = "";
     gethostname(host, sizeof(host) - 1);
-    snprintf(pc->reader, sizeof(pc->reader), "%s:%ld:%llx", host, (long)getpid(),
-             (unsigned long long)(uintptr_t)pc ^ (unsigned long long)ae_now_ms());
+    /* a restarted daemon takes its predecessor's place among the readers */
+    snprintf(pc->reader, sizeof(pc->reader), "%s %s", host, ctx->settings.addr);
     pc->timer = ae_timer_add(loop, PGC_POLL_MS, pgc_poll, pc);
     return pc;
 }

@@ -9,7 +9,8 @@ neq, lt, lte, gt, gte, in) with `ids` naming only the matching bindings,
 row-level security per subscriber (two users and anon; column privileges;
 DELETE checked on the old row), REPLICA IDENTITY FULL, the publication kept
 in sync by the event trigger, commit order across concurrent transactions,
-and a PostgreSQL restart (a system message, then changes flow again).
+two daemons reading the same changes, and a PostgreSQL restart (a system
+message, then changes flow again).
 Standard library only."""
 import os
 import socket
@@ -22,7 +23,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ANON, BASE, ENV, ROOT, SERVICE, check, psql, run_suite, user_token  # noqa: E402
-from realtime_ws import WS  # noqa: E402
+from realtime_ws import WS, start_daemon, stop_daemon  # noqa: E402
 
 VSNS = ("1.0.0", "2.0.0")
 REF = [0]
@@ -38,9 +39,9 @@ def fields(msg):
 class Phx:
     """One Phoenix socket with helpers for joins and postgres_changes."""
 
-    def __init__(self, vsn="1.0.0", key=ANON):
+    def __init__(self, vsn="1.0.0", key=ANON, addr=None):
         self.vsn = vsn
-        self.ws = WS(BASE, "/realtime/v1/websocket?apikey=%s&vsn=%s" % (key, vsn))
+        self.ws = WS(addr or BASE, "/realtime/v1/websocket?apikey=%s&vsn=%s" % (key, vsn))
         self.pending = []
 
     def send(self, topic, event, payload, join_ref=None):
@@ -304,6 +305,26 @@ def test_commit_order():
     c.close()
 
 
+def test_two_daemons():
+    p, addr = start_daemon(ROOT, ENV)
+    try:
+        one, two = Phx("1.0.0", SERVICE), Phx("2.0.0", SERVICE, addr)
+        for c in (one, two):
+            _, systems = c.join("two", [b("INSERT")])
+            check("subscribed on %s" % ("the stack's daemon" if c is one else "a second daemon"),
+                  systems[0]["status"] == "ok", systems)
+        psql("insert into public.rtc_items values (40, 'x', 1, 'both', null)")
+        got = [c.change()["data"]["record"]["id"] for c in (one, two)]
+        check("two daemons each deliver the change to their own subscribers", got == [40, 40], got)
+        readers = psql("select count(*) from pgchanges.readers")
+        check("each daemon is a reader with its own cursor", int(readers) >= 2, readers)
+        one.close()
+        two.close()
+    finally:
+        check("the second daemon stops cleanly on SIGTERM", stop_daemon(p) == 0)
+    psql("delete from pgchanges.readers where reader like '%% %s'" % addr)
+
+
 def test_postgres_restart():
     c = Phx("1.0.0", SERVICE)
     c.join("restart", [b("INSERT")])
@@ -336,5 +357,6 @@ def test_postgres_restart():
 
 if __name__ == "__main__":
     sys.exit(run_suite(setup, [test_join_and_status, test_events_and_filters, test_rls_two_users,
-                               test_publication_sync, test_commit_order, test_postgres_restart],
+                               test_publication_sync, test_commit_order, test_two_daemons,
+                               test_postgres_restart],
                        teardown))

@@ -48,7 +48,7 @@ create table if not exists pgchanges.changes (
   record jsonb,
   old_record jsonb
 );
-create index if not exists changes_txid on pgchanges.changes (txid);
+create index if not exists changes_txid_id on pgchanges.changes (txid, id);
 
 create table if not exists pgchanges.commits (
   txid xid8 primary key,
@@ -177,8 +177,13 @@ language sql stable security definer set search_path = pg_catalog
 as $$
   select c.seq, ch.id, ch.relid, ch.schema_name, ch.table_name, ch.type,
          to_char(c.committed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  from pgchanges.commits c join pgchanges.changes ch on ch.txid = c.txid
-  where (c.seq, ch.id) > (p_seq, p_id)
+  from pgchanges.commits c
+  cross join lateral (
+    select * from pgchanges.changes ch
+    where ch.txid = c.txid and (c.seq > p_seq or ch.id > p_id)
+    order by ch.id
+    limit p_limit) ch
+  where c.seq >= p_seq
   order by c.seq, ch.id
   limit p_limit
 $$;
@@ -321,28 +326,28 @@ language plpgsql volatile set search_path = pg_catalog
 as $$
 declare
   t record;
-  preds jsonb := '{}';
+  checks jsonb := '[]';  -- [{relid, pred, cols}] per table the role may read
   tables jsonb := '{}';
   batch jsonb;
   visible jsonb;
   rows jsonb := '[]';
   pred text;
+  cols text[];
 begin
   perform pgchanges._check_role(p_role);
   -- everything read from the catalog and the change table before the
   -- role switch
   select coalesce(jsonb_agg(jsonb_build_object(
-           'id', ch.id, 'relid', ch.relid,
-           'r', coalesce(ch.record, ch.old_record), 'record', coalesce(ch.record, '{}'),
-           'old', coalesce(ch.old_record, '{}'))
+           '__pgc_id', ch.id, '__pgc_relid', ch.relid,
+           '__pgc_r', coalesce(ch.record, ch.old_record), '__pgc_record', ch.record,
+           '__pgc_old', ch.old_record)
            order by ch.id), '[]')
     into batch from pgchanges.changes ch where ch.id = any (p_ids);
-  for t in select distinct (e ->> 'relid')::oid as relid from jsonb_array_elements(batch) e loop
+  for t in select distinct (e ->> '__pgc_relid')::oid as relid from jsonb_array_elements(batch) e loop
     pred := pgchanges._read_predicate(p_role, t.relid);
     if pred is null then
       continue;
     end if;
-    preds := preds || jsonb_build_object(t.relid::text, pred);
     tables := tables || jsonb_build_object(t.relid::text, (
       select jsonb_build_object(
         'columns', coalesce((
@@ -360,37 +365,48 @@ begin
           '[]'),
         'full', c.relreplident = 'f')
       from pg_class c where c.oid = t.relid));
+    -- the columns to keep; null when the role may select them all
+    select case when bool_and(has_column_privilege(p_role, t.relid, a.attnum, 'SELECT')) then null
+                else array_agg(a.attname::text)
+                       filter (where has_column_privilege(p_role, t.relid, a.attnum, 'SELECT'))
+           end
+      into cols
+      from pg_attribute a where a.attrelid = t.relid and a.attnum > 0 and not a.attisdropped;
+    checks := checks || jsonb_build_array(jsonb_build_object(
+      'relid', t.relid, 'name', (select relname from pg_class where oid = t.relid),
+      'pred', pred, 'cols', to_jsonb(cols)));
   end loop;
   perform set_config('role', p_role, true);
   perform set_config('request.jwt.claims', p_claims, true);
   perform set_config('request.jwt.claim.sub', coalesce(p_claims::jsonb ->> 'sub', ''), true);
-  for t in select key::oid as relid, value #>> '{}' as pred from jsonb_each(preds) loop
+  for t in select (c ->> 'relid')::oid as relid, c ->> 'name' as name, c ->> 'pred' as pred,
+                  array(select jsonb_array_elements_text(nullif(c -> 'cols', 'null'))) as cols,
+                  c -> 'cols' = 'null' as all_cols
+           from jsonb_array_elements(checks) c loop
     begin
-    execute format(
-      'select coalesce(jsonb_agg(__pgc_b.__pgc_id), ''[]'')
-       from jsonb_to_recordset($1) as __pgc_b(__pgc_id bigint, __pgc_relid oid, __pgc_r jsonb),
-            lateral jsonb_populate_record(null::%s, __pgc_b.__pgc_r) as %I
-       where __pgc_b.__pgc_relid = $2 and (%s)',
-      t.relid::regclass, (select relname from pg_class where oid = t.relid), t.pred)
-      into visible
-      using (select jsonb_agg(jsonb_build_object('__pgc_id', e -> 'id', '__pgc_relid', e -> 'relid',
-                                                 '__pgc_r', e -> 'r'))
-             from jsonb_array_elements(batch) e), t.relid;
+      execute format(
+        'select coalesce(jsonb_agg(jsonb_build_object(
+                  ''id'', __pgc_b.__pgc_id,
+                  ''record'', case when $3 then __pgc_b.__pgc_record
+                              else (select jsonb_object_agg(k.key, k.value)
+                                    from jsonb_each(__pgc_b.__pgc_record) k
+                                    where k.key = any ($4)) end,
+                  ''old_record'', case when $3 then __pgc_b.__pgc_old
+                                  else (select jsonb_object_agg(k.key, k.value)
+                                        from jsonb_each(__pgc_b.__pgc_old) k
+                                        where k.key = any ($4)) end)
+                  order by __pgc_b.__pgc_id), ''[]'')
+         from jsonb_to_recordset($1) as __pgc_b(__pgc_id bigint, __pgc_relid oid, __pgc_r jsonb,
+                                                 __pgc_record jsonb, __pgc_old jsonb),
+              lateral jsonb_populate_record(null::%s, __pgc_b.__pgc_r) as %I
+         where __pgc_b.__pgc_relid = $2 and (%s)',
+        t.relid::regclass, t.name, t.pred)
+        into visible
+        using batch, t.relid, t.all_cols, t.cols;
     exception when others then -- e.g. no USAGE on the schema: nothing is visible
       visible := '[]';
     end;
-    rows := rows || coalesce((
-      select jsonb_agg(jsonb_build_object(
-               'id', e -> 'id',
-               'record', (select jsonb_object_agg(k.key, k.value) from jsonb_each(e -> 'record') k
-                          where tables -> t.relid::text -> 'columns' @>
-                                jsonb_build_array(jsonb_build_object('name', k.key))),
-               'old_record', (select jsonb_object_agg(k.key, k.value) from jsonb_each(e -> 'old') k
-                              where tables -> t.relid::text -> 'columns' @>
-                                    jsonb_build_array(jsonb_build_object('name', k.key))))
-             order by (e ->> 'id')::bigint)
-      from jsonb_array_elements(batch) e
-      where visible @> jsonb_build_array(e -> 'id')), '[]');
+    rows := rows || visible;
   end loop;
   return jsonb_build_object('rows', rows, 'tables', tables);
 end

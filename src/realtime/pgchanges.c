@@ -63,7 +63,8 @@ struct pgchanges {
     unsigned long long next_serial;
     char reader[320];
     bool attached, reconnected;
-    long long seq, id; /* the cursor: the last change read */
+    long long seq, id;  /* the cursor: the last change read */
+    long long advanced; /* the last commit reported delivered */
     bool reading, again;
     long long timer;
 };
@@ -494,6 +495,7 @@ static void pgc_advance(pgchanges *pc, long long seq)
 {
     char s[24];
     snprintf(s, sizeof(s), "%lld", seq);
+    pc->advanced = seq;
     const char *params[] = {pc->reader, s};
     rt_pg_query(pc->check, "select pgchanges.advance($1, $2)", 2, params, pgc_ignore, NULL);
 }
@@ -536,10 +538,15 @@ static void pgc_on_read(void *data, PGresult *res)
         pc->id = last->id;
         pgc_dispatch(pc, b);
         pgc_batch_release(b);
-        /* a full batch may end inside a transaction: that one is not done */
-        pgc_advance(pc, n == pc->batch_size ? pc->seq - 1 : pc->seq);
     }
-    if (n == pc->batch_size || pc->again)
+    if (n == pc->batch_size) { /* it may end inside a transaction: not done yet */
+        pgc_advance(pc, pc->seq - 1);
+        pgc_read(pc);
+        return;
+    }
+    if (n > 0 || pc->advanced < pc->seq) /* a commit is atomic: all of it was read */
+        pgc_advance(pc, pc->seq);
+    if (pc->again)
         pgc_read(pc);
 }
 
@@ -584,6 +591,7 @@ static void pgc_on_attach(void *data, PGresult *res)
     if (!pc->attached) { /* first start: from the last commit on */
         pc->seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
         pc->id = INT64_MAX;
+        pc->advanced = pc->seq;
         pc->attached = true;
     }
     if (pc->reconnected) {
@@ -623,8 +631,8 @@ static long pgc_poll(ae_loop *loop, long long id, void *data)
     (void)loop;
     (void)id;
     if (pc->attached && rt_pg_up(pc->check)) {
+        pgc_advance(pc, pc->advanced); /* keeps this reader alive */
         pgc_read(pc);
-        pgc_advance(pc, pc->id == INT64_MAX ? pc->seq : pc->seq - 1);
     }
     return PGC_POLL_MS;
 }

@@ -66,8 +66,47 @@ revoke all on pgchanges.changes, pgchanges.commits, pgchanges.readers from publi
 -- visible_for reads the batch before it takes the subscriber's role
 grant select on pgchanges.changes to authenticator;
 
--- The row trigger on every published table.
+-- A transaction that wrote changes: one row, so the commit stamp below
+-- fires once per transaction, not once per changed row.
+create table if not exists pgchanges.pending (txid xid8 primary key);
+revoke all on pgchanges.pending from public;
+
+-- The statement triggers on every published table (one per event, as
+-- transition tables require): the statement's rows, in the order it
+-- changed them, into pgchanges.changes (whole rows as alias.*, so that a
+-- column named like the alias cannot stand in for the row). An UPDATE's
+-- old and new rows are paired by position in the two transition tables
+-- (PostgreSQL appends both for each row as it updates it).
 create or replace function pgchanges._capture() returns trigger
+language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+  if tg_op = 'INSERT' then
+    insert into pgchanges.changes (relid, schema_name, table_name, type, record)
+      select tg_relid, tg_table_schema, tg_table_name, 'INSERT', to_jsonb(n.*) from pgchanges_new n;
+  elsif tg_op = 'DELETE' then
+    insert into pgchanges.changes (relid, schema_name, table_name, type, old_record)
+      select tg_relid, tg_table_schema, tg_table_name, 'DELETE', to_jsonb(o.*) from pgchanges_old o;
+  else
+    insert into pgchanges.changes (relid, schema_name, table_name, type, record, old_record)
+      select tg_relid, tg_table_schema, tg_table_name, 'UPDATE', n.r, o.r
+      from (select row_number() over () as pos, to_jsonb(t.*) as r from pgchanges_new t) n
+      join (select row_number() over () as pos, to_jsonb(t.*) as r from pgchanges_old t) o
+        using (pos)
+      order by pos;
+  end if;
+  if found and current_setting('pgchanges.pending', true) is distinct from
+               pg_current_xact_id()::text then
+    perform set_config('pgchanges.pending', pg_current_xact_id()::text, true);
+    insert into pgchanges.pending values (pg_current_xact_id()) on conflict do nothing;
+  end if;
+  return null;
+end
+$$;
+
+-- The row trigger on published partitions and inheritance children, where
+-- statement triggers would miss the statements naming the parent.
+create or replace function pgchanges._capture_row() returns trigger
 language plpgsql security definer set search_path = pg_catalog
 as $$
 begin
@@ -75,6 +114,10 @@ begin
   values (tg_relid, tg_table_schema, tg_table_name, tg_op,
           case when tg_op <> 'DELETE' then to_jsonb(new) end,
           case when tg_op <> 'INSERT' then to_jsonb(old) end);
+  if current_setting('pgchanges.pending', true) is distinct from pg_current_xact_id()::text then
+    perform set_config('pgchanges.pending', pg_current_xact_id()::text, true);
+    insert into pgchanges.pending values (pg_current_xact_id()) on conflict do nothing;
+  end if;
   return null;
 end
 $$;
@@ -84,52 +127,77 @@ create or replace function pgchanges._stamp() returns trigger
 language plpgsql security definer set search_path = pg_catalog
 as $$
 begin
-  if current_setting('pgchanges.stamped', true) = '1' then
-    return null;
-  end if;
-  perform set_config('pgchanges.stamped', '1', true);
   perform pg_advisory_xact_lock(hashtext('pgchanges.commit_order'));
   insert into pgchanges.commits (txid, seq, committed_at)
   values (pg_current_xact_id(), nextval('pgchanges.commit_seq'), clock_timestamp());
+  delete from pgchanges.pending where txid = pg_current_xact_id();
   perform pg_notify('pgchanges', '');
   return null;
 end
 $$;
 
-drop trigger if exists pgchanges_stamp on pgchanges.changes;
-create constraint trigger pgchanges_stamp after insert on pgchanges.changes
+drop trigger if exists pgchanges_stamp on pgchanges.pending;
+create constraint trigger pgchanges_stamp after insert on pgchanges.pending
   deferrable initially deferred for each row execute function pgchanges._stamp();
 
--- Puts pgchanges_capture on every ordinary table of the publication and
--- takes it off the tables that left it.
+-- The capture triggers a published table needs: the row trigger on
+-- partitions and inheritance children, the three statement triggers on the
+-- others.
+create or replace function pgchanges._wanted_triggers(p_rel oid) returns text[]
+language sql stable set search_path = pg_catalog
+as $$
+  select case when exists (select from pg_inherits where inhrelid = p_rel)
+              then array['pgchanges_capture_row']
+              else array['pgchanges_capture_insert', 'pgchanges_capture_update',
+                         'pgchanges_capture_delete'] end
+$$;
+
+-- Puts the capture triggers on every ordinary table of the publication and
+-- takes them off the tables that left it.
 create or replace function pgchanges.sync() returns void
 language plpgsql security definer set search_path = pg_catalog
 as $$
 declare
   t regclass;
+  tg text;
 begin
-  for t in
-    select c.oid::regclass
+  for t, tg in
+    select c.oid::regclass, w.name
     from pg_publication_tables p
     join pg_namespace n on n.nspname = p.schemaname
     join pg_class c on c.relnamespace = n.oid and c.relname = p.tablename
+    cross join lateral unnest(pgchanges._wanted_triggers(c.oid)) as w(name)
     where p.pubname = 'supabase_realtime' and c.relkind = 'r'
       and n.nspname not in ('pgchanges', 'pgr', 'pg_catalog', 'information_schema')
-      and not exists (select from pg_trigger g where g.tgrelid = c.oid
-                      and g.tgname = 'pgchanges_capture')
+      and not exists (select from pg_trigger g where g.tgrelid = c.oid and g.tgname = w.name)
   loop
-    execute format('create trigger pgchanges_capture after insert or update or delete on %s
-                    for each row execute function pgchanges._capture()', t);
+    execute case tg
+      when 'pgchanges_capture_row' then
+        format('create trigger %I after insert or update or delete on %s for each row
+                execute function pgchanges._capture_row()', tg, t)
+      when 'pgchanges_capture_insert' then
+        format('create trigger %I after insert on %s referencing new table as pgchanges_new
+                for each statement execute function pgchanges._capture()', tg, t)
+      when 'pgchanges_capture_update' then
+        format('create trigger %I after update on %s referencing old table as pgchanges_old
+                new table as pgchanges_new for each statement execute function pgchanges._capture()',
+               tg, t)
+      else
+        format('create trigger %I after delete on %s referencing old table as pgchanges_old
+                for each statement execute function pgchanges._capture()', tg, t)
+      end;
   end loop;
-  for t in
-    select g.tgrelid::regclass from pg_trigger g
-    where g.tgname = 'pgchanges_capture'
+  for t, tg in
+    select g.tgrelid::regclass, g.tgname from pg_trigger g
+    where g.tgname like 'pgchanges\_capture%'
       and not exists (select from pg_publication_tables p
                       join pg_namespace n on n.nspname = p.schemaname
                       join pg_class c on c.relnamespace = n.oid and c.relname = p.tablename
-                      where p.pubname = 'supabase_realtime' and c.oid = g.tgrelid)
+                      where p.pubname = 'supabase_realtime' and c.oid = g.tgrelid
+                        and c.relkind = 'r'
+                        and g.tgname = any (pgchanges._wanted_triggers(c.oid)))
   loop
-    execute format('drop trigger pgchanges_capture on %s', t);
+    execute format('drop trigger %I on %s', tg, t);
   end loop;
 end
 $$;
@@ -404,6 +472,7 @@ begin
         into visible
         using batch, t.relid, t.all_cols, t.cols;
     exception when others then -- e.g. no USAGE on the schema: nothing is visible
+      raise warning 'pgchanges.visible_for(%) on %: %', p_role, t.relid::regclass, sqlerrm;
       visible := '[]';
     end;
     rows := rows || visible;

@@ -3,22 +3,39 @@
 
 #include "core/json_text.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define PGC_MAX_IN_VALUES 100
+#define PGC_MAX_CONDS 16
 
 static const struct {
     const char *name;
     pgc_op op;
 } pgc_ops[] = {
-    {"eq", PGC_EQ}, {"neq", PGC_NEQ}, {"lt", PGC_LT}, {"lte", PGC_LTE},
-    {"gt", PGC_GT}, {"gte", PGC_GTE}, {"in", PGC_IN},
+    {"eq", PGC_EQ},
+    {"neq", PGC_NEQ},
+    {"lt", PGC_LT},
+    {"lte", PGC_LTE},
+    {"gt", PGC_GT},
+    {"gte", PGC_GTE},
+    {"in", PGC_IN},
+    {"like", PGC_LIKE},
+    {"ilike", PGC_ILIKE},
+    {"is", PGC_IS},
+    {"match", PGC_MATCH},
+    {"imatch", PGC_IMATCH},
+    {"isdistinct", PGC_ISDISTINCT},
 };
+
+#define PGC_NOPS (sizeof(pgc_ops) / sizeof(pgc_ops[0]))
 
 int pgc_event_mask(const char *event)
 {
@@ -57,7 +74,7 @@ static char *pgc_unquote(const char *s, size_t n)
 }
 
 /* "(a,"b,c",d)" into values; false when not a parenthesised list. */
-static bool pgc_parse_list(const char *s, pgc_binding *out)
+static bool pgc_parse_list(const char *s, pgc_cond *out)
 {
     size_t n = strlen(s);
     if (n < 2 || s[0] != '(' || s[n - 1] != ')')
@@ -82,42 +99,123 @@ static bool pgc_parse_list(const char *s, pgc_binding *out)
     return p > end;
 }
 
-/* "column=op.value" into out; false with why. */
-static bool pgc_parse_filter(const char *filter, pgc_binding *out, char *why, size_t why_len)
+/* The end of one condition: the next comma outside parentheses and
+ * double quotes (or the end). */
+static const char *pgc_cond_end(const char *p)
 {
-    const char *eq = strchr(filter, '=');
-    const char *dot = eq ? strchr(eq + 1, '.') : NULL;
-    if (!eq || eq == filter || !dot) {
-        snprintf(why, why_len,
-                 "Error parsing `filter` params: expected column=operator.value, got %s", filter);
-        return false;
+    int depth = 0;
+    bool quoted = false;
+    for (; *p; p++) {
+        if (quoted && *p == '\\' && p[1])
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && *p == '(')
+            depth++;
+        else if (!quoted && *p == ')' && depth > 0)
+            depth--;
+        else if (!quoted && depth == 0 && *p == ',')
+            return p;
     }
-    size_t oplen = (size_t)(dot - eq - 1);
-    size_t i = 0;
-    while (i < sizeof(pgc_ops) / sizeof(pgc_ops[0]) &&
-           (strlen(pgc_ops[i].name) != oplen || strncmp(pgc_ops[i].name, eq + 1, oplen) != 0))
-        i++;
-    if (i == sizeof(pgc_ops) / sizeof(pgc_ops[0])) {
-        snprintf(why, why_len,
-                 "Error parsing `filter` params: unknown operator %.*s (eq, neq, lt, lte, gt, gte, "
-                 "in)",
-                 (int)oplen, eq + 1);
-        return false;
-    }
-    out->column = strndup(filter, (size_t)(eq - filter));
-    out->op = pgc_ops[i].op;
-    if (out->op == PGC_IN) {
-        if (!pgc_parse_list(dot + 1, out)) {
-            snprintf(why, why_len,
-                     "Error parsing `filter` params: in takes a list in parentheses, e.g. "
-                     "id=in.(1,2,3)");
-            return false;
-        }
+    return p;
+}
+
+static bool pgc_filter_error(char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* false, with why = "Error parsing `filter` params: " and the detail. */
+static bool pgc_filter_error(char *why, size_t why_len, const char *fmt, ...)
+{
+    char detail[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    snprintf(why, why_len, "Error parsing `filter` params: %s", detail);
+    return false;
+}
+
+static bool pgc_is_value(const char *v)
+{
+    return strcmp(v, "null") == 0 || strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ||
+           strcmp(v, "unknown") == 0;
+}
+
+/* The value part of a condition into c; false with why. */
+static bool pgc_parse_value(const char *v, pgc_cond *c, char *why, size_t why_len)
+{
+    if (c->op == PGC_IN) {
+        if (!pgc_parse_list(v, c))
+            return pgc_filter_error(why, why_len,
+                                    "in takes a list in parentheses, e.g. id=in.(1,2,3)");
         return true;
     }
-    out->values = calloc(1, sizeof(char *));
-    out->values[0] = pgc_unquote(dot + 1, strlen(dot + 1));
-    out->nvalues = 1;
+    c->values = calloc(1, sizeof(char *));
+    c->values[0] = pgc_unquote(v, strlen(v));
+    c->nvalues = 1;
+    if (c->op == PGC_IS && !pgc_is_value(c->values[0]))
+        return pgc_filter_error(why, why_len, "is takes null, true, false or unknown, not %s",
+                                c->values[0]);
+    if (c->op == PGC_MATCH || c->op == PGC_IMATCH) {
+        regex_t *re = calloc(1, sizeof(*re));
+        int flags = REG_EXTENDED | REG_NOSUB | (c->op == PGC_IMATCH ? REG_ICASE : 0);
+        if (regcomp(re, c->values[0], flags) != 0) {
+            free(re);
+            return pgc_filter_error(why, why_len, "bad regular expression %s", c->values[0]);
+        }
+        c->regex = re;
+    }
+    return true;
+}
+
+/* One condition "column=[not.]op.value" (n bytes) into c; false with why. */
+static bool pgc_parse_cond(const char *text, size_t n, pgc_cond *c, char *why, size_t why_len)
+{
+    char *cond = strndup(text, n);
+    const char *eq = strchr(cond, '=');
+    const char *op = eq ? eq + 1 : NULL;
+    if (op && strncmp(op, "not.", 4) == 0) {
+        c->negate = true;
+        op += 4;
+    }
+    const char *dot = op ? strchr(op, '.') : NULL;
+    bool ok = false;
+    if (!eq || eq == cond || !dot) {
+        pgc_filter_error(why, why_len, "expected column=operator.value, got %s", cond);
+        goto done;
+    }
+    size_t i = 0, oplen = (size_t)(dot - op);
+    while (i < PGC_NOPS &&
+           (strlen(pgc_ops[i].name) != oplen || strncmp(pgc_ops[i].name, op, oplen) != 0))
+        i++;
+    if (i == PGC_NOPS) {
+        pgc_filter_error(why, why_len,
+                         "unknown operator %.*s (eq, neq, lt, lte, gt, gte, in, like, ilike, is, "
+                         "match, imatch, isdistinct)",
+                         (int)oplen, op);
+        goto done;
+    }
+    c->column = strndup(cond, (size_t)(eq - cond));
+    c->op = pgc_ops[i].op;
+    ok = pgc_parse_value(dot + 1, c, why, why_len);
+done:
+    free(cond);
+    return ok;
+}
+
+/* "cond,cond,..." into out (ANDed); false with why. */
+static bool pgc_parse_filter(const char *filter, pgc_binding *out, char *why, size_t why_len)
+{
+    out->conds = calloc(PGC_MAX_CONDS, sizeof(*out->conds));
+    const char *p = filter;
+    while (*p) {
+        if (out->nconds == PGC_MAX_CONDS)
+            return pgc_filter_error(why, why_len, "at most %d conditions", PGC_MAX_CONDS);
+        const char *end = pgc_cond_end(p);
+        if (!pgc_parse_cond(p, (size_t)(end - p), &out->conds[out->nconds++], why, why_len))
+            return false;
+        p = *end ? end + 1 : end;
+    }
     return true;
 }
 
@@ -142,14 +240,25 @@ bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why
     return true;
 }
 
+static void pgc_cond_clear(pgc_cond *c)
+{
+    free(c->column);
+    for (size_t i = 0; i < c->nvalues; i++)
+        free(c->values[i]);
+    free(c->values);
+    if (c->regex) {
+        regfree(c->regex);
+        free(c->regex);
+    }
+}
+
 void pgc_binding_clear(pgc_binding *b)
 {
     free(b->schema);
     free(b->table);
-    free(b->column);
-    for (size_t i = 0; i < b->nvalues; i++)
-        free(b->values[i]);
-    free(b->values);
+    for (size_t i = 0; i < b->nconds; i++)
+        pgc_cond_clear(&b->conds[i]);
+    free(b->conds);
     memset(b, 0, sizeof(*b));
 }
 
@@ -188,38 +297,100 @@ static int pgc_compare(json_object *v, const char *s, bool *ok)
     return strcmp(have, s);
 }
 
+/* The text of a non-null value (strings as they are, others as JSON). */
+static const char *pgc_text(json_object *v)
+{
+    return json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : json_object_to_json_string_ext(v, JSON_TEXT_FLAGS);
+}
+
+/* SQL LIKE: % any run, _ any one character (bytes), \ escapes. */
+static bool pgc_like(const char *s, const char *p, bool icase)
+{
+    for (; *p; p++, s++) {
+        if (*p == '%') {
+            while (p[1] == '%')
+                p++;
+            if (!p[1])
+                return true;
+            for (; *s; s++)
+                if (pgc_like(s, p + 1, icase))
+                    return true;
+            return false;
+        }
+        if (!*s)
+            return false;
+        if (*p == '\\' && p[1])
+            p++;
+        else if (*p == '_')
+            continue;
+        if (icase ? tolower((unsigned char)*s) != tolower((unsigned char)*p) : *s != *p)
+            return false;
+    }
+    return !*s;
+}
+
+/* 1 true, 0 false, -1 unknown (SQL null) for one condition on value v
+ * (NULL when the column is missing or null). */
+static int pgc_cond_eval(const pgc_cond *c, json_object *v)
+{
+    bool null = !v || json_object_is_type(v, json_type_null), ok;
+    const char *want = c->values[0];
+    if (c->op == PGC_IS) {
+        if (strcmp(want, "null") == 0 || strcmp(want, "unknown") == 0)
+            return null;
+        return !null && json_object_is_type(v, json_type_boolean) &&
+               json_object_get_boolean(v) == (strcmp(want, "true") == 0);
+    }
+    if (c->op == PGC_ISDISTINCT)
+        return null ? strcmp(want, "null") != 0 : pgc_compare(v, want, &ok) != 0 || !ok;
+    if (null)
+        return -1;
+    switch (c->op) {
+    case PGC_IN:
+        for (size_t i = 0; i < c->nvalues; i++)
+            if (pgc_compare(v, c->values[i], &ok) == 0 && ok)
+                return 1;
+        return 0;
+    case PGC_LIKE:
+    case PGC_ILIKE:
+        return pgc_like(pgc_text(v), want, c->op == PGC_ILIKE);
+    case PGC_MATCH:
+    case PGC_IMATCH:
+        return regexec(c->regex, pgc_text(v), 0, NULL, 0) == 0;
+    default:
+        break;
+    }
+    int cmp = pgc_compare(v, want, &ok);
+    if (!ok)
+        return 0;
+    switch (c->op) {
+    case PGC_EQ:
+        return cmp == 0;
+    case PGC_NEQ:
+        return cmp != 0;
+    case PGC_LT:
+        return cmp < 0;
+    case PGC_LTE:
+        return cmp <= 0;
+    case PGC_GT:
+        return cmp > 0;
+    default:
+        return cmp >= 0;
+    }
+}
+
 bool pgc_filter_passes(const pgc_binding *b, json_object *row)
 {
-    if (!b->column)
-        return true;
-    json_object *v;
-    if (!row || !json_object_object_get_ex(row, b->column, &v) || !v ||
-        json_object_is_type(v, json_type_null))
-        return false;
-    bool ok;
-    if (b->op == PGC_IN) {
-        for (size_t i = 0; i < b->nvalues; i++)
-            if (pgc_compare(v, b->values[i], &ok) == 0 && ok)
-                return true;
-        return false;
+    for (size_t i = 0; i < b->nconds; i++) {
+        const pgc_cond *c = &b->conds[i];
+        json_object *v = NULL;
+        if (row)
+            json_object_object_get_ex(row, c->column, &v);
+        int r = pgc_cond_eval(c, v);
+        if (r < 0 || (c->negate ? r : !r))
+            return false;
     }
-    int c = pgc_compare(v, b->values[0], &ok);
-    if (!ok)
-        return false;
-    switch (b->op) {
-    case PGC_EQ:
-        return c == 0;
-    case PGC_NEQ:
-        return c != 0;
-    case PGC_LT:
-        return c < 0;
-    case PGC_LTE:
-        return c <= 0;
-    case PGC_GT:
-        return c > 0;
-    case PGC_GTE:
-        return c >= 0;
-    default:
-        return false;
-    }
+    return true;
 }

@@ -5,7 +5,7 @@ the join reply echoes the bindings with ids, a system message per binding
 (subscribed, or why not: table not in the publication, no SELECT privilege,
 bad filter), the payload's shape (columns, record, old_record, errors,
 commit_timestamp), every event (INSERT, UPDATE, DELETE, *) and filter (eq,
-neq, lt, lte, gt, gte, in) with `ids` naming only the matching bindings,
+neq, lt, lte, gt, gte, in; like, not. and two conditions ANDed) with `ids` naming only the matching bindings,
 row-level security per subscriber (two users and anon; column privileges;
 DELETE checked on the old row), REPLICA IDENTITY FULL, the publication kept
 in sync by the event trigger (a partitioned table too), commit order across
@@ -136,7 +136,7 @@ def test_join_and_status():
     for vsn in VSNS:
         c = Phx(vsn, SERVICE)
         bindings = [b("*"), b("INSERT", filt="id=eq.3"), b("*", "rtc_hidden"),
-                    b("INSERT", filt="id=like.3"), b("*", "rtc_nope")]
+                    b("INSERT", filt="id=foo.3"), b("*", "rtc_nope")]
         reply, systems = c.join("status", bindings)
         echoed = reply["response"]["postgres_changes"]
         check("%s: the ok reply echoes the bindings in order, each with an id" % vsn,
@@ -172,12 +172,13 @@ def test_events_and_filters():
         psql("delete from public.rtc_items")
         c = Phx(vsn, SERVICE)
         names = ["insert", "update", "delete", "all", "eq", "neq", "lt", "lte", "gt", "gte", "in",
-                 "other_table"]
+                 "other_table", "like_and", "not_eq"]
         bindings = [b("INSERT"), b("UPDATE"), b("DELETE"), b("*"),
                     b("*", filt="n=eq.5"), b("INSERT", filt="n=neq.5"), b("INSERT", filt="n=lt.5"),
                     b("INSERT", filt="n=lte.5"), b("INSERT", filt="n=gt.5"),
                     b("INSERT", filt="n=gte.5"), b("INSERT", filt="title=in.(a,\"b,c\")"),
-                    b("*", "rtc_full")]
+                    b("*", "rtc_full"), b("INSERT", filt="title=like.b%,n=gte.5"),
+                    b("INSERT", filt="n=not.eq.5")]
         reply, systems = c.join("events", bindings)
         ids = {e["id"]: names[i] for i, e in enumerate(reply["response"]["postgres_changes"])}
         check("%s: every binding subscribed" % vsn, all(s["status"] == "ok" for s in systems),
@@ -189,12 +190,13 @@ def test_events_and_filters():
         psql("insert into public.rtc_items values (1, 'x', 4, 'a', 's'), (2, 'x', 5, 'b,c', 's'),"
              " (3, 'x', 6, 'z', 's')")
         m1, m2, m3 = c.changes(3)
-        check("%s: INSERT n=4: insert, all, neq, lt, lte, in" % vsn,
-              named(m1) == sorted(["insert", "all", "neq", "lt", "lte", "in"]), m1)
-        check("%s: INSERT n=5: insert, all, eq, lte, gte, in (quoted value with a comma)" % vsn,
-              named(m2) == sorted(["insert", "all", "eq", "lte", "gte", "in"]), m2)
-        check("%s: INSERT n=6: insert, all, neq, gt, gte" % vsn,
-              named(m3) == sorted(["insert", "all", "neq", "gt", "gte"]), m3)
+        check("%s: INSERT n=4: insert, all, neq, lt, lte, in, not.eq" % vsn,
+              named(m1) == sorted(["insert", "all", "neq", "lt", "lte", "in", "not_eq"]), m1)
+        check("%s: INSERT n=5: insert, all, eq, lte, gte, in (quoted value with a comma), "
+          "like and gte ANDed" % vsn,
+          named(m2) == sorted(["insert", "all", "eq", "lte", "gte", "in", "like_and"]), m2)
+        check("%s: INSERT n=6: insert, all, neq, gt, gte, not.eq" % vsn,
+              named(m3) == sorted(["insert", "all", "neq", "gt", "gte", "not_eq"]), m3)
         d = m1["data"]
         check("%s: the INSERT payload as supabase-js maps it" % vsn,
               d["schema"] == "public" and d["table"] == "rtc_items" and d["type"] == "INSERT"

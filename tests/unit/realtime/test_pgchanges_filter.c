@@ -1,6 +1,6 @@
 /* postgres_changes bindings: parsing (events, schema/table defaults,
- * filters and their errors) and matching (every operator, typed values,
- * missing and null columns). */
+ * filters with several conditions and their errors) and matching (every
+ * operator, not., typed values, missing and null columns). */
 #include "realtime/pgchanges_filter.h"
 
 #include <CUnit/CUnit.h>
@@ -39,7 +39,7 @@ static void test_parse(void)
     CU_ASSERT_EQUAL(b.events, PGC_INSERT);
     CU_ASSERT_STRING_EQUAL(b.schema, "public");
     CU_ASSERT_STRING_EQUAL(b.table, "t");
-    CU_ASSERT_PTR_NULL(b.column);
+    CU_ASSERT_EQUAL(b.nconds, 0);
     CU_ASSERT_EQUAL(b.id, 7);
     CU_ASSERT_TRUE(pgc_binding_wants(&b, "public", "t", PGC_INSERT));
     CU_ASSERT_FALSE(pgc_binding_wants(&b, "public", "t", PGC_DELETE));
@@ -54,7 +54,7 @@ static void test_parse(void)
     CU_ASSERT_FALSE(parse("{\"event\":\"TRUNCATE\",\"table\":\"t\"}", &b, why));
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "event must be"));
     pgc_binding_clear(&b);
-    CU_ASSERT_FALSE(parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":\"id=like.3\"}", &b, why));
+    CU_ASSERT_FALSE(parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":\"id=foo.3\"}", &b, why));
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "Error parsing `filter` params"));
     pgc_binding_clear(&b);
     CU_ASSERT_FALSE(parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":\"id\"}", &b, why));
@@ -63,8 +63,28 @@ static void test_parse(void)
     pgc_binding_clear(&b);
     CU_ASSERT_TRUE(
         parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":\"c=in.(1,\\\"a,b\\\",x)\"}", &b, why));
-    CU_ASSERT_EQUAL_FATAL(b.nvalues, 3);
-    CU_ASSERT_STRING_EQUAL(b.values[1], "a,b");
+    CU_ASSERT_EQUAL_FATAL(b.nconds, 1);
+    CU_ASSERT_EQUAL_FATAL(b.conds[0].nvalues, 3);
+    CU_ASSERT_STRING_EQUAL(b.conds[0].values[1], "a,b");
+    pgc_binding_clear(&b);
+    /* conditions ANDed; commas inside parentheses and quotes do not split */
+    CU_ASSERT_TRUE(parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":"
+                         "\"a=in.(1,2),b=eq.\\\"x,y\\\",c=not.is.null\"}",
+                         &b, why));
+    CU_ASSERT_EQUAL_FATAL(b.nconds, 3);
+    CU_ASSERT_STRING_EQUAL(b.conds[1].values[0], "x,y");
+    CU_ASSERT_TRUE(b.conds[2].negate);
+    json_object *row = json_tokener_parse("{\"a\":2,\"b\":\"x,y\",\"c\":0}");
+    CU_ASSERT_TRUE(pgc_filter_passes(&b, row));
+    json_object_put(row);
+    row = json_tokener_parse("{\"a\":3,\"b\":\"x,y\",\"c\":0}");
+    CU_ASSERT_FALSE(pgc_filter_passes(&b, row));
+    json_object_put(row);
+    pgc_binding_clear(&b);
+    CU_ASSERT_FALSE(parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":\"c=is.maybe\"}", &b, why));
+    pgc_binding_clear(&b);
+    CU_ASSERT_FALSE(parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":\"c=match.(\"}", &b, why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "regular expression"));
     pgc_binding_clear(&b);
 }
 
@@ -91,6 +111,27 @@ static void test_operators(void)
     CU_ASSERT_FALSE(passes("c=eq.5", "null"));  /* null never matches */
     CU_ASSERT_FALSE(passes("c=neq.5", "null")); /* as in SQL */
     CU_ASSERT_FALSE(passes("c=eq.5", "\"5x\""));
+    CU_ASSERT_TRUE(passes("c=like.ab%", "\"abc\""));
+    CU_ASSERT_TRUE(passes("c=like.a_c", "\"abc\""));
+    CU_ASSERT_FALSE(passes("c=like.ab%", "\"xabc\""));
+    CU_ASSERT_FALSE(passes("c=like.AB%", "\"abc\""));
+    CU_ASSERT_TRUE(passes("c=ilike.AB%", "\"abc\""));
+    CU_ASSERT_TRUE(passes("c=like.%b%", "\"abc\""));
+    CU_ASSERT_TRUE(passes("c=is.null", "null"));
+    CU_ASSERT_FALSE(passes("c=is.null", "1"));
+    CU_ASSERT_TRUE(passes("c=not.is.null", "1"));
+    CU_ASSERT_TRUE(passes("c=is.true", "true"));
+    CU_ASSERT_FALSE(passes("c=is.false", "true"));
+    CU_ASSERT_TRUE(passes("c=match.^a[0-9]+$", "\"a12\""));
+    CU_ASSERT_FALSE(passes("c=match.^a[0-9]+$", "\"A12\""));
+    CU_ASSERT_TRUE(passes("c=imatch.^a[0-9]+$", "\"A12\""));
+    CU_ASSERT_TRUE(passes("c=isdistinct.5", "null"));
+    CU_ASSERT_TRUE(passes("c=isdistinct.5", "6"));
+    CU_ASSERT_FALSE(passes("c=isdistinct.5", "5"));
+    CU_ASSERT_TRUE(passes("c=not.eq.5", "6"));
+    CU_ASSERT_FALSE(passes("c=not.eq.5", "5"));
+    CU_ASSERT_FALSE(passes("c=not.eq.5", "null")); /* not of unknown is unknown */
+    CU_ASSERT_TRUE(passes("c=not.in.(1,2)", "3"));
 }
 
 static void test_missing_column(void)

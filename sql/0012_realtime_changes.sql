@@ -202,13 +202,19 @@ begin
 end
 $$;
 
+-- Runs as its owner whoever issues the DDL; a failure (say, a table whose
+-- triggers the owner may not create) is a warning, never a failed CREATE
+-- TABLE: binding_status then tells subscribers the table is not captured.
 create or replace function pgchanges._on_ddl() returns event_trigger
-language plpgsql
+language plpgsql security definer set search_path = pg_catalog
 as $$
 begin
   perform pgchanges.sync();
+exception when others then
+  raise warning 'pgchanges: the capture triggers could not follow the publication: %', sqlerrm;
 end
 $$;
+revoke all on function pgchanges._on_ddl() from public;
 
 do $$
 begin
@@ -333,6 +339,11 @@ begin
       elsif not (has_table_privilege(p_role, rel, 'SELECT')
                  or has_any_column_privilege(p_role, rel, 'SELECT')) then
         why := format('role %s has no SELECT privilege on %I.%I', p_role, sch, tab);
+      elsif (select count(*) from pg_trigger g where g.tgrelid = rel
+             and g.tgname = any (pgchanges._wanted_triggers(rel)))
+            < cardinality(pgchanges._wanted_triggers(rel)) then
+        why := format('table %I.%I is in the publication but its changes are not captured '
+                      '(run select pgchanges.sync() as a superuser)', sch, tab);
       end if;
     end if;
     out := out || jsonb_build_array(why);

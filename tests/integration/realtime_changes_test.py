@@ -274,6 +274,13 @@ def test_publication_sync():
     psql("insert into public.rtc_late values (1)")
     m = c.change()
     check("and changes flow", m["data"]["record"] == {"id": 1}, m)
+    psql("drop trigger pgchanges_capture_insert on public.rtc_late")
+    _, systems = c.join("late3", [b("INSERT", "rtc_late")])
+    check("a published table whose capture triggers are gone: an error saying so",
+          systems[0]["status"] == "error" and "not captured" in systems[0]["message"], systems)
+    psql("select pgchanges.sync()")
+    _, systems = c.join("late4", [b("INSERT", "rtc_late")])
+    check("pgchanges.sync() puts them back", systems[0]["status"] == "ok", systems)
     psql("alter publication supabase_realtime drop table public.rtc_late")
     trig = psql("select count(*) from pg_trigger where tgname like 'pgchanges_capture%' "
                 "and tgrelid = 'public.rtc_late'::regclass")
@@ -295,6 +302,21 @@ def test_publication_sync():
         psql("alter publication supabase_realtime drop table public.rtc_part;"
              "drop table public.rtc_part")
     c.close()
+
+
+def test_ddl_of_other_roles():
+    try:
+        psql("create role rtc_plain; grant create on schema public to rtc_plain;"
+             "set role rtc_plain; create table public.rtc_by_plain (id int primary key);"
+             "reset role; drop table public.rtc_by_plain;")
+        ok = True
+    except RuntimeError as e:
+        ok = e
+    finally:
+        psql("drop table if exists public.rtc_by_plain; revoke create on schema public from rtc_plain;"
+             "drop role if exists rtc_plain")
+    check("a role that is not a superuser still creates tables (the event trigger runs as its owner)",
+          ok is True, ok)
 
 
 def test_commit_order():
@@ -373,6 +395,7 @@ def test_postgres_restart():
 
 if __name__ == "__main__":
     sys.exit(run_suite(setup, [test_join_and_status, test_events_and_filters, test_rls_two_users,
-                               test_publication_sync, test_commit_order, test_two_daemons,
+                               test_publication_sync, test_ddl_of_other_roles, test_commit_order,
+                               test_two_daemons,
                                test_postgres_restart],
                        teardown))

@@ -2,14 +2,17 @@
 -- PL/pgSQL, so capture works on any PostgreSQL, managed ones included (no
 -- logical decoding, no C extension).
 --
--- Publication: supabase_realtime (created here when absent, empty). Every
--- ordinary table in it gets the row trigger pgchanges_capture; the event
--- trigger pgchanges_publication keeps the triggers in step with the
--- publication (CREATE/ALTER/DROP PUBLICATION, CREATE/ALTER TABLE).
+-- Publication: supabase_realtime, which the project creates (as the spec's
+-- pitfalls page says: `create publication supabase_realtime for table
+-- public.t`; it is not created here, so that statement works). Every
+-- ordinary table in it gets the capture triggers; the event trigger
+-- pgchanges_publication keeps them in step with the publication
+-- (CREATE/ALTER/DROP PUBLICATION, CREATE/ALTER TABLE).
 --
--- Capture: the row trigger writes the new and old row (as jsonb) to
--- pgchanges.changes. At commit, a deferred constraint trigger stamps the
--- transaction once: it takes a transaction advisory lock (so committing
+-- Capture: statement triggers (a row trigger on partitions) write the new
+-- and old rows (as jsonb) to pgchanges.changes, and mark the transaction in
+-- pgchanges.pending. At commit, a deferred constraint trigger on that mark
+-- stamps the transaction once: it takes a transaction advisory lock (so committing
 -- writers of published tables pass one at a time), draws the next value of
 -- pgchanges.commit_seq, records it with the commit time in
 -- pgchanges.commits and NOTIFYs pgchanges. The lock is held until the
@@ -27,14 +30,6 @@
 
 create schema if not exists pgchanges;
 grant usage on schema pgchanges to authenticator;
-
-do $$
-begin
-  if not exists (select from pg_publication where pubname = 'supabase_realtime') then
-    create publication supabase_realtime;
-  end if;
-end
-$$;
 
 create sequence if not exists pgchanges.commit_seq;
 
@@ -314,7 +309,10 @@ begin
     sch := coalesce(nullif(b ->> 'schema', ''), 'public');
     tab := nullif(b ->> 'table', '');
     why := null;
-    if tab is null or tab = '*' then
+    if not exists (select from pg_publication where pubname = 'supabase_realtime') then
+      why := format('the publication supabase_realtime does not exist (create publication '
+                    'supabase_realtime for table %I.%s)', sch, coalesce(tab, '...'));
+    elsif tab is null or tab = '*' then
       if not exists (select from pg_publication_tables p
                      where p.pubname = 'supabase_realtime' and p.schemaname = sch) then
         why := format('no table of schema %s is in the publication supabase_realtime', sch);

@@ -67,6 +67,11 @@ function subscribe(channel, statuses, ms = 5000) {
 }
 
 const FIXTURE = `
+do $$ begin
+  if not exists (select from pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+end $$;
 drop table if exists public.rcc_todos, public.rcc_unpublished cascade;
 create table public.rcc_todos (id int primary key, owner text not null, title text, done bool default false,
                                tags text[], meta jsonb);

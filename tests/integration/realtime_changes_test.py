@@ -93,7 +93,17 @@ class Phx:
         self.ws.close()
 
 
+PUBLICATION = """
+do $$ begin
+  if not exists (select from pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+end $$;
+"""
+
+
 def setup():
+    psql(PUBLICATION)
     psql("""
 drop table if exists public.rtc_items, public.rtc_full, public.rtc_hidden, public.rtc_private,
   public.rtc_late cascade;
@@ -123,6 +133,14 @@ alter publication supabase_realtime drop table public.rtc_items, public.rtc_full
 drop table if exists public.rtc_items, public.rtc_full, public.rtc_hidden, public.rtc_private,
   public.rtc_late cascade;
 """)
+
+
+def clear_items():
+    """Empties rtc_items and lets the daemon read those DELETEs before the
+    next join (a change committed before a join but read after it reaches
+    the new channel too)."""
+    psql("delete from public.rtc_items")
+    time.sleep(0.5)
 
 
 def b(event, table="rtc_items", filt=None, schema="public"):
@@ -169,7 +187,7 @@ def test_join_and_status():
 
 def test_events_and_filters():
     for vsn in VSNS:
-        psql("delete from public.rtc_items")
+        clear_items()
         c = Phx(vsn, SERVICE)
         names = ["insert", "update", "delete", "all", "eq", "neq", "lt", "lte", "gt", "gte", "in",
                  "other_table", "like_and", "not_eq"]
@@ -229,7 +247,7 @@ def test_events_and_filters():
 
 
 def test_rls_two_users():
-    psql("delete from public.rtc_items")
+    clear_items()
     u1, u2, anon = Phx("2.0.0"), Phx("1.0.0"), Phx("2.0.0")
     for c, tok in ((u1, user_token("u1")), (u2, user_token("u2")), (anon, None)):
         _, systems = c.join("rls", [b("*")], token=tok)
@@ -261,6 +279,27 @@ def test_rls_two_users():
 
 
 def test_publication_sync():
+    c = Phx("1.0.0", SERVICE)
+    psql("drop publication supabase_realtime")
+    try:
+        _, systems = c.join("nopub", [b("INSERT", "rtc_items")])
+        check("no publication supabase_realtime: an error saying how to create it",
+              systems[0]["status"] == "error" and "create publication" in systems[0]["message"],
+              systems)
+        psql("insert into public.rtc_items values (90, 'x', 1, 'untracked', null)")
+        check("its tables lost their capture triggers (DROP PUBLICATION)",
+              psql("select count(*) from pgchanges.changes where table_name = 'rtc_items'") == "0")
+        psql("create publication supabase_realtime for table public.rtc_late")
+        _, systems = c.join("newpub", [b("INSERT", "rtc_late")])
+        psql("insert into public.rtc_late values (0)")
+        m = c.change()
+        check("CREATE PUBLICATION supabase_realtime FOR TABLE (the spec's pitfall page): "
+              "subscribed, and changes flow", systems[0]["status"] == "ok"
+              and m["data"]["record"] == {"id": 0}, (systems, m))
+    finally:
+        psql(PUBLICATION + "alter publication supabase_realtime set table public.rtc_items, "
+             "public.rtc_full, public.rtc_private")
+    c.close()
     c = Phx("1.0.0", SERVICE)
     _, systems = c.join("late1", [b("INSERT", "rtc_late")])
     check("before ALTER PUBLICATION: an error", systems[0]["status"] == "error", systems)
@@ -320,7 +359,7 @@ def test_ddl_of_other_roles():
 
 
 def test_commit_order():
-    psql("delete from public.rtc_items")
+    clear_items()
     c = Phx("2.0.0", SERVICE)
     c.join("order", [b("INSERT")])
     slow = threading.Thread(target=psql, args=(

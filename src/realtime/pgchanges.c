@@ -15,7 +15,9 @@
 
 #define PGC_POLL_MS 10000
 
-typedef enum { PGC_PENDING, PGC_LIVE, PGC_REFUSED } pgc_state;
+/* INVALID: the binding could not be parsed (final); REFUSED: the database
+ * said why not (asked again when the channel's token changes). */
+typedef enum { PGC_PENDING, PGC_LIVE, PGC_REFUSED, PGC_INVALID } pgc_state;
 
 /* One channel that asked for changes. */
 typedef struct pgc_sub {
@@ -26,6 +28,7 @@ typedef struct pgc_sub {
     pgc_state *state;
     size_t count;
     unsigned long long serial;
+    unsigned pending_status; /* status queries not answered yet */
     pgchanges_deliver_fn *deliver;
     struct pgc_sub *next;
 } pgc_sub;
@@ -180,15 +183,19 @@ static void pgc_on_status(void *data, PGresult *res)
         list = json_arena_owned(pc->ctx->work, json_tokener_parse(PQgetvalue(res, 0, 0)));
     else if (res)
         log_event("pgchanges: binding status: %s", PQresultErrorMessage(res));
+    if (s)
+        s->pending_status--;
     for (size_t i = 0; s && i < s->count; i++) {
-        if (s->state[i] != PGC_PENDING)
+        if (s->state[i] == PGC_INVALID)
             continue;
         json_object *why = list ? json_object_array_get_idx(list, i) : NULL;
-        if (list && !json_plain_string(why)) {
-            s->state[i] = PGC_LIVE;
+        pgc_state now = list && !json_plain_string(why) ? PGC_LIVE : PGC_REFUSED;
+        if (now == s->state[i]) /* a recheck that changes nothing says nothing */
+            continue;
+        s->state[i] = now;
+        if (now == PGC_LIVE) {
             pgc_tell(pc, s, &s->bindings[i], "ok", "Subscribed to PostgreSQL");
         } else {
-            s->state[i] = PGC_REFUSED;
             pgc_tell(pc, s, &s->bindings[i], "error",
                      list ? json_plain_string(why)
                           : "the database could not be asked about this binding: no change "
@@ -212,6 +219,7 @@ static void pgc_ask_status(pgchanges *pc, pgc_sub *s)
     }
     pgc_job *j = pgc_job_new(pc);
     j->serial = s->serial;
+    s->pending_status++;
     const char *params[] = {s->auth->role, json_text(a, ask)};
     if (!rt_pg_query(pc->check, "select pgchanges.binding_status($1, $2::jsonb)", 2, params,
                      pgc_on_status, j))
@@ -240,11 +248,20 @@ void pgchanges_subscribe(pgchanges *pc, void *owner, const rt_auth *auth, const 
         long long bid = json_object_object_get_ex(b, "id", &id) ? json_object_get_int64(id) : 0;
         char why[300];
         if (!pgc_binding_parse(b, bid, &s->bindings[i], why, sizeof(why))) {
-            s->state[i] = PGC_REFUSED;
+            s->state[i] = PGC_INVALID;
             pgc_tell(pc, s, &s->bindings[i], "error", why);
         }
     }
     pgc_ask_status(pc, s);
+}
+
+void pgchanges_recheck(pgchanges *pc, void *owner)
+{
+    for (pgc_sub *s = pc ? pc->subs : NULL; s; s = s->next)
+        if (s->owner == owner) {
+            pgc_ask_status(pc, s);
+            return;
+        }
 }
 
 void pgchanges_unsubscribe(pgchanges *pc, void *owner)
@@ -279,14 +296,15 @@ static const char *pgc_matching_ids(arena *a, const pgc_sub *s, const pgc_change
     return ids ? json_text(a, ids) : NULL;
 }
 
-/* Does s have a binding for change c? Pending bindings count: their status
- * query was queued on the RLS connection before this batch's checks, so it
- * is answered first, and a change committed after the join's ok reply is
- * never missed. */
+/* Does s have a binding for change c? Bindings whose status is being asked
+ * count: that query was queued on the RLS connection before this batch's
+ * checks, so it is answered first, and a change committed after the join's
+ * ok reply (or a new token) is never missed. */
 static bool pgc_sub_wants(const pgc_sub *s, const pgc_change *c)
 {
     for (size_t i = 0; i < s->count; i++)
-        if (s->state[i] != PGC_REFUSED &&
+        if ((s->state[i] == PGC_LIVE || s->state[i] == PGC_PENDING ||
+             (s->state[i] == PGC_REFUSED && s->pending_status > 0)) &&
             pgc_binding_wants(&s->bindings[i], c->schema, c->table, c->event))
             return true;
     return false;

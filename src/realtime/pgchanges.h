@@ -35,6 +35,9 @@ void pgchanges_free(pgchanges *pc);
  * Every binding then gets a system message: subscribed, or why not. */
 void pgchanges_subscribe(pgchanges *pc, void *owner, const rt_auth *auth, const char *channel_name,
                          json_object *bindings, pgchanges_deliver_fn *deliver);
+/* The channel's token changed (its role may have): its bindings are asked
+ * about again, and a binding whose answer changes gets a system message. */
+void pgchanges_recheck(pgchanges *pc, void *owner);
 /* The channel is gone (no-op when it never subscribed). */
 void pgchanges_unsubscribe(pgchanges *pc, void *owner);
 

@@ -32,6 +32,11 @@ void phx_changes_join(rt_client *c, phx_channel *ch, json_object *bindings)
     pgchanges_subscribe(c->ctx->changes, ch, &ch->auth, name, bindings, phx_changes_deliver);
 }
 
+void phx_changes_token(rt_client *c, phx_channel *ch)
+{
+    pgchanges_recheck(c->ctx->changes, ch);
+}
+
 void phx_changes_leave(rt_client *c, phx_channel *ch)
 {
     pgchanges_unsubscribe(c->ctx->changes, ch);

@@ -58,4 +58,5 @@ void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m)
     rt_auth_clear(&ch->auth);
     ch->auth = fresh;
     ch->has_token = true;
+    phx_changes_token(c, ch);
 }

@@ -7,7 +7,8 @@ bad filter), the payload's shape (columns, record, old_record, errors,
 commit_timestamp), every event (INSERT, UPDATE, DELETE, *) and filter (eq,
 neq, lt, lte, gt, gte, in; like, not. and two conditions ANDed) with `ids` naming only the matching bindings,
 row-level security per subscriber (two users and anon; column privileges;
-DELETE checked on the old row), REPLICA IDENTITY FULL, the publication kept
+DELETE checked on the old row; a binding asked about again after an
+access_token push), REPLICA IDENTITY FULL, the publication kept
 in sync by the event trigger (a partitioned table too), commit order across
 concurrent transactions, 1200 rows in several read batches, two daemons
 reading the same changes, and a PostgreSQL restart (a system message, then
@@ -106,7 +107,7 @@ def setup():
     psql(PUBLICATION)
     psql("""
 drop table if exists public.rtc_items, public.rtc_full, public.rtc_hidden, public.rtc_private,
-  public.rtc_late cascade;
+  public.rtc_late, public.rtc_members cascade;
 create table public.rtc_items (id int primary key, owner text not null, n int, title text,
                                secret text);
 alter table public.rtc_items enable row level security;
@@ -120,18 +121,20 @@ alter table public.rtc_full replica identity full;
 create table public.rtc_hidden (id int primary key);
 create table public.rtc_private (id int primary key);
 revoke all on public.rtc_private from anon, authenticated;
+create table public.rtc_members (id int primary key);
+revoke all on public.rtc_members from anon;
 create table public.rtc_late (id int primary key);
 alter publication supabase_realtime add table public.rtc_items, public.rtc_full,
-  public.rtc_private;
+  public.rtc_private, public.rtc_members;
 """)
 
 
 def teardown():
     psql("""
 alter publication supabase_realtime drop table public.rtc_items, public.rtc_full,
-  public.rtc_private;
+  public.rtc_private, public.rtc_members;
 drop table if exists public.rtc_items, public.rtc_full, public.rtc_hidden, public.rtc_private,
-  public.rtc_late cascade;
+  public.rtc_late, public.rtc_members cascade;
 """)
 
 
@@ -278,6 +281,20 @@ def test_rls_two_users():
         c.close()
 
 
+def test_token_change():
+    c = Phx("2.0.0")
+    _, systems = c.join("signin", [b("INSERT", "rtc_members")])
+    check("anon may not select the table: an error", systems[0]["status"] == "error", systems)
+    c.send("realtime:signin", "access_token", {"access_token": user_token("u1")})
+    m = c.next(lambda m: m[3] == "system")[4]
+    check("after an access_token push (sign-in) the binding is asked about again: subscribed",
+          m.get("status") == "ok" and m.get("message") == "Subscribed to PostgreSQL", m)
+    psql("insert into public.rtc_members values (1)")
+    m = c.change()
+    check("and the signed-in user gets the changes", m["data"]["record"] == {"id": 1}, m)
+    c.close()
+
+
 def test_publication_sync():
     c = Phx("1.0.0", SERVICE)
     psql("drop publication supabase_realtime")
@@ -298,7 +315,7 @@ def test_publication_sync():
               and m["data"]["record"] == {"id": 0}, (systems, m))
     finally:
         psql(PUBLICATION + "alter publication supabase_realtime set table public.rtc_items, "
-             "public.rtc_full, public.rtc_private")
+             "public.rtc_full, public.rtc_private, public.rtc_members")
     c.close()
     c = Phx("1.0.0", SERVICE)
     _, systems = c.join("late1", [b("INSERT", "rtc_late")])
@@ -434,6 +451,7 @@ def test_postgres_restart():
 
 if __name__ == "__main__":
     sys.exit(run_suite(setup, [test_join_and_status, test_events_and_filters, test_rls_two_users,
+                               test_token_change,
                                test_publication_sync, test_ddl_of_other_roles, test_commit_order,
                                test_two_daemons,
                                test_postgres_restart],

@@ -5,14 +5,14 @@ the join reply echoes the bindings with ids, a system message per binding
 (subscribed, or why not: table not in the publication, no SELECT privilege,
 bad filter), the payload's shape (columns, record, old_record, errors,
 commit_timestamp), every event (INSERT, UPDATE, DELETE, *) and filter (eq,
-neq, lt, lte, gt, gte, in; like, not. and two conditions ANDed) with `ids` naming only the matching bindings,
-row-level security per subscriber (two users and anon; column privileges;
-DELETE checked on the old row; a binding asked about again after an
-access_token push), REPLICA IDENTITY FULL, the publication kept
-in sync by the event trigger (a partitioned table too), commit order across
-concurrent transactions, 1200 rows in several read batches, two daemons
-reading the same changes, and a PostgreSQL restart (a system message, then
-changes flow again). Standard library only."""
+neq, lt, lte, gt, gte, in; like, not. and two conditions ANDed) with `ids`
+naming only the matching bindings, row-level security per subscriber (two
+users and anon; column privileges; DELETE checked on the old row; a binding
+asked about again after an access_token push), REPLICA IDENTITY FULL, the
+publication kept in sync by the event trigger (a partitioned table too),
+commit order across concurrent transactions, 1200 rows in several read
+batches, two daemons reading the same changes, and a PostgreSQL restart (a
+system message, then changes flow again). Standard library only."""
 import os
 import socket
 import subprocess

@@ -9,6 +9,7 @@
 #include "realtime/livews.h"
 #include "realtime/pgchanges.h"
 #include "realtime/phoenix.h"
+#include "realtime/phx_authz.h"
 #include "realtime/rt_bus.h"
 #include "realtime/realtime_settings.h"
 #include "realtime/rt_context.h"
@@ -110,6 +111,8 @@ int main(int argc, char **argv)
         bus.send_data = ctx.live;
         ctx.changes = pgchanges_new(&ctx, loop, ctx.live, 500);
         livequery_start(ctx.live);
+        ctx.authz = phx_authz_new(loop, db_url);
+        phx_authz_start(ctx.authz);
     }
     const webhooks_settings *hook_settings = webhooks_settings_get(err, sizeof(err));
     if (!hook_settings) {
@@ -132,6 +135,7 @@ int main(int argc, char **argv)
     wh_delivery_free(hooks);
     livequery_free(ctx.live);
     pgchanges_free(ctx.changes);
+    phx_authz_free(ctx.authz);
     ae_loop_free(loop);
     rt_topics_free(srv.conns.by_addr);
     rt_topics_free(ctx.topics);

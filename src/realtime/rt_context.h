@@ -18,6 +18,7 @@ struct rt_context {
     struct livequery *live;      /* NULL without DATABASE_URL */
     struct rt_bus *bus;          /* between daemons; NULL without DATABASE_URL */
     struct pgchanges *changes;   /* postgres_changes; NULL without DATABASE_URL */
+    struct phx_authz *authz;     /* private channels; NULL without DATABASE_URL */
     unsigned long long next_ref; /* presence refs, message refs */
 };
 

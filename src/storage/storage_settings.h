@@ -7,18 +7,20 @@
 #define PGSTACK_STORAGE_SETTINGS_H
 
 #include "core/config.h"
+#include "storage/backend_s3_settings.h"
 #include "worker/app.h"
 
 #include <stdbool.h>
 
 typedef struct storage_settings {
     area_limits limits;          /* STORAGE_WORKERS, STORAGE_MAX_BODY */
-    char *backend;               /* STORAGE_BACKEND: "disk" */
+    char *backend;               /* STORAGE_BACKEND: disk, database or s3 */
     char *root;                  /* STORAGE_ROOT */
     char *sendfile_header;       /* STORAGE_SENDFILE_HEADER; NULL or "": stream */
     bool strict_mime;            /* STORAGE_STRICT_MIME */
     long signed_upload_expiry_s; /* STORAGE_SIGNED_UPLOAD_EXPIRY */
     long tus_expiry_s;           /* STORAGE_TUS_EXPIRY */
+    storage_s3_settings s3;      /* STORAGE_S3_* (backend_s3_settings.h) */
     /* derived at first use (not configuration keys) */
     bool derived;
     const char *jwt_secret;

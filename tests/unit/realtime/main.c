@@ -1,7 +1,7 @@
 /* Runs the CUnit suites of the realtime daemon's pure parts: Phoenix
  * frames, request heads, topics and presence, the event loop's timers, and
- * the README rows of the realtime settings, postgres_changes bindings
- * and filters. */
+ * the README rows of the realtime settings, WebSocket sessions,
+ * postgres_changes bindings and filters. */
 #include <CUnit/Basic.h>
 
 void register_realtime_phx_frame_tests(void);
@@ -10,6 +10,7 @@ void register_realtime_topic_tests(void);
 void register_realtime_ae_tests(void);
 void register_realtime_settings_tests(void);
 void register_realtime_pgchanges_filter_tests(void);
+void register_realtime_ws_tests(void);
 
 int main(void)
 {
@@ -21,6 +22,7 @@ int main(void)
     register_realtime_ae_tests();
     register_realtime_settings_tests();
     register_realtime_pgchanges_filter_tests();
+    register_realtime_ws_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

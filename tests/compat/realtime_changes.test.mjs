@@ -66,6 +66,14 @@ function subscribe(channel, statuses, ms = 5000) {
   })
 }
 
+// Empties rcc_todos and lets the daemon read those DELETEs before the next
+// subscribe (a change committed just before a join but read after it
+// reaches the new channel too).
+async function clearTodos() {
+  psql('delete from public.rcc_todos')
+  await sleep(500)
+}
+
 const FIXTURE = `
 do $$ begin
   if not exists (select from pg_publication where pubname = 'supabase_realtime') then
@@ -82,7 +90,7 @@ alter publication supabase_realtime add table public.rcc_todos;
 `
 
 async function eventChecks(vsn) {
-  psql('delete from public.rcc_todos')
+  await clearTodos()
   const a = rtClient(vsn)
   const inserts = [], updates = [], deletes = [], all = [], systems = [], statuses = []
   const ch = a.channel(`todos-${vsn}`)
@@ -122,7 +130,7 @@ async function eventChecks(vsn) {
 }
 
 async function rlsChecks(vsn) {
-  psql("delete from public.rcc_todos")
+  await clearTodos()
   const user = sign({ sub: 'u1', role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 })
   const u = rtClient(vsn, ENV.ANON_KEY)
   await u.realtime.setAuth(user)
@@ -149,7 +157,7 @@ async function rlsChecks(vsn) {
 }
 
 async function restartChecks(vsn) {
-  psql('delete from public.rcc_todos')
+  await clearTodos()
   const a = rtClient(vsn)
   const got = [], statuses = []
   const ch = a.channel(`restart-${vsn}`)

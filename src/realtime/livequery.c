@@ -2,6 +2,7 @@
 #include "realtime/livequery.h"
 
 #include "core/json_text.h"
+#include "realtime/rt_auth.h"
 #include "realtime/rt_bus.h"
 #include "realtime/rt_client.h"
 #include "realtime/rt_pg.h"
@@ -37,6 +38,7 @@ struct livequery {
     bool loaded;
     bool resync; /* after the registry reloads, tell every subscriber to re-fetch */
     lq_job *head, *tail;
+    rt_pg_callbacks also; /* another user of the LISTEN connection */
 };
 
 #define LQ_TOPIC(a, id) arena_printf((a), "ws:%s", (id))
@@ -66,7 +68,7 @@ static lq_query *lq_find(livequery *lq, const char *query_id)
 
 static const char *lq_claim_key(arena *a, const rt_client *c)
 {
-    return arena_printf(a, "%s\n%s", c->auth.role, c->auth.claims_json);
+    return rt_auth_claim_key(a, &c->auth);
 }
 
 /* Sends text to the members of query_id's topic with claim_key (NULL:
@@ -141,13 +143,18 @@ static void lq_load_registry(livequery *lq)
 static void lq_on_listen_state(void *data, bool up, unsigned long generation)
 {
     livequery *lq = data;
-    if (!up)
+    if (!up) {
+        if (lq->also.state)
+            lq->also.state(lq->also.data, up, generation);
         return;
+    }
     lq->resync = generation > 1; /* notifications may have been missed */
     rt_pg_query(lq->listen, "listen pgr", 0, NULL, lq_ignore, lq);
     rt_pg_query(lq->listen, "listen pgr_meta", 0, NULL, lq_ignore, lq);
     rt_pg_query(lq->listen, "listen " RT_BUS_CHANNEL, 0, NULL, lq_ignore, lq);
     lq_load_registry(lq);
+    if (lq->also.state)
+        lq->also.state(lq->also.data, up, generation);
     json_object *hello = json_arena_owned(lq->ctx->work, json_object_new_object());
     rt_bus_publish(lq->ctx, "hello", hello); /* the others announce their presence */
 }
@@ -291,6 +298,8 @@ static void lq_on_notify(void *data, const char *channel, const char *payload)
         lq_on_change(lq, payload);
     else if (strcmp(channel, RT_BUS_CHANNEL) == 0)
         rt_bus_receive(lq->ctx, payload);
+    else if (lq->also.notify)
+        lq->also.notify(lq->also.data, channel, payload);
 }
 
 /* ------------------------------------------------------------ public */
@@ -313,6 +322,13 @@ bool livequery_notify(void *data, const char *payload)
     livequery *lq = data;
     const char *params[] = {RT_BUS_CHANNEL, payload};
     return rt_pg_query(lq->listen, "select pg_notify($1, $2)", 2, params, lq_ignore, lq);
+}
+
+void livequery_share(livequery *lq, const rt_pg_callbacks *also, rt_pg **listen, rt_pg **check)
+{
+    lq->also = *also;
+    *listen = lq->listen;
+    *check = lq->check;
 }
 
 void livequery_start(livequery *lq)

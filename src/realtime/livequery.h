@@ -12,6 +12,7 @@
 
 #include "realtime/ae.h"
 #include "realtime/rt_context.h"
+#include "realtime/rt_pg.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -23,6 +24,11 @@ typedef enum { LQ_FOUND, LQ_UNKNOWN, LQ_UNAVAILABLE } lq_lookup;
 livequery *livequery_new(ae_loop *loop, rt_context *ctx, const char *database_url);
 void livequery_free(livequery *lq);
 void livequery_start(livequery *lq);
+
+/* Shares the LISTEN connection (also gets the notifications live queries
+ * do not handle and every state change) and the RLS connection (queries
+ * queued there run in order with the live queries' checks). */
+void livequery_share(livequery *lq, const rt_pg_callbacks *also, rt_pg **listen, rt_pg **check);
 
 /* NOTIFY realtime_bus on the LISTEN connection (an rt_bus sender; data is
  * the livequery). false when the connection is down. */

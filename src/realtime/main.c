@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "realtime/livequery.h"
 #include "realtime/livews.h"
+#include "realtime/pgchanges.h"
 #include "realtime/phoenix.h"
 #include "realtime/phx_authz.h"
 #include "realtime/rt_bus.h"
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
         ctx.live = livequery_new(loop, &ctx, db_url);
         bus.send = livequery_notify;
         bus.send_data = ctx.live;
+        ctx.changes = pgchanges_new(&ctx, loop, ctx.live, 500);
         livequery_start(ctx.live);
         ctx.authz = phx_authz_new(loop, db_url);
         phx_authz_start(ctx.authz);
@@ -137,6 +139,7 @@ int main(int argc, char **argv)
     rt_server_shutdown(&srv);
     wh_delivery_free(hooks);
     livequery_free(ctx.live);
+    pgchanges_free(ctx.changes);
     phx_authz_free(ctx.authz);
     ae_loop_free(loop);
     rt_topics_free(srv.conns.by_addr);

@@ -64,23 +64,6 @@ static json_object *phx_echo_bindings(json_object *config, const char **why)
     return list;
 }
 
-/* postgres_changes are not captured by this daemon yet: say so per join
- * instead of staying silent (Supabase's most reported realtime problem). */
-static void phx_send_changes_status(rt_client *c, phx_channel *ch, json_object *bindings)
-{
-    if (json_object_array_length(bindings) == 0)
-        return;
-    json_object *sys = json_arena_owned(c->msg_arena, json_object_new_object());
-    json_object_object_add(sys, "extension", json_object_new_string("postgres_changes"));
-    json_object_object_add(sys, "status", json_object_new_string("error"));
-    json_object_object_add(
-        sys, "message",
-        json_object_new_string("postgres_changes are not available on this server yet: "
-                               "no change will be delivered"));
-    json_object_object_add(sys, "channel", json_object_new_string(ch->topic + strlen("realtime:")));
-    phx_push(c, ch->join_ref, NULL, ch->topic, "system", json_text(c->msg_arena, sys));
-}
-
 /* The channel's credentials: its access_token, else the socket's. NULL on
  * success, else the error reason. */
 static const char *phx_join_auth(rt_client *c, json_object *payload, phx_channel *ch)
@@ -174,7 +157,7 @@ static void phx_join_link(rt_client *c, const phx_msg *m, phx_channel *ch, json_
     phx_reply(c, m, "ok", json_text(c->msg_arena, resp));
     if (phx_channel_may(ch, PHX_AUTHZ_READ_PRESENCE))
         phx_send_presence_state(c, ch);
-    phx_send_changes_status(c, ch, bindings);
+    phx_changes_join(c, ch, bindings);
 }
 
 static void phx_on_leave(rt_client *c, phx_channel *ch, const phx_msg *m)

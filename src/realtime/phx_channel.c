@@ -14,6 +14,7 @@ void phx_channel_drop(rt_client *c, phx_channel *ch)
 {
     phx_socket *s = phx_socket_of(c);
     phx_presence_leave(c, ch);
+    phx_changes_leave(c, ch);
     rt_topic_leave(c->ctx->topics, &ch->member);
     for (phx_channel **pp = &s->channels; *pp; pp = &(*pp)->next) {
         if (*pp == ch) {
@@ -54,5 +55,6 @@ bool phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m)
     rt_auth_clear(&ch->auth);
     ch->auth = fresh;
     ch->has_token = true;
+    phx_changes_token(c, ch);
     return true;
 }

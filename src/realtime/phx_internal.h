@@ -72,6 +72,12 @@ void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m);
 void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m);
 /* true when ch lives on with a fresh token (false: none sent, or shut). */
 bool phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m);
+/* postgres_changes (phx_changes.c): after an ok join, the channel's
+ * bindings (the reply's list) go to pgchanges; a new token has them
+ * checked again; at its end it leaves. */
+void phx_changes_join(rt_client *c, phx_channel *ch, json_object *bindings);
+void phx_changes_token(rt_client *c, phx_channel *ch);
+void phx_changes_leave(rt_client *c, phx_channel *ch);
 /* The presence_state push after a join. */
 void phx_send_presence_state(rt_client *c, phx_channel *ch);
 /* presence_diff to every member after ch's presence left (on leave/close). */

@@ -46,3 +46,8 @@ void rt_auth_clear(rt_auth *a)
     free(a->claims_json);
     memset(a, 0, sizeof(*a));
 }
+
+const char *rt_auth_claim_key(arena *a, const rt_auth *auth)
+{
+    return arena_printf(a, "%s\n%s", auth->role, auth->claims_json);
+}

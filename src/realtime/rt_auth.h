@@ -23,6 +23,11 @@ const char *rt_auth_verify(arena *a, const pgstack_config *cfg, const jwt_keys *
 void rt_auth_from_claims(json_object *claims, const char *claims_json, rt_auth *out);
 
 void rt_auth_copy(rt_auth *dst, const rt_auth *src);
+
+/* "role\nclaims": subscribers with equal keys see the same rows, so
+ * row-level security is checked once per distinct key (live queries,
+ * postgres_changes). */
+const char *rt_auth_claim_key(arena *a, const rt_auth *auth);
 void rt_auth_clear(rt_auth *a);
 
 #endif

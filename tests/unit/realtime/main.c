@@ -1,6 +1,7 @@
 /* Runs the CUnit suites of the realtime daemon's pure parts: Phoenix
  * frames, request heads, topics and presence, the event loop's timers, and
- * the README rows of the realtime settings, WebSocket sessions. */
+ * the README rows of the realtime settings, WebSocket sessions,
+ * postgres_changes bindings and filters. */
 #include <CUnit/Basic.h>
 
 void register_realtime_phx_frame_tests(void);
@@ -8,6 +9,7 @@ void register_realtime_http_tests(void);
 void register_realtime_topic_tests(void);
 void register_realtime_ae_tests(void);
 void register_realtime_settings_tests(void);
+void register_realtime_pgchanges_filter_tests(void);
 void register_realtime_ws_tests(void);
 
 int main(void)
@@ -19,6 +21,7 @@ int main(void)
     register_realtime_topic_tests();
     register_realtime_ae_tests();
     register_realtime_settings_tests();
+    register_realtime_pgchanges_filter_tests();
     register_realtime_ws_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

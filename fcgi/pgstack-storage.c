@@ -5,6 +5,7 @@
  * object routes with a bucket parameter. Uploads read their own body
  * (streamed to disk). */
 #include "storage/handlers.h"
+#include "storage/image_render.h"
 #include "storage/storage_settings.h"
 #include "storage/tus.h"
 #include "worker/server.h"
@@ -42,7 +43,9 @@ static const route ROUTES[] = {
     {"HEAD", "/upload/resumable/{id}", storage_tus_head, ROUTE_REQUIRED},
     {"PATCH", "/upload/resumable/{id}", storage_tus_patch, ROUTE_REQUIRED},
     {"DELETE", "/upload/resumable/{id}", storage_tus_delete, ROUTE_REQUIRED},
-    {"GET", "/render/image/*", storage_render_disabled, ROUTE_PUBLIC},
+    {"GET", "/render/image/public/{bucket}/*", storage_image_public, ROUTE_PUBLIC},
+    {"GET", "/render/image/authenticated/{bucket}/*", storage_image_authenticated, ROUTE_REQUIRED},
+    {"GET", "/render/image/sign/{bucket}/*", storage_image_sign, ROUTE_PUBLIC},
 };
 
 /* Uploads stream their body to disk themselves. */

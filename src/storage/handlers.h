@@ -36,7 +36,8 @@ void storage_sign_download(request *req, response *res);
 void storage_sign_upload_create(request *req, response *res);
 void storage_sign_upload_put(request *req, response *res);
 
-/* render.c: image transforms are not built */
+/* sign.c: the reply of /render/image when STORAGE_IMAGE_TRANSFORMS=false
+ * (routes in image_render.h) */
 void storage_render_disabled(request *req, response *res);
 
 #endif

@@ -19,6 +19,10 @@ typedef struct storage_settings {
     bool strict_mime;            /* STORAGE_STRICT_MIME */
     long signed_upload_expiry_s; /* STORAGE_SIGNED_UPLOAD_EXPIRY */
     long tus_expiry_s;           /* STORAGE_TUS_EXPIRY */
+    bool image_transforms;       /* STORAGE_IMAGE_TRANSFORMS */
+    long image_max_input;        /* STORAGE_IMAGE_MAX_INPUT (bytes) */
+    long image_max_pixels;       /* STORAGE_IMAGE_MAX_PIXELS (input width x height) */
+    long image_max_dimension;    /* STORAGE_IMAGE_MAX_DIMENSION (output side) */
     /* derived at first use (not configuration keys) */
     bool derived;
     const char *jwt_secret;

@@ -68,7 +68,7 @@ as $$
   where r.id in (select s.id from storage.renders s
                  where not exists (select from storage.objects o
                                    where o.id = s.object_id and o.version = s.source_version)
-                 limit lim for update skip locked)
+                 limit lim)
   returning r.id, r.version
 $$;
 revoke all on function storage.stale_renders(integer) from public;

@@ -100,8 +100,12 @@ long storage_image_cache_sweep(const storage_settings *s, const storage_backend 
     const char *values[] = {arena_printf(a, "%ld", limit)};
     int q =
         db_txn_add(txn, "select id, version from storage.stale_renders($1::integer)", 1, values);
-    if (db_txn_run(txn, s->txn_wait_ms) != DB_OK)
+    if (db_txn_run(txn, s->txn_wait_ms) != DB_OK) {
+        PGresult *err = db_txn_error(txn, NULL);
+        log_event("storage: sweeping %s failed: %s", "renders",
+                  err ? PQresultErrorMessage(err) : "database unavailable");
         return -1;
+    }
     PGresult *r = db_txn_result(txn, q);
     for (int i = 0; i < PQntuples(r); i++)
         be->remove(s, a, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));

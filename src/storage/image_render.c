@@ -227,6 +227,9 @@ static void render_fresh(request *req, response *res, const storage_target *t,
         return;
     }
     storage_image_cache_put(req, t, src->id, src->version, params, out.type, out.data, out.len);
+    /* a few renders of replaced objects go now; the timer does the rest */
+    db_caller service = storage_service_caller(req, t->s);
+    storage_image_cache_sweep(t->s, t->be, req->arena, req->app->db, &service, 20);
     response_set_header(res, "Content-Type", out.type);
     response_set_header(res, "Content-Length", arena_printf(req->arena, "%zu", out.len));
     res->status = 200;

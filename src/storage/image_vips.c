@@ -42,7 +42,7 @@ static const format_info FORMATS[] = {
 static const format_info *format_of_loader(const char *loader)
 {
     for (size_t i = 0; i < sizeof FORMATS / sizeof FORMATS[0]; i++)
-        if (strstr(loader, FORMATS[i].loader))
+        if (strcasestr(loader, FORMATS[i].loader))
             return &FORMATS[i];
     return &FORMATS[1]; /* anything else libvips reads comes out as PNG */
 }

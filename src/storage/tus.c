@@ -7,6 +7,7 @@
 #include "core/uuid.h"
 #include "storage/key.h"
 #include "storage/reply.h"
+#include "storage/tus_cleanup.h"
 #include "storage/write.h"
 #include "worker/credentials.h"
 
@@ -72,19 +73,12 @@ static db_txn *service_txn(request *req, const storage_settings *s, bool block)
                  : db_txn_new(req->arena, req->app->db, &caller);
 }
 
-/* Uploads past their expiry: rows and part files removed. */
+/* Uploads past their expiry: rows and part files removed (a batch per
+ * creation; `pgstack storage cleanup` does the rest, tus_cleanup.h). */
 static void tus_collect_expired(request *req, const storage_target *t)
 {
-    db_txn *txn = service_txn(req, t->s, false);
-    int q = db_txn_add(txn,
-                       "delete from storage.uploads where expires_at < pg_catalog.now()"
-                       " returning id",
-                       0, NULL);
-    if (db_txn_run(txn, t->s->txn_wait_ms) != DB_OK)
-        return;
-    PGresult *r = db_txn_result(txn, q);
-    for (int i = 0; i < PQntuples(r); i++)
-        t->be->remove_part(t->s, req->arena, PQgetvalue(r, i, 0));
+    db_caller caller = storage_service_caller(req, t->s);
+    storage_tus_sweep(t->s, t->be, req->arena, req->app->db, &caller, 50);
 }
 
 static const char UPLOAD_COLUMNS[] =

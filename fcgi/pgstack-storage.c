@@ -38,6 +38,12 @@ static const route ROUTES[] = {
     {"DELETE", "/object/{bucket}/*", storage_object_delete, ROUTE_REQUIRED},
     {"DELETE", "/object/{bucket}", storage_object_delete_many, ROUTE_REQUIRED},
     {"OPTIONS", "/upload/resumable", storage_tus_options, ROUTE_PUBLIC},
+    {"OPTIONS", "/upload/resumable/sign", storage_tus_options, ROUTE_PUBLIC},
+    {"POST", "/upload/resumable/sign", storage_tus_sign_create, ROUTE_PUBLIC},
+    {"OPTIONS", "/upload/resumable/sign/{id}", storage_tus_options, ROUTE_PUBLIC},
+    {"HEAD", "/upload/resumable/sign/{id}", storage_tus_sign_head, ROUTE_PUBLIC},
+    {"PATCH", "/upload/resumable/sign/{id}", storage_tus_sign_patch, ROUTE_PUBLIC},
+    {"DELETE", "/upload/resumable/sign/{id}", storage_tus_sign_delete, ROUTE_PUBLIC},
     {"POST", "/upload/resumable", storage_tus_create, ROUTE_REQUIRED},
     {"OPTIONS", "/upload/resumable/{id}", storage_tus_options, ROUTE_PUBLIC},
     {"HEAD", "/upload/resumable/{id}", storage_tus_head, ROUTE_REQUIRED},
@@ -53,7 +59,8 @@ static bool storage_reads_body(const route *r)
 {
     return r->handler == storage_object_upload || r->handler == storage_object_update ||
            r->handler == storage_sign_upload_put || r->handler == storage_tus_create ||
-           r->handler == storage_tus_patch;
+           r->handler == storage_tus_patch || r->handler == storage_tus_sign_create ||
+           r->handler == storage_tus_sign_patch;
 }
 
 static const area AREA = {

@@ -101,8 +101,13 @@ static void upload_from_row(arena *a, PGresult *r, tus_upload *u)
     u->expires = arena_strdup(a, PQgetvalue(r, 0, 12));
 }
 
-static bool same_caller(const request *req, const tus_upload *u)
+/* The request may act on u: its creator (same sub and role), or for a
+ * signed upload a valid x-signature for u's object (tus_sign.c). */
+static bool same_caller(request *req, const tus_upload *u, const storage_tus_signer *signer)
 {
+    if (signer)
+        return strcmp(u->creator_role, STORAGE_TUS_SIGNED_ROLE) == 0 &&
+               storage_tus_signer_allows(req, signer, u->bucket, u->name);
     const auth_ctx *auth = req->auth;
     return auth && auth->present && strcmp(auth->sub, u->creator_sub) == 0 &&
            strcmp(auth->role, u->creator_role) == 0;
@@ -111,7 +116,7 @@ static bool same_caller(const request *req, const tus_upload *u)
 /* The upload named by the route, read in txn (locked with lock); false
  * after a 404/410/423 reply. */
 static bool tus_load(request *req, response *res, db_txn *txn, const storage_settings *s, bool lock,
-                     tus_upload *u)
+                     const storage_tus_signer *signer, tus_upload *u)
 {
     const char *id = request_param(req, "id");
     if (!id || !uuid_text_valid(id)) {
@@ -139,7 +144,7 @@ static bool tus_load(request *req, response *res, db_txn *txn, const storage_set
         return false;
     }
     upload_from_row(req->arena, r, u);
-    if (!same_caller(req, u)) {
+    if (!same_caller(req, u, signer)) {
         storage_error(res, 404, "NoSuchUpload", "Upload not found");
         return false;
     }
@@ -157,12 +162,13 @@ static void offset_headers(response *res, const tus_upload *u, long offset)
     response_set_header(res, "Upload-Expires", u->expires);
 }
 
-void storage_tus_head(request *req, response *res)
+void storage_tus_head_as(request *req, response *res, const storage_tus_signer *signer)
 {
     storage_target t;
     storage_target_base(req, &t);
     tus_upload u;
-    if (!version_ok(req, res) || !tus_load(req, res, service_txn(req, t.s, false), t.s, false, &u))
+    if (!version_ok(req, res) ||
+        !tus_load(req, res, service_txn(req, t.s, false), t.s, false, signer, &u))
         return;
     offset_headers(res, &u, u.offset);
     response_empty(res, 200);
@@ -224,10 +230,13 @@ static void tus_drop(request *req, const storage_target *t, const char *id)
 /* The last byte arrived: the object is written as the caller under RLS
  * (the INSERT policy runs again), then the upload is dropped. */
 static void tus_complete(request *req, response *res, const storage_target *t, tus_upload *u,
-                         storage_blob *part)
+                         storage_blob *part, const storage_tus_signer *signer)
 {
-    storage_write w = {
-        .upsert = u->upsert, .caller = storage_caller(req, t->s), .owner = req->auth->sub};
+    /* a signed upload writes as its signer, like PUT /object/upload/sign */
+    storage_write w = {.upsert = u->upsert,
+                       .caller = signer ? storage_service_caller(req, t->s)
+                                        : storage_caller(req, t->s),
+                       .owner = signer ? u->creator_sub : req->auth->sub};
     storage_bucket_info b;
     storage_body body = {.blob = *part, .size = u->length};
     char *buf = arena_alloc(req->arena, TUS_CHUNK);
@@ -256,7 +265,7 @@ static void tus_complete(request *req, response *res, const storage_target *t, t
 
 /* Writes the body at the upload's offset and records the new offset. */
 static void tus_write(request *req, response *res, const storage_target *t, db_txn *txn,
-                      tus_upload *u)
+                      tus_upload *u, const storage_tus_signer *signer)
 {
     storage_blob part;
     if (!t->be->open_part(t->s, req->arena, u->id, &part)) {
@@ -285,14 +294,14 @@ static void tus_write(request *req, response *res, const storage_target *t, db_t
     u->offset += n;
     offset_headers(res, u, u->offset);
     if (u->offset == u->length) {
-        tus_complete(req, res, t, u, &part);
+        tus_complete(req, res, t, u, &part, signer);
         return;
     }
     close(part.fd);
     response_empty(res, 204);
 }
 
-void storage_tus_patch(request *req, response *res)
+void storage_tus_patch_as(request *req, response *res, const storage_tus_signer *signer)
 {
     storage_target t;
     storage_target_base(req, &t);
@@ -310,7 +319,7 @@ void storage_tus_patch(request *req, response *res)
     }
     db_txn *txn = service_txn(req, t.s, true);
     tus_upload u;
-    if (!tus_load(req, res, txn, t.s, true, &u)) {
+    if (!tus_load(req, res, txn, t.s, true, signer, &u)) {
         db_txn_end_block(txn, t.s->txn_wait_ms);
         return;
     }
@@ -328,15 +337,16 @@ void storage_tus_patch(request *req, response *res)
     }
     t.bucket = u.bucket;
     t.key = u.name;
-    tus_write(req, res, &t, txn, &u);
+    tus_write(req, res, &t, txn, &u, signer);
 }
 
-void storage_tus_delete(request *req, response *res)
+void storage_tus_delete_as(request *req, response *res, const storage_tus_signer *signer)
 {
     storage_target t;
     storage_target_base(req, &t);
     tus_upload u;
-    if (!version_ok(req, res) || !tus_load(req, res, service_txn(req, t.s, false), t.s, false, &u))
+    if (!version_ok(req, res) ||
+        !tus_load(req, res, service_txn(req, t.s, false), t.s, false, signer, &u))
         return;
     tus_drop(req, &t, u.id);
     response_empty(res, 204);
@@ -345,11 +355,11 @@ void storage_tus_delete(request *req, response *res)
 /* Creation: metadata, key and bucket judged, the caller's INSERT tried,
  * the row written; creation-with-upload continues as a PATCH at 0. */
 static bool create_checks(request *req, response *res, storage_target *t, storage_tus_meta *m,
-                          long *length, bool *upsert)
+                          long *length, bool *upsert, const storage_tus_signer *signer)
 {
     const char *why = NULL;
     const char *up = request_header(req, "x-upsert");
-    *upsert = up && strcasecmp(up, "true") == 0;
+    *upsert = signer ? signer->upsert : up && strcasecmp(up, "true") == 0;
     if (request_header(req, "upload-defer-length")) {
         storage_error(res, 400, "InvalidRequest", "Upload-Defer-Length is not supported");
         return false;
@@ -372,7 +382,7 @@ static bool create_checks(request *req, response *res, storage_target *t, storag
     }
     t->bucket = m->bucket;
     t->key = m->object;
-    return true;
+    return !signer || storage_tus_signer_check(req, res, signer, m->bucket, m->object);
 }
 
 static const char CREATE_SQL[] =
@@ -383,13 +393,14 @@ static const char CREATE_SQL[] =
     " returning id";
 
 static const char *tus_insert(request *req, response *res, const storage_target *t,
-                              const storage_tus_meta *m, long length, bool upsert)
+                              const storage_tus_meta *m, long length, bool upsert,
+                              const storage_tus_signer *signer)
 {
     db_txn *txn = service_txn(req, t->s, false);
     const char *params[] = {t->bucket,
                             t->key,
-                            req->auth->sub,
-                            req->auth->role,
+                            signer ? signer->owner : req->auth->sub,
+                            signer ? STORAGE_TUS_SIGNED_ROLE : req->auth->role,
                             upsert ? "true" : "false",
                             m->content_type ? m->content_type : "",
                             m->cache_control ? m->cache_control : "",
@@ -405,32 +416,33 @@ static const char *tus_insert(request *req, response *res, const storage_target 
     return arena_strdup(req->arena, PQgetvalue(db_txn_result(txn, q), 0, 0));
 }
 
-void storage_tus_create(request *req, response *res)
+void storage_tus_create_as(request *req, response *res, const storage_tus_signer *signer)
 {
     storage_target t;
     storage_target_base(req, &t);
     storage_tus_meta m;
     long length;
     bool upsert;
-    if (!version_ok(req, res) || !create_checks(req, res, &t, &m, &length, &upsert))
+    if (!version_ok(req, res) || !create_checks(req, res, &t, &m, &length, &upsert, signer))
         return;
     if (m.metadata && !*m.metadata)
         m.metadata = NULL;
     storage_bucket_info b;
-    db_caller caller = storage_caller(req, t.s);
-    if (!storage_upload_allowed(req, res, &t, &caller, req->auth->sub, upsert, &b))
+    db_caller caller = signer ? storage_service_caller(req, t.s) : storage_caller(req, t.s);
+    if (!storage_upload_allowed(req, res, &t, &caller, signer ? signer->owner : req->auth->sub,
+                                upsert, &b))
         return;
     if (b.file_size_limit > 0 && length > b.file_size_limit) {
         storage_error(res, 413, "EntityTooLarge", "The object exceeded the maximum allowed size");
         return;
     }
     tus_collect_expired(req, &t);
-    const char *id = tus_insert(req, res, &t, &m, length, upsert);
+    const char *id = tus_insert(req, res, &t, &m, length, upsert, signer);
     if (!id)
         return;
-    response_set_header(
-        res, "Location",
-        arena_printf(req->arena, "%s/upload/resumable/%s", req->app->area->prefix, id));
+    response_set_header(res, "Location",
+                        arena_printf(req->arena, "%s/upload/resumable/%s%s", req->app->area->prefix,
+                                     signer ? "sign/" : "", id));
     const char *type = request_header(req, "content-type");
     if (req->content_length > 0 && type && strcasecmp(type, OCTETS) == 0) {
         /* creation-with-upload: the body is the first PATCH */
@@ -439,13 +451,33 @@ void storage_tus_create(request *req, response *res)
         req->param_count = 1;
         db_txn *txn = service_txn(req, t.s, true);
         tus_upload u;
-        if (!tus_load(req, res, txn, t.s, true, &u)) {
+        if (!tus_load(req, res, txn, t.s, true, signer, &u)) {
             db_txn_end_block(txn, t.s->txn_wait_ms);
             return;
         }
-        tus_write(req, res, &t, txn, &u);
+        tus_write(req, res, &t, txn, &u, signer);
         if (res->status != 204)
             return;
     }
     res->status = 201;
+}
+
+void storage_tus_create(request *req, response *res)
+{
+    storage_tus_create_as(req, res, NULL);
+}
+
+void storage_tus_head(request *req, response *res)
+{
+    storage_tus_head_as(req, res, NULL);
+}
+
+void storage_tus_patch(request *req, response *res)
+{
+    storage_tus_patch_as(req, res, NULL);
+}
+
+void storage_tus_delete(request *req, response *res)
+{
+    storage_tus_delete_as(req, res, NULL);
 }

@@ -17,13 +17,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char SOURCE_SQL[] =
-    "select o.id, coalesce(o.version, ''), coalesce(o.metadata->>'size', '0'),"
-    " coalesce(o.metadata->>'eTag', ''), coalesce(o.metadata->>'cacheControl', ''),"
-    " pg_catalog.to_char(o.updated_at at time zone 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"GMT\"')"
+/* As in read.c: one text per case, no run-time switch. */
+#define SOURCE_COLUMNS                                                                             \
+    "select o.id, coalesce(o.version, ''), coalesce(o.metadata->>'size', '0'),"                    \
+    " coalesce(o.metadata->>'eTag', ''), coalesce(o.metadata->>'cacheControl', ''),"               \
+    " pg_catalog.to_char(o.updated_at at time zone 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"GMT\"')"   \
     " from storage.objects o where o.bucket_id = $1 and o.name = $2"
-    " and ($3 = 'any' or exists (select from storage.bucket_settings(o.bucket_id) b"
-    " where b.public))";
+static const char SOURCE_SQL[] = SOURCE_COLUMNS;
+static const char SOURCE_PUBLIC_SQL[] = SOURCE_COLUMNS
+    " and exists (select from storage.bucket_settings(o.bucket_id) b where b.public)";
 
 typedef struct image_source {
     const char *id, *version, *size, *etag, *cache_control, *last_modified;
@@ -34,8 +36,8 @@ static bool find_source(request *req, response *res, const storage_target *t,
                         const db_caller *caller, bool public_only, image_source *src)
 {
     db_txn *txn = db_txn_new(req->arena, req->app->db, caller);
-    const char *params[] = {t->bucket, t->key, public_only ? "public" : "any"};
-    int q = db_txn_add(txn, SOURCE_SQL, 3, params);
+    const char *params[] = {t->bucket, t->key};
+    int q = db_txn_add(txn, public_only ? SOURCE_PUBLIC_SQL : SOURCE_SQL, 2, params);
     db_status st = db_txn_run(txn, t->s->txn_wait_ms);
     if (st != DB_OK) {
         storage_db_failure(res, txn, st, "select");

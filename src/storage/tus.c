@@ -234,8 +234,8 @@ static void tus_complete(request *req, response *res, const storage_target *t, t
 {
     /* a signed upload writes as its signer, like PUT /object/upload/sign */
     storage_write w = {.upsert = u->upsert,
-                       .caller = signer ? storage_service_caller(req, t->s)
-                                        : storage_caller(req, t->s),
+                       .caller =
+                           signer ? storage_service_caller(req, t->s) : storage_caller(req, t->s),
                        .owner = signer ? u->creator_sub : req->auth->sub};
     storage_bucket_info b;
     storage_body body = {.blob = *part, .size = u->length};

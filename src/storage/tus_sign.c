@@ -12,13 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-static token_status verify(request *req, const char *token, const char *bucket,
-                           const char *object, storage_token *out)
+static token_status verify(request *req, const char *token, const char *bucket, const char *object,
+                           storage_token *out)
 {
     const storage_settings *s = storage_settings_get(req->app);
-    return storage_token_verify(req->arena, s, token,
-                                storage_full_key(req->arena, bucket, object), "upload",
-                                time(NULL), out);
+    return storage_token_verify(req->arena, s, token, storage_full_key(req->arena, bucket, object),
+                                "upload", time(NULL), out);
 }
 
 bool storage_tus_signer_check(request *req, response *res, const storage_tus_signer *signer,

@@ -7,7 +7,8 @@
  * caller's INSERT policy is tried at creation and the object row is
  * written as the caller, under RLS, when the last byte arrives; until then
  * no object exists. Uploads not finished within STORAGE_TUS_EXPIRY are
- * removed (at the next creation). */
+ * removed (a batch at each creation; all of them by `pgstack storage
+ * cleanup`, tus_cleanup.h). */
 #ifndef PGSTACK_STORAGE_TUS_H
 #define PGSTACK_STORAGE_TUS_H
 

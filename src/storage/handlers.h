@@ -36,8 +36,4 @@ void storage_sign_download(request *req, response *res);
 void storage_sign_upload_create(request *req, response *res);
 void storage_sign_upload_put(request *req, response *res);
 
-/* sign.c: the reply of /render/image when STORAGE_IMAGE_TRANSFORMS=false
- * (routes in image_render.h) */
-void storage_render_disabled(request *req, response *res);
-
 #endif

@@ -2,7 +2,6 @@
 #include "storage/image_render.h"
 
 #include "core/query.h"
-#include "storage/handlers.h"
 #include "storage/image_cache.h"
 #include "storage/image_params.h"
 #include "storage/image_vips.h"
@@ -274,6 +273,12 @@ static void raw_from_query(request *req, storage_image_raw *raw)
     raw->resize = query_get(&req->query, "resize");
     raw->quality = query_get(&req->query, "quality");
     raw->format = query_get(&req->query, "format");
+}
+
+void storage_render_disabled(request *req, response *res)
+{
+    (void)req;
+    storage_error(res, 400, "NotSupported", "image transformation is not enabled");
 }
 
 static bool enabled(request *req, response *res, storage_target *t)

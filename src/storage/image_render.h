@@ -17,6 +17,10 @@ void storage_image_public(request *req, response *res);
 void storage_image_authenticated(request *req, response *res);
 void storage_image_sign(request *req, response *res);
 
+/* The reply of the routes when STORAGE_IMAGE_TRANSFORMS=false: 400
+ * "image transformation is not enabled". */
+void storage_render_disabled(request *req, response *res);
+
 /* POST /object/sign with a `transform` object (createSignedUrl's option):
  * its canonical text, or NULL when there is none or it is empty; *failed
  * after a 400 reply for a bad value. */

@@ -238,9 +238,3 @@ void storage_sign_upload_put(request *req, response *res)
     };
     storage_write_object(req, res, &t, &w);
 }
-
-void storage_render_disabled(request *req, response *res)
-{
-    (void)req;
-    storage_error(res, 400, "NotSupported", "image transformation is not enabled");
-}

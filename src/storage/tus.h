@@ -15,6 +15,7 @@
 #include "core/arena.h"
 #include "core/request.h"
 #include "core/response.h"
+#include "storage/tus_signature.h"
 
 #include <stdbool.h>
 
@@ -29,27 +30,6 @@ typedef struct storage_tus_meta {
 /* Parses Upload-Metadata; false with *why ("Metadata header is required",
  * malformed pairs or base64, bucketName/objectName missing). */
 bool storage_tus_meta_parse(arena *a, const char *header, storage_tus_meta *out, const char **why);
-
-/* A signed resumable upload (/upload/resumable/sign, header x-signature:
- * a token of createSignedUploadUrl): no caller credentials, the object is
- * written as the token's signer (owner) with its upsert flag, as the
- * signed upload PUT does; every request must carry the token of the
- * upload's object (tus_sign.c). */
-#define STORAGE_TUS_SIGNED_ROLE "signed upload"
-typedef struct storage_tus_signer {
-    const char *token; /* x-signature */
-    const char *owner; /* the token's signer */
-    bool upsert;
-} storage_tus_signer;
-
-/* x-signature valid for bucket/object (scope upload)? *signer's owner and
- * upsert are filled from it; false after a 400/403 reply. */
-bool storage_tus_signer_check(request *req, response *res, const storage_tus_signer *signer,
-                              const char *bucket, const char *object);
-/* The same without a reply (an upload the token does not name is "not
- * found"). */
-bool storage_tus_signer_allows(request *req, const storage_tus_signer *signer, const char *bucket,
-                               const char *object);
 
 /* signer NULL: the request's caller. */
 void storage_tus_create_as(request *req, response *res, const storage_tus_signer *signer);

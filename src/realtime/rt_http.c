@@ -108,12 +108,9 @@ rt_http_status rt_http_parse(arena *a, const char *buf, size_t len, rt_http_head
         }
         head->method = http_method_str((enum http_method)parser.method);
         head->uri = st.url ? st.url : "/";
-        /* the parser pauses inside the final line break: find its end */
-        const char *end = memmem(buf, len, "\r\n\r\n", 4);
-        const char *bare = memmem(buf, len, "\n\n", 2);
-        head->head_len = end && (!bare || end < bare) ? (size_t)(end - buf) + 4
-                         : bare                       ? (size_t)(bare - buf) + 2
-                                                      : used;
+        /* the parser pauses on the final LF (of "\r\n\r\n", "\n\n" or a
+         * mix); what follows it is body or WebSocket frames */
+        head->head_len = used < len && buf[used] == '\n' ? used + 1 : used;
         const char *up = rt_http_header(head, "upgrade");
         head->upgrade = up && strcasecmp(up, "websocket") == 0;
         return RT_HTTP_DONE;

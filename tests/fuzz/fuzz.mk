@@ -14,7 +14,8 @@ VERSION := $(shell awk -F'[][]' '/^AC_INIT/ {print $$4}' $(ROOT)/configure.ac)
 CPPFLAGS := -I$(BUILD) -I$(ROOT)/src -I$(ROOT)/tests/unit/rest -I$(ROOT)/tests/fuzz -D_GNU_SOURCE \
 	-DPGSTACK_SQL_DIR='"$(ROOT)/sql"' $(shell pkg-config --cflags $(PKGS))
 CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Werror $(SAN)
-LIBS := $(shell pkg-config --libs $(PKGS))
+# the realtime daemon's libraries have no pkg-config file in Debian
+LIBS := $(shell pkg-config --libs $(PKGS)) -lwslay -lhttp_parser
 
 # The product's sources (not the CLI's main), the fixtures of tests/unit/rest
 # and the harnesses' shared helpers.

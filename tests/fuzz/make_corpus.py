@@ -255,6 +255,80 @@ for i, s in enumerate(literals(unit("test_config.c")[0])):
     if "=" in s and ("\n" in s or "URL" in s or "SECRET" in s):
         add("config", bytes([i % 6]) + b(s))
 
+# ---- storage ----------------------------------------------------------------
+for s in literals(unit("storage/test_key.c")[0]):
+    if len(s) < 200:
+        add("storage_key", b(s))
+for s in ("a%2Fb", "a%5cb", "%2e%2e/x", "%00", "caf%C3%A9/x.png", "a/%2E%2E/b", "%ff"):
+    add("storage_key", b(s))
+
+FORM = ('--XyZ\r\nContent-Disposition: form-data; name="cacheControl"\r\n\r\n3600\r\n'
+        '--XyZ\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{"a":1}\r\n'
+        '--XyZ\r\nContent-Disposition: form-data; name=""; filename="blob"\r\n'
+        'Content-Type: image/png\r\n\r\n\x89PNG\r\n--Xy not a boundary\r\n--XyZ--\r\n')
+add("multipart", nul("multipart/form-data; boundary=XyZ", FORM))
+add("multipart", nul('multipart/form-data; boundary="XyZ"', FORM))
+add("multipart", nul("multipart/form-data; boundary=XyZ", FORM[:40]))
+
+
+def b64s(text):
+    return base64.b64encode(b(text)).decode()
+
+
+add("tus_meta", b"\0" + b("bucketName %s,objectName %s,contentType %s" %
+                           (b64s("avatars"), b64s("folder/été.png"), b64s("image/png"))))
+add("tus_meta", b"\0" + b("bucketName %s, objectName %s,cacheControl %s,metadata %s,flag" %
+                           (b64s("b"), b64s("k"), b64s("3600"), b64s('{"a":1}'))))
+add("tus_meta", b"\1" + nul("avatars", "folder/x.png", "image/png", "3600", '{"a":1}'))
+
+add("storage_token", b"\1" + nul("avatars/folder/x.png", "d", "user-1", "<"))
+add("storage_token", b"\1" + nul("b/été ✓.txt", "u", "", "\xff"))
+add("storage_token", b"\0" + nul("eyJhbGciOiJIUzI1NiJ9.eyJ1cmwiOiJiL2sifQ.AAAA", "b/k", "download"))
+
+# ---- realtime ---------------------------------------------------------------
+HEAD = ("GET /realtime/v1/websocket?apikey=k&vsn=2.0.0 HTTP/1.1\r\nHost: h\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\nOrigin: http://localhost:3000\r\n\r\n")
+add("rt_http", b(HEAD))
+add("rt_http", b(HEAD) + b"\x81\x85abcd" + b"hello")
+add("rt_http", b("POST /realtime/v1/api/broadcast HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}"))
+add("rt_http", b("GET /ws/_presence/room HTTP/1.1\r\nAuthorization: Bearer x\r\n\r\n"))
+
+for s in literals(unit("realtime/test_phx_frame.c")[0]):
+    if s.startswith(("{", "[")):
+        add("phx_frame", bytes([0 if s.startswith("{") else 1]) + b(s))
+bframe = bytes([3, 1, 9, 5, 1]) + b"1" + b"realtime:room" + b"event" + b"{}"
+add("phx_frame", bytes([3]) + bframe)
+add("phx_frame", b"\1" + b('["1","1","realtime:room","phx_join",{"config":{"broadcast":{"self":true},'
+                          '"presence":{"key":"k"},"postgres_changes":[{"event":"*","schema":"public"}],'
+                          '"private":false},"access_token":"t"}]'))
+
+
+def ws_frame(opcode, payload, fin=True, mask=b"abcd"):
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 65536:
+        head += bytes([0x80 | 126]) + n.to_bytes(2, "big")
+    else:
+        head += bytes([0x80 | 127]) + n.to_bytes(8, "big")
+    return head + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+
+
+add("ws_frames", b"\xff" + ws_frame(1, b'{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"1"}'))
+add("ws_frames", b"\x03" + ws_frame(1, b"hel", fin=False) + ws_frame(9, b"p") + ws_frame(0, b"lo"))
+add("ws_frames", b"\x10" + ws_frame(2, bytes(200)) + ws_frame(8, b"\x03\xe8bye"))
+add("ws_frames", b"\xff" + ws_frame(1, "é".encode()[:1]))
+
+# ---- auth redirects ---------------------------------------------------------
+for s in literals(unit("test_auth_urls.c")[0]):
+    if s.startswith("http") and len(s) < 300:
+        add("auth_redirect", b(s))
+for s in ("https://app.example.com/app/done?x=1", "http://localhost:3000/", "https://[::1]:8443/cb/x",
+          "https://app.example.com.evil.com/app", "https://app.example.com@evil.com/app"):
+    add("auth_redirect", b(s))
+
 # ---- write ------------------------------------------------------------------
 for name, items in sorted(seeds.items()):
     d = os.path.join(OUT, name)

@@ -7,6 +7,7 @@
 #include "memio.h"
 
 #include "core/arena.h"
+#include "core/vec.h"
 #include "core/request.h"
 #include "jwt/jwt_sign.h"
 #include "worker/credentials.h"
@@ -56,14 +57,7 @@ static request make_req(void)
 static void add_header(request *r, const char *name, const char *value)
 {
     header_list *l = &r->headers;
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        header *items = arena_alloc(A, cap * sizeof(header));
-        if (l->count)
-            memcpy(items, l->items, l->count * sizeof(header));
-        l->items = items;
-        l->cap = cap;
-    }
+    l->items = vec_grow(A, l->items, l->count, &l->cap, l->count + 1, sizeof(header));
     l->items[l->count++] = (header){name, value};
 }
 

@@ -31,6 +31,23 @@ static void test_parse(void)
     arena_free(a);
 }
 
+/* The head ends at the parser's final LF, however the lines end: a head
+ * closed by "\n\r\n" with "\r\n\r\n" later in the frames (found by
+ * fuzz_rt_http) must not swallow the frames. */
+static void test_mixed_line_ends(void)
+{
+    arena *a = arena_new(4096);
+    rt_http_head h;
+    const char *why = NULL;
+    const char *req = "GET /ws/x HTTP/1.1\r\nOrigin: http://h\n\r\nframes\r\n\r\n";
+    CU_ASSERT_EQUAL_FATAL(rt_http_parse(a, req, strlen(req), &h, &why), RT_HTTP_DONE);
+    CU_ASSERT_EQUAL(h.head_len, strlen(req) - strlen("frames\r\n\r\n"));
+    const char *bare = "GET /ws/x HTTP/1.1\nA: b\n\nrest\r\n\r\n";
+    CU_ASSERT_EQUAL_FATAL(rt_http_parse(a, bare, strlen(bare), &h, &why), RT_HTTP_DONE);
+    CU_ASSERT_EQUAL(h.head_len, strlen(bare) - strlen("rest\r\n\r\n"));
+    arena_free(a);
+}
+
 static void test_too_large(void)
 {
     arena *a = arena_new(4096);
@@ -56,6 +73,7 @@ void register_realtime_http_tests(void)
 {
     CU_pSuite s = CU_add_suite("realtime http", NULL, NULL);
     CU_add_test(s, "request heads", test_parse);
+    CU_add_test(s, "heads ending in mixed line breaks", test_mixed_line_ends);
     CU_add_test(s, "a head over the limit", test_too_large);
     CU_add_test(s, "Sec-WebSocket-Accept", test_accept_key);
 }

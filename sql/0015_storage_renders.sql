@@ -91,3 +91,9 @@ as $$
                   auth.jwt() ->> 'sub')::uuid
   end
 $$;
+
+-- TUS creation-defer-length: an upload may start without its length
+-- (Upload-Defer-Length: 1) and learn it from a later PATCH; until then it
+-- may grow up to the bucket's limit, recorded at creation.
+alter table storage.uploads alter column upload_length drop not null;
+alter table storage.uploads add column if not exists length_limit bigint;

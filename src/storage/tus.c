@@ -11,6 +11,7 @@
 #include "storage/write.h"
 #include "worker/credentials.h"
 
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,8 @@ typedef struct tus_upload {
     const char *id, *bucket, *name, *creator_sub, *creator_role, *content_type, *cache_control,
         *user_metadata, *expires;
     bool upsert, expired;
-    long length, offset;
+    long length, offset; /* length -1: deferred (Upload-Defer-Length) */
+    long limit;          /* the bucket's limit at creation, -1: none */
 } tus_upload;
 
 static void tus_headers(response *res)
@@ -61,7 +63,8 @@ void storage_tus_options(request *req, response *res)
     response_set_header(res, "Tus-Resumable", TUS_VERSION);
     response_set_header(res, "Tus-Version", TUS_VERSION);
     response_set_header(res, "Tus-Extension",
-                        "creation,creation-with-upload,termination,expiration");
+                        "creation,creation-with-upload,creation-defer-length,termination,"
+                        "expiration");
     response_empty(res, 204);
 }
 
@@ -83,9 +86,10 @@ static void tus_collect_expired(request *req, const storage_target *t)
 
 static const char UPLOAD_COLUMNS[] =
     "id, bucket_id, name, creator_sub, creator_role, coalesce(content_type, ''),"
-    " coalesce(cache_control, ''), coalesce(user_metadata::text, ''), upload_length,"
+    " coalesce(cache_control, ''), coalesce(user_metadata::text, ''), coalesce(upload_length, -1),"
     " upload_offset, upsert::text, (expires_at < pg_catalog.now())::text,"
-    " pg_catalog.to_char(expires_at at time zone 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"GMT\"')";
+    " pg_catalog.to_char(expires_at at time zone 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS \"GMT\"'),"
+    " coalesce(length_limit, -1)";
 
 static void upload_from_row(arena *a, PGresult *r, tus_upload *u)
 {
@@ -99,6 +103,7 @@ static void upload_from_row(arena *a, PGresult *r, tus_upload *u)
     u->upsert = strcmp(PQgetvalue(r, 0, 10), "true") == 0;
     u->expired = strcmp(PQgetvalue(r, 0, 11), "true") == 0;
     u->expires = arena_strdup(a, PQgetvalue(r, 0, 12));
+    u->limit = atol(PQgetvalue(r, 0, 13));
 }
 
 /* The request may act on u: its creator (same sub and role), or for a
@@ -158,7 +163,10 @@ static bool tus_load(request *req, response *res, db_txn *txn, const storage_set
 static void offset_headers(response *res, const tus_upload *u, long offset)
 {
     response_set_header(res, "Upload-Offset", arena_printf(res->arena, "%ld", offset));
-    response_set_header(res, "Upload-Length", arena_printf(res->arena, "%ld", u->length));
+    if (u->length >= 0)
+        response_set_header(res, "Upload-Length", arena_printf(res->arena, "%ld", u->length));
+    else
+        response_set_header(res, "Upload-Defer-Length", "1");
     response_set_header(res, "Upload-Expires", u->expires);
 }
 
@@ -194,11 +202,20 @@ static bool part_md5(int fd, char hex[33], char *buf)
     return n == 0;
 }
 
+/* The bytes the upload may still take: up to Upload-Length, or while it
+ * is deferred up to the bucket's limit. */
+static long tus_room(const tus_upload *u)
+{
+    if (u->length >= 0)
+        return u->length - u->offset;
+    return u->limit >= 0 ? u->limit - u->offset : LONG_MAX - u->offset;
+}
+
 /* Appends the request body to the part at u->offset; the bytes written. */
 static long append_body(request *req, response *res, int fd, const tus_upload *u, bool *failed)
 {
     char *buf = arena_alloc(req->arena, TUS_CHUNK);
-    long room = u->length - u->offset, written = 0;
+    long room = tus_room(u), written = 0;
     *failed = ftruncate(fd, u->offset) != 0 || lseek(fd, u->offset, SEEK_SET) != u->offset;
     while (!*failed) {
         ssize_t n = res->io->read(res->io->ctx, buf, TUS_CHUNK);
@@ -276,9 +293,11 @@ static void tus_write(request *req, response *res, const storage_target *t, db_t
     bool failed = false;
     long n = append_body(req, res, part.fd, u, &failed);
     const char *offset = arena_printf(req->arena, "%ld", u->offset + n);
-    const char *params[] = {u->id, offset};
-    db_txn_add(txn, "update storage.uploads set upload_offset = $2::bigint where id = $1", 2,
-               params);
+    const char *params[] = {u->id, offset, arena_printf(req->arena, "%ld", u->length)};
+    db_txn_add(txn,
+               "update storage.uploads set upload_offset = $2::bigint,"
+               " upload_length = nullif($3::bigint, -1) where id = $1",
+               3, params);
     db_txn_add(txn, "commit", 0, NULL);
     db_status st = db_txn_run(txn, t->s->txn_wait_ms);
     db_txn_end_block(txn, t->s->txn_wait_ms);
@@ -293,12 +312,34 @@ static void tus_write(request *req, response *res, const storage_target *t, db_t
     }
     u->offset += n;
     offset_headers(res, u, u->offset);
-    if (u->offset == u->length) {
+    if (u->length >= 0 && u->offset == u->length) {
         tus_complete(req, res, t, u, &part, signer);
         return;
     }
     close(part.fd);
     response_empty(res, 204);
+}
+
+/* A deferred upload learns its length from a PATCH's Upload-Length (at
+ * least the bytes received, within the bucket's limit); false after a
+ * 400/413 reply. Without the header the length stays deferred. */
+static bool tus_length_given(request *req, response *res, tus_upload *u)
+{
+    const char *h = request_header(req, "upload-length");
+    long length;
+    if (!h)
+        return true;
+    if (!parse_count(h, &length) || length < u->offset) {
+        storage_error(res, 400, "InvalidRequest",
+                      "Upload-Length must be a byte count no smaller than Upload-Offset");
+        return false;
+    }
+    if (u->limit >= 0 && length > u->limit) {
+        storage_error(res, 413, "EntityTooLarge", "The object exceeded the maximum allowed size");
+        return false;
+    }
+    u->length = length;
+    return true;
 }
 
 void storage_tus_patch_as(request *req, response *res, const storage_tus_signer *signer)
@@ -329,10 +370,11 @@ void storage_tus_patch_as(request *req, response *res, const storage_tus_signer 
         storage_error(res, 409, "InvalidUploadOffset", "Upload-Offset conflict");
         return;
     }
-    if (req->content_length > u.length - u.offset) {
+    if ((u.length < 0 && !tus_length_given(req, res, &u)) || req->content_length > tus_room(&u)) {
         db_txn_end_block(txn, t.s->txn_wait_ms);
-        storage_error(res, 413, "EntityTooLarge",
-                      "the body is longer than the rest of Upload-Length");
+        if (!res->finished && res->status < 400)
+            storage_error(res, 413, "EntityTooLarge",
+                          "the body is longer than the rest of Upload-Length");
         return;
     }
     t.bucket = u.bucket;
@@ -360,11 +402,15 @@ static bool create_checks(request *req, response *res, storage_target *t, storag
     const char *why = NULL;
     const char *up = request_header(req, "x-upsert");
     *upsert = signer ? signer->upsert : up && strcasecmp(up, "true") == 0;
-    if (request_header(req, "upload-defer-length")) {
-        storage_error(res, 400, "InvalidRequest", "Upload-Defer-Length is not supported");
+    const char *defer = request_header(req, "upload-defer-length");
+    if (defer && (strcmp(defer, "1") != 0 || request_header(req, "upload-length"))) {
+        storage_error(res, 400, "InvalidRequest",
+                      "Upload-Defer-Length must be 1 and comes without Upload-Length");
         return false;
     }
-    if (!parse_count(request_header(req, "upload-length"), length)) {
+    if (defer) {
+        *length = -1;
+    } else if (!parse_count(request_header(req, "upload-length"), length)) {
         storage_error(res, 400, "InvalidRequest", "Upload-Length must be a byte count");
         return false;
     }
@@ -387,13 +433,14 @@ static bool create_checks(request *req, response *res, storage_target *t, storag
 
 static const char CREATE_SQL[] =
     "insert into storage.uploads (bucket_id, name, creator_sub, creator_role, upsert,"
-    " content_type, cache_control, user_metadata, upload_length, expires_at)"
+    " content_type, cache_control, user_metadata, upload_length, expires_at, length_limit)"
     " values ($1, $2, $3, $4, $5::boolean, nullif($6, ''), nullif($7, ''),"
-    " nullif($8, '')::jsonb, $9::bigint, pg_catalog.now() + make_interval(secs => $10::bigint))"
+    " nullif($8, '')::jsonb, nullif($9::bigint, -1),"
+    " pg_catalog.now() + make_interval(secs => $10::bigint), nullif($11::bigint, -1))"
     " returning id";
 
 static const char *tus_insert(request *req, response *res, const storage_target *t,
-                              const storage_tus_meta *m, long length, bool upsert,
+                              const storage_tus_meta *m, long length, long limit, bool upsert,
                               const storage_tus_signer *signer)
 {
     db_txn *txn = service_txn(req, t->s, false);
@@ -406,8 +453,9 @@ static const char *tus_insert(request *req, response *res, const storage_target 
                             m->cache_control ? m->cache_control : "",
                             m->metadata ? m->metadata : "",
                             arena_printf(req->arena, "%ld", length),
-                            arena_printf(req->arena, "%ld", t->s->tus_expiry_s)};
-    int q = db_txn_add(txn, CREATE_SQL, 10, params);
+                            arena_printf(req->arena, "%ld", t->s->tus_expiry_s),
+                            arena_printf(req->arena, "%ld", limit)};
+    int q = db_txn_add(txn, CREATE_SQL, 11, params);
     db_status st = db_txn_run(txn, t->s->txn_wait_ms);
     if (st != DB_OK) {
         storage_db_failure(res, txn, st, "insert");
@@ -432,12 +480,13 @@ void storage_tus_create_as(request *req, response *res, const storage_tus_signer
     if (!storage_upload_allowed(req, res, &t, &caller, signer ? signer->owner : req->auth->sub,
                                 upsert, &b))
         return;
-    if (b.file_size_limit > 0 && length > b.file_size_limit) {
+    if (length >= 0 && b.file_size_limit > 0 && length > b.file_size_limit) {
         storage_error(res, 413, "EntityTooLarge", "The object exceeded the maximum allowed size");
         return;
     }
     tus_collect_expired(req, &t);
-    const char *id = tus_insert(req, res, &t, &m, length, upsert, signer);
+    const char *id = tus_insert(req, res, &t, &m, length,
+                                b.file_size_limit > 0 ? b.file_size_limit : -1, upsert, signer);
     if (!id)
         return;
     response_set_header(res, "Location",

@@ -1,5 +1,6 @@
 /* TUS 1.0.0 resumable uploads under /storage/v1/upload/resumable
- * (creation, creation-with-upload, termination, expiration), as
+ * (creation, creation-with-upload, creation-defer-length, termination,
+ * expiration), as
  * tus-js-client and Supabase's docs use them. An upload is a row of
  * storage.uploads bound to the caller that created it, and a part file of
  * the backend that grows with each PATCH (each one a request under

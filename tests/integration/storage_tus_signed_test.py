@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Signed resumable uploads and storage cleanup against the running stack.
 
+creation-defer-length: an upload created with Upload-Defer-Length: 1
+learns its length from a later PATCH (HEAD says Upload-Defer-Length: 1
+until then), a length over the bucket's limit or below the bytes received
+is refused, and the object appears when that length is reached.
 Signed TUS (/storage/v1/upload/resumable/sign, header x-signature with the
 token of createSignedUploadUrl, only the anon key): creation checked
 against the token's object, Location under /sign/, HEAD and PATCH in
@@ -101,7 +105,8 @@ def cleanup():
 
 def setup():
     cleanup()
-    psql("insert into storage.buckets (id, name) values ('tus-sig', 'tus-sig');"
+    psql("insert into storage.buckets (id, name, file_size_limit)"
+         " values ('tus-sig', 'tus-sig', 1000000);"
          " create policy tus_sig_insert on storage.objects for insert to authenticated"
          " with check (bucket_id = 'tus-sig' and (storage.foldername(name))[1] = auth.uid()::text);"
          " create policy tus_sig_select on storage.objects for select to authenticated"
@@ -183,6 +188,56 @@ def test_signed_refusals():
     check("no signed upload token for a folder the caller may not write", ok, "")
 
 
+def test_defer_length():
+    st, h, _ = request("OPTIONS", AREA + "/upload/resumable")
+    check("OPTIONS advertises creation-defer-length",
+          "creation-defer-length" in (h["Tus-Extension"] or ""), h["Tus-Extension"])
+    name = USER_A + "/deferred.bin"
+    md = meta(bucketName="tus-sig", objectName=name, contentType="application/octet-stream")
+    st, h, body = request("POST", AREA + "/upload/resumable", TOKEN_A,
+                          {"Upload-Defer-Length": "1", "Upload-Metadata": md})
+    path = urllib.parse.urlsplit(h["Location"] or "").path
+    check("creation with Upload-Defer-Length: 1 → 201", st == 201 and path, (st, body[:200]))
+    st, h, _ = request("HEAD", path, TOKEN_A)
+    check("HEAD of a deferred upload: Upload-Defer-Length: 1, no Upload-Length",
+          st == 200 and h["Upload-Defer-Length"] == "1" and h["Upload-Length"] is None and
+          h["Upload-Offset"] == "0", dict(h))
+    data = os.urandom(250000)
+    st, h, _ = request("PATCH", path, TOKEN_A, {"Upload-Offset": "0", "Content-Type": OCTETS},
+                       data[:100000])
+    check("a PATCH without Upload-Length: 204, still deferred",
+          st == 204 and h["Upload-Offset"] == "100000" and h["Upload-Defer-Length"] == "1",
+          (st, dict(h)))
+    st, _, _ = request("PATCH", path, TOKEN_A, {"Upload-Offset": "100000", "Content-Type": OCTETS,
+                                                "Upload-Length": "99999"}, data[100000:])
+    check("an Upload-Length below the bytes received → 400", st == 400, st)
+    st, _, _ = request("PATCH", path, TOKEN_A, {"Upload-Offset": "100000", "Content-Type": OCTETS,
+                                                "Upload-Length": "2000000"}, data[100000:])
+    check("an Upload-Length over the bucket's limit (1 MB) → 413", st == 413, st)
+    st, h, _ = request("PATCH", path, TOKEN_A, {"Upload-Offset": "100000", "Content-Type": OCTETS,
+                                                "Upload-Length": str(len(data))}, data[100000:])
+    check("the last PATCH names the length and completes → 204 Tus-Complete",
+          st == 204 and h["Tus-Complete"] == "1" and h["Upload-Length"] == str(len(data)),
+          (st, dict(h)))
+    st, _, got = request("GET", AREA + "/object/tus-sig/" + name, SERVICE, tus=False)
+    check("the deferred upload's object has every byte", st == 200 and got == data,
+          (st, len(got)))
+    st, _, _ = request("POST", AREA + "/upload/resumable", TOKEN_A,
+                       {"Upload-Defer-Length": "1", "Upload-Length": "5", "Upload-Metadata": md})
+    check("Upload-Defer-Length with Upload-Length → 400", st == 400, st)
+    st, _, _ = request("POST", AREA + "/upload/resumable", TOKEN_A,
+                       {"Upload-Defer-Length": "2", "Upload-Metadata": md})
+    check("Upload-Defer-Length other than 1 → 400", st == 400, st)
+    st, h, _ = request("POST", AREA + "/upload/resumable", TOKEN_A,
+                       {"Upload-Defer-Length": "1", "Upload-Metadata": md, "x-upsert": "true"})
+    path = urllib.parse.urlsplit(h["Location"] or "").path
+    st2, _, _ = request("PATCH", path, TOKEN_A, {"Upload-Offset": "0", "Content-Type": OCTETS},
+                        os.urandom(1000001))
+    check("a deferred upload cannot grow past the bucket's limit (1 MB) → 413",
+          st == 201 and st2 == 413, (st, st2))
+    request("DELETE", path, TOKEN_A)
+
+
 def test_cleanup():
     st, h, _ = request("POST", AREA + "/upload/resumable", TOKEN_A,
                        {"Upload-Length": "100", "Upload-Metadata": meta(
@@ -225,7 +280,8 @@ def test_cleanup():
 
 
 def main():
-    return run_suite(setup, [test_signed_upload, test_signed_refusals, test_cleanup], cleanup)
+    return run_suite(setup, [test_signed_upload, test_signed_refusals, test_defer_length,
+                             test_cleanup], cleanup)
 
 
 if __name__ == "__main__":

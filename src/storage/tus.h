@@ -1,9 +1,8 @@
 /* TUS 1.0.0 resumable uploads under /storage/v1/upload/resumable
  * (creation, creation-with-upload, creation-defer-length, termination,
- * expiration), as
- * tus-js-client and Supabase's docs use them. An upload is a row of
- * storage.uploads bound to the caller that created it, and a part file of
- * the backend that grows with each PATCH (each one a request under
+ * expiration), as tus-js-client and Supabase's docs use them. An upload
+ * is a row of storage.uploads bound to the caller that created it, and a
+ * part file of the backend that grows with each PATCH (each one a request under
  * STORAGE_MAX_BODY; the whole upload may reach the bucket's limit). The
  * caller's INSERT policy is tried at creation and the object row is
  * written as the caller, under RLS, when the last byte arrives; until then

@@ -152,6 +152,15 @@ def run_phase(label, args):
         report("%s: node exit status" % label, False, "exit %d" % rc)
 
 
+def node_suite_main(label, args):
+    """The whole main() of a suite that is one run of node checks (the
+    compat_*_test.py of the other areas): its lines, then the totals."""
+    if prepare_node():
+        run_phase(label, args)
+    print("%d passed, %d failed" % (TOTALS["passed"], TOTALS["failed"]))
+    return 0 if TOTALS["failed"] == 0 else 1
+
+
 def main():
     before = overrides()
     restarted = False

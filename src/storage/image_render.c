@@ -5,6 +5,7 @@
 #include "storage/image_cache.h"
 #include "storage/image_params.h"
 #include "storage/image_vips.h"
+#include "storage/read.h"
 #include "storage/reply.h"
 #include "storage/target.h"
 #include "storage/token.h"
@@ -103,6 +104,7 @@ static void serve_cached(request *req, response *res, const storage_target *t,
                          const storage_render *r)
 {
     response_set_header(res, "Content-Type", r->type);
+    storage_read_disposition(req, res, r->type);
     const char *path = t->be->path ? t->be->path(t->s, req->arena, r->id, r->version) : NULL;
     const char *sendfile = t->s->sendfile_header;
     if (path && sendfile && *sendfile) {
@@ -232,6 +234,7 @@ static void render_fresh(request *req, response *res, const storage_target *t,
     db_caller service = storage_service_caller(req, t->s);
     storage_image_cache_sweep(t->s, t->be, req->arena, req->app->db, &service, 20);
     response_set_header(res, "Content-Type", out.type);
+    storage_read_disposition(req, res, out.type);
     response_set_header(res, "Content-Length", arena_printf(req->arena, "%zu", out.len));
     res->status = 200;
     response_stream_begin(res);

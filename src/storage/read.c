@@ -50,7 +50,7 @@ static const char *encode_filename(arena *a, const char *name)
     return b.data;
 }
 
-static void set_disposition(request *req, response *res, const char *type)
+void storage_read_disposition(request *req, response *res, const char *type)
 {
     const char *download = query_get(&req->query, "download");
     if (download && *download) {
@@ -83,7 +83,7 @@ static void set_headers(request *req, response *res, const object_meta *m)
         response_set_header(res, "ETag", m->etag);
     response_set_header(res, "Last-Modified", m->last_modified);
     response_set_header(res, "Accept-Ranges", "bytes");
-    set_disposition(req, res, type);
+    storage_read_disposition(req, res, type);
 }
 
 /* The worker sends the file itself (no X-Sendfile configured). */

@@ -229,6 +229,11 @@ def test_signed():
     other = url.replace("/dog.jpg?", "/cat.jpg?")
     st, _, data = request("GET", other, None)
     check("the token of another object → 400", st == 400, (st, data[:200]))
+    st, h, data = request("GET", url + "&download=small.webp", None)
+    check("?download=name on a signed render: attachment with the name",
+          st == 200 and h["Content-Disposition"] ==
+          "attachment; filename=small.webp; filename*=UTF-8''small.webp" and
+          size_of(data) == ("webp", 64, 64), (st, h["Content-Disposition"]))
     st, body = sign(name, {"expiresIn": 60})
     plain = body.get("signedURL", "")
     st, h, data = request("GET", plain.replace("/object/sign/", "/render/image/sign/") +

@@ -4,8 +4,15 @@
 # public.$TABLE with $ROWS rows, a primary key, an index on (category, score)
 # and an owner policy (owner = auth.uid(), 90 % of the rows the bench user's
 # $OWNER), and an HS256 access token $JWT of that user minted with
-# $JWT_SECRET. The sourcing script defines sql (psql as the superuser),
-# TABLE and ROWS.
+# $JWT_SECRET; pidfile and cpu for the CPU-per-request figures. The sourcing
+# script defines sql (psql as the superuser), TABLE, ROWS and HERE.
+
+# pidfile FILE -> the pid it holds, or nothing
+pidfile() { head -n 1 "$1" 2>/dev/null || true; }
+
+# cpu "PID..." -> CPU seconds (user + system) of the process trees so far
+# shellcheck disable=SC2086 # $1 is a list of pids
+cpu() { python3 "$HERE/proc_cpu.py" $1; }
 
 conf_get() {
     local v

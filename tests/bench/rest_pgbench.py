@@ -6,8 +6,10 @@ statements one REST request ran, as PostgreSQL logged them
   rest_pgbench.py LOG OFFSET SCRIPT VARS [VALUE=EXPR ...]
 
 Reads LOG from byte OFFSET, takes the statements ("execute NAME: SQL" with
-their "DETAIL:  parameters: ...") of the one backend that logged any
-(exactly one request ran in that window), and writes SCRIPT:
+their "DETAIL:  parameters: ...") of the one backend that set a caller's
+claims (exactly one request ran in that window; background statements of
+other backends, such as the realtime daemon's outbox poll, are left out),
+and writes SCRIPT:
 
   [\\set lines]  BEGIN;  <each statement, $n -> :vK>;  COMMIT;
 
@@ -30,7 +32,7 @@ def main():
     with open(log, "rb") as f:
         f.seek(offset)
         text = f.read().decode("utf-8", "replace")
-    stmts, pid = [], None
+    by_pid, last = {}, None
     for raw in text.split("\n"):
         m = LINE.match(raw)
         if not m:
@@ -38,15 +40,18 @@ def main():
         p, kind, rest = m.groups()
         if kind == "LOG":
             e = EXEC.match(rest)
-            if not e:
-                continue
-            if pid is not None and p != pid:
-                sys.exit("statements of more than one backend in the window (%s, %s)" % (pid, p))
-            pid = p
-            stmts.append([e.group(1), {}])
-        elif kind == "DETAIL" and p == pid and stmts and rest.startswith("parameters: "):
+            last = p if e else None
+            if e:
+                by_pid.setdefault(p, []).append([e.group(1), {}])
+        elif kind == "DETAIL" and p == last and rest.startswith("parameters: "):
             for n, v in PARAM.findall(rest[len("parameters: "):]):
-                stmts[-1][1][int(n)] = None if v == "NULL" else v[1:-1].replace("''", "'")
+                by_pid[p][-1][1][int(n)] = None if v == "NULL" else v[1:-1].replace("''", "'")
+    # the request's backend is the one that set the caller's claims; others
+    # (the realtime daemon polling the webhook outbox) are not the request
+    callers = [p for p, st in by_pid.items() if any("request.jwt" in sql for sql, _ in st)]
+    if len(callers) > 1:
+        sys.exit("requests of more than one backend in the window (%s)" % ", ".join(callers))
+    stmts = by_pid[callers[0]] if callers else []
     if not stmts:
         sys.exit("no statement in the log window (is log_statement = all?)")
     sets, values, body = [], [], []

@@ -31,6 +31,7 @@ static const area AREA = {
     .routes = ROUTES,
     .route_count = sizeof ROUTES / sizeof ROUTES[0],
     .settings = &functions_config_section,
+    .handler_cors = true, /* functions answer CORS preflights themselves */
     .companion_name = "deno runtime",
     .companion_setup = functions_runtime_setup,
     .companion_run = functions_runtime_run,

@@ -33,6 +33,8 @@ cmd_up() {
     ensure_keys
     smtp_start
     oauth_provider_start
+    storage_s3_install
+    storage_s3_start
     rm -f "$DEV/override.conf"
 
     local db_port=$PG_PORT prepared=true
@@ -66,6 +68,7 @@ cmd_down() {
     stop_pidfile "$RUN/pgbouncer.pid" pgbouncer 10
     smtp_stop
     oauth_provider_stop
+    storage_s3_stop
     pg_stop || warn "PostgreSQL did not stop cleanly"
     [[ -n $quiet ]] || say "stopped"
 }
@@ -178,5 +181,6 @@ cmd_workers() {
     workers_start
     realtime_restart
     ((wait)) && wait_healthy "$(conf_get "$DEV/env" PGSTACK_URL)" 60
-    say "workers restarted${*:+ with $*}"
+    # secrets (keys naming SECRET or PASS, as `pgstack config list`) are shown as (set)
+    say "workers restarted${*:+ with $(printf '%s\n' "$*" | sed -E 's/([A-Z0-9_]*(SECRET|PASS)[A-Z0-9_]*=)[^ ]*/\1(set)/g')}"
 }

@@ -99,6 +99,7 @@ write_env_file() {
         env_line SMTP_MAILDIR "$DEV/maildir"
         env_line OAUTH_PROVIDER_URL "http://127.0.0.1:$OAUTH_PORT"
         env_line REALTIME_ADDR "$REALTIME_ADDR"
+        storage_env_lines
     } >"$DEV/env"
     chmod 0600 "$DEV/env"
 }

@@ -4,7 +4,8 @@
  * naming a bad one), the database (reachable), the migrations (every file
  * of the migrations folder applied, none changed), the roles the workers
  * switch to, each area's FastCGI socket, the web server routing /health,
- * and the realtime daemon.
+ * the realtime daemon, and with STORAGE_BACKEND=s3 the object store (its
+ * bucket answers HEAD with these credentials).
  *
  *   pgstack doctor [--url URL] [--run-dir DIR] [--database-url URL] [--dir DIR]
  *
@@ -18,6 +19,8 @@
 #include "auth/auth_settings.h"
 #include "core/config.h"
 #include "realtime/realtime_settings.h"
+#include "storage/backend_s3.h"
+#include "storage/storage_settings.h"
 
 #include <curl/curl.h>
 #include <libpq-fe.h>
@@ -242,6 +245,31 @@ static void check_realtime(doctor *d)
                addr);
 }
 
+/* STORAGE_BACKEND=s3: the bucket answers a signed HEAD (every web host
+ * of a multi-host deployment must reach the same store). */
+static void check_s3_store(doctor *d)
+{
+    storage_settings *s = calloc(1, sizeof *s);
+    pgstack_config core;
+    char err[512] = "";
+    if (!s || !config_load(&core, &storage_config_section, s, environ, 0, err, sizeof err)) {
+        free(s);
+        return; /* check_config reported it */
+    }
+    if (s->backend && strcmp(s->backend, "s3") == 0) {
+        char why[256] = "";
+        if (storage_s3_probe(&s->s3, why, sizeof why))
+            report(d, true, "storage S3 store reachable", "%s, bucket %s", s->s3.endpoint,
+                   s->s3.bucket);
+        else
+            report(d, false, "storage S3 store reachable",
+                   "%s at %s; fix STORAGE_S3_ENDPOINT, STORAGE_S3_BUCKET or the keys", why,
+                   s->s3.endpoint);
+    }
+    config_free(&core, &storage_config_section, s);
+    free(s);
+}
+
 static bool parse_options(int argc, char **argv, doctor *d)
 {
     d->run_dir = "/run/pgstack";
@@ -277,8 +305,10 @@ int cli_doctor(int argc, char **argv)
     check_sockets(&d);
     if (d.config_ok || d.url)
         check_web(&d);
-    if (d.config_ok)
+    if (d.config_ok) {
         check_realtime(&d);
+        check_s3_store(&d);
+    }
     if (d.config_ok) {
         config_free(&d.cfg, &auth_config_section, &d.auth);
         config_section_free(&realtime_config_section, &d.realtime);

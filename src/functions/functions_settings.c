@@ -24,7 +24,8 @@ static const config_key FUNCTIONS_KEYS[] = {
      .type = CONFIG_STRING,
      .default_value = "/var/lib/pgstack/functions",
      .offset = OFF(runtime_dir),
-     .description = "the runtime's socket, deployed function folders and module cache"},
+     .description = "the runtime's and the functions' sockets, deployed function folders and "
+                    "module cache (at most 72 bytes: socket paths)"},
     {.name = "FUNCTIONS_BOOTSTRAP_DIR",
      .type = CONFIG_STRING,
      .offset = OFF(bootstrap_dir),

@@ -148,6 +148,19 @@ void functions_list_handle(request *req, response *res)
 
 void functions_refresh_handle(request *req, response *res)
 {
-    if (service_role(req, res))
-        run_one(req, res, "select pgstack_functions.refresh()", false);
+    if (!service_role(req, res))
+        return;
+    functions_catalog_invalidate();
+    run_one(req, res, "select pgstack_functions.refresh()", false);
+    /* Without LISTEN, every other worker compares the catalog version at
+     * most every FUNCTIONS_CATALOG_CHECK_MS: once that much time has passed,
+     * the next request on any worker serves the newest deployment. */
+    if (res->status == 200 && !db_conn_uses_prepared(req->app->db)) {
+        struct timespec wait = {0, (FUNCTIONS_CATALOG_CHECK_MS + 100) * 1000000L};
+        while (wait.tv_nsec >= 1000000000L) {
+            wait.tv_sec++;
+            wait.tv_nsec -= 1000000000L;
+        }
+        nanosleep(&wait, NULL);
+    }
 }

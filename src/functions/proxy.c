@@ -1,18 +1,21 @@
-/* Forwarding to the runtime; see proxy.h. */
+/* Forwarding to a function's own process; see proxy.h. */
 #include "functions/proxy.h"
 
+#include "core/digest.h"
 #include "core/errors.h"
 #include "core/log.h"
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-/* Request headers never forwarded (the runtime frames its own request). */
+/* Request headers never forwarded (libcurl frames its own request). Host
+ * is the caller's, so req.url in the function names the public host. */
 static const char *const DROP_REQUEST[] = {
-    "host",
     "connection",
     "keep-alive",
     "transfer-encoding",
@@ -23,17 +26,23 @@ static const char *const DROP_REQUEST[] = {
     "content-length",
     "proxy-connection",
     "proxy-authorization",
-    "accept-encoding",
     "x-pgstack-deployment",
 };
 /* Reply headers not passed on (the web server frames the reply). */
 static const char *const DROP_REPLY[] = {"connection", "keep-alive", "transfer-encoding",
                                          "content-length", "status"};
 
+/* How long the runtime may take to start a function (deno downloads npm:
+ * and jsr: imports then) and to say why an invocation failed. */
+#define ENSURE_TIMEOUT_MS 70000L
+#define CONTROL_REPLY_MAX 65536
+#define ENSURE_ATTEMPTS 3
+
 typedef struct proxy_call {
     response *res;
     size_t base_headers; /* pgstack's own (X-Request-Id, CORS) come first */
     int status;
+    bool sent; /* the request went out on a connection: never send it again */
     bool headers_done;
     bool client_gone;
 } proxy_call;
@@ -101,7 +110,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
     return size * n;
 }
 
-static struct curl_slist *request_headers(request *req, const char *deployment)
+static struct curl_slist *request_headers(request *req)
 {
     struct curl_slist *list = NULL;
     char line[8192];
@@ -109,14 +118,12 @@ static struct curl_slist *request_headers(request *req, const char *deployment)
         const char *name = req->headers.items[i].name;
         if (listed(DROP_REQUEST, sizeof DROP_REQUEST / sizeof DROP_REQUEST[0], name, strlen(name)))
             continue;
-        if (strpbrk(req->headers.items[i].value, "\r\n"))
+        if (strpbrk(name, "\r\n:") || strpbrk(req->headers.items[i].value, "\r\n"))
             continue;
         snprintf(line, sizeof line, "%s: %s", name, req->headers.items[i].value);
         list = curl_slist_append(list, line);
     }
     snprintf(line, sizeof line, "x-forwarded-for: %s", req->client_addr ? req->client_addr : "");
-    list = curl_slist_append(list, line);
-    snprintf(line, sizeof line, "x-pgstack-deployment: %s", deployment);
     list = curl_slist_append(list, line);
     list = curl_slist_append(list, "Expect:");
     list = curl_slist_append(list, "Accept:"); /* only the caller's, if any */
@@ -125,22 +132,38 @@ static struct curl_slist *request_headers(request *req, const char *deployment)
     return list;
 }
 
-static CURL *worker_handle(void)
+/* The worker's handles, made once: curl keeps each one's connections open
+ * between requests (one to each function process this worker calls, one
+ * to the runtime). */
+static CURL *worker_handle(int which)
 {
-    static CURL *handle;
-    if (!handle) {
+    static CURL *handles[2];
+    if (!handles[0]) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        handle = curl_easy_init();
-    } else {
-        curl_easy_reset(handle);
+        handles[0] = curl_easy_init();
+        handles[1] = curl_easy_init();
     }
-    return handle;
+    CURL *c = handles[which];
+    if (c)
+        curl_easy_reset(c);
+    return c;
 }
 
-static void configure(CURL *c, request *req, const functions_settings *s, const char *url,
-                      struct curl_slist *headers, proxy_call *call)
+static int on_prereq(void *userdata, char *conn_primary_ip, char *conn_local_ip,
+                     int conn_primary_port, int conn_local_port)
 {
-    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, functions_runtime_socket(s));
+    (void)conn_primary_ip;
+    (void)conn_local_ip;
+    (void)conn_primary_port;
+    (void)conn_local_port;
+    ((proxy_call *)userdata)->sent = true;
+    return CURL_PREREQFUNC_OK;
+}
+
+static void configure(CURL *c, request *req, const functions_settings *s, const char *socket,
+                      const char *url, struct curl_slist *headers, proxy_call *call)
+{
+    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
@@ -148,9 +171,11 @@ static void configure(CURL *c, request *req, const functions_settings *s, const 
     curl_easy_setopt(c, CURLOPT_HEADERDATA, call);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, call);
+    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(c, CURLOPT_PREREQDATA, call);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (s->timeout_s + 30) * 1000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, s->timeout_s * 1000L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, NULL);
     if (strcmp(req->method, "HEAD") == 0) {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -164,30 +189,159 @@ static void configure(CURL *c, request *req, const functions_settings *s, const 
     }
 }
 
+const char *functions_proxy_socket(arena *a, const functions_settings *s, const char *deployment)
+{
+    char hash[65];
+    sha256_hex(deployment, strlen(deployment), hash);
+    hash[24] = '\0';
+    return arena_printf(a, "%s/sock/%s.sock", s->runtime_dir, hash);
+}
+
+typedef struct control_reply {
+    char *data;
+    size_t len;
+    arena *a;
+} control_reply;
+
+static size_t on_control_body(char *data, size_t size, size_t n, void *userdata)
+{
+    control_reply *r = userdata;
+    size_t len = size * n;
+    if (r->len + len > CONTROL_REPLY_MAX)
+        return 0;
+    char *grown = arena_alloc(r->a, r->len + len + 1);
+    if (r->len)
+        memcpy(grown, r->data, r->len);
+    memcpy(grown + r->len, data, len);
+    grown[r->len + len] = '\0';
+    r->data = grown;
+    r->len += len;
+    return len;
+}
+
+/* POST /_pgstack/<what> to the runtime; its status (0: unreachable) and
+ * JSON reply in *body. */
+static long runtime_call(request *req, const functions_settings *s, const char *what,
+                         const char *deployment, bool timed_out, const char **body)
+{
+    CURL *c = worker_handle(1);
+    if (!c)
+        return 0;
+    control_reply reply = {NULL, 0, req->arena};
+    struct curl_slist *h = NULL;
+    char line[512];
+    snprintf(line, sizeof line, "x-pgstack-deployment: %s", deployment);
+    h = curl_slist_append(h, line);
+    h = curl_slist_append(h, timed_out ? "x-pgstack-timed-out: 1" : "x-pgstack-timed-out: 0");
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, functions_runtime_socket(s));
+    curl_easy_setopt(c, CURLOPT_URL,
+                     arena_printf(req->arena, "http://localhost/_pgstack/%s", what));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_control_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ENSURE_TIMEOUT_MS);
+    CURLcode rc = curl_easy_perform(c);
+    curl_slist_free_all(h);
+    long status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    else
+        log_event("functions: runtime %s for %s: %s", what, deployment, curl_easy_strerror(rc));
+    *body = reply.data ? reply.data : "";
+    return status;
+}
+
+/* The runtime starts the deployment's process: its socket, or NULL with
+ * the reply in res. */
+static const char *ensure_started(request *req, response *res, const functions_settings *s,
+                                  const char *deployment)
+{
+    const char *body;
+    long status = runtime_call(req, s, "ensure", deployment, false, &body);
+    if (status == 0) {
+        http_error(res, 502, "edge runtime unavailable");
+        return NULL;
+    }
+    json_object *doc = json_tokener_parse(body);
+    json_object *path = NULL;
+    const char *socket = NULL;
+    if (status == 200 && json_object_object_get_ex(doc, "socket", &path))
+        socket = arena_strdup(req->arena, json_object_get_string(path));
+    json_object_put(doc);
+    if (!socket) {
+        if (status == 200)
+            http_error(res, 502, "edge runtime unavailable");
+        else
+            response_json(res, (int)status, body);
+    }
+    return socket;
+}
+
+/* The invocation failed after it was sent: the runtime says why. */
+static void reply_failure(request *req, response *res, const functions_settings *s,
+                          const char *deployment, bool timed_out)
+{
+    const char *body;
+    long status = runtime_call(req, s, "failed", deployment, timed_out, &body);
+    if (status >= 400 && *body == '{')
+        response_json(res, (int)status, body);
+    else if (timed_out)
+        http_error(res, 504, "the function did not finish within FUNCTIONS_TIMEOUT");
+    else
+        http_error(res, 502, "edge runtime unavailable");
+}
+
+static CURLcode perform(request *req, const functions_settings *s, const char *socket,
+                        const char *url, proxy_call *call)
+{
+    CURL *c = worker_handle(0);
+    if (!c)
+        return CURLE_FAILED_INIT;
+    struct curl_slist *headers = request_headers(req);
+    configure(c, req, s, socket, url, headers, call);
+    CURLcode rc = curl_easy_perform(c);
+    curl_slist_free_all(headers);
+    return rc;
+}
+
 void functions_proxy(request *req, response *res, const functions_settings *s,
                      const char *path_and_query, const char *deployment)
 {
-    CURL *c = worker_handle();
-    if (!c) {
-        http_error(res, 502, "edge runtime unavailable");
-        return;
-    }
-    proxy_call call = {res, res->headers.count, 0, false, false};
-    struct curl_slist *headers = request_headers(req, deployment);
+    proxy_call call = {res, res->headers.count, 0, false, false, false};
     const char *url = arena_printf(req->arena, "http://localhost%s", path_and_query);
-    configure(c, req, s, url, headers, &call);
-    CURLcode rc = curl_easy_perform(c);
-    curl_slist_free_all(headers);
-    if (rc == CURLE_OK || call.headers_done || call.client_gone) {
-        if (rc != CURLE_OK && !call.client_gone)
-            log_event("functions: reply of %s cut short: %s", deployment, curl_easy_strerror(rc));
+    const char *socket = functions_proxy_socket(req->arena, s, deployment);
+    CURLcode rc = perform(req, s, socket, url, &call);
+    /* No process serves this deployment yet (cold start, new version), or
+     * the one found was just ending (idle, replaced): the runtime starts
+     * one. Nothing was sent, so trying again runs the request once. */
+    for (int attempt = 0; rc == CURLE_COULDNT_CONNECT && !call.sent && attempt < ENSURE_ATTEMPTS;
+         attempt++) {
+        if (attempt > 0)
+            nanosleep(&(struct timespec){0, 100 * 1000000L}, NULL);
+        socket = ensure_started(req, res, s, deployment);
+        if (!socket)
+            return;
+        rc = perform(req, s, socket, url, &call);
+    }
+    if (rc == CURLE_OK || call.client_gone)
+        return;
+    bool timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+    if (call.headers_done) {
+        log_event("functions: reply of %s cut short: %s", deployment, curl_easy_strerror(rc));
+        const char *ignored;
+        if (timed_out) /* ends a looping process */
+            runtime_call(req, s, "failed", deployment, true, &ignored);
         return;
     }
     res->headers.count = call.base_headers;
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
-        http_error(res, 504, "the edge runtime did not answer in time");
+    if (!call.sent) {
+        log_event("functions: cannot reach %s: %s", deployment, curl_easy_strerror(rc));
+        http_error(res, 502, "edge runtime unavailable");
         return;
     }
-    log_event("functions: runtime unavailable for %s: %s", deployment, curl_easy_strerror(rc));
-    http_error(res, 502, "edge runtime unavailable");
+    reply_failure(req, res, s, deployment, timed_out);
 }

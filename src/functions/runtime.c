@@ -39,12 +39,14 @@ bool functions_runtime_setup(struct app *app)
                   SETPRIV_PATH);
         return false;
     }
-    if (strlen(functions_runtime_socket(s)) > SOCKET_PATH_MAX) {
+    /* the functions' own sockets: <dir>/sock/<24 hex digits>.sock */
+    if (strlen(s->runtime_dir) + strlen("/sock/.sock") + 24 > SOCKET_PATH_MAX) {
         log_event("functions runtime: FUNCTIONS_RUNTIME_DIR is too long for a Unix socket path");
         return false;
     }
     return make_dir(s->runtime_dir, "") && make_dir(s->runtime_dir, "fn") &&
-           make_dir(s->runtime_dir, "env") && make_dir(s->runtime_dir, "cache");
+           make_dir(s->runtime_dir, "env") && make_dir(s->runtime_dir, "cache") &&
+           make_dir(s->runtime_dir, "sock");
 }
 
 int functions_runtime_run(void *arg)
@@ -92,7 +94,8 @@ int functions_runtime_run(void *arg)
         idle,
         NULL,
     };
-    char *const envp[] = {deno_dir, "NO_COLOR=1", "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+    char *const envp[] = {deno_dir, "NO_COLOR=1", "DENO_TLS_CA_STORE=system,mozilla",
+                          "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
     execve(deno, argv, envp);
     log_event("functions runtime: cannot run %s: %s", deno, strerror(errno));
     return 127;

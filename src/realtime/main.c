@@ -8,6 +8,7 @@
 #include "realtime/livequery.h"
 #include "realtime/livews.h"
 #include "realtime/phoenix.h"
+#include "realtime/phx_authz.h"
 #include "realtime/rt_bus.h"
 #include "realtime/realtime_settings.h"
 #include "realtime/rt_context.h"
@@ -108,6 +109,8 @@ int main(int argc, char **argv)
         bus.send = livequery_notify;
         bus.send_data = ctx.live;
         livequery_start(ctx.live);
+        ctx.authz = phx_authz_new(loop, db_url);
+        phx_authz_start(ctx.authz);
     }
     const webhooks_settings *hook_settings = webhooks_settings_get(err, sizeof(err));
     if (!hook_settings) {
@@ -129,6 +132,7 @@ int main(int argc, char **argv)
     rt_server_shutdown(&srv);
     wh_delivery_free(hooks);
     livequery_free(ctx.live);
+    phx_authz_free(ctx.authz);
     ae_loop_free(loop);
     rt_topics_free(srv.conns.by_addr);
     rt_topics_free(ctx.topics);

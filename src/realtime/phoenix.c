@@ -104,6 +104,7 @@ static phx_channel *phx_channel_new(rt_client *c, const phx_msg *m, json_object 
     ch->join_ref = strdup(m->join_ref ? m->join_ref : (m->ref ? m->ref : ""));
     ch->self = phx_config_bool(config, "broadcast", "self");
     ch->ack = phx_config_bool(config, "broadcast", "ack");
+    ch->is_private = phx_private(config);
     json_object *pres, *key;
     const char *k = NULL;
     if (config && json_object_object_get_ex(config, "presence", &pres) &&
@@ -122,14 +123,14 @@ static const char *phx_join_refusal(rt_client *c, const phx_msg *m, json_object 
         return "unmatched topic";
     if (!m->topic[9])
         return "TopicNameRequired: You must provide a topic name";
-    if (phx_private(config))
-        return "Unauthorized: private channels (Realtime Authorization) are not supported by "
-               "this server yet";
-    if (phx_socket_of(c)->count >= (size_t)c->ctx->settings.max_channels &&
+    phx_socket *s = phx_socket_of(c);
+    if (s->count + s->waiting >= (size_t)c->ctx->settings.max_channels &&
         !phx_channel_find(phx_socket_of(c), m->topic))
         return "ChannelRateLimitReached: Too many channels";
     return NULL;
 }
+
+static void phx_join_link(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings);
 
 static void phx_on_join(rt_client *c, const phx_msg *m)
 {
@@ -149,23 +150,30 @@ static void phx_on_join(rt_client *c, const phx_msg *m)
     phx_channel *ch = phx_channel_new(c, m, config);
     why = phx_join_auth(c, m->payload, ch);
     if (why) {
-        rt_auth_clear(&ch->auth);
-        free(ch->topic);
-        free(ch->join_ref);
-        free(ch->presence_key);
-        free(ch);
+        phx_channel_free(ch);
         phx_reply_error(c, m, why);
         return;
     }
+    if (ch->is_private) {
+        phx_private_join(c, m, ch, bindings, phx_join_link); /* linked once authorized */
+        return;
+    }
+    phx_join_link(c, m, ch, bindings);
+}
+
+static void phx_join_link(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings)
+{
+    phx_socket *s = phx_socket_of(c);
     ch->next = s->channels;
     s->channels = ch;
     s->count++;
-    rt_topic_join(c->ctx->topics, arena_printf(c->msg_arena, PHX_TOPIC_KEY "%s", m->topic),
+    rt_topic_join(c->ctx->topics, phx_topic_key(c->msg_arena, m->topic, ch->is_private),
                   &ch->member, ch);
     json_object *resp = json_arena_owned(c->msg_arena, json_object_new_object());
     json_object_object_add(resp, "postgres_changes", json_object_get(bindings));
     phx_reply(c, m, "ok", json_text(c->msg_arena, resp));
-    phx_send_presence_state(c, ch);
+    if (phx_channel_may(ch, PHX_AUTHZ_READ_PRESENCE))
+        phx_send_presence_state(c, ch);
     phx_send_changes_status(c, ch, bindings);
 }
 
@@ -200,9 +208,10 @@ static void phx_dispatch(rt_client *c, const phx_msg *m)
         phx_on_broadcast(c, ch, m);
     else if (strcmp(m->event, "presence") == 0)
         phx_on_presence(c, ch, m);
-    else if (strcmp(m->event, "access_token") == 0)
-        phx_on_access_token(c, ch, m);
-    else
+    else if (strcmp(m->event, "access_token") == 0) {
+        if (phx_on_access_token(c, ch, m) && ch->is_private)
+            phx_private_recheck(c, ch); /* asked again as the new token */
+    } else
         phx_reply_error(c, m, arena_printf(c->msg_arena, "unknown event: %s", m->event));
 }
 
@@ -235,6 +244,7 @@ static void phx_closed(rt_client *c)
         return;
     while (s->channels)
         phx_channel_drop(c, s->channels);
+    phx_private_forget(s);
     free(s);
     c->proto = NULL;
 }

@@ -16,15 +16,15 @@
 extern const rt_protocol phoenix_protocol;
 
 /* Delivers a broadcast from outside any socket (REST) to every member of
- * topic ("realtime:room1") on this daemon. false when the topic or event
- * is longer than 255 bytes. */
+ * topic ("realtime:room1"; priv: its private channel) on every daemon. false when the topic or
+ * event is longer than 255 bytes. */
 struct rt_bus;
 /* Registers the handlers of what other daemons publish (phx_bus.c). */
 void phoenix_bus_register(struct rt_bus *bus);
 /* Publishes this daemon's presence entries again (another daemon said hello). */
 void phoenix_bus_announce(rt_context *ctx);
 
-bool phoenix_broadcast(rt_context *ctx, arena *a, const char *topic, const char *event,
+bool phoenix_broadcast(rt_context *ctx, arena *a, const char *topic, bool priv, const char *event,
                        int encoding, const uint8_t *payload, size_t len);
 
 #endif

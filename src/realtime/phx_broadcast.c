@@ -38,6 +38,8 @@ static void phx_broadcast_encode(arena *a, phx_broadcast *b)
 static void phx_broadcast_deliver(phx_channel *to, const phx_broadcast *b)
 {
     rt_client *c = to->client;
+    if (!phx_channel_may(to, PHX_AUTHZ_READ_BROADCAST))
+        return;
     if (phx_socket_of(c)->vsn == PHX_VSN_2 && b->v2_bin)
         rt_client_send(c, true, b->v2_bin, b->v2_len);
     else if (b->v1_text)
@@ -61,7 +63,7 @@ static bool phx_broadcast_from_text(arena *a, const phx_msg *m, phx_broadcast *b
     return true;
 }
 
-bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, const char *event,
+bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, bool priv, const char *event,
                          int encoding, const uint8_t *payload, size_t len,
                          const phx_channel *except)
 {
@@ -73,7 +75,7 @@ bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, const cha
     phx_broadcast_encode(a, &b);
     if (!b.v2_bin)
         return false;
-    rt_topic *t = rt_topic_find(ctx->topics, arena_printf(a, PHX_TOPIC_KEY "%s", topic));
+    rt_topic *t = rt_topic_find(ctx->topics, phx_topic_key(a, topic, priv));
     for (rt_member *mb = t ? rt_topic_members(t) : NULL; mb; mb = mb->next)
         if (mb->owner != except)
             phx_broadcast_deliver(mb->owner, &b);
@@ -81,11 +83,14 @@ bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, const cha
 }
 
 /* Tells the other daemons ("pb"); raw payloads travel in base64. */
-static void phx_broadcast_publish(rt_context *ctx, arena *a, const char *topic, const char *event,
-                                  int encoding, const uint8_t *payload, size_t len)
+static void phx_broadcast_publish(rt_context *ctx, arena *a, const char *topic, bool priv,
+                                  const char *event, int encoding, const uint8_t *payload,
+                                  size_t len)
 {
     json_object *m = json_arena_owned(a, json_object_new_object());
     json_object_object_add(m, "t", json_object_new_string(topic));
+    if (priv)
+        json_object_object_add(m, "pv", json_object_new_boolean(1));
     json_object_object_add(m, "e", json_object_new_string(event));
     json_object_object_add(m, "enc", json_object_new_int(encoding));
     if (encoding == PHX_ENCODING_JSON) {
@@ -101,6 +106,14 @@ static void phx_broadcast_publish(rt_context *ctx, arena *a, const char *topic, 
 void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
 {
     phx_broadcast b = {.topic = ch->topic};
+    if (!phx_channel_may(ch, PHX_AUTHZ_WRITE_BROADCAST)) {
+        phx_reply_error(c, m,
+                        arena_printf(c->msg_arena,
+                                     "Unauthorized: You do not have permissions to write to "
+                                     "this Channel topic: %s",
+                                     ch->topic + strlen("realtime:")));
+        return;
+    }
     if (m->binary_broadcast) {
         b.event = m->user_event;
         b.encoding = m->encoding;
@@ -110,22 +123,22 @@ void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
         phx_reply_error(c, m, "broadcast needs {type, event, payload}");
         return;
     }
-    if (!phx_broadcast_local(c->ctx, c->msg_arena, ch->topic, b.event, b.encoding, b.payload,
-                             b.payload_len, ch->self ? NULL : ch)) {
+    if (!phx_broadcast_local(c->ctx, c->msg_arena, ch->topic, ch->is_private, b.event, b.encoding,
+                             b.payload, b.payload_len, ch->self ? NULL : ch)) {
         phx_reply_error(c, m, "broadcast topic or event longer than 255 bytes");
         return;
     }
-    phx_broadcast_publish(c->ctx, c->msg_arena, ch->topic, b.event, b.encoding, b.payload,
-                          b.payload_len);
+    phx_broadcast_publish(c->ctx, c->msg_arena, ch->topic, ch->is_private, b.event, b.encoding,
+                          b.payload, b.payload_len);
     if (ch->ack)
         phx_reply(c, m, "ok", "{}");
 }
 
-bool phoenix_broadcast(rt_context *ctx, arena *a, const char *topic, const char *event,
+bool phoenix_broadcast(rt_context *ctx, arena *a, const char *topic, bool priv, const char *event,
                        int encoding, const uint8_t *payload, size_t len)
 {
-    if (!phx_broadcast_local(ctx, a, topic, event, encoding, payload, len, NULL))
+    if (!phx_broadcast_local(ctx, a, topic, priv, event, encoding, payload, len, NULL))
         return false;
-    phx_broadcast_publish(ctx, a, topic, event, encoding, payload, len);
+    phx_broadcast_publish(ctx, a, topic, priv, event, encoding, payload, len);
     return true;
 }

@@ -16,6 +16,14 @@ static const char *phx_bus_str(json_object *msg, const char *key)
     return json_object_object_get_ex(msg, key, &v) ? json_plain_string(v) : NULL;
 }
 
+/* The registry key of a published topic ("pv": a private channel). */
+static const char *phx_bus_key(arena *a, json_object *msg, const char *topic)
+{
+    json_object *v;
+    bool priv = json_object_object_get_ex(msg, "pv", &v) && json_object_get_boolean(v);
+    return phx_topic_key(a, topic, priv);
+}
+
 static void phx_bus_broadcast(rt_context *ctx, json_object *msg, const char *origin)
 {
     const char *topic = phx_bus_str(msg, "t"), *event = phx_bus_str(msg, "e");
@@ -36,7 +44,9 @@ static void phx_bus_broadcast(rt_context *ctx, json_object *msg, const char *ori
         payload = raw;
         len = (size_t)n;
     }
-    phx_broadcast_local(ctx, ctx->work, topic, event, encoding, payload, len, NULL);
+    json_object *pv;
+    bool priv = json_object_object_get_ex(msg, "pv", &pv) && json_object_get_boolean(pv);
+    phx_broadcast_local(ctx, ctx->work, topic, priv, event, encoding, payload, len, NULL);
     (void)origin;
 }
 
@@ -48,7 +58,7 @@ static void phx_bus_presence_join(rt_context *ctx, json_object *msg, const char 
     if (!topic || !key || !ref || !json_object_object_get_ex(msg, "state", &state))
         return;
     arena *a = ctx->work;
-    rt_topic *t = rt_topic_get(ctx->topics, arena_printf(a, PHX_TOPIC_KEY "%s", topic));
+    rt_topic *t = rt_topic_get(ctx->topics, phx_bus_key(a, msg, topic));
     json_object *joins = json_arena_owned(a, json_object_new_object());
     rt_presence *old = prev ? rt_presence_take_remote(t, origin, prev) : NULL;
     if (old) { /* the leave first, as for a local re-track */
@@ -69,7 +79,7 @@ static void phx_bus_presence_leave(rt_context *ctx, json_object *msg, const char
     if (!topic || !ref)
         return;
     arena *a = ctx->work;
-    rt_topic *t = rt_topic_find(ctx->topics, arena_printf(a, PHX_TOPIC_KEY "%s", topic));
+    rt_topic *t = rt_topic_find(ctx->topics, phx_bus_key(a, msg, topic));
     rt_presence *old = t ? rt_presence_take_remote(t, origin, ref) : NULL;
     if (!old)
         return;
@@ -85,13 +95,17 @@ static void phx_bus_announce_topic(rt_topic *t, void *data)
 {
     rt_context *ctx = data;
     const char *name = rt_topic_name(t);
-    if (strncmp(name, PHX_TOPIC_KEY, strlen(PHX_TOPIC_KEY)) != 0)
+    bool priv = strncmp(name, PHX_PRIVATE_TOPIC_KEY, strlen(PHX_PRIVATE_TOPIC_KEY)) == 0;
+    if (!priv && strncmp(name, PHX_TOPIC_KEY, strlen(PHX_TOPIC_KEY)) != 0)
         return;
+    name += priv ? strlen(PHX_PRIVATE_TOPIC_KEY) : strlen(PHX_TOPIC_KEY);
     for (rt_presence *p = rt_presence_list(t); p; p = p->next) {
         if (p->origin)
             continue;
         json_object *m = json_arena_owned(ctx->work, json_object_new_object());
-        json_object_object_add(m, "t", json_object_new_string(name + strlen(PHX_TOPIC_KEY)));
+        json_object_object_add(m, "t", json_object_new_string(name));
+        if (priv)
+            json_object_object_add(m, "pv", json_object_new_boolean(1));
         json_object_object_add(m, "key", json_object_new_string(p->key));
         json_object_object_add(m, "ref", json_object_new_string(p->ref));
         json_object_object_add(m, "state", json_tokener_parse(p->state_json));

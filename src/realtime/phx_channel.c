@@ -22,11 +22,7 @@ void phx_channel_drop(rt_client *c, phx_channel *ch)
         }
     }
     s->count--;
-    rt_auth_clear(&ch->auth);
-    free(ch->topic);
-    free(ch->join_ref);
-    free(ch->presence_key);
-    free(ch);
+    phx_channel_free(ch);
 }
 
 void phx_channel_shut(rt_client *c, phx_channel *ch, const char *message)
@@ -41,20 +37,21 @@ void phx_channel_shut(rt_client *c, phx_channel *ch, const char *message)
     phx_channel_drop(c, ch);
 }
 
-void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m)
+bool phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m)
 {
     json_object *v;
     const char *token =
         json_object_object_get_ex(m->payload, "access_token", &v) ? json_plain_string(v) : NULL;
     if (!token || !*token || strncmp(token, "sb_", 3) == 0)
-        return;
+        return false;
     rt_auth fresh = {0};
     const char *why = rt_auth_verify(c->msg_arena, &c->ctx->cfg, token, time(NULL), &fresh);
     if (why) {
         phx_channel_shut(c, ch, why);
-        return;
+        return false;
     }
     rt_auth_clear(&ch->auth);
     ch->auth = fresh;
     ch->has_token = true;
+    return true;
 }

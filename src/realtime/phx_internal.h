@@ -4,6 +4,7 @@
 #ifndef PGSTACK_PHX_INTERNAL_H
 #define PGSTACK_PHX_INTERNAL_H
 
+#include "realtime/phx_authz.h"
 #include "realtime/phx_frame.h"
 #include "realtime/rt_client.h"
 #include "realtime/rt_context.h"
@@ -18,8 +19,10 @@ typedef struct phx_channel {
     char *join_ref;
     bool self, ack;
     char *presence_key;
-    bool has_token; /* the join or a push sent its own access_token */
-    rt_auth auth;   /* the channel's credentials */
+    bool has_token;  /* the join or a push sent its own access_token */
+    rt_auth auth;    /* the channel's credentials */
+    bool is_private; /* config.private: authz holds what RLS allows */
+    unsigned authz;  /* PHX_AUTHZ_* bits, checked once at the join */
     struct phx_channel *next;
 } phx_channel;
 
@@ -27,9 +30,16 @@ typedef struct phx_socket {
     phx_vsn vsn;
     phx_channel *channels;
     size_t count;
+    struct phx_private_wait *waits; /* private joins being authorized */
+    size_t waiting;                 /* how many (they count toward the channel cap) */
 } phx_socket;
 
 #define PHX_TOPIC_KEY "phx:"
+/* Private channels live apart from public ones of the same name (a public
+ * join must not hear a private channel), as in Supabase. */
+#define PHX_PRIVATE_TOPIC_KEY "phxp:"
+/* The topic registry's key of a channel topic ("realtime:room1"). */
+const char *phx_topic_key(arena *a, const char *topic, bool priv);
 
 phx_socket *phx_socket_of(rt_client *c);
 phx_channel *phx_channel_find(phx_socket *s, const char *topic);
@@ -42,10 +52,26 @@ void phx_reply_error(rt_client *c, const phx_msg *m, const char *reason);
 /* A system message, then phx_close, then the channel is gone. */
 void phx_channel_shut(rt_client *c, phx_channel *ch, const char *message);
 void phx_channel_drop(rt_client *c, phx_channel *ch);
+/* Frees a channel that is not linked (a refused or abandoned join). */
+void phx_channel_free(phx_channel *ch);
+/* A public channel may everything; a private one what its check granted. */
+bool phx_channel_may(const phx_channel *ch, unsigned what);
+/* Links an accepted join: topic membership, ok reply, presence_state. */
+typedef void phx_join_link_fn(rt_client *c, const phx_msg *m, phx_channel *ch,
+                              json_object *bindings);
+/* Private channels (phx_private.c): the join waits for its check, then
+ * link or an error reply; phx_private_forget drops the waits of a closed
+ * socket. */
+void phx_private_join(rt_client *c, const phx_msg *m, phx_channel *ch, json_object *bindings,
+                      phx_join_link_fn *link);
+void phx_private_forget(phx_socket *s);
+/* A private channel got a fresh access_token: ask again as it. */
+void phx_private_recheck(rt_client *c, phx_channel *ch);
 
 void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m);
 void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m);
-void phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m);
+/* true when ch lives on with a fresh token (false: none sent, or shut). */
+bool phx_on_access_token(rt_client *c, phx_channel *ch, const phx_msg *m);
 /* The presence_state push after a join. */
 void phx_send_presence_state(rt_client *c, phx_channel *ch);
 /* presence_diff to every member after ch's presence left (on leave/close). */
@@ -57,7 +83,7 @@ void phx_send_diff(arena *a, rt_topic *t, const char *topic, json_object *joins,
 void phx_add_meta(json_object *map, const rt_presence *p, const char *ref_prev);
 /* Delivers a broadcast to this daemon's members of topic, sender excepted
  * (NULL: none). false when the topic or event is over 255 bytes. */
-bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, const char *event,
+bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, bool priv, const char *event,
                          int encoding, const uint8_t *payload, size_t len,
                          const phx_channel *except);
 

@@ -35,11 +35,13 @@ void phx_add_meta(json_object *map, const rt_presence *p, const char *ref_prev)
 
 /* Tells the other daemons: a join ("pj", with the replaced ref) when state
  * is given, else a leave ("pl"). */
-static void phx_publish_presence(rt_client *c, const char *topic, const rt_presence *p,
+static void phx_publish_presence(rt_client *c, const phx_channel *ch, const rt_presence *p,
                                  const char *prev, json_object *state)
 {
     json_object *m = json_arena_owned(c->msg_arena, json_object_new_object());
-    json_object_object_add(m, "t", json_object_new_string(topic));
+    json_object_object_add(m, "t", json_object_new_string(ch->topic));
+    if (ch->is_private)
+        json_object_object_add(m, "pv", json_object_new_boolean(1));
     json_object_object_add(m, "key", json_object_new_string(p->key));
     json_object_object_add(m, "ref", json_object_new_string(p->ref));
     if (state) {
@@ -67,6 +69,8 @@ void phx_send_diff(arena *a, rt_topic *t, const char *topic, json_object *joins,
     const char *v1 = phx_encode(a, PHX_VSN_1, NULL, NULL, topic, "presence_diff", payload);
     const char *v2 = phx_encode(a, PHX_VSN_2, NULL, NULL, topic, "presence_diff", payload);
     for (rt_member *mb = rt_topic_members(t); mb; mb = mb->next) {
+        if (!phx_channel_may(mb->owner, PHX_AUTHZ_READ_PRESENCE))
+            continue;
         rt_client *to = ((phx_channel *)mb->owner)->client;
         const char *text = phx_socket_of(to)->vsn == PHX_VSN_2 ? v2 : v1;
         rt_client_send(to, false, text, strlen(text));
@@ -92,7 +96,7 @@ static void phx_track(rt_client *c, phx_channel *ch, json_object *state)
         leaves = json_arena_owned(c->msg_arena, json_object_new_object());
     }
     phx_add_meta(joins, p, old ? old->ref : NULL);
-    phx_publish_presence(c, ch->topic, p, old ? old->ref : NULL, state);
+    phx_publish_presence(c, ch, p, old ? old->ref : NULL, state);
     rt_presence_free(old);
     phx_send_diff(c->msg_arena, ch->member.topic, ch->topic, joins, leaves);
 }
@@ -107,7 +111,7 @@ void phx_presence_leave(rt_client *c, phx_channel *ch)
     json_object *joins = json_arena_owned(c->msg_arena, json_object_new_object());
     json_object *leaves = json_arena_owned(c->msg_arena, json_object_new_object());
     phx_add_meta(leaves, old, NULL);
-    phx_publish_presence(c, ch->topic, old, NULL, NULL);
+    phx_publish_presence(c, ch, old, NULL, NULL);
     rt_presence_free(old);
     phx_send_diff(c->msg_arena, ch->member.topic, ch->topic, joins, leaves);
 }
@@ -117,6 +121,14 @@ void phx_on_presence(rt_client *c, phx_channel *ch, const phx_msg *m)
     json_object *ev, *state;
     const char *event =
         json_object_object_get_ex(m->payload, "event", &ev) ? json_plain_string(ev) : NULL;
+    if (event && strcmp(event, "track") == 0 && !phx_channel_may(ch, PHX_AUTHZ_WRITE_PRESENCE)) {
+        phx_reply_error(c, m,
+                        arena_printf(c->msg_arena,
+                                     "Unauthorized: You do not have permissions to track "
+                                     "presence on this Channel topic: %s",
+                                     ch->topic + strlen("realtime:")));
+        return;
+    }
     if (event && strcmp(event, "track") == 0) {
         if (!json_object_object_get_ex(m->payload, "payload", &state) ||
             !json_object_is_type(state, json_type_object)) {

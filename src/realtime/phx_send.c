@@ -1,9 +1,11 @@
 /* Sending Phoenix frames to one client in its serializer (pushes and
- * replies), and finding a socket's channels; the leaf every other Phoenix
- * file uses. See phx_internal.h. */
+ * replies), finding a socket's channels, freeing one, and what a private
+ * one may do; the leaf every other Phoenix file uses. See phx_internal.h. */
 #include "core/json_text.h"
 #include "realtime/phx_internal.h"
+#include "realtime/rt_auth.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 phx_socket *phx_socket_of(rt_client *c)
@@ -17,6 +19,25 @@ phx_channel *phx_channel_find(phx_socket *s, const char *topic)
         if (strcmp(ch->topic, topic) == 0)
             return ch;
     return NULL;
+}
+
+const char *phx_topic_key(arena *a, const char *topic, bool priv)
+{
+    return arena_printf(a, "%s%s", priv ? PHX_PRIVATE_TOPIC_KEY : PHX_TOPIC_KEY, topic);
+}
+
+void phx_channel_free(phx_channel *ch)
+{
+    rt_auth_clear(&ch->auth);
+    free(ch->topic);
+    free(ch->join_ref);
+    free(ch->presence_key);
+    free(ch);
+}
+
+bool phx_channel_may(const phx_channel *ch, unsigned what)
+{
+    return !ch->is_private || (ch->authz & what) == what;
 }
 
 void phx_push(rt_client *c, const char *join_ref, const char *ref, const char *topic,

@@ -7,6 +7,9 @@
 #include "realtime/rt_upgrade.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +60,14 @@ static void rt_conn_close_client(rt_client *cl, uint16_t code, const char *reaso
 
 static const rt_client_ops rt_conn_ops = {.send = rt_conn_send, .close = rt_conn_close_client};
 
+/* The handshake buffer is not kept past the bytes read behind the head. */
+static void rt_conn_drop_input(rt_conn *c)
+{
+    free(c->in);
+    c->in = NULL;
+    c->in_len = c->in_off = c->in_cap = 0;
+}
+
 static ssize_t rt_conn_ws_read(void *ctx, uint8_t *buf, size_t len)
 {
     rt_conn *c = ctx;
@@ -64,15 +75,65 @@ static ssize_t rt_conn_ws_read(void *ctx, uint8_t *buf, size_t len)
         size_t n = c->in_len - c->in_off < len ? c->in_len - c->in_off : len;
         memcpy(buf, c->in + c->in_off, n);
         c->in_off += n;
+        if (c->in_off == c->in_len)
+            rt_conn_drop_input(c);
         return (ssize_t)n;
     }
     return recv(c->fd, buf, len, 0);
 }
 
+/* The frames of one flush of one connection, gathered so that it costs one
+ * send() however many messages were queued (a burst of broadcasts to many
+ * sockets is dominated by system calls otherwise); what the socket does not
+ * take waits in c->out. One loop, one connection flushed at a time. */
+static uint8_t rt_stage[64 * 1024];
+static size_t rt_stage_len;
+
 static ssize_t rt_conn_ws_write(void *ctx, const uint8_t *buf, size_t len)
 {
-    rt_conn *c = ctx;
-    return send(c->fd, buf, len, MSG_NOSIGNAL);
+    (void)ctx;
+    size_t room = sizeof(rt_stage) - rt_stage_len;
+    if (room == 0) {
+        errno = EAGAIN; /* libwslay keeps the rest for the next round */
+        return -1;
+    }
+    size_t n = len < room ? len : room;
+    memcpy(rt_stage + rt_stage_len, buf, n);
+    rt_stage_len += n;
+    return (ssize_t)n;
+}
+
+/* c->out is written out: it now holds the n bytes at p. */
+static void rt_conn_keep(rt_conn *c, const uint8_t *p, size_t n)
+{
+    free(c->out);
+    c->out = malloc(n);
+    memcpy(c->out, p, n);
+    c->out_len = n;
+    c->out_off = 0;
+}
+
+/* libwslay's queued frames through the stage, one send() per stage. false:
+ * the stream failed. */
+static bool rt_conn_flush_ws(rt_conn *c)
+{
+    for (;;) {
+        rt_stage_len = 0;
+        if (!ws_session_flush(c->ws))
+            return false;
+        if (rt_stage_len == 0)
+            return true;
+        ssize_t n = send(c->fd, rt_stage, rt_stage_len, MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+            return false;
+        size_t sent = n > 0 ? (size_t)n : 0;
+        if (sent < rt_stage_len) {
+            rt_conn_keep(c, rt_stage + sent, rt_stage_len - sent);
+            return true;
+        }
+        if (!ws_session_wants_write(c->ws))
+            return true;
+    }
 }
 
 static void rt_conn_ws_message(void *ctx, bool binary, const uint8_t *data, size_t len)
@@ -126,6 +187,7 @@ static void rt_conn_release(rt_conn *c)
         rt_topic_leave(c->set->by_addr, &c->addr_member);
         c->set->open_count--;
     }
+    phx_rest_cancel(c->rest_wait);
     ae_file_del(c->set->loop, c->fd, AE_READABLE | AE_WRITABLE);
     close(c->fd);
     ws_session_free(c->ws);
@@ -133,6 +195,7 @@ static void rt_conn_release(rt_conn *c)
     free(c->in);
     free(c->out);
     free(c->addr);
+    free(c->rest_headers);
 }
 
 static void rt_conn_unlink(rt_conn *c)
@@ -187,18 +250,45 @@ static size_t rt_conn_count_addr(void *data, const char *addr)
     return t ? rt_topic_member_count(t) : 0;
 }
 
+/* A REST broadcast's answer after its private topics were checked. */
+static void rt_conn_rest_done(void *data, phx_rest_result r)
+{
+    rt_conn *c = data;
+    arena *a = c->set->ctx->work;
+    c->rest_wait = NULL;
+    const char *reply = r.status == 202
+                            ? rt_http_reply_with(a, 202, c->rest_headers, "", &c->out_len)
+                            : rt_http_reply_with(a, r.status, c->rest_headers,
+                                                 rt_http_error_body(a, r.error), &c->out_len);
+    c->out = malloc(c->out_len);
+    memcpy(c->out, reply, c->out_len);
+    log_request(stderr, c->client.id, "POST", "/realtime/v1/api/broadcast (private)", r.status, 0,
+                "-");
+    rt_conn_set_state(c, RT_CONN_CLOSING);
+    rt_conn_want_flush(c);
+}
+
 /* The request head is complete: reply, or upgrade and attach a protocol. */
 static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
 {
     rt_conns *srv = c->set;
     arena *a = srv->ctx->work;
-    rt_capacity cap = {
-        .open_total = srv->open_count, .count_addr = rt_conn_count_addr, .data = srv};
+    rt_capacity cap = {.open_total = srv->open_count,
+                       .count_addr = rt_conn_count_addr,
+                       .data = srv,
+                       .rest_done = rt_conn_rest_done,
+                       .rest_data = c};
     rt_upgrade up;
     long long t0 = ae_now_ms();
     rt_upgrade_decide(a, srv->ctx, head, c->peer, &cap, &up);
     log_request(stderr, c->client.id, up.method, up.path, up.status, (ae_now_ms() - t0) * 1000,
                 up.role);
+    if (up.status == 0) { /* the answer comes later (rt_conn_rest_done) */
+        rt_auth_clear(&up.auth);
+        c->rest_wait = up.wait;
+        c->rest_headers = up.headers ? strdup(up.headers) : NULL;
+        return;
+    }
     c->out = malloc(up.reply_len);
     memcpy(c->out, up.reply, up.reply_len);
     c->out_len = up.reply_len;
@@ -222,6 +312,8 @@ static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
     }
     if (c->in_off < c->in_len) /* frames sent right behind the request */
         rt_conn_read_ws(c);
+    else
+        rt_conn_drop_input(c);
 }
 
 /* An HTTP error reply before any upgrade. */
@@ -323,11 +415,11 @@ bool rt_conn_flush(rt_conn *c)
         c->out_off += (size_t)n;
     }
     bool raw_done = c->out_off >= c->out_len;
-    if (c->dropped || (raw_done && c->ws && !ws_session_flush(c->ws))) {
+    if (c->dropped || (raw_done && c->ws && !rt_conn_flush_ws(c))) {
         rt_conn_set_state(c, RT_CONN_CLOSED);
         return false;
     }
-    bool done = raw_done && (!c->ws || !ws_session_wants_write(c->ws));
+    bool done = c->out_off >= c->out_len && (!c->ws || !ws_session_wants_write(c->ws));
     if (done && c->state == RT_CONN_CLOSING && !c->ws) {
         /* lingering close: the client may still be sending (a refused
          * request with a body); reading it to the end keeps the reply from
@@ -364,7 +456,7 @@ static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask)
     if (mask & AE_WRITABLE)
         alive = rt_conn_flush(c); /* false: c was freed */
     if (alive && (mask & AE_READABLE)) {
-        if (c->state == RT_CONN_HANDSHAKE)
+        if (c->state == RT_CONN_HANDSHAKE && !c->rest_wait)
             rt_conn_read_head(c);
         else if (c->ws)
             rt_conn_read_ws(c);
@@ -389,6 +481,8 @@ void rt_conn_sweep(rt_conn *c, long long now_ms)
         }
         if (c->client.protocol->tick)
             c->client.protocol->tick(&c->client, time(NULL));
+        if (c->state == RT_CONN_OPEN && !c->pending && ws_session_trim(c->ws))
+            c->set->trimmed++; /* an idle socket holds no framing buffers */
         break;
     case RT_CONN_CLOSING:
         if (now_ms - c->closing_ms > RT_CLOSING_TIMEOUT_MS)
@@ -421,6 +515,11 @@ void rt_conns_sweep(rt_conns *set)
         c = next;
     }
     arena_reset(set->ctx->work);
+#ifdef __GLIBC__
+    if (set->trimmed) /* framing buffers of sockets gone quiet go back to the system */
+        malloc_trim(0);
+#endif
+    set->trimmed = 0;
 }
 
 void rt_conns_close_all(rt_conns *set)

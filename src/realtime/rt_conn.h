@@ -26,6 +26,7 @@ typedef struct rt_conns {
     size_t count;       /* every connection */
     size_t open_count;  /* past the handshake */
     rt_topics *by_addr; /* client address -> its open connections */
+    size_t trimmed;     /* framing buffers given back since the last sweep */
 } rt_conns;
 
 typedef enum { RT_CONN_HANDSHAKE, RT_CONN_OPEN, RT_CONN_CLOSING, RT_CONN_CLOSED } rt_conn_state;
@@ -46,7 +47,9 @@ struct rt_conn {
     ws_session *ws;
     long long created_ms, last_seen_ms, closing_ms;
     bool pending;
-    bool dropped; /* a slow consumer: closed at the next flush */
+    bool dropped;                    /* a slow consumer: closed at the next flush */
+    struct phx_rest_wait *rest_wait; /* a REST broadcast waiting for its checks */
+    char *rest_headers;              /* its CORS header lines (or NULL) */
     rt_conn *prev, *next, *next_pending;
 };
 

@@ -17,6 +17,7 @@ struct rt_context {
     arena *work;                 /* per-message arena, reset after each event */
     struct livequery *live;      /* NULL without DATABASE_URL */
     struct rt_bus *bus;          /* between daemons; NULL without DATABASE_URL */
+    struct phx_authz *authz;     /* private channels; NULL without DATABASE_URL */
     unsigned long long next_ref; /* presence refs, message refs */
 };
 

@@ -166,6 +166,8 @@ static const char *rt_http_reason(int status)
         return "OK";
     case 202:
         return "Accepted";
+    case 204:
+        return "No Content";
     case 400:
         return "Bad Request";
     case 401:
@@ -197,12 +199,19 @@ static const char *rt_http_reason(int status)
 
 const char *rt_http_reply(arena *a, int status, const char *json_body, size_t *len)
 {
+    return rt_http_reply_with(a, status, NULL, json_body, len);
+}
+
+const char *rt_http_reply_with(arena *a, int status, const char *headers, const char *json_body,
+                               size_t *len)
+{
     size_t body_len = strlen(json_body);
-    const char *text = arena_printf(a,
-                                    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-                                    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
-                                    "Connection: close\r\n\r\n%s",
-                                    status, rt_http_reason(status), body_len, json_body);
+    const char *text =
+        arena_printf(a,
+                     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+                     "%sConnection: close\r\n\r\n%s",
+                     status, rt_http_reason(status), body_len, headers ? headers : "", json_body);
     *len = strlen(text);
     return text;
 }

@@ -39,6 +39,9 @@ char **rt_http_cgi_params(arena *a, const rt_http_head *h, const char *remote_ad
 
 /* "HTTP/1.1 <status> ...\r\n" reply with a JSON body, Connection: close. */
 const char *rt_http_reply(arena *a, int status, const char *json_body, size_t *len);
+/* The same with extra header lines ("Name: value\r\n"...; NULL: none). */
+const char *rt_http_reply_with(arena *a, int status, const char *headers, const char *json_body,
+                               size_t *len);
 
 /* The JSON error body {"error": message}. */
 const char *rt_http_error_body(arena *a, const char *message);

@@ -42,7 +42,8 @@ const char *rt_upgrade_accept_key(arena *a, const char *key)
 static void rt_fail(arena *a, rt_upgrade *out, int status, const char *message)
 {
     out->status = status;
-    out->reply = rt_http_reply(a, status, rt_http_error_body(a, message), &out->reply_len);
+    out->reply = rt_http_reply_with(a, status, out->headers, rt_http_error_body(a, message),
+                                    &out->reply_len);
 }
 
 static rt_route rt_route_of(const char *path, const char **target)
@@ -192,38 +193,76 @@ static void rt_presence_reply(arena *a, rt_context *ctx, const char *channel, rt
         return;
     }
     out->status = 200;
-    out->reply =
-        rt_http_reply(a, 200, livews_presence_json(a, ctx->topics, channel), &out->reply_len);
+    out->reply = rt_http_reply_with(a, 200, out->headers,
+                                    livews_presence_json(a, ctx->topics, channel), &out->reply_len);
+}
+
+/* CORS header lines for a browser's call of a REST route: NULL without an
+ * Origin or for a refused one (rt_check_origin answers 403 then). */
+static const char *rt_cors_headers(arena *a, rt_context *ctx, request *req, bool preflight)
+{
+    const char *origin = request_header(req, "origin");
+    const char *host = request_header(req, "x-forwarded-host");
+    if (!origin || cors_check(&ctx->cfg, origin, host ? host : req->host) != CORS_ALLOWED)
+        return NULL;
+    if (!preflight)
+        return arena_printf(a,
+                            "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n"
+                            "Access-Control-Expose-Headers: " CORS_EXPOSED_HEADERS "\r\n",
+                            origin);
+    return arena_printf(a,
+                        "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n"
+                        "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
+                        "Access-Control-Allow-Headers: " CORS_ALLOWED_HEADERS "\r\n"
+                        "Access-Control-Max-Age: 86400\r\n",
+                        origin);
+}
+
+/* OPTIONS on a REST route: a browser's preflight (no credentials in it). */
+static void rt_preflight(arena *a, rt_context *ctx, request *req, rt_upgrade *out)
+{
+    if (request_header(req, "origin") && !rt_check_origin(a, ctx, req, out))
+        return; /* 403 */
+    out->headers = rt_cors_headers(a, ctx, req, true);
+    out->status = 204;
+    out->reply = rt_http_reply_with(a, 204, out->headers, "", &out->reply_len);
 }
 
 /* The two REST broadcast endpoints (POST only). */
 static void rt_broadcast_reply(arena *a, rt_context *ctx, rt_route route, const char *target,
-                               const rt_http_head *head, request *req, rt_upgrade *out)
+                               const rt_http_head *head, request *req, rt_capacity *cap,
+                               rt_upgrade *out)
 {
+    phx_rest_caller who = {.auth = &out->auth, .done = cap->rest_done, .data = cap->rest_data};
     if (strcmp(out->method, "POST") != 0) {
         rt_fail(a, out, 405, "POST only");
         return;
     }
     phx_rest_result r;
     if (route == RT_ROUTE_BROADCAST) {
-        r = phx_rest_broadcast_batch(a, ctx, head->body, head->body_len);
+        r = phx_rest_broadcast_batch(a, ctx, &who, head->body, head->body_len);
     } else {
         const char *sep = strstr(target, "/events/"), *last;
         while ((last = strstr(sep + 1, "/events/")) != NULL) /* the topic may hold one */
             sep = last;
         const char *type = request_header(req, "content-type");
         const char *priv = query_get(&req->query, "private");
-        r = phx_rest_broadcast_one(a, ctx, arena_strndup(a, target, (size_t)(sep - target)),
+        r = phx_rest_broadcast_one(a, ctx, &who, arena_strndup(a, target, (size_t)(sep - target)),
                                    sep + 8,
                                    type && strncasecmp(type, "application/octet-stream", 24) == 0,
                                    priv && strcmp(priv, "true") == 0, head->body, head->body_len);
+    }
+    if (r.status == 0) { /* private topics: checked first */
+        out->status = 0;
+        out->wait = who.wait;
+        return;
     }
     if (r.status != 202) {
         rt_fail(a, out, r.status, r.error);
         return;
     }
     out->status = 202;
-    out->reply = rt_http_reply(a, 202, "", &out->reply_len);
+    out->reply = rt_http_reply_with(a, 202, out->headers, "", &out->reply_len);
 }
 
 void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, const char *peer_addr,
@@ -248,6 +287,14 @@ void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, cons
         rt_fail(a, out, 404, "no such realtime endpoint");
         return;
     }
+    bool rest = route == RT_ROUTE_BROADCAST || route == RT_ROUTE_BROADCAST_ONE ||
+                route == RT_ROUTE_PRESENCE;
+    if (rest && strcmp(head->method, "OPTIONS") == 0) {
+        rt_preflight(a, ctx, &req, out);
+        return;
+    }
+    if (rest)
+        out->headers = rt_cors_headers(a, ctx, &req, false);
     if (!rt_check_auth(a, ctx, &req, out) || !rt_check_origin(a, ctx, &req, out))
         return;
     bool query_channel =
@@ -259,7 +306,7 @@ void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, cons
         return;
     }
     if (route == RT_ROUTE_BROADCAST || route == RT_ROUTE_BROADCAST_ONE) {
-        rt_broadcast_reply(a, ctx, route, target, head, &req, out);
+        rt_broadcast_reply(a, ctx, route, target, head, &req, cap, out);
         return;
     }
     if (!rt_check_capacity(a, ctx, cap, out))

@@ -9,6 +9,7 @@
 #define PGSTACK_RT_UPGRADE_H
 
 #include "core/arena.h"
+#include "realtime/phx_rest.h"
 #include "realtime/rt_client.h"
 #include "realtime/rt_context.h"
 #include "realtime/rt_http.h"
@@ -26,6 +27,8 @@ typedef struct rt_upgrade {
     json_object *claims;              /* the verified claims (arena-owned) */
     const char *client_addr;          /* after trusted proxies */
     const char *method, *path, *role; /* for the log line */
+    phx_rest_wait *wait;              /* status 0: the reply comes through rest_done */
+    const char *headers;              /* CORS header lines of a REST reply, or NULL */
 } rt_upgrade;
 
 /* Counts of open connections the capacity checks need. */
@@ -34,6 +37,9 @@ typedef struct rt_capacity {
     size_t open_from_addr; /* filled by the callback below */
     size_t (*count_addr)(void *data, const char *addr);
     void *data;
+    /* Where a REST broadcast answered later (private topics) goes. */
+    phx_rest_done_fn *rest_done;
+    void *rest_data;
 } rt_capacity;
 
 void rt_upgrade_decide(arena *a, rt_context *ctx, const rt_http_head *head, const char *peer_addr,

@@ -4,7 +4,8 @@
  * oversized messages refused with close code 1009) and queues messages to
  * send, bounded: a message that would push the queue past its limit is
  * refused so the caller can drop the slow consumer. The stream itself is
- * the caller's (ws_io), so nothing here knows sockets. */
+ * the caller's (ws_io), so nothing here knows sockets. An idle session
+ * holds no libwslay context (ws_session_trim). */
 #ifndef PGSTACK_RT_WS_H
 #define PGSTACK_RT_WS_H
 
@@ -52,6 +53,10 @@ bool ws_session_send(ws_session *s, bool binary, const void *data, size_t len);
 /* Queues a close frame with code and reason; nothing more is sent after it. */
 void ws_session_close(ws_session *s, uint16_t code, const char *reason);
 bool ws_session_close_sent(const ws_session *s);
+/* A quiet session (nothing queued, no close under way, no message half
+ * read) gives its libwslay context back; the next read or send makes a
+ * new one. true when a context was given back now. */
+bool ws_session_trim(ws_session *s);
 size_t ws_session_queued(const ws_session *s);
 
 #endif

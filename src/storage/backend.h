@@ -1,9 +1,10 @@
 /* Where object bytes live, behind one small interface (a table of
- * function pointers, one file per kind). Only the disk backend exists.
+ * function pointers, one file per kind).
  *
- * Two kinds: disk (files under STORAGE_ROOT, downloads by X-Sendfile) and
+ * Three kinds: disk (files under STORAGE_ROOT, downloads by X-Sendfile),
  * database (1 MiB bytea chunks in storage.object_chunks, written in the
- * caller's transaction, streamed through the worker). Both spool uploads
+ * caller's transaction, streamed through the worker) and s3 (an
+ * S3-compatible store through libcurl, backend_s3.c). All spool uploads
  * and resumable parts under STORAGE_ROOT first.
  *
  * Files are immutable: every write makes a new version (a random id), so
@@ -31,6 +32,8 @@ typedef struct storage_blob {
 
 typedef struct storage_backend {
     const char *name;
+    /* The bytes live in another service (S3): its failures are 503. */
+    bool remote;
     /* A new empty temporary file. */
     bool (*create)(const storage_settings *s, arena *a, storage_blob *out);
     /* Moves the blob into place as (id, version), inside txn (the caller's
@@ -63,6 +66,7 @@ typedef struct storage_backend {
 
 extern const storage_backend storage_disk_backend;
 extern const storage_backend storage_database_backend;
+extern const storage_backend storage_s3_backend;
 
 /* Spooling under STORAGE_ROOT, shared by every backend (disk.c). */
 bool storage_spool_create(const storage_settings *s, arena *a, storage_blob *out);
@@ -73,6 +77,10 @@ void storage_spool_remove_part(const storage_settings *s, arena *a, const char *
 
 /* The configured backend. */
 const storage_backend *storage_backend_get(const storage_settings *s);
+
+/* The reply when place() or copy() failed: 503 "the object store is
+ * unavailable" for a remote backend, 500 with `what` otherwise. */
+void storage_backend_failure(response *res, const storage_backend *be, const char *what);
 
 /* A fresh random version id (32 hex digits). */
 const char *storage_new_version(arena *a);

@@ -168,7 +168,12 @@ static char *read_by_send(request *req, const storage_target *t, const image_sou
     http_io io = {.ctx = &c, .write = capture_write, .flush = capture_flush};
     response inner;
     response_init(&inner, req->arena, &io);
-    t->be->send(t->s, req, &inner, src->id, src->version, src->size);
+    /* the whole object, never a range of it nor a redirect to it */
+    request plain_req = *req;
+    memset(&plain_req.headers, 0, sizeof plain_req.headers);
+    storage_settings plain = *t->s;
+    plain.s3.redirect = false;
+    t->be->send(&plain, &plain_req, &inner, src->id, src->version, src->size);
     if (!c.head_seen || c.overflow || c.len != size || inner.status != 200) {
         free(c.data);
         return NULL;

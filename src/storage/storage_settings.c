@@ -8,9 +8,9 @@
 
 static bool check_backend(const char *value, char *why, size_t whylen)
 {
-    if (strcmp(value, "disk") == 0 || strcmp(value, "database") == 0)
+    if (strcmp(value, "disk") == 0 || strcmp(value, "database") == 0 || strcmp(value, "s3") == 0)
         return true;
-    snprintf(why, whylen, "must be disk or database (the s3 backend is not built yet)");
+    snprintf(why, whylen, "must be disk, database or s3");
     return false;
 }
 
@@ -29,8 +29,9 @@ static const config_key STORAGE_KEYS[] = {
      .default_value = "disk",
      .offset = OFF(backend),
      .check = check_backend,
-     .description = "where object bytes live: disk (files under STORAGE_ROOT) or database "
-                    "(chunks in storage.object_chunks)"},
+     .description = "where object bytes live: disk (files under STORAGE_ROOT), database "
+                    "(chunks in storage.object_chunks) or s3 (an S3-compatible store, "
+                    "STORAGE_S3_*)"},
     {.name = "STORAGE_ROOT",
      .type = CONFIG_STRING,
      .default_value = "/var/lib/pgstack/storage",
@@ -91,13 +92,24 @@ static const config_key STORAGE_KEYS[] = {
      .min = 16,
      .max = 16384,
      .description = "largest width or height /render/image accepts and produces"},
+    STORAGE_S3_KEYS,
 };
+
+/* Keys that depend on each other: STORAGE_BACKEND=s3 needs the S3 keys. */
+static bool storage_settings_validate(const void *settings, char *err, size_t errlen)
+{
+    const storage_settings *s = settings;
+    if (!s->backend || strcmp(s->backend, "s3") != 0)
+        return true;
+    return storage_s3_settings_complete(&s->s3, err, errlen);
+}
 
 const config_section storage_config_section = {
     .name = "storage",
     .keys = STORAGE_KEYS,
     .key_count = sizeof STORAGE_KEYS / sizeof STORAGE_KEYS[0],
     .size = sizeof(storage_settings),
+    .validate = storage_settings_validate,
 };
 
 const storage_settings *storage_settings_get(const app_ctx *app)

@@ -7,13 +7,14 @@
 #define PGSTACK_STORAGE_SETTINGS_H
 
 #include "core/config.h"
+#include "storage/backend_s3_settings.h"
 #include "worker/app.h"
 
 #include <stdbool.h>
 
 typedef struct storage_settings {
     area_limits limits;          /* STORAGE_WORKERS, STORAGE_MAX_BODY */
-    char *backend;               /* STORAGE_BACKEND: "disk" */
+    char *backend;               /* STORAGE_BACKEND: disk, database or s3 */
     char *root;                  /* STORAGE_ROOT */
     char *sendfile_header;       /* STORAGE_SENDFILE_HEADER; NULL or "": stream */
     bool strict_mime;            /* STORAGE_STRICT_MIME */
@@ -23,6 +24,7 @@ typedef struct storage_settings {
     long image_max_input;        /* STORAGE_IMAGE_MAX_INPUT (bytes) */
     long image_max_pixels;       /* STORAGE_IMAGE_MAX_PIXELS (input width x height) */
     long image_max_dimension;    /* STORAGE_IMAGE_MAX_DIMENSION (output side) */
+    storage_s3_settings s3;      /* STORAGE_S3_* (backend_s3_settings.h) */
     /* derived at first use (not configuration keys) */
     bool derived;
     const char *jwt_secret;

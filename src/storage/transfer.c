@@ -140,7 +140,7 @@ void storage_object_copy(request *req, response *res)
     const char *old = PQgetisnull(r, 0, 3) ? NULL : arena_strdup(req->arena, PQgetvalue(r, 0, 3));
     if (!t.be->copy(t.s, req->arena, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), id, version, txn)) {
         db_txn_end_block(txn, t.s->txn_wait_ms);
-        storage_error(res, 500, "InternalError", "could not copy the object's file");
+        storage_backend_failure(res, t.be, "could not copy the object's file");
         return;
     }
     db_txn_add(txn, "commit", 0, NULL);

@@ -228,7 +228,7 @@ static void write_row(request *req, response *res, const storage_target *t, cons
         !w->upsert || PQgetisnull(r, 0, 1) ? NULL : arena_strdup(req->arena, PQgetvalue(r, 0, 1));
     if (!t->be->place(t->s, req->arena, &body->blob, id, version, txn)) {
         db_txn_end_block(txn, t->s->txn_wait_ms);
-        storage_error(res, 500, "InternalError", "could not store the object");
+        storage_backend_failure(res, t->be, "could not store the object");
         return;
     }
     db_txn_add(txn, "commit", 0, NULL);

@@ -28,6 +28,11 @@ typedef struct area {
      * res->io (uploads streamed to disk); the server then only enforces
      * the Content-Length limit. NULL: every body is read into memory. */
     bool (*reads_body)(const route *r);
+    /* true: the handlers answer CORS themselves (edge functions, as on
+     * Supabase): preflights reach them and an origin outside
+     * ALLOWED_ORIGINS is not refused; an allowed origin still gets
+     * pgstack's CORS headers, which the handler's own replace. */
+    bool handler_cors;
     /* A process kept running beside the workers (NULL: none): set up by
      * companion_setup in the supervisor after the configuration is loaded
      * (false: do not start it), then run by companion_run in a child. */

@@ -65,6 +65,11 @@ static bool apply_cors(app_ctx *app, request *req, response *res)
     cors_verdict verdict = cors_check(&app->cfg, origin, req->host);
     bool preflight = cors_is_preflight(req->method, origin,
                                        request_header(req, "access-control-request-method"));
+    if (app->area->handler_cors) {
+        if (verdict == CORS_ALLOWED)
+            cors_add_headers(res, origin, false);
+        return true;
+    }
     if (verdict == CORS_REFUSED && !preflight && navigation_target(app, req))
         return true;
     if (verdict == CORS_REFUSED) {

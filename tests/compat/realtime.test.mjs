@@ -7,13 +7,15 @@
 // payloads, between the two serializers, REST: send() on an unjoined
 // channel and httpSend()), presence (sync, join, leave on
 // untrack and on disconnect, re-track), unsubscribe, the postgres_changes
-// status message, private-channel refusal, access tokens and their expiry,
+// status message, private channels (RLS policies on realtime.messages as
+// Supabase users write them, two users and a stranger), access tokens and their expiry,
 // and a socket kept alive by heartbeats past the daemon's idle timeout
 // (suites.conf runs this with REALTIME_IDLE_TIMEOUT=5; the clients beat
 // every 2 s). Prints one line per check and ends with "N passed, N failed".
 
 import { createClient } from '@supabase/supabase-js'
 import crypto from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import ws from 'ws'
 import { ENV, check, devSetting, section, show, summary } from './lib.mjs'
 
@@ -185,8 +187,8 @@ async function joinChecks(vsn) {
     show({ s, systems }))
   const p = a.channel(`private-${vsn}`, { config: { private: true } })
   const ps = await subscribe(p)
-  check(`${vsn}: a private channel is refused with a reason (CHANNEL_ERROR, not silence)`,
-    ps.status === 'CHANNEL_ERROR' && /private/.test(String(ps.err && ps.err.message)), show(ps))
+  check(`${vsn}: a private channel without an RLS policy is refused with a reason (CHANNEL_ERROR, not silence)`,
+    ps.status === 'CHANNEL_ERROR' && /Unauthorized/.test(String(ps.err && ps.err.message)), show(ps))
   p.unsubscribe()
 }
 
@@ -218,6 +220,80 @@ async function tokenChecks(vsn) {
   cbad.unsubscribe()
 }
 
+function psql(sql) {
+  return execFileSync('psql', [devSetting('DATABASE_URL'), '-v', 'ON_ERROR_STOP=1', '-qAtc', sql],
+    { encoding: 'utf8' })
+}
+
+// Private channels as Supabase's docs write them: a membership table, RLS
+// policies on realtime.messages with realtime.topic(), setAuth() before
+// subscribe; a writer, a read-only member and a stranger.
+async function privateChecks(vsn) {
+  const now = Math.floor(Date.now() / 1000)
+  const topic = `priv-js-${vsn}-${Date.now()}`
+  const ids = { writer: crypto.randomUUID(), reader: crypto.randomUUID(), stranger: crypto.randomUUID() }
+  psql(`set client_min_messages = warning;
+    create table if not exists public.rt_compat_members (user_id uuid, room text, can_write boolean);
+    grant select on public.rt_compat_members to authenticated;
+    drop policy if exists rt_compat_read on realtime.messages;
+    drop policy if exists rt_compat_write on realtime.messages;
+    create policy rt_compat_read on realtime.messages for select to authenticated using (
+      exists (select 1 from public.rt_compat_members m where m.user_id = auth.uid() and m.room = realtime.topic()));
+    create policy rt_compat_write on realtime.messages for insert to authenticated with check (
+      exists (select 1 from public.rt_compat_members m
+              where m.user_id = auth.uid() and m.room = realtime.topic() and m.can_write));
+    insert into public.rt_compat_members values ('${ids.writer}', '${topic}', true), ('${ids.reader}', '${topic}', false);`)
+  try {
+    const clientFor = async (who) => {
+      const c = rtClient(vsn)
+      await c.realtime.setAuth(sign({ sub: ids[who], role: 'authenticated', aud: 'authenticated', exp: now + 3600 }))
+      return c
+    }
+    const got = { writer: [], reader: [] }
+    const w = (await clientFor('writer')).channel(topic, { config: { private: true, broadcast: { ack: true } } })
+      .on('broadcast', { event: 'm' }, (m) => got.writer.push(m.payload))
+    const r = (await clientFor('reader')).channel(topic, { config: { private: true, broadcast: { ack: true } } })
+      .on('broadcast', { event: 'm' }, (m) => got.reader.push(m.payload))
+      .on('presence', { event: 'sync' }, () => {})
+    const x = (await clientFor('stranger')).channel(topic, { config: { private: true } })
+    const [sw, sr, sx] = [await subscribe(w), await subscribe(r), await subscribe(x)]
+    check(`${vsn}: private channel: both members subscribe (SELECT policy)`,
+      sw.status === 'SUBSCRIBED' && sr.status === 'SUBSCRIBED', show([sw, sr]))
+    check(`${vsn}: private channel: a stranger gets CHANNEL_ERROR with Supabase's reason`,
+      sx.status === 'CHANNEL_ERROR' &&
+      String(sx.err && sx.err.message).startsWith('Unauthorized: You do not have permissions to read from this Channel topic'),
+      show(sx))
+    x.unsubscribe()
+    const sent = await w.send({ type: 'broadcast', event: 'm', payload: { from: 'writer' } })
+    await until(() => got.reader.length >= 1)
+    check(`${vsn}: private channel: the writer's send() is acked 'ok' and the reader receives it`,
+      sent === 'ok' && got.reader.length === 1 && got.reader[0].from === 'writer', show({ sent, got }))
+    const refused = await r.send({ type: 'broadcast', event: 'm', payload: { from: 'reader' } })
+    await sleep(300)
+    check(`${vsn}: private channel: the read-only member's send() is refused ('error'), nobody receives it`,
+      refused === 'error' && got.writer.length === 0, show({ refused, got }))
+    const tracked = await w.track({ online: true })
+    const notTracked = await r.track({ online: true })
+    check(`${vsn}: private channel: track() needs the INSERT policy (writer 'ok', reader 'error')`,
+      tracked === 'ok' && notTracked === 'error', show({ tracked, notTracked }))
+    const viaHttp = await w.httpSend('m', { from: 'http' }).catch((e) => e)
+    await until(() => got.reader.length >= 2)
+    check(`${vsn}: private channel: httpSend() by the writer -> 202, delivered`,
+      viaHttp && viaHttp.success === true && got.reader.some((p) => p.from === 'http'), show({ viaHttp, got }))
+    let err = null
+    try { await r.httpSend('m', { from: 'reader-http' }) } catch (e) { err = e }
+    check(`${vsn}: private channel: httpSend() by the read-only member is refused with the reason`,
+      err && /Unauthorized/.test(err.message), show(err))
+    w.unsubscribe()
+    r.unsubscribe()
+  } finally {
+    psql(`set client_min_messages = warning;
+      drop policy if exists rt_compat_read on realtime.messages;
+      drop policy if exists rt_compat_write on realtime.messages;
+      drop table if exists public.rt_compat_members;`)
+  }
+}
+
 async function restChecks() {
   const a = rtClient('2.0.0'), b = rtClient('1.0.0')
   const topic = `rest-${Date.now()}`
@@ -242,7 +318,8 @@ async function restChecks() {
   const p = sender.channel(`${topic}-p`, { config: { private: true } })
   let err = null
   try { await p.httpSend('r', { x: 1 }) } catch (e) { err = e }
-  check('httpSend() on a private channel is refused with the reason', err && /private/.test(err.message), show(err))
+  check('httpSend() on a private channel without an RLS policy is refused with the reason',
+    err && /Unauthorized/.test(err.message), show(err))
 }
 
 async function heartbeatChecks() {
@@ -267,6 +344,7 @@ for (const vsn of ['1.0.0', '2.0.0']) {
   await section(`presence (vsn ${vsn})`, () => presenceChecks(vsn))
   await section(`joins (vsn ${vsn})`, () => joinChecks(vsn))
   await section(`tokens (vsn ${vsn})`, () => tokenChecks(vsn))
+  await section(`private channels (vsn ${vsn})`, () => privateChecks(vsn))
 }
 await section('both serializers on one topic', crossSerializerChecks)
 await section('REST broadcast (send() fallback, httpSend)', restChecks)

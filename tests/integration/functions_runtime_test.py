@@ -36,7 +36,8 @@ from harness import ANON, BASE, ENV, ROOT, SERVICE, check, psql, run_suite, sign
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "functions_fixtures")
 PGSTACK = os.path.join(ENV.get("PGSTACK_BUILD_DIR", os.path.join(ROOT, ".dev", "build")), "pgstack")
 URL = urllib.parse.urlsplit(BASE)
-DEPLOYED = ["echo", "whoami", "throw", "loop", "hog", "sse", "multi"]
+DEPLOYED = ["echo", "whoami", "throw", "loop", "hog", "sse", "multi", "cors", "boot-error",
+            "importmap", "npm", "jsr"]
 USER_A = "00000000-0000-4000-8000-00000000f0a1"
 USER_B = "00000000-0000-4000-8000-00000000f0b2"
 
@@ -105,6 +106,7 @@ def setup():
     for name in DEPLOYED:
         deploy(name, name)
     deploy("open", "echo", "--no-verify-jwt")
+    deploy("mapped", "mapped", "--import-map", os.path.join(FIXTURES, "mapped_import_map.json"))
     psql("""
       drop table if exists fn_notes;
       create table fn_notes (id serial primary key, owner uuid not null, body text);
@@ -133,7 +135,7 @@ def setup():
 
 
 def teardown():
-    for name in DEPLOYED + ["open", "notes", "ver"]:
+    for name in DEPLOYED + ["open", "notes", "ver", "mapped", "drain"]:
         cli("delete", name)
     cli("secrets", "unset", "MY_SECRET")
     psql("drop function if exists public.fn_notes_api(jsonb); drop table if exists fn_notes;")
@@ -152,8 +154,9 @@ def test_echo_methods():
               seen.get("headers", {}).get("x-custom") == "custom value" and
               seen.get("headers", {}).get("apikey") == ANON and
               seen.get("headers", {}).get("authorization") == "Bearer " + ANON and
-              seen.get("body") == (body or "") and r.header("x-echo") == "yes")
-        check("%s /functions/v1/echo/items/42: method, path, query, headers, body" % method, ok, r)
+              seen.get("body") == (body or "") and r.header("x-echo") == "yes" and
+              seen.get("headers", {}).get("host") == URL.netloc)
+        check("%s /functions/v1/echo/items/42: method, path, query, headers (Host the caller's), body" % method, ok, r)
 
 
 def test_echo_binary_and_types():
@@ -296,13 +299,23 @@ def test_permissions_and_env():
     check("the function sees the caller's JWT", (j.get("claims") or {}).get("role") == "anon", j)
 
 
+def refresh():
+    """POST /_refresh: afterwards every worker serves the newest catalog and
+    secrets (with or without a LISTEN session)."""
+    r = raw("POST", "/_refresh", b"", {"Authorization": "Bearer " + SERVICE})
+    if r.status != 200:
+        raise RuntimeError("_refresh: %r" % r)
+
+
 def test_secrets():
     rc, out = cli("secrets", "set", "SUPABASE_X=1")
     check("secrets: SUPABASE_ names are refused", rc != 0, out)
     rc, out = cli("secrets", "set", "MY_SECRET=first value")
+    refresh()
     r = anon("GET", "/whoami?env=MY_SECRET")
     check("secrets set: the function sees it", rc == 0 and (r.json or {}).get("env", {}).get("MY_SECRET") == "first value", (out, r))
     cli("secrets", "set", "MY_SECRET=second")
+    refresh()
     r = anon("GET", "/whoami?env=MY_SECRET")
     check("secrets changed: the next call sees the new value",
           (r.json or {}).get("env", {}).get("MY_SECRET") == "second", r)
@@ -311,27 +324,151 @@ def test_secrets():
     stored = psql("select encode(value, 'escape') from pgstack_functions.secrets where name = 'MY_SECRET'")
     check("secrets are stored encrypted", stored != "" and "second" not in stored, stored)
     cli("secrets", "unset", "MY_SECRET")
+    refresh()
     r = anon("GET", "/whoami?env=MY_SECRET")
     check("secrets unset: gone for the function", (r.json or {}).get("env", {}).get("MY_SECRET") is None, r)
 
 
+def served_within(path, want, seconds=5.0):
+    """Calls path until want(reply) holds; (reply, seconds taken) or (last reply, None)."""
+    t0 = time.time()
+    while True:
+        r = anon("GET", path)
+        if want(r):
+            return r, time.time() - t0
+        if time.time() - t0 > seconds:
+            return r, None
+        time.sleep(0.1)
+
+
 def test_redeploy_and_delete():
     deploy("ver", "version1")
-    r1 = anon("GET", "/ver")
-    deploy("ver", "version2")
-    r2 = anon("GET", "/ver")
-    check("redeploy: the next call runs the new version",
-          (r1.json or {}).get("version") == 1 and (r2.json or {}).get("version") == 2, (r1, r2))
+    r1, _ = served_within("/ver", lambda r: (r.json or {}).get("version") == 1)
+    for _ in range(8):  # every worker has the version cached (warm processes)
+        anon("GET", "/ver")
+    deploy("ver", "version2")  # no _refresh: the workers notice by themselves
+    r2, took = served_within("/ver", lambda r: (r.json or {}).get("version") == 2)
+    check("redeploy without _refresh: the new version is served within seconds (%s)" %
+          ("%.2f s" % took if took is not None else "not within 5 s"),
+          (r1.json or {}).get("version") == 1 and took is not None, (r1, r2))
+    time.sleep(1.2)  # without LISTEN (PgBouncer) other workers check once a second
+    stale = [anon("GET", "/ver").json for _ in range(8)]
+    check("redeploy: once served, every call (any worker) runs the new version",
+          all((j or {}).get("version") == 2 for j in stale), stale)
     rc, out = cli("deploy", "bad/name", os.path.join(FIXTURES, "echo"))
     check("deploy refuses an invalid name", rc != 0, out)
     rc, out = cli("deploy", "noindex", os.path.join(FIXTURES, "multi", "lib"))
     check("deploy refuses a folder without index.ts", rc != 0 and "index.ts" in out, out)
     cli("delete", "ver")
-    raw("POST", "/_refresh", b"", {"Authorization": "Bearer " + SERVICE})
+    refresh()
     r = anon("GET", "/ver")
     check("delete + _refresh: the function is 404", pgstack_error(r, 404), r)
     r = anon("POST", "/multi", '{"name":"pgstack"}')
     check("a function importing ./lib/greet.ts from its folder", r.status == 200 and r.body == "Hello pgstack!", r)
+
+
+def test_cors_preflight():
+    preflight = {"Origin": "http://unlisted.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization, x-client-info, apikey, content-type"}
+    r = raw("OPTIONS", "/cors", None, preflight)
+    check("a browser preflight (no JWT, an origin outside ALLOWED_ORIGINS) reaches the function",
+          r.status == 200 and r.body == "ok" and r.header("x-cors-by") == "function" and
+          r.header("access-control-allow-origin") == "*" and
+          r.header("access-control-max-age") == "600" and
+          "x-fixture" in (r.header("access-control-allow-headers") or ""), (r, r.headers))
+    r = raw("OPTIONS", "/cors", None, dict(preflight, Origin="http://allowed.example"))
+    check("a preflight from an allowed origin: the function's CORS headers, not pgstack's",
+          r.status == 200 and r.header("x-cors-by") == "function" and
+          r.header("access-control-allow-origin") == "*" and
+          r.header("access-control-allow-methods") == "POST, GET, OPTIONS, PUT, DELETE", (r, r.headers))
+    r = anon("POST", "/cors", "{}", {"Origin": "http://unlisted.example"})
+    check("the actual request from that origin is answered by the function with its CORS headers",
+          r.status == 200 and (r.json or {}).get("method") == "POST" and
+          r.header("access-control-allow-origin") == "*", (r, r.headers))
+    r = raw("POST", "/cors", b"{}", {"Origin": "http://unlisted.example"})
+    check("pgstack's own 401 still applies to the actual request", pgstack_error(r, 401), r)
+
+
+def test_boot_error():
+    r = anon("GET", "/boot-error")
+    check("a function whose index.ts does not load -> 503 JSON BOOT_ERROR naming the error",
+          pgstack_error(r, 503) and r.json.get("code") == "BOOT_ERROR" and
+          "SyntaxError" in r.json.get("error", ""), r)
+    r = anon("GET", "/echo")
+    check("after a boot error other functions answer", r.status == 200, r)
+
+
+def test_import_maps():
+    r = anon("GET", "/importmap")
+    check("the folder's deno.json \"imports\" are honoured",
+          r.status == 200 and r.body == "Hello pgstack from deno.json", r)
+    r = anon("GET", "/mapped")
+    check("deploy --import-map FILE is honoured",
+          r.status == 200 and r.body == "Hello pgstack from the import map", r)
+
+
+def reachable(host):
+    import socket
+    try:
+        socket.create_connection((host, 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_registry_specifiers():
+    """Needs the registries: the test machine reaches registry.npmjs.org;
+    jsr.io is checked only where it is reachable."""
+    r = anon("GET", "/npm", timeout=120)
+    check("npm: specifier (needs the npm registry): ms@2.1.3 imported and run",
+          r.status == 200 and (r.json or {}).get("twoDays") == 172800000, r)
+    if not reachable("jsr.io"):
+        print("skip jsr: specifier (jsr.io is not reachable from this machine)", flush=True)
+        return
+    r = anon("GET", "/jsr", timeout=120)
+    check("jsr: specifier (needs jsr.io): @std/encoding imported and run",
+          r.status == 200 and (r.json or {}).get("hex") == "7067", r)
+
+
+def test_direct_socket():
+    """The workers find the function's own socket by its name (the same
+    hash in proxy.c and main.ts), so a warm call needs no runtime hop."""
+    anon("GET", "/echo")
+    root = os.path.join(ENV["PGSTACK_DEV_DIR"], "functions")
+    version = psql("select version from pgstack_functions.functions where name = 'echo'")
+    envs = [f[:-5] for f in os.listdir(os.path.join(root, "env")) if f.endswith(".json")]
+    socks = set(os.listdir(os.path.join(root, "sock")))
+    named = [e for e in envs
+             if hashlib.sha256(("echo/%s/%s" % (version, e)).encode()).hexdigest()[:24] + ".sock" in socks]
+    check("a warm function serves on sock/<sha256(name/version/env)[:24]>.sock, where workers look",
+          len(named) == 1, (version, envs, sorted(socks)))
+
+
+def test_redeploy_drains():
+    """A new version replaces the process only after the requests in flight
+    on the old one finished: a stream started before the deploy completes."""
+    deploy("drain", "sse")
+    anon("GET", "/drain?n=1&gap=0")
+    got = {}
+
+    def stream():
+        conn = http.client.HTTPConnection(URL.hostname, URL.port, timeout=30)
+        conn.request("GET", "/functions/v1/drain?n=4&gap=600", headers={"Authorization": "Bearer " + ANON})
+        r = conn.getresponse()
+        got["status"], got["body"] = r.status, r.read().decode()
+        conn.close()
+
+    t = threading.Thread(target=stream)
+    t.start()
+    time.sleep(0.5)
+    deploy("drain", "sse")  # a new version of the same code
+    refresh()
+    r = anon("GET", "/drain?n=1&gap=0")
+    t.join()
+    check("redeploy during a stream: the new version answers and the old stream ends whole",
+          r.status == 200 and got.get("status") == 200 and got.get("body", "").count("data:") == 4,
+          (r, got))
+    cli("delete", "drain")
 
 
 def test_body_limits():
@@ -358,6 +495,43 @@ def test_hostile_headers():
     check("framing headers are the runtime's own: Content-Length matches the body",
           r.status == 200 and seen.get("content-length") == str(len(body)) and
           "transfer-encoding" not in seen and "te" not in seen and r.json["body"] == '{"a":1}', r)
+
+
+def test_smuggled_framing():
+    """Content-Length and Transfer-Encoding both sent: the web server
+    refuses it, or the function sees one body framed by pgstack."""
+    import socket
+    body = b'{"a":1}'
+    req = (b"POST /functions/v1/echo HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
+           b"Content-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n"
+           b"Connection: close\r\n\r\n7\r\n%s\r\n0\r\n\r\n"
+           b"GET /functions/v1/whoami HTTP/1.1\r\nHost: x\r\n\r\n" %
+           (URL.hostname.encode(), URL.port, ANON.encode(), body))
+    s = socket.create_connection((URL.hostname, URL.port), timeout=30)
+    s.sendall(req)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/") else 0
+    replies = data.count(b"HTTP/1.")
+    seen = None
+    if status == 200:
+        i = rest.find(b"{")
+        try:
+            seen = json.loads(rest[i:rest.rfind(b"}") + 1])
+        except ValueError:
+            seen = None
+    ok = replies == 1 and (400 <= status < 500 or (
+        status == 200 and seen is not None and seen["body"] == body.decode() and
+        seen["headers"].get("content-length") == str(len(body)) and
+        "transfer-encoding" not in seen["headers"]))
+    check("Content-Length + Transfer-Encoding: refused, or one body framed by pgstack; "
+          "nothing smuggled behind it (status %d, %d replies)" % (status, replies), ok, data[:400])
 
 
 def test_database_runtime():
@@ -444,5 +618,7 @@ if __name__ == "__main__":
         test_echo_methods, test_echo_binary_and_types, test_verify_jwt, test_not_found_and_names,
         test_list_and_refresh, test_throw, test_sse_streams, test_loop_isolation,
         test_memory_limit, test_permissions_and_env, test_secrets, test_redeploy_and_delete,
-        test_body_limits, test_hostile_headers, test_database_runtime, test_runtime_killed,
+        test_direct_socket, test_redeploy_drains, test_cors_preflight, test_boot_error, test_import_maps, test_registry_specifiers,
+        test_body_limits, test_hostile_headers, test_smuggled_framing, test_database_runtime,
+        test_runtime_killed,
     ], teardown))

@@ -2,17 +2,23 @@
 //
 // pgstack-functions' supervisor runs this file under deno (see
 // src/functions/runtime.c for its permissions) and starts it again when it
-// ends. It serves HTTP on a Unix socket to the FastCGI workers, which send
-// each invocation with the header
-//   x-pgstack-deployment: <name>/<version>/<env file hash or "none">
-// after writing the deployment under <root>/fn/<name>/<version>/ and its
-// environment under <root>/env/<hash>.json. Each function runs in a deno
-// process of its own (child.ts), started on its first call with only its
-// own permissions, kept warm, replaced when a new version or environment
-// arrives, and ended after FUNCTIONS_IDLE_TIMEOUT without calls. A process
-// that loops past FUNCTIONS_TIMEOUT is killed (504); one that exceeds its
-// V8 heap (FUNCTIONS_MEMORY_MB) dies (546 WORKER_LIMIT); neither touches
-// another function's process.
+// ends. Each function runs in a deno process of its own (child.ts), with
+// only its own permissions, serving HTTP on a Unix socket of its own,
+//   <root>/sock/<first 24 hex digits of sha256("<name>/<version>/<env>")>.sock
+// to which the FastCGI workers send invocations directly. This process
+// only manages those processes; it serves, on its own Unix socket:
+//   POST /_pgstack/ensure   x-pgstack-deployment: <name>/<version>/<env hash>
+//       starts the deployment's process unless it runs (a worker found no
+//       socket), answers {"socket": path} once it serves, or 503 BOOT_ERROR;
+//   POST /_pgstack/failed   same header, x-pgstack-timed-out: 1|0
+//       a direct invocation failed after it was sent: says why as the
+//       JSON reply the caller gets (504 past FUNCTIONS_TIMEOUT, and the
+//       process is killed as it may loop; 546 WORKER_LIMIT after a V8 heap
+//       exhaustion; 500 when the process ended; else 502).
+// The worker wrote the deployment under <root>/fn/<name>/<version>/ and
+// its environment under <root>/env/<hash>.json. A process is replaced
+// (drained with SIGTERM) when a newer version or environment is ensured,
+// and ends by itself after FUNCTIONS_IDLE_TIMEOUT without calls.
 
 function flag(name: string, fallback?: string): string {
   const i = Deno.args.indexOf("--" + name);
@@ -31,36 +37,38 @@ const CHILD = flag("child");
 const SETPRIV = flag("setpriv", "/usr/bin/setpriv");
 const MEMORY_MB = Number(flag("memory-mb", "256"));
 const TIMEOUT_MS = Number(flag("timeout-s", "150")) * 1000;
-const IDLE_MS = Number(flag("idle-s", "300")) * 1000;
+const IDLE_S = Number(flag("idle-s", "300"));
 const BOOT_MS = 60_000;
-const WHOLE_REPLY_MAX = 1 << 20; // replies up to 1 MB with a Content-Length are read whole
+const FORGET_MS = 60_000; // how long an ended process's fate is remembered
 
 const DEPLOYMENT = /^([A-Za-z][A-Za-z0-9_-]{0,127})\/([0-9]{1,19})\/([0-9a-f]{64}|none)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// never forwarded to a function: hop-by-hop and framing headers, and ours
-const DROP_REQUEST = [
-  "host", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-  "proxy-connection", "content-length", "expect", "x-pgstack-deployment",
-];
-const DROP_REPLY = ["connection", "keep-alive", "transfer-encoding", "content-length"];
 
 interface Child {
   key: string;
   name: string;
+  version: bigint;
+  socket: string;
   proc: Deno.ChildProcess;
-  port: Promise<number>;
-  inflight: number;
-  lastUsed: number;
+  ready: Promise<void>;
   exited: boolean;
   signal: string | null;
   oom: boolean;
-  retired: boolean;
+  bootError: string;
 }
 
-const children = new Map<string, Child>();
+const children = new Map<string, Child>(); // name -> its current process
+const newest = new Map<string, bigint>(); // name -> the newest version started
+const byKey = new Map<string, Child>(); // key -> process, also recently ended ones
 
 function json(status: number, body: Record<string, unknown>): Response {
   return Response.json(body, { status });
+}
+
+async function socketPath(key: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+  const hex = Array.from(digest).map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${ROOT}/sock/${hex.slice(0, 24)}.sock`;
 }
 
 function readEnvFile(hash: string): Record<string, string> {
@@ -73,23 +81,26 @@ function readEnvFile(hash: string): Record<string, string> {
   return out;
 }
 
-function configFlags(dir: string): string[] {
-  for (const f of ["deno.json", "deno.jsonc"]) {
-    try {
-      Deno.statSync(`${dir}/${f}`);
-      return [`--config=${dir}/${f}`];
-    } catch (_) { /* absent */ }
-  }
+function exists(path: string): boolean {
   try {
-    Deno.statSync(`${dir}/import_map.json`);
-    return ["--no-config", `--import-map=${dir}/import_map.json`];
+    Deno.statSync(path);
+    return true;
   } catch (_) {
-    return ["--no-config"];
+    return false;
   }
 }
 
+// The folder's deno.json (or deno.jsonc), and the import map given to
+// `deploy --import-map` (stored as import_map.json), which wins over the
+// config's "imports" when both are there.
+function configFlags(dir: string): string[] {
+  const config = ["deno.json", "deno.jsonc"].find((f) => exists(`${dir}/${f}`));
+  const map = exists(`${dir}/import_map.json`) ? [`--import-map=${dir}/import_map.json`] : [];
+  return [config ? `--config=${dir}/${config}` : "--no-config", ...map];
+}
+
 // Forwards the child's stderr to ours, line by line with its name, and
-// notices a V8 heap exhaustion.
+// notices a V8 heap exhaustion and why it failed to boot.
 async function watchStderr(child: Child, stream: ReadableStream<Uint8Array>) {
   const lines = stream.pipeThrough(new TextDecoderStream());
   let rest = "";
@@ -99,64 +110,89 @@ async function watchStderr(child: Child, stream: ReadableStream<Uint8Array>) {
     rest = parts.pop() ?? "";
     for (const line of parts) {
       if (/out of memory|heap limit/i.test(line)) child.oom = true;
+      const m = line.match(/^pgstack: (.*)$/);
+      if (m && !child.bootError) child.bootError = m[1];
       console.error(`[function ${child.name}] ${line}`);
     }
   }
 }
 
-// Resolves with the port the child announces on stdout.
-async function readPort(stream: ReadableStream<Uint8Array>): Promise<number> {
+// Resolves once the child announces "LISTEN" on stdout.
+async function readReady(stream: ReadableStream<Uint8Array>): Promise<void> {
   let text = "";
-  const timer = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error("boot timeout")), BOOT_MS)
-  );
+  let timer = 0;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("boot timeout")), BOOT_MS);
+  });
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   const read = (async () => {
     while (true) {
       const { value, done } = await reader.read();
       if (done) throw new Error("the function ended before serving");
       text += value;
-      const m = text.match(/LISTEN (\d+)\n/);
-      if (m) {
+      if (text.includes("LISTEN\n")) {
         reader.releaseLock();
-        return Number(m[1]);
+        return;
       }
     }
   })();
-  return await Promise.race([read, timer]);
+  try {
+    await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-function spawn(name: string, version: string, envHash: string, key: string): Child {
+function removeSocket(path: string) {
+  try {
+    Deno.removeSync(path);
+  } catch (_) { /* gone */ }
+}
+
+function spawn(name: string, version: string, envHash: string, key: string, socket: string): Child {
   const dir = `${ROOT}/fn/${name}/${version}`;
   const env = readEnvFile(envHash);
   const names = Object.keys(env);
   const args = [
-    "run", "--no-prompt", "--quiet", "--allow-net",
+    "run", "--no-prompt", "--quiet", "--no-lock", "--allow-net",
     ...(names.length ? [`--allow-env=${names.join(",")}`] : []),
-    `--allow-read=${dir}`,
+    `--allow-read=${dir},${socket}`,
+    `--allow-write=${socket}`,
     `--v8-flags=--max-old-space-size=${MEMORY_MB}`,
     ...configFlags(dir),
-    CHILD, dir,
+    CHILD, dir, socket, String(IDLE_S),
   ];
   const proc = new Deno.Command(SETPRIV, {
     args: ["--pdeathsig", "KILL", "--", DENO, ...args],
     cwd: dir,
     clearEnv: true,
-    env: { ...env, DENO_DIR: `${ROOT}/cache`, NO_COLOR: "1" },
+    // the system's CA store first: registries and APIs behind a company CA
+    env: { ...env, DENO_DIR: `${ROOT}/cache`, DENO_TLS_CA_STORE: "system,mozilla", NO_COLOR: "1" },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const child: Child = {
-    key, name, proc, port: readPort(proc.stdout), inflight: 0, lastUsed: Date.now(),
-    exited: false, signal: null, oom: false, retired: false,
+    key, name, version: BigInt(version), socket, proc, ready: readReady(proc.stdout),
+    exited: false, signal: null, oom: false, bootError: "",
   };
-  child.port.catch(() => kill(child));
+  child.ready.catch(() => kill(child));
   watchStderr(child, proc.stderr).catch(() => {});
+  byKey.set(key, child);
   proc.status.then((s) => {
     child.exited = true;
     child.signal = s.signal;
     if (children.get(name) === child) children.delete(name);
+    const live = children.get(name);
+    if (!live || live.socket !== socket) removeSocket(socket);
+    // a replaced version's folder goes with its last process (the worker
+    // writes a folder again from the database if it is ever needed)
+    if (child.version < (newest.get(name) ?? 0n)) {
+      Deno.remove(`${ROOT}/fn/${name}/${version}`, { recursive: true }).catch(() => {});
+    }
+    setTimeout(() => {
+      if (byKey.get(key) === child) byKey.delete(key);
+    }, FORGET_MS);
   });
   return child;
 }
@@ -168,32 +204,68 @@ function kill(child: Child) {
   } catch (_) { /* already gone */ }
 }
 
-function childFor(name: string, version: string, envHash: string): Child {
+// A newer deployment or environment took over: no new connections, the
+// requests in flight finish (SIGTERM), at most FUNCTIONS_TIMEOUT later it ends.
+function retire(child: Child) {
+  removeSocket(child.socket);
+  try {
+    child.proc.kill("SIGTERM");
+  } catch (_) { /* already gone */ }
+  setTimeout(() => kill(child), TIMEOUT_MS);
+}
+
+async function childFor(name: string, version: string, envHash: string): Promise<Child> {
   const key = `${name}/${version}/${envHash}`;
   const current = children.get(name);
-  if (current && current.key === key && !current.exited) return current;
-  if (current) {
-    current.retired = true; // a newer deployment or environment: drain, then end
-    if (current.inflight === 0) kill(current);
+  if (current && !current.exited && (current.key === key || current.version > BigInt(version))) {
+    return current; // a worker that has not seen the newest version yet gets it
   }
-  const child = spawn(name, version, envHash, key);
+  const socket = await socketPath(key);
+  const again = children.get(name); // another ensure may have started it meanwhile
+  if (again && !again.exited && again.key === key) return again;
+  if (again && !again.exited) retire(again);
+  const child = spawn(name, version, envHash, key, socket);
   children.set(name, child);
+  if (child.version > (newest.get(name) ?? 0n)) newest.set(name, child.version);
   return child;
 }
 
-function release(child: Child) {
-  child.inflight--;
-  child.lastUsed = Date.now();
-  if (child.retired && child.inflight === 0) kill(child);
+async function ensure(name: string, version: string, envHash: string): Promise<Response> {
+  let child: Child;
+  try {
+    child = await childFor(name, version, envHash);
+  } catch (e) {
+    console.error(`pgstack runtime: cannot start ${name}: ${e}`);
+    return bootError("the function could not be started");
+  }
+  try {
+    await child.ready;
+  } catch (e) {
+    console.error(`pgstack runtime: ${name} did not start: ${e instanceof Error ? e.message : e}`);
+    await Promise.race([child.proc.status, new Promise((r) => setTimeout(r, 500))]);
+    return bootError(child.bootError || "the function failed to start");
+  }
+  return json(200, { socket: child.socket });
 }
 
-async function failure(child: Child, timedOut: boolean): Promise<Response> {
+function bootError(why: string): Response {
+  return json(503, {
+    error: `the function failed to start: ${why}`,
+    code: "BOOT_ERROR",
+    message: "Function failed to start (please check logs)",
+  });
+}
+
+async function failed(key: string, timedOut: boolean): Promise<Response> {
+  const child = byKey.get(key);
   if (timedOut) {
+    if (child) kill(child); // a function past its wall clock may be looping
     return json(504, {
       error: `the function did not finish within FUNCTIONS_TIMEOUT (${TIMEOUT_MS / 1000} s)`,
       code: "IDLE_TIMEOUT",
     });
   }
+  if (!child) return json(502, { error: "edge runtime unavailable" });
   await Promise.race([child.proc.status, new Promise((r) => setTimeout(r, 500))]);
   if (child.oom) {
     return json(546, {
@@ -208,122 +280,23 @@ async function failure(child: Child, timedOut: boolean): Promise<Response> {
   return json(502, { error: "edge runtime unavailable" });
 }
 
-// The reply body, passed through as it comes; the invocation ends (timer,
-// in-flight count) when the body does.
-function tracked(body: ReadableStream<Uint8Array> | null, done: () => void) {
-  if (!body) {
-    done();
-    return null;
-  }
-  let finished = false;
-  const end = () => {
-    if (!finished) {
-      finished = true;
-      done();
-    }
-  };
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { value, done: last } = await reader.read();
-        if (last) {
-          end();
-          controller.close();
-        } else controller.enqueue(value);
-      } catch (e) {
-        end();
-        controller.error(e);
-      }
-    },
-    cancel(reason) {
-      end();
-      reader.cancel(reason).catch(() => {});
-    },
-  }, { highWaterMark: 0 });
-}
-
-async function invoke(req: Request): Promise<Response> {
+async function serve(req: Request): Promise<Response> {
   const m = DEPLOYMENT.exec(req.headers.get("x-pgstack-deployment") ?? "");
-  if (!m) return json(400, { error: "missing or malformed x-pgstack-deployment" });
-  const [, name, version, envHash] = m;
-  let child: Child;
-  try {
-    child = childFor(name, version, envHash);
-  } catch (e) {
-    console.error(`pgstack runtime: cannot start ${name}: ${e}`);
-    return json(503, { error: "the function could not be started", code: "BOOT_ERROR" });
-  }
-  let port: number;
-  try {
-    port = await child.port;
-  } catch (e) {
-    console.error(`pgstack runtime: ${name} did not start: ${e instanceof Error ? e.message : e}`);
-    return json(503, { error: "the function failed to start", code: "BOOT_ERROR" });
-  }
-  const url = new URL(req.url);
-  const headers = new Headers(req.headers);
-  for (const h of DROP_REQUEST) headers.delete(h);
-  // the reply must reach the client as the function wrote it: no
-  // compression between the two processes (fetch would undo it silently)
-  headers.set("accept-encoding", "identity");
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const body = hasBody ? await req.arrayBuffer() : undefined;
-  child.inflight++;
-  child.lastUsed = Date.now();
-  const abort = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    abort.abort();
-    kill(child); // a function past its wall clock may be looping: end its process
-  }, TIMEOUT_MS);
-  const done = () => {
-    clearTimeout(timer);
-    release(child);
-  };
-  let reply: Response;
-  try {
-    reply = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers,
-      body,
-      redirect: "manual",
-      signal: abort.signal,
-    });
-  } catch (_) {
-    done();
-    return await failure(child, timedOut);
-  }
-  const out = new Headers(reply.headers);
-  for (const h of DROP_REPLY) out.delete(h);
-  const length = Number(reply.headers.get("content-length") ?? "-1");
-  if (length >= 0 && length <= WHOLE_REPLY_MAX) {
-    // a complete reply of known, small size: read at once (cheaper than a
-    // stream pumped chunk by chunk); streamed replies have no length
-    let bytes: ArrayBuffer;
-    try {
-      bytes = await reply.arrayBuffer();
-    } catch (_) {
-      done();
-      return await failure(child, timedOut);
-    }
-    done();
-    return new Response(bytes, { status: reply.status, headers: out });
-  }
-  return new Response(tracked(reply.body, done), { status: reply.status, headers: out });
+  if (!m || req.method !== "POST") return json(400, { error: "missing or malformed x-pgstack-deployment" });
+  const [key, name, version, envHash] = m;
+  const path = new URL(req.url).pathname;
+  if (path === "/_pgstack/ensure") return await ensure(name, version, envHash);
+  if (path === "/_pgstack/failed") return await failed(key, req.headers.get("x-pgstack-timed-out") === "1");
+  return json(404, { error: "unknown runtime request" });
 }
-
-setInterval(() => {
-  const now = Date.now();
-  for (const child of children.values()) {
-    if (child.inflight === 0 && now - child.lastUsed > IDLE_MS) kill(child);
-  }
-}, Math.min(IDLE_MS, 5000));
 
 try {
-  Deno.removeSync(SOCKET);
-} catch (_) { /* none left over */ }
+  Deno.mkdirSync(`${ROOT}/sock`, { recursive: true, mode: 0o700 });
+  for (const e of Deno.readDirSync(`${ROOT}/sock`)) removeSocket(`${ROOT}/sock/${e.name}`);
+} catch (e) {
+  console.error(`pgstack runtime: ${ROOT}/sock: ${e}`);
+}
+removeSocket(SOCKET);
 Deno.serve({
   path: SOCKET,
   onListen() {
@@ -333,4 +306,4 @@ Deno.serve({
     console.error(`pgstack runtime: ${e}`);
     return json(502, { error: "edge runtime unavailable" });
   },
-}, invoke);
+}, serve);

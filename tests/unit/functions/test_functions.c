@@ -3,6 +3,7 @@
 #include "functions/bundle.h"
 #include "functions/catalog.h"
 #include "functions/functions_settings.h"
+#include "functions/proxy.h"
 #include "functions/secrets.h"
 
 #include <CUnit/CUnit.h>
@@ -116,12 +117,24 @@ static void test_settings_defaults_and_precedence(void)
     config_section_free(&functions_config_section, &other);
 }
 
+/* The same name as runtime/main.ts gives it (checked against Python's
+ * hashlib: sha256("hello/42/none")[:24]); tests/integration checks main.ts. */
+static void test_function_socket(void)
+{
+    arena *a = arena_new(1024);
+    functions_settings s = {.runtime_dir = "/var/lib/pgstack/functions"};
+    CU_ASSERT_STRING_EQUAL(functions_proxy_socket(a, &s, "hello/42/none"),
+                           "/var/lib/pgstack/functions/sock/4de1b3726aae014f7722e7ab.sock");
+    arena_free(a);
+}
+
 void register_functions_tests(void)
 {
     CU_pSuite suite = CU_add_suite("functions", NULL, NULL);
     CU_add_test(suite, "function names", test_function_names);
     CU_add_test(suite, "deployed file paths", test_bundle_paths);
     CU_add_test(suite, "secret names", test_secret_names);
+    CU_add_test(suite, "a deployment's socket", test_function_socket);
     CU_add_test(suite, "sealing and opening secrets", test_seal_open);
     CU_add_test(suite, "settings: defaults, file, environment, bounds",
                 test_settings_defaults_and_precedence);

@@ -1,6 +1,6 @@
 /* Runs the CUnit suites of the realtime daemon's pure parts: Phoenix
  * frames, request heads, topics and presence, the event loop's timers, and
- * the README rows of the realtime settings. */
+ * the README rows of the realtime settings, WebSocket sessions. */
 #include <CUnit/Basic.h>
 
 void register_realtime_phx_frame_tests(void);
@@ -8,6 +8,7 @@ void register_realtime_http_tests(void);
 void register_realtime_topic_tests(void);
 void register_realtime_ae_tests(void);
 void register_realtime_settings_tests(void);
+void register_realtime_ws_tests(void);
 
 int main(void)
 {
@@ -18,6 +19,7 @@ int main(void)
     register_realtime_topic_tests();
     register_realtime_ae_tests();
     register_realtime_settings_tests();
+    register_realtime_ws_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

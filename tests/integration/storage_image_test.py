@@ -90,6 +90,11 @@ def cleanup():
 def cli(args):
     exe = os.path.join(ROOT, ".dev", "build", "pgstack")
     env = dict(os.environ, PGSTACK_CONFIG=os.path.join(ROOT, ".dev", "pgstack.conf"))
+    try:  # the settings the workers run with now (suites.conf), as the workers see them
+        with open(os.path.join(ROOT, ".dev", "override.conf")) as f:
+            env.update(line.strip().split("=", 1) for line in f if "=" in line)
+    except OSError:
+        pass
     out = subprocess.run([exe] + args, capture_output=True, text=True, env=env)
     return out.returncode, out.stdout + out.stderr
 

@@ -5,6 +5,7 @@
  * object routes with a bucket parameter. Uploads read their own body
  * (streamed to disk). */
 #include "storage/handlers.h"
+#include "storage/image_render.h"
 #include "storage/storage_settings.h"
 #include "storage/tus.h"
 #include "worker/server.h"
@@ -37,12 +38,20 @@ static const route ROUTES[] = {
     {"DELETE", "/object/{bucket}/*", storage_object_delete, ROUTE_REQUIRED},
     {"DELETE", "/object/{bucket}", storage_object_delete_many, ROUTE_REQUIRED},
     {"OPTIONS", "/upload/resumable", storage_tus_options, ROUTE_PUBLIC},
+    {"OPTIONS", "/upload/resumable/sign", storage_tus_options, ROUTE_PUBLIC},
+    {"POST", "/upload/resumable/sign", storage_tus_sign_create, ROUTE_PUBLIC},
+    {"OPTIONS", "/upload/resumable/sign/{id}", storage_tus_options, ROUTE_PUBLIC},
+    {"HEAD", "/upload/resumable/sign/{id}", storage_tus_sign_head, ROUTE_PUBLIC},
+    {"PATCH", "/upload/resumable/sign/{id}", storage_tus_sign_patch, ROUTE_PUBLIC},
+    {"DELETE", "/upload/resumable/sign/{id}", storage_tus_sign_delete, ROUTE_PUBLIC},
     {"POST", "/upload/resumable", storage_tus_create, ROUTE_REQUIRED},
     {"OPTIONS", "/upload/resumable/{id}", storage_tus_options, ROUTE_PUBLIC},
     {"HEAD", "/upload/resumable/{id}", storage_tus_head, ROUTE_REQUIRED},
     {"PATCH", "/upload/resumable/{id}", storage_tus_patch, ROUTE_REQUIRED},
     {"DELETE", "/upload/resumable/{id}", storage_tus_delete, ROUTE_REQUIRED},
-    {"GET", "/render/image/*", storage_render_disabled, ROUTE_PUBLIC},
+    {"GET", "/render/image/public/{bucket}/*", storage_image_public, ROUTE_PUBLIC},
+    {"GET", "/render/image/authenticated/{bucket}/*", storage_image_authenticated, ROUTE_REQUIRED},
+    {"GET", "/render/image/sign/{bucket}/*", storage_image_sign, ROUTE_PUBLIC},
 };
 
 /* Uploads stream their body to disk themselves. */
@@ -50,7 +59,8 @@ static bool storage_reads_body(const route *r)
 {
     return r->handler == storage_object_upload || r->handler == storage_object_update ||
            r->handler == storage_sign_upload_put || r->handler == storage_tus_create ||
-           r->handler == storage_tus_patch;
+           r->handler == storage_tus_patch || r->handler == storage_tus_sign_create ||
+           r->handler == storage_tus_sign_patch;
 }
 
 static const area AREA = {

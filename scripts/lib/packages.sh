@@ -7,7 +7,8 @@ PACKAGES=(autoconf automake libtool pkg-config build-essential libfcgi-dev
     libcrypt-dev libcunit1-dev spawn-fcgi lighttpd apache2
     libapache2-mod-xsendfile postgresql pgbouncer wrk curl jq python3
     python3-aiosmtpd openssl nodejs python3-swagger-spec-validator clang-format
-    libwslay-dev libhttp-parser-dev libmagic-dev libqrencode-dev clang libclang-rt-14-dev)
+    libwslay-dev libhttp-parser-dev libmagic-dev libqrencode-dev clang libclang-rt-14-dev
+    libvips-dev)
 
 # --------------------------------------------------------------- packages
 

@@ -1,10 +1,12 @@
 /* pgstack: the admin command. `pgstack migrate` applies the SQL migrations,
  * `pgstack keygen` makes a JWT secret and the anon / service_role keys,
  * `pgstack config` lists the configuration keys,
- * `pgstack functions` deploys edge functions and sets their secrets. */
+ * `pgstack functions` deploys edge functions and sets their secrets,
+ * `pgstack storage cleanup` sweeps expired uploads and stale renders. */
 #include "autoconfig.h"
 #include "cli/cli.h"
 #include "functions/cli.h"
+#include "storage/tus_cleanup.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,7 @@ static int usage(FILE *out)
           "       pgstack config list | get KEY\n"
           "       pgstack doctor [--url URL] [--run-dir DIR] [--database-url URL] [--dir DIR]\n"
           "       pgstack functions deploy|delete|list|secrets ... (pgstack functions help)\n"
+          "       pgstack storage cleanup [--database-url URL]\n"
           "       pgstack --version\n",
           out);
     return out == stdout ? 0 : 2;
@@ -35,6 +38,8 @@ int main(int argc, char **argv)
         return cli_keygen(argc - 1, argv + 1);
     if (strcmp(argv[1], "functions") == 0)
         return functions_cli(argc - 1, argv + 1);
+    if (strcmp(argv[1], "storage") == 0)
+        return storage_cli(argc - 1, argv + 1);
     if (strcmp(argv[1], "--version") == 0) {
         printf("pgstack %s\n", PACKAGE_VERSION);
         return 0;

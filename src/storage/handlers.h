@@ -36,7 +36,4 @@ void storage_sign_download(request *req, response *res);
 void storage_sign_upload_create(request *req, response *res);
 void storage_sign_upload_put(request *req, response *res);
 
-/* render.c: image transforms are not built */
-void storage_render_disabled(request *req, response *res);
-
 #endif

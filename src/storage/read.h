@@ -11,4 +11,8 @@
 void storage_read_object(request *req, response *res, const storage_target *t,
                          const db_caller *caller, bool public_only);
 
+/* Content-Disposition for ?download / ?download=name, and attachment for
+ * types a browser would run (mime.h); also used by image renders. */
+void storage_read_disposition(request *req, response *res, const char *type);
+
 #endif

@@ -4,6 +4,7 @@
  * but the token, as service_role; see token.h. */
 #include "storage/body.h"
 #include "storage/handlers.h"
+#include "storage/image_render.h"
 #include "storage/key.h"
 #include "storage/read.h"
 #include "storage/reply.h"
@@ -34,14 +35,18 @@ static bool expires_in_of(response *res, json_object *body, long *out)
     return true;
 }
 
+/* transform (image_render.h): a /render/image/sign URL whose token
+ * carries the transform. */
 static const char *signed_path(request *req, const storage_settings *s, const char *bucket,
-                               const char *key, long expires_in)
+                               const char *key, long expires_in, const char *transform)
 {
     storage_token tok = {.url = storage_full_key(req->arena, bucket, key),
                          .scope = "download",
-                         .expires_in = expires_in};
+                         .expires_in = expires_in,
+                         .transform = transform};
     const char *token = storage_token_sign(req->arena, s, &tok, time(NULL));
-    return arena_printf(req->arena, "/object/sign/%s/%s?token=%s", bucket, key, token);
+    return arena_printf(req->arena, "/%s/sign/%s/%s?token=%s",
+                        transform ? "render/image" : "object", bucket, key, token);
 }
 
 /* The visible names among names (a text[] literal), as the caller. */
@@ -85,7 +90,11 @@ void storage_sign_one(request *req, response *res)
         return;
     json_object *body = storage_body_object(req, res);
     long expires_in;
+    bool bad_transform = false;
     if (!body || !expires_in_of(res, body, &expires_in))
+        return;
+    const char *transform = storage_image_sign_transform(req, res, body, &bad_transform);
+    if (bad_transform)
         return;
     PGresult *r = visible_names(req, res, &t, array_literal(req->arena, &t.key, 1));
     if (!r)
@@ -97,7 +106,7 @@ void storage_sign_one(request *req, response *res)
     json_object *reply = json_object_new_object();
     json_object_object_add(
         reply, "signedURL",
-        json_object_new_string(signed_path(req, t.s, t.bucket, t.key, expires_in)));
+        json_object_new_string(signed_path(req, t.s, t.bucket, t.key, expires_in, transform)));
     storage_json(res, 200, reply);
 }
 
@@ -149,7 +158,7 @@ void storage_sign_many(request *req, response *res)
         json_object_object_add(item, "path", json_object_new_string(names[i]));
         json_object_object_add(
             item, "signedURL",
-            ok ? json_object_new_string(signed_path(req, t.s, t.bucket, names[i], expires_in))
+            ok ? json_object_new_string(signed_path(req, t.s, t.bucket, names[i], expires_in, NULL))
                : NULL);
         json_object_array_add(reply, item);
     }
@@ -228,10 +237,4 @@ void storage_sign_upload_put(request *req, response *res)
         .owner = tok.owner,
     };
     storage_write_object(req, res, &t, &w);
-}
-
-void storage_render_disabled(request *req, response *res)
-{
-    (void)req;
-    storage_error(res, 400, "NotSupported", "image transformation is not enabled");
 }

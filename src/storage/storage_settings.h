@@ -20,6 +20,10 @@ typedef struct storage_settings {
     bool strict_mime;            /* STORAGE_STRICT_MIME */
     long signed_upload_expiry_s; /* STORAGE_SIGNED_UPLOAD_EXPIRY */
     long tus_expiry_s;           /* STORAGE_TUS_EXPIRY */
+    bool image_transforms;       /* STORAGE_IMAGE_TRANSFORMS */
+    long image_max_input;        /* STORAGE_IMAGE_MAX_INPUT (bytes) */
+    long image_max_pixels;       /* STORAGE_IMAGE_MAX_PIXELS (input width x height) */
+    long image_max_dimension;    /* STORAGE_IMAGE_MAX_DIMENSION (output side) */
     storage_s3_settings s3;      /* STORAGE_S3_* (backend_s3_settings.h) */
     /* derived at first use (not configuration keys) */
     bool derived;

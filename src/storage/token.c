@@ -35,6 +35,8 @@ char *storage_token_sign(arena *a, const storage_settings *s, const storage_toke
     json_object_object_add(claims, "exp", json_object_new_int64((int64_t)now + t->expires_in));
     if (t->owner)
         json_object_object_add(claims, "owner", json_object_new_string(t->owner));
+    if (t->transform)
+        json_object_object_add(claims, "transform", json_object_new_string(t->transform));
     if (strcmp(t->scope, "upload") == 0)
         json_object_object_add(claims, "upsert", json_object_new_boolean(t->upsert));
     char *token = jwt_sign(a, json_object_to_json_string_ext(claims, JSON_C_TO_STRING_PLAIN),
@@ -72,6 +74,8 @@ token_status storage_token_verify(arena *a, const storage_settings *s, const cha
     out->scope = got_scope;
     const char *owner = claim_string(claims, "owner");
     out->owner = owner ? arena_strdup(a, owner) : "";
+    const char *transform = claim_string(claims, "transform");
+    out->transform = transform ? arena_strdup(a, transform) : NULL;
     json_object *up;
     out->upsert = json_object_object_get_ex(claims, "upsert", &up) &&
                   json_object_is_type(up, json_type_boolean) && json_object_get_boolean(up);

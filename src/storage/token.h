@@ -1,5 +1,6 @@
 /* Signed URL tokens: HS256 JWTs carrying url = "<bucket>/<key>", scope
- * (download or upload), iat, exp (and owner, upsert for uploads), signed
+ * (download or upload), iat, exp (owner, upsert for uploads; transform for
+ * image render URLs, see image_params.h), signed
  * with a key derived from JWT_SECRET (HMAC-SHA256 of a fixed label), so a
  * URL token can never be used as an API credential and an API token never
  * opens a URL. */
@@ -13,11 +14,12 @@
 #include <time.h>
 
 typedef struct storage_token {
-    const char *url;   /* "<bucket>/<key>" */
-    const char *scope; /* "download" | "upload" */
-    const char *owner; /* upload: the signer's sub */
-    bool upsert;       /* upload: may replace */
-    long expires_in;   /* seconds */
+    const char *url;       /* "<bucket>/<key>" */
+    const char *scope;     /* "download" | "upload" */
+    const char *owner;     /* upload: the signer's sub */
+    bool upsert;           /* upload: may replace */
+    long expires_in;       /* seconds */
+    const char *transform; /* download: image transform (render URLs), or NULL */
 } storage_token;
 
 char *storage_token_sign(arena *a, const storage_settings *s, const storage_token *t, time_t now);

@@ -8,7 +8,7 @@
 ROOT ?= .
 BUILD ?= $(ROOT)/.dev/fuzz/build
 CC := clang
-PKGS := fcgi libpq json-c libjwt libcrypto libcurl libcrypt cunit
+PKGS := fcgi libpq json-c libjwt libcrypto libcurl libcrypt cunit vips
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 VERSION := $(shell awk -F'[][]' '/^AC_INIT/ {print $$4}' $(ROOT)/configure.ac)
 CPPFLAGS := -I$(BUILD) -I$(ROOT)/src -I$(ROOT)/tests/unit/rest -I$(ROOT)/tests/fuzz -D_GNU_SOURCE \

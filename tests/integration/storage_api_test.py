@@ -425,9 +425,9 @@ def test_bad_json():
     check("list with a negative limit: 400", r.status == 400, r)
     r = st("/object/st-main", "DELETE", body={"prefixes": "x"})
     check("bulk delete with prefixes not an array: 400", r.status == 400, r)
-    r = st("/render/image/public/st-pub/a.png")
-    check("image transforms: 400 JSON image transformation is not enabled",
-          r.status == 400 and "not enabled" in r.json["error"], r)
+    r = st("/render/image/public/st-pub/none.png", query="width=10")
+    check("image transform of a missing object: 404 JSON (storage_image_test.py has the rest)",
+          r.status == 404 and r.json["error"] == "Object not found", r)
 
 
 def test_list_move_copy_delete():

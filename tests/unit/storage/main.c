@@ -1,6 +1,7 @@
 /* Runs the CUnit suites of the storage area: object keys and bucket names,
  * MIME rules (with libmagic on real content), multipart bodies, signed URL
- * tokens, TUS Upload-Metadata, S3 addresses and presigned URLs. */
+ * tokens, TUS Upload-Metadata, image transform parameters, S3 addresses and
+ * presigned URLs. */
 #include "storage_suites.h"
 
 #include <CUnit/Basic.h>
@@ -14,6 +15,7 @@ int main(void)
     register_storage_multipart_tests();
     register_storage_token_tests();
     register_storage_tus_meta_tests();
+    register_storage_image_params_tests();
     register_storage_s3_sign_tests();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

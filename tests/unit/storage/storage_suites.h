@@ -7,6 +7,7 @@ void register_storage_mime_tests(void);
 void register_storage_multipart_tests(void);
 void register_storage_token_tests(void);
 void register_storage_tus_meta_tests(void);
+void register_storage_image_params_tests(void);
 void register_storage_s3_sign_tests(void);
 
 #endif

@@ -10,7 +10,8 @@
 #include <strings.h>
 
 typedef struct url_parts {
-    bool https;
+    const char *scheme; /* lower or upper case as written, without "://" */
+    size_t scheme_len;
     const char *host;
     size_t host_len;
     long port;
@@ -115,25 +116,51 @@ static bool path_ok(const char *p, size_t n)
     return true;
 }
 
+/* Schemes never honoured, whatever the allow list says: they run code or
+ * read local files instead of opening an app or a page. */
+static bool scheme_dangerous(const char *s, size_t n)
+{
+    static const char *const bad[] = {"javascript", "data", "vbscript", "file", "blob"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (strlen(bad[i]) == n && strncasecmp(s, bad[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* "scheme://": a letter, then letters, digits, '+', '-', '.' (RFC 3986);
+ * the length of the scheme, 0 when there is none. */
+static size_t scheme_length(const char *url)
+{
+    if (!isalpha((unsigned char)url[0]))
+        return 0;
+    size_t n = 1;
+    while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+        n++;
+    return strncmp(url + n, "://", 3) == 0 ? n : 0;
+}
+
+static bool scheme_is(const url_parts *u, const char *name)
+{
+    return u->scheme_len == strlen(name) && strncasecmp(u->scheme, name, u->scheme_len) == 0;
+}
+
 static bool url_split(const char *url, url_parts *u)
 {
     memset(u, 0, sizeof(*u));
     if (strlen(url) > REDIRECT_URL_MAX || !url_chars_ok(url))
         return false;
-    const char *rest;
-    if (strncasecmp(url, "https://", 8) == 0) {
-        u->https = true;
-        rest = url + 8;
-    } else if (strncasecmp(url, "http://", 7) == 0) {
-        rest = url + 7;
-    } else {
+    u->scheme = url;
+    u->scheme_len = scheme_length(url);
+    if (u->scheme_len == 0 || scheme_dangerous(url, u->scheme_len))
         return false;
-    }
+    const char *rest = url + u->scheme_len + 3;
     size_t auth_len = strcspn(rest, "/?");
     if (memchr(rest, '@', auth_len) || !split_authority(rest, auth_len, u))
         return false;
-    if (u->port == 0)
-        u->port = u->https ? 443 : 80;
+    if (u->port == 0 && scheme_is(u, "https"))
+        u->port = 443;
+    else if (u->port == 0 && scheme_is(u, "http"))
+        u->port = 80;
     u->path = rest + auth_len;
     u->path_len = strcspn(u->path, "?");
     return path_ok(u->path, u->path_len);
@@ -142,7 +169,8 @@ static bool url_split(const char *url, url_parts *u)
 static bool url_matches(const url_parts *c, const char *allowed)
 {
     url_parts a;
-    if (!url_split(allowed, &a) || a.https != c->https || a.port != c->port ||
+    if (!url_split(allowed, &a) || a.scheme_len != c->scheme_len ||
+        strncasecmp(a.scheme, c->scheme, a.scheme_len) != 0 || a.port != c->port ||
         a.host_len != c->host_len || strncasecmp(a.host, c->host, a.host_len) != 0)
         return false;
     size_t n = a.path_len;

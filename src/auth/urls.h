@@ -9,7 +9,10 @@
  * redirect_to is honoured only when it matches SITE_URL or an entry of
  * ADDITIONAL_REDIRECT_URLS: same scheme, host (case-insensitive, exact) and
  * effective port, and the entry's path as a whole-segment prefix of the
- * candidate's ("/app" allows "/app" and "/app/x", not "/apple"). Candidates
+ * candidate's ("/app" allows "/app" and "/app/x", not "/apple"). An entry
+ * may name an app's own scheme ("io.supabase.app://login-callback/", as
+ * mobile apps register); javascript:, data:, vbscript:, file: and blob: are
+ * refused whatever the list says. Candidates
  * with user info, backslashes, fragments, control or non-ASCII characters,
  * dot segments or encoded dots/slashes are refused outright. */
 #ifndef PGSTACK_AUTH_URLS_H

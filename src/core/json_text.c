@@ -46,6 +46,12 @@ json_object *json_parse_exact(const char *s, size_t n)
               only_whitespace(s + used, n - used);
     if (!ok) {
         json_object_put(obj);
+        /* json-c 0.16's reset keeps a pending high surrogate of a text that
+         * stopped inside "\ud83d\u...": the next text's first \u escape
+         * would get a U+FFFD put before it. A tokener that failed is not
+         * reused (found by fuzz_phx_frame; test_json_text.c). */
+        json_tokener_free(tok);
+        tok = NULL;
         return NULL;
     }
     return obj;

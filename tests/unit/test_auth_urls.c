@@ -26,9 +26,10 @@ static int teardown(void)
     return 0;
 }
 
-static char *ADDITIONAL_ITEMS[] = {"https://app.example.com/callback", "http://localhost:3000/app/",
-                                   "http://[::1]:8000", "http://plain.example.com"};
-static const str_list ADDITIONAL = {ADDITIONAL_ITEMS, 4};
+static char *ADDITIONAL_ITEMS[] = {
+    "https://app.example.com/callback", "http://localhost:3000/app/",        "http://[::1]:8000",
+    "http://plain.example.com",         "io.supabase.app://login-callback/", "javascript://x/"};
+static const str_list ADDITIONAL = {ADDITIONAL_ITEMS, 6};
 #define SITE "https://site.example.com"
 
 static bool allowed(const char *url)
@@ -110,6 +111,25 @@ static void test_schemes_and_ports(void)
     CU_ASSERT_FALSE(allowed("http://[::1:8000/"));
 }
 
+/* Mobile apps register their own scheme (Flutter, React Native, Expo);
+ * an entry with it allows that scheme only, and schemes that run code are
+ * refused even when an entry names them. */
+static void test_app_schemes(void)
+{
+    CU_ASSERT_TRUE(allowed("io.supabase.app://login-callback/"));
+    CU_ASSERT_TRUE(allowed("io.supabase.app://login-callback"));
+    CU_ASSERT_TRUE(allowed("IO.Supabase.App://login-callback/done?x=1"));
+    CU_ASSERT_FALSE(allowed("io.supabase.app://evil-callback/"));
+    CU_ASSERT_FALSE(allowed("io.supabase.evil://login-callback/"));
+    CU_ASSERT_FALSE(allowed("https://login-callback/"));
+    CU_ASSERT_FALSE(allowed("io.supabase.app://login-callback/../x"));
+    CU_ASSERT_FALSE(allowed("io.supabase.app://login-callback@evil.com/"));
+    CU_ASSERT_FALSE(allowed("io.supabase.app:login-callback/"));
+    CU_ASSERT_FALSE(allowed("1app://login-callback/"));
+    CU_ASSERT_FALSE(allowed("javascript://x/"));
+    CU_ASSERT_FALSE(allowed("JavaScript://x/%0aalert(1)"));
+}
+
 static void test_path_prefix_boundaries(void)
 {
     CU_ASSERT_TRUE(allowed("https://app.example.com/callback"));
@@ -163,11 +183,11 @@ static void test_control_and_odd_characters(void)
 
 static void test_bad_entries_ignored(void)
 {
-    char *items[] = {"not a url", "https://user@site.example.com", "", "ftp://x.example"};
+    char *items[] = {"not a url", "https://user@site.example.com", "", "javascript://x.example"};
     str_list bad = {items, 4};
     CU_ASSERT_FALSE(auth_redirect_url_allowed("https://x.example", "also not a url", &bad));
     CU_ASSERT_FALSE(auth_redirect_url_allowed("https://site.example.com", NULL, &bad));
-    CU_ASSERT_FALSE(auth_redirect_url_allowed("ftp://x.example", NULL, &bad));
+    CU_ASSERT_FALSE(auth_redirect_url_allowed("javascript://x.example", NULL, &bad));
     CU_ASSERT_TRUE(auth_redirect_url_allowed("https://site.example.com/x", SITE, NULL));
 }
 
@@ -227,6 +247,7 @@ void register_auth_urls_tests(void)
     CU_add_test(s, "look-alike hosts refused", test_lookalike_hosts);
     CU_add_test(s, "user info and backslashes refused", test_userinfo_and_backslashes);
     CU_add_test(s, "schemes and ports", test_schemes_and_ports);
+    CU_add_test(s, "app schemes of mobile apps", test_app_schemes);
     CU_add_test(s, "path prefix on segment boundaries", test_path_prefix_boundaries);
     CU_add_test(s, "control and odd characters refused", test_control_and_odd_characters);
     CU_add_test(s, "bad allow-list entries ignored", test_bad_entries_ignored);

@@ -7,6 +7,7 @@
 
 #define UNIT_SUITES(X)                                                                             \
     X(arena)                                                                                       \
+    X(json_text)                                                                                   \
     X(query)                                                                                       \
     X(router)                                                                                      \
     X(config)                                                                                      \

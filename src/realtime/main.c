@@ -13,6 +13,7 @@
 #include "realtime/rt_bus.h"
 #include "realtime/realtime_settings.h"
 #include "realtime/rt_context.h"
+#include "realtime/rt_iothreads.h"
 #include "realtime/rt_server.h"
 #include "realtime/webhooks_delivery.h"
 #include "webhooks/webhooks_settings.h"
@@ -132,11 +133,14 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     ae_timer_add(loop, 200, rt_stop_check, NULL);
-    log_event("listening on %s (max %ld connections, %ld per address)", ctx.settings.addr,
-              ctx.settings.max_connections, ctx.settings.max_connections_per_ip);
+    srv.conns.io = rt_iothreads_new(rt_iothreads_wanted(ctx.settings.io_threads));
+    log_event("listening on %s (max %ld connections, %ld per address, %d I/O threads)",
+              ctx.settings.addr, ctx.settings.max_connections, ctx.settings.max_connections_per_ip,
+              rt_iothreads_count(srv.conns.io));
     rt_server_run(&srv);
     log_event("stopping: closing %zu connections", srv.conns.count);
     rt_server_shutdown(&srv);
+    rt_iothreads_free(srv.conns.io);
     wh_delivery_free(hooks);
     livequery_free(ctx.live);
     pgchanges_free(ctx.changes);

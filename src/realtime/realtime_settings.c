@@ -67,6 +67,14 @@ static const config_key realtime_keys[] = {
      .min = 1,
      .max = 100000,
      .description = "channels one socket may join (Phoenix: ChannelRateLimitReached)"},
+    {.name = "REALTIME_IO_THREADS",
+     .type = CONFIG_INT,
+     .default_value = "0",
+     .offset = RT_OFF(io_threads),
+     .min = 0,
+     .max = 64,
+     .description = "threads writing a fan-out to many sockets (the event loop's own included); "
+                    "0 = min(online CPUs, 4), 1 = the event loop writes everything"},
 };
 
 const config_section realtime_config_section = {

@@ -22,6 +22,7 @@ typedef struct realtime_settings {
     long max_message;            /* REALTIME_MAX_MESSAGE */
     long output_limit;           /* REALTIME_OUTPUT_LIMIT */
     long max_channels;           /* REALTIME_MAX_CHANNELS_PER_SOCKET */
+    long io_threads;             /* REALTIME_IO_THREADS (0: min(online CPUs, 4)) */
 } realtime_settings;
 
 extern const config_section realtime_config_section;

@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "realtime/rt_auth.h"
 #include "realtime/rt_http.h"
+#include "realtime/rt_iothreads.h"
 #include "realtime/rt_upgrade.h"
 
 #include <errno.h>
@@ -19,6 +20,12 @@
 
 #define RT_HANDSHAKE_TIMEOUT_MS 10000
 #define RT_CLOSING_TIMEOUT_MS 5000
+/* Most unsent bytes framed into c->out at a time: the rest stays queued in
+ * the WebSocket session, where it counts against REALTIME_OUTPUT_LIMIT. */
+#define RT_OUT_CHUNK (64 * 1024)
+/* A flush pass with at least this many connections is written by the I/O
+ * threads (fewer are not worth waking them). */
+#define RT_IO_THREADS_MIN_BATCH 256
 
 static void rt_conn_on_event(ae_loop *loop, int fd, void *data, int mask);
 
@@ -29,6 +36,7 @@ static void rt_conn_want_flush(rt_conn *c)
     c->pending = true;
     c->next_pending = c->set->pending;
     c->set->pending = c;
+    c->set->pending_count++;
 }
 static void rt_conn_read_ws(rt_conn *c);
 
@@ -82,58 +90,53 @@ static ssize_t rt_conn_ws_read(void *ctx, uint8_t *buf, size_t len)
     return recv(c->fd, buf, len, 0);
 }
 
-/* The frames of one flush of one connection, gathered so that it costs one
- * send() however many messages were queued (a burst of broadcasts to many
- * sockets is dominated by system calls otherwise); what the socket does not
- * take waits in c->out. One loop, one connection flushed at a time. */
-static uint8_t rt_stage[64 * 1024];
-static size_t rt_stage_len;
+/* c->out holds the bytes to write: the handshake or an HTTP reply, then the
+ * frames of one flush, gathered so that a flush costs one send() however
+ * many messages were queued (a burst of broadcasts to many sockets is
+ * dominated by system calls otherwise). Appends n bytes; false without
+ * memory. */
+static bool rt_conn_out_append(rt_conn *c, const void *p, size_t n)
+{
+    if (c->out_off && c->out_off == c->out_len)
+        c->out_off = c->out_len = 0;
+    if (c->out_len + n > c->out_cap) {
+        size_t cap = c->out_cap ? c->out_cap : 256;
+        while (cap < c->out_len + n)
+            cap *= 2;
+        char *bigger = realloc(c->out, cap);
+        if (!bigger)
+            return false;
+        c->out = bigger;
+        c->out_cap = cap;
+    }
+    memcpy(c->out + c->out_len, p, n);
+    c->out_len += n;
+    return true;
+}
 
+/* Everything in c->out was written: a quiet socket keeps no buffer. */
+static void rt_conn_out_free(rt_conn *c)
+{
+    free(c->out);
+    c->out = NULL;
+    c->out_len = c->out_off = c->out_cap = 0;
+}
+
+/* The session's frames, framed by the main thread into c->out. */
 static ssize_t rt_conn_ws_write(void *ctx, const uint8_t *buf, size_t len)
 {
-    (void)ctx;
-    size_t room = sizeof(rt_stage) - rt_stage_len;
-    if (room == 0) {
+    rt_conn *c = ctx;
+    size_t unsent = c->out_len - c->out_off;
+    if (unsent >= RT_OUT_CHUNK) {
         errno = EAGAIN; /* libwslay keeps the rest for the next round */
         return -1;
     }
-    size_t n = len < room ? len : room;
-    memcpy(rt_stage + rt_stage_len, buf, n);
-    rt_stage_len += n;
-    return (ssize_t)n;
-}
-
-/* c->out is written out: it now holds the n bytes at p. */
-static void rt_conn_keep(rt_conn *c, const uint8_t *p, size_t n)
-{
-    free(c->out);
-    c->out = malloc(n);
-    memcpy(c->out, p, n);
-    c->out_len = n;
-    c->out_off = 0;
-}
-
-/* libwslay's queued frames through the stage, one send() per stage. false:
- * the stream failed. */
-static bool rt_conn_flush_ws(rt_conn *c)
-{
-    for (;;) {
-        rt_stage_len = 0;
-        if (!ws_session_flush(c->ws))
-            return false;
-        if (rt_stage_len == 0)
-            return true;
-        ssize_t n = send(c->fd, rt_stage, rt_stage_len, MSG_NOSIGNAL);
-        if (n < 0 && errno != EAGAIN && errno != EINTR)
-            return false;
-        size_t sent = n > 0 ? (size_t)n : 0;
-        if (sent < rt_stage_len) {
-            rt_conn_keep(c, rt_stage + sent, rt_stage_len - sent);
-            return true;
-        }
-        if (!ws_session_wants_write(c->ws))
-            return true;
+    size_t n = len < RT_OUT_CHUNK - unsent ? len : RT_OUT_CHUNK - unsent;
+    if (!rt_conn_out_append(c, buf, n)) {
+        errno = ENOMEM;
+        return -1;
     }
+    return (ssize_t)n;
 }
 
 static void rt_conn_ws_message(void *ctx, bool binary, const uint8_t *data, size_t len)
@@ -210,9 +213,12 @@ static void rt_conn_unlink(rt_conn *c)
     for (rt_conn **pp = &srv->pending; c->pending && *pp; pp = &(*pp)->next_pending) {
         if (*pp == c) {
             *pp = c->next_pending;
+            srv->pending_count--;
             break;
         }
     }
+    if (c->in_batch)
+        srv->batch[c->batch_slot] = NULL;
     srv->count--;
 }
 
@@ -256,12 +262,11 @@ static void rt_conn_rest_done(void *data, phx_rest_result r)
     rt_conn *c = data;
     arena *a = c->set->ctx->work;
     c->rest_wait = NULL;
-    const char *reply = r.status == 202
-                            ? rt_http_reply_with(a, 202, c->rest_headers, "", &c->out_len)
-                            : rt_http_reply_with(a, r.status, c->rest_headers,
-                                                 rt_http_error_body(a, r.error), &c->out_len);
-    c->out = malloc(c->out_len);
-    memcpy(c->out, reply, c->out_len);
+    size_t len;
+    const char *reply = r.status == 202 ? rt_http_reply_with(a, 202, c->rest_headers, "", &len)
+                                        : rt_http_reply_with(a, r.status, c->rest_headers,
+                                                             rt_http_error_body(a, r.error), &len);
+    rt_conn_out_append(c, reply, len);
     log_request(stderr, c->client.id, "POST", "/realtime/v1/api/broadcast (private)", r.status, 0,
                 "-");
     rt_conn_set_state(c, RT_CONN_CLOSING);
@@ -289,9 +294,7 @@ static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
         c->rest_headers = up.headers ? strdup(up.headers) : NULL;
         return;
     }
-    c->out = malloc(up.reply_len);
-    memcpy(c->out, up.reply, up.reply_len);
-    c->out_len = up.reply_len;
+    rt_conn_out_append(c, up.reply, up.reply_len);
     rt_conn_want_flush(c);
     if (up.status != 101) {
         rt_auth_clear(&up.auth);
@@ -320,8 +323,9 @@ static void rt_conn_upgrade(rt_conn *c, const rt_http_head *head)
 static void rt_conn_refuse(rt_conn *c, int status, const char *why)
 {
     arena *a = c->set->ctx->work;
-    const char *r = rt_http_reply(a, status, rt_http_error_body(a, why), &c->out_len);
-    c->out = strdup(r);
+    size_t len;
+    const char *r = rt_http_reply(a, status, rt_http_error_body(a, why), &len);
+    rt_conn_out_append(c, r, len);
     log_request(stderr, c->client.id, "-", "-", status, 0, "-");
     rt_conn_set_state(c, RT_CONN_CLOSING);
     rt_conn_want_flush(c);
@@ -402,24 +406,54 @@ static void rt_conn_read_ws(rt_conn *c)
     rt_conn_want_flush(c);
 }
 
-bool rt_conn_flush(rt_conn *c)
+/* A flush is three steps: frame (main thread), write (main thread or an
+ * I/O thread, rt_conns_flush_threaded), finish (main thread). */
+
+/* Frame: the session's queued frames into c->out. false: c must close (a
+ * dropped slow consumer, a failed stream). */
+static bool rt_conn_frame(rt_conn *c)
 {
+    return !c->dropped && (!c->ws || ws_session_flush(c->ws));
+}
+
+/* Write: c->out to the socket. The only step an I/O thread runs, so it
+ * touches nothing but c's descriptor, output buffer and io_err. */
+static void rt_conn_write_out(rt_conn *c)
+{
+    c->io_err = 0;
     while (c->out_off < c->out_len) {
         ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            break;
-        if (n <= 0) {
-            rt_conn_set_state(c, RT_CONN_CLOSED);
-            return false;
+        if (n > 0) {
+            c->out_off += (size_t)n;
+            continue;
         }
-        c->out_off += (size_t)n;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        c->io_err = n < 0 ? errno : EPIPE;
+        return;
     }
-    bool raw_done = c->out_off >= c->out_len;
-    if (c->dropped || (raw_done && c->ws && !rt_conn_flush_ws(c))) {
+}
+
+/* Written out with frames still queued in the session (more than
+ * RT_OUT_CHUNK): frame and write again. */
+static bool rt_conn_more_to_frame(const rt_conn *c)
+{
+    return !c->io_err && c->out_off >= c->out_len && c->ws && ws_session_wants_write(c->ws);
+}
+
+/* Finish: a write error closes; the end of a close handshake closes; else
+ * the writable event is armed while bytes wait. false: c was freed. */
+static bool rt_conn_finish(rt_conn *c)
+{
+    if (c->io_err) {
         rt_conn_set_state(c, RT_CONN_CLOSED);
         return false;
     }
-    bool done = c->out_off >= c->out_len && (!c->ws || !ws_session_wants_write(c->ws));
+    if (c->out_off >= c->out_len)
+        rt_conn_out_free(c);
+    bool done = c->out_len == 0 && (!c->ws || !ws_session_wants_write(c->ws));
     if (done && c->state == RT_CONN_CLOSING && !c->ws) {
         /* lingering close: the client may still be sending (a refused
          * request with a body); reading it to the end keeps the reply from
@@ -434,6 +468,21 @@ bool rt_conn_flush(rt_conn *c)
     else
         ae_file_add(c->set->loop, c->fd, AE_WRITABLE, rt_conn_on_event, c);
     return true;
+}
+
+bool rt_conn_flush(rt_conn *c)
+{
+    do {
+        size_t before = c->out_len - c->out_off;
+        if (!rt_conn_frame(c)) {
+            rt_conn_set_state(c, RT_CONN_CLOSED);
+            return false;
+        }
+        if (before == 0 && c->out_len == c->out_off)
+            break; /* nothing was framed */
+        rt_conn_write_out(c);
+    } while (rt_conn_more_to_frame(c));
+    return rt_conn_finish(c);
 }
 
 /* After an HTTP reply: read and drop what the client still sends; its end
@@ -493,14 +542,79 @@ void rt_conn_sweep(rt_conn *c, long long now_ms)
     }
 }
 
+static rt_conn *rt_conns_pop_pending(rt_conns *set)
+{
+    rt_conn *c = set->pending;
+    set->pending = c->next_pending;
+    set->pending_count--;
+    c->pending = false;
+    c->next_pending = NULL;
+    return c;
+}
+
+/* The pending list moved into set->batch; each connection knows its slot
+ * (rt_conn_unlink empties it if the connection is freed meanwhile). */
+static bool rt_conns_take_batch(rt_conns *set)
+{
+    if (set->pending_count > set->batch_cap) {
+        rt_conn **bigger = realloc(set->batch, set->pending_count * sizeof(*bigger));
+        if (!bigger)
+            return false;
+        set->batch = bigger;
+        set->batch_cap = set->pending_count;
+    }
+    set->batch_len = 0;
+    while (set->pending) {
+        rt_conn *c = rt_conns_pop_pending(set);
+        c->in_batch = true;
+        c->batch_slot = set->batch_len;
+        set->batch[set->batch_len++] = c;
+    }
+    return true;
+}
+
+/* An I/O thread's slice of the batch: raw writes only. */
+static void rt_conns_write_slice(void **items, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (items[i])
+            rt_conn_write_out(items[i]);
+}
+
+/* One pass over many connections: every connection framed here, written by
+ * the I/O threads (nothing else runs meanwhile, and nothing is freed),
+ * then finished here; a connection closed by an earlier one's finish is
+ * gone from its slot. Output queued meanwhile waits for the next pass. */
+static void rt_conns_flush_threaded(rt_conns *set)
+{
+    for (size_t i = 0; i < set->batch_len; i++) {
+        rt_conn *c = set->batch[i];
+        if (c && !rt_conn_frame(c))
+            rt_conn_set_state(c, RT_CONN_CLOSED); /* empties its slot */
+    }
+    rt_iothreads_run(set->io, (void **)set->batch, set->batch_len, rt_conns_write_slice);
+    for (size_t i = 0; i < set->batch_len; i++) {
+        rt_conn *c = set->batch[i];
+        if (!c)
+            continue;
+        set->batch[i] = NULL;
+        c->in_batch = false;
+        if (rt_conn_more_to_frame(c))
+            rt_conn_flush(c);
+        else
+            rt_conn_finish(c);
+    }
+    set->batch_len = 0;
+}
+
 void rt_conns_flush(rt_conns *set)
 {
     while (set->pending) {
-        rt_conn *c = set->pending;
-        set->pending = c->next_pending;
-        c->pending = false;
-        c->next_pending = NULL;
-        rt_conn_flush(c); /* may free c, and queue output for others */
+        if (set->io && set->pending_count >= RT_IO_THREADS_MIN_BATCH && rt_conns_take_batch(set)) {
+            rt_conns_flush_threaded(set);
+            continue;
+        }
+        rt_conn_flush(rt_conns_pop_pending(set)); /* may free it, and queue output for others */
     }
     arena_reset(set->ctx->work);
 }
@@ -530,4 +644,7 @@ void rt_conns_close_all(rt_conns *set)
     rt_conns_flush(set);
     while (set->all)
         rt_conn_set_state(set->all, RT_CONN_CLOSED);
+    free(set->batch);
+    set->batch = NULL;
+    set->batch_cap = 0;
 }

@@ -23,6 +23,10 @@ typedef struct rt_conns {
     rt_context *ctx;
     rt_conn *all;
     rt_conn *pending;
+    size_t pending_count;
+    struct rt_iothreads *io; /* NULL: the loop's thread writes everything */
+    rt_conn **batch;         /* a threaded write pass (rt_conns_flush) */
+    size_t batch_len, batch_cap;
     size_t count;       /* every connection */
     size_t open_count;  /* past the handshake */
     rt_topics *by_addr; /* client address -> its open connections */
@@ -42,11 +46,14 @@ struct rt_conn {
     rt_member addr_member;
     char *in; /* handshake bytes, then bytes read past the head */
     size_t in_len, in_off, in_cap;
-    char *out; /* raw bytes before WebSocket frames (handshake, HTTP reply) */
-    size_t out_len, out_off;
+    char *out; /* bytes to write: handshake or HTTP reply, then framed messages */
+    size_t out_len, out_off, out_cap;
+    int io_err; /* errno of the last write (0: none, or the socket was full) */
     ws_session *ws;
     long long created_ms, last_seen_ms, closing_ms;
     bool pending;
+    bool in_batch; /* in set->batch at batch_slot during a threaded pass */
+    size_t batch_slot;
     bool dropped;                    /* a slow consumer: closed at the next flush */
     struct phx_rest_wait *rest_wait; /* a REST broadcast waiting for its checks */
     char *rest_headers;              /* its CORS header lines (or NULL) */

@@ -14,6 +14,7 @@
 typedef struct phx_broadcast {
     const char *topic;
     const char *event;
+    const char *meta_json; /* NULL, or {"id":...} */
     int encoding;
     const uint8_t *payload;
     size_t payload_len;
@@ -24,14 +25,15 @@ typedef struct phx_broadcast {
 
 static void phx_broadcast_encode(arena *a, phx_broadcast *b)
 {
-    b->v2_bin = phx_encode_broadcast(a, b->topic, b->event, NULL, b->encoding, b->payload,
+    b->v2_bin = phx_encode_broadcast(a, b->topic, b->event, b->meta_json, b->encoding, b->payload,
                                      b->payload_len, &b->v2_len);
     if (b->encoding != PHX_ENCODING_JSON)
         return;
     json_object *ev = json_arena_owned(a, json_object_new_string(b->event));
+    const char *meta = b->meta_json ? arena_printf(a, ",\"meta\":%s", b->meta_json) : "";
     const char *payload =
-        arena_printf(a, "{\"type\":\"broadcast\",\"event\":%s,\"payload\":%.*s}", json_text(a, ev),
-                     (int)b->payload_len, (const char *)b->payload);
+        arena_printf(a, "{\"type\":\"broadcast\",\"event\":%s,\"payload\":%.*s%s}",
+                     json_text(a, ev), (int)b->payload_len, (const char *)b->payload, meta);
     b->v1_text = phx_encode(a, PHX_VSN_1, NULL, NULL, b->topic, "broadcast", payload);
 }
 
@@ -64,11 +66,12 @@ static bool phx_broadcast_from_text(arena *a, const phx_msg *m, phx_broadcast *b
 }
 
 bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, bool priv, const char *event,
-                         int encoding, const uint8_t *payload, size_t len,
+                         const char *meta_json, int encoding, const uint8_t *payload, size_t len,
                          const phx_channel *except)
 {
     phx_broadcast b = {.topic = topic,
                        .event = event,
+                       .meta_json = meta_json,
                        .encoding = encoding,
                        .payload = payload,
                        .payload_len = len};
@@ -123,8 +126,8 @@ void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
         phx_reply_error(c, m, "broadcast needs {type, event, payload}");
         return;
     }
-    if (!phx_broadcast_local(c->ctx, c->msg_arena, ch->topic, ch->is_private, b.event, b.encoding,
-                             b.payload, b.payload_len, ch->self ? NULL : ch)) {
+    if (!phx_broadcast_local(c->ctx, c->msg_arena, ch->topic, ch->is_private, b.event, NULL,
+                             b.encoding, b.payload, b.payload_len, ch->self ? NULL : ch)) {
         phx_reply_error(c, m, "broadcast topic or event longer than 255 bytes");
         return;
     }
@@ -137,7 +140,7 @@ void phx_on_broadcast(rt_client *c, phx_channel *ch, const phx_msg *m)
 bool phoenix_broadcast(rt_context *ctx, arena *a, const char *topic, bool priv, const char *event,
                        int encoding, const uint8_t *payload, size_t len)
 {
-    if (!phx_broadcast_local(ctx, a, topic, priv, event, encoding, payload, len, NULL))
+    if (!phx_broadcast_local(ctx, a, topic, priv, event, NULL, encoding, payload, len, NULL))
         return false;
     phx_broadcast_publish(ctx, a, topic, priv, event, encoding, payload, len);
     return true;

@@ -1,5 +1,7 @@
 /* What other daemons publish about Phoenix channels, replayed here:
- * broadcasts ("pb") to this daemon's members, presence joins ("pj") and
+ * broadcasts ("pb") to this daemon's members (also published by the
+ * database: realtime.send, sql/0018_realtime_send.sql, with the message's
+ * "id", delivered as the broadcast's meta), presence joins ("pj") and
  * leaves ("pl") as presence_diff; and, when a daemon says hello, this
  * daemon's presence entries announced again. See phx_internal.h. */
 #include "core/json_text.h"
@@ -44,9 +46,15 @@ static void phx_bus_broadcast(rt_context *ctx, json_object *msg, const char *ori
         payload = raw;
         len = (size_t)n;
     }
-    json_object *pv;
+    json_object *pv, *id;
     bool priv = json_object_object_get_ex(msg, "pv", &pv) && json_object_get_boolean(pv);
-    phx_broadcast_local(ctx, ctx->work, topic, priv, event, encoding, payload, len, NULL);
+    const char *meta = NULL;
+    if (json_object_object_get_ex(msg, "id", &id) && json_plain_string(id)) {
+        json_object *m = json_arena_owned(ctx->work, json_object_new_object());
+        json_object_object_add(m, "id", json_object_get(id));
+        meta = json_text(ctx->work, m);
+    }
+    phx_broadcast_local(ctx, ctx->work, topic, priv, event, meta, encoding, payload, len, NULL);
     (void)origin;
 }
 

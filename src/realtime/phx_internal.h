@@ -88,9 +88,11 @@ void phx_send_diff(arena *a, rt_topic *t, const char *topic, json_object *joins,
 /* Adds p's meta to a {key: {metas: [...]}} map. */
 void phx_add_meta(json_object *map, const rt_presence *p, const char *ref_prev);
 /* Delivers a broadcast to this daemon's members of topic, sender excepted
- * (NULL: none). false when the topic or event is over 255 bytes. */
+ * (NULL: none); meta_json (or NULL), such as {"id":...} of a message sent
+ * from the database, goes along as the broadcast's "meta". false when the
+ * topic, event or meta is over 255 bytes. */
 bool phx_broadcast_local(rt_context *ctx, arena *a, const char *topic, bool priv, const char *event,
-                         int encoding, const uint8_t *payload, size_t len,
+                         const char *meta_json, int encoding, const uint8_t *payload, size_t len,
                          const phx_channel *except);
 
 #endif

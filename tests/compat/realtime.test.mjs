@@ -8,7 +8,8 @@
 // channel and httpSend()), presence (sync, join, leave on
 // untrack and on disconnect, re-track), unsubscribe, the postgres_changes
 // status message, private channels (RLS policies on realtime.messages as
-// Supabase users write them, two users and a stranger), access tokens and their expiry,
+// Supabase users write them, two users and a stranger), broadcast from the
+// database (realtime.send), access tokens and their expiry,
 // and a socket kept alive by heartbeats past the daemon's idle timeout
 // (suites.conf runs this with REALTIME_IDLE_TIMEOUT=5; the clients beat
 // every 2 s). Prints one line per check and ends with "N passed, N failed".
@@ -294,6 +295,43 @@ async function privateChecks(vsn) {
   }
 }
 
+// Broadcast from the database (sql/0018_realtime_send.sql): what
+// `select realtime.send(...)` sends reaches supabase-js channels, public and
+// private (the reader's join granted by a SELECT policy), with meta {id}.
+async function dbSendChecks(vsn) {
+  const topic = `dbsend-js-${vsn}-${Date.now()}`
+  const reader = crypto.randomUUID()
+  psql(`set client_min_messages = warning;
+    drop policy if exists rt_compat_dbsend on realtime.messages;
+    create policy rt_compat_dbsend on realtime.messages for select to authenticated using (
+      realtime.topic() = '${topic}' and auth.uid() = '${reader}');`)
+  try {
+    const pub = [], priv = []
+    const a = rtClient(vsn)
+    const ca = a.channel(topic).on('broadcast', { event: 'db' }, (m) => pub.push(m))
+    const b = rtClient(vsn)
+    await b.realtime.setAuth(sign({ sub: reader, role: 'authenticated', aud: 'authenticated',
+      exp: Math.floor(Date.now() / 1000) + 3600 }))
+    const cb = b.channel(topic, { config: { private: true } }).on('broadcast', { event: 'db' }, (m) => priv.push(m))
+    const [sa, sb] = [await subscribe(ca), await subscribe(cb)]
+    check(`${vsn}: realtime.send: a public and a private channel subscribe`,
+      sa.status === 'SUBSCRIBED' && sb.status === 'SUBSCRIBED', show([sa, sb]))
+    psql(`select realtime.send('{"n": 1}', 'db', '${topic}', false)`)
+    psql(`select realtime.send('{"n": 2}', 'db', '${topic}')`)
+    await until(() => pub.length >= 1 && priv.length >= 1)
+    await sleep(200)
+    const p = pub[0] || {}, q = priv[0] || {}
+    check(`${vsn}: realtime.send(payload, event, topic, false) reaches the public channel with payload.id = meta.id`,
+      pub.length === 1 && p.payload && p.payload.n === 1 && p.meta && p.meta.id === p.payload.id, show(pub))
+    check(`${vsn}: realtime.send(payload, event, topic) (private by default) reaches the authorized private member only`,
+      priv.length === 1 && q.payload && q.payload.n === 2 && q.meta && q.meta.id === q.payload.id, show(priv))
+    ca.unsubscribe()
+    cb.unsubscribe()
+  } finally {
+    psql(`set client_min_messages = warning; drop policy if exists rt_compat_dbsend on realtime.messages;`)
+  }
+}
+
 async function restChecks() {
   const a = rtClient('2.0.0'), b = rtClient('1.0.0')
   const topic = `rest-${Date.now()}`
@@ -345,6 +383,7 @@ for (const vsn of ['1.0.0', '2.0.0']) {
   await section(`joins (vsn ${vsn})`, () => joinChecks(vsn))
   await section(`tokens (vsn ${vsn})`, () => tokenChecks(vsn))
   await section(`private channels (vsn ${vsn})`, () => privateChecks(vsn))
+  await section(`broadcast from the database (vsn ${vsn})`, () => dbSendChecks(vsn))
 }
 await section('both serializers on one topic', crossSerializerChecks)
 await section('REST broadcast (send() fallback, httpSend)', restChecks)

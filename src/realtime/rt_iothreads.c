@@ -1,16 +1,18 @@
 /* The write pass's thread pool; see rt_iothreads.h.
  *
- * Each pass: the caller fills the job (items, count, fn), waits on the
- * start barrier with every helper, works its own slice, and waits on the
- * end barrier. A barrier wait orders memory both ways, so what the caller
- * wrote before the pass is seen by the helpers, and what they wrote is seen
- * by the caller after it. Helpers block every signal (the loop's thread
- * handles SIGTERM) and sleep on the start barrier between passes, so an
- * idle daemon spends no CPU on them. */
+ * Each pass: the caller fills the job (items, count, fn, the index at 0),
+ * waits on the start barrier with every helper, takes chunks like them
+ * until none is left, and waits on the end barrier. A barrier wait orders
+ * memory both ways, so what the caller wrote before the pass is seen by the
+ * helpers, and what they wrote is seen by the caller after it; the index
+ * itself only needs to hand each chunk out once (relaxed atomics). Helpers block every signal (the
+ * loop's thread handles SIGTERM) and sleep on the start barrier between passes, so an idle daemon
+ * spends no CPU on them. */
 #include "realtime/rt_iothreads.h"
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@ struct rt_iothreads {
     void **items;
     size_t count;
     rt_iothreads_fn fn;
+    atomic_size_t next; /* the first item no thread has taken yet */
     bool stop;
     rt_iothread helpers[];
 };
@@ -47,14 +50,16 @@ int rt_iothreads_wanted(long setting)
     return cpus < RT_IOTHREADS_AUTO_MAX ? (int)cpus : RT_IOTHREADS_AUTO_MAX;
 }
 
-/* Thread index's share of the job: a contiguous slice. */
-static void rt_iothreads_slice(rt_iothreads *p, int index)
+/* One thread's part of the job: chunks until none is left. */
+static void rt_iothreads_work(rt_iothreads *p)
 {
-    size_t n = (size_t)p->threads;
-    size_t from = p->count * (size_t)index / n;
-    size_t to = p->count * (size_t)(index + 1) / n;
-    if (to > from)
-        p->fn(p->items + from, to - from);
+    for (;;) {
+        size_t from = atomic_fetch_add_explicit(&p->next, RT_IOTHREADS_CHUNK, memory_order_relaxed);
+        if (from >= p->count)
+            return;
+        size_t n = p->count - from < RT_IOTHREADS_CHUNK ? p->count - from : RT_IOTHREADS_CHUNK;
+        p->fn(p->items + from, n);
+    }
 }
 
 static void *rt_iothreads_main(void *arg)
@@ -67,7 +72,7 @@ static void *rt_iothreads_main(void *arg)
         pthread_barrier_wait(&p->start);
         if (p->stop)
             return NULL;
-        rt_iothreads_slice(p, t->index);
+        rt_iothreads_work(p);
         pthread_barrier_wait(&p->end);
     }
 }
@@ -129,8 +134,9 @@ void rt_iothreads_run(rt_iothreads *p, void **items, size_t count, rt_iothreads_
     p->items = items;
     p->count = count;
     p->fn = fn;
+    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
     pthread_barrier_wait(&p->start);
-    rt_iothreads_slice(p, 0);
+    rt_iothreads_work(p);
     pthread_barrier_wait(&p->end);
     p->items = NULL;
     p->count = 0;

@@ -146,10 +146,46 @@ static void test_missing_column(void)
     pgc_binding_clear(&b);
 }
 
+/* select: sorted, compared as sets, refused when not a list of names */
+static void test_select(void)
+{
+    pgc_binding a, b;
+    char why[300];
+    CU_ASSERT_TRUE(parse("{\"event\":\"*\",\"table\":\"t\"}", &a, why));
+    CU_ASSERT_EQUAL(a.nselect, 0);
+    CU_ASSERT_TRUE(pgc_binding_selects(&a, "anything"));
+    CU_ASSERT_TRUE(parse("{\"event\":\"*\",\"table\":\"t\",\"select\":[]}", &b, why));
+    CU_ASSERT_TRUE(pgc_same_select(&a, &b));
+    pgc_binding_clear(&b);
+    CU_ASSERT_TRUE(
+        parse("{\"event\":\"*\",\"table\":\"t\",\"select\":[\"title\",\"n\"]}", &b, why));
+    CU_ASSERT_EQUAL_FATAL(b.nselect, 2);
+    CU_ASSERT_STRING_EQUAL(b.select[0], "n");
+    CU_ASSERT_TRUE(pgc_binding_selects(&b, "title"));
+    CU_ASSERT_TRUE(pgc_binding_selects(&b, "n"));
+    CU_ASSERT_FALSE(pgc_binding_selects(&b, "owner"));
+    CU_ASSERT_FALSE(pgc_same_select(&a, &b));
+    pgc_binding_clear(&a);
+    CU_ASSERT_TRUE(
+        parse("{\"event\":\"*\",\"table\":\"t\",\"select\":[\"n\",\"title\"]}", &a, why));
+    CU_ASSERT_TRUE(pgc_same_select(&a, &b));
+    pgc_binding_clear(&a);
+    pgc_binding_clear(&b);
+    const char *bad[] = {"\"n\"", "[1]", "[\"\"]", "{\"n\":1}", "[\"a\",null]"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char json[200];
+        snprintf(json, sizeof(json), "{\"event\":\"*\",\"table\":\"t\",\"select\":%s}", bad[i]);
+        CU_ASSERT_FALSE(parse(json, &a, why));
+        CU_ASSERT_PTR_NOT_NULL(strstr(why, "select must be"));
+        pgc_binding_clear(&a);
+    }
+}
+
 void register_realtime_pgchanges_filter_tests(void)
 {
     CU_pSuite s = CU_add_suite("realtime_pgchanges_filter", NULL, NULL);
     CU_add_test(s, "parse", test_parse);
     CU_add_test(s, "operators", test_operators);
     CU_add_test(s, "missing column", test_missing_column);
+    CU_add_test(s, "select", test_select);
 }

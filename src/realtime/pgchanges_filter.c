@@ -2,6 +2,7 @@
 #include "realtime/pgchanges_filter.h"
 
 #include "core/json_text.h"
+#include "core/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -249,7 +250,8 @@ static bool pgc_parse_select(json_object *b, pgc_binding *out, char *why, size_t
     return true;
 }
 
-bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why, size_t why_len)
+static bool pgc_binding_read(json_object *b, long long id, pgc_binding *out, char *why,
+                             size_t why_len)
 {
     memset(out, 0, sizeof(*out));
     out->id = id;
@@ -268,6 +270,15 @@ bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why
     if (filter && *filter && !pgc_parse_filter(filter, out, why, why_len))
         return false;
     return pgc_parse_select(b, out, why, why_len);
+}
+
+/* The reason quotes client text, cut to fit: it goes out in a text frame. */
+bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why, size_t why_len)
+{
+    bool ok = pgc_binding_read(b, id, out, why, why_len);
+    if (!ok)
+        utf8_scrub(why);
+    return ok;
 }
 
 static void pgc_cond_clear(pgc_cond *c)

@@ -1,6 +1,7 @@
 /* postgres_changes bindings: parsing (events, schema/table defaults,
  * filters with several conditions and their errors) and matching (every
  * operator, not., typed values, missing and null columns). */
+#include "core/utf8.h"
 #include "realtime/pgchanges_filter.h"
 
 #include <CUnit/CUnit.h>
@@ -181,6 +182,30 @@ static void test_select(void)
     }
 }
 
+/* A refusal quotes the client's text, cut to fit; it stays valid UTF-8
+ * (fuzz_pgc_binding found an operator of invalid bytes quoted raw). */
+static void test_reason_is_utf8(void)
+{
+    pgc_binding b;
+    char why[300], json[2600], op[2048];
+    CU_ASSERT_FALSE(
+        parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":\"n=gte\xff\xfe.5\"}", &b, why));
+    CU_ASSERT_TRUE(utf8_valid(why, strlen(why)));
+    pgc_binding_clear(&b);
+    size_t n = 0;
+    while (n + 2 < sizeof(op)) { /* euro signs, cut somewhere inside one */
+        op[n++] = '\xe2';
+        op[n++] = '\x82';
+        op[n++] = '\xac';
+    }
+    op[n] = 0;
+    snprintf(json, sizeof(json), "{\"event\":\"*\",\"table\":\"t\",\"filter\":\"n=%s.5\"}", op);
+    CU_ASSERT_FALSE(parse(json, &b, why));
+    CU_ASSERT_TRUE(utf8_valid(why, strlen(why)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "unknown operator"));
+    pgc_binding_clear(&b);
+}
+
 void register_realtime_pgchanges_filter_tests(void)
 {
     CU_pSuite s = CU_add_suite("realtime_pgchanges_filter", NULL, NULL);
@@ -188,4 +213,5 @@ void register_realtime_pgchanges_filter_tests(void)
     CU_add_test(s, "operators", test_operators);
     CU_add_test(s, "missing column", test_missing_column);
     CU_add_test(s, "select", test_select);
+    CU_add_test(s, "reasons are valid UTF-8", test_reason_is_utf8);
 }

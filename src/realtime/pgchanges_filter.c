@@ -2,6 +2,7 @@
 #include "realtime/pgchanges_filter.h"
 
 #include "core/json_text.h"
+#include "core/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #define PGC_MAX_IN_VALUES 100
 #define PGC_MAX_CONDS 16
+#define PGC_MAX_SELECT 1600 /* PostgreSQL's most columns in a table */
 
 static const struct {
     const char *name;
@@ -219,7 +221,37 @@ static bool pgc_parse_filter(const char *filter, pgc_binding *out, char *why, si
     return true;
 }
 
-bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why, size_t why_len)
+static int pgc_cmp_names(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* select: a list of column names (absent, null or empty: every column). */
+static bool pgc_parse_select(json_object *b, pgc_binding *out, char *why, size_t why_len)
+{
+    json_object *list;
+    if (!json_object_object_get_ex(b, "select", &list) || !list)
+        return true;
+    size_t n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    if (!json_object_is_type(list, json_type_array) || n > PGC_MAX_SELECT) {
+        snprintf(why, why_len, "select must be a list of at most %d column names", PGC_MAX_SELECT);
+        return false;
+    }
+    out->select = calloc(n ? n : 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_plain_string(json_object_array_get_idx(list, i));
+        if (!name || !*name) {
+            snprintf(why, why_len, "select must be a list of column names");
+            return false;
+        }
+        out->select[out->nselect++] = strdup(name);
+    }
+    qsort(out->select, out->nselect, sizeof(char *), pgc_cmp_names);
+    return true;
+}
+
+static bool pgc_binding_read(json_object *b, long long id, pgc_binding *out, char *why,
+                             size_t why_len)
 {
     memset(out, 0, sizeof(*out));
     out->id = id;
@@ -237,7 +269,16 @@ bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why
     }
     if (filter && *filter && !pgc_parse_filter(filter, out, why, why_len))
         return false;
-    return true;
+    return pgc_parse_select(b, out, why, why_len);
+}
+
+/* The reason quotes client text, cut to fit: it goes out in a text frame. */
+bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why, size_t why_len)
+{
+    bool ok = pgc_binding_read(b, id, out, why, why_len);
+    if (!ok)
+        utf8_scrub(why);
+    return ok;
 }
 
 static void pgc_cond_clear(pgc_cond *c)
@@ -259,7 +300,26 @@ void pgc_binding_clear(pgc_binding *b)
     for (size_t i = 0; i < b->nconds; i++)
         pgc_cond_clear(&b->conds[i]);
     free(b->conds);
+    for (size_t i = 0; i < b->nselect; i++)
+        free(b->select[i]);
+    free(b->select);
     memset(b, 0, sizeof(*b));
+}
+
+bool pgc_binding_selects(const pgc_binding *b, const char *column)
+{
+    return b->nselect == 0 ||
+           bsearch(&column, b->select, b->nselect, sizeof(char *), pgc_cmp_names) != NULL;
+}
+
+bool pgc_same_select(const pgc_binding *a, const pgc_binding *b)
+{
+    if (a->nselect != b->nselect)
+        return false;
+    for (size_t i = 0; i < a->nselect; i++)
+        if (strcmp(a->select[i], b->select[i]) != 0)
+            return false;
+    return true;
 }
 
 bool pgc_binding_wants(const pgc_binding *b, const char *schema, const char *table, int event)

@@ -1,6 +1,7 @@
 /* postgres_changes bindings: parsing (events, schema/table defaults,
  * filters with several conditions and their errors) and matching (every
  * operator, not., typed values, missing and null columns). */
+#include "core/utf8.h"
 #include "realtime/pgchanges_filter.h"
 
 #include <CUnit/CUnit.h>
@@ -146,10 +147,71 @@ static void test_missing_column(void)
     pgc_binding_clear(&b);
 }
 
+/* select: sorted, compared as sets, refused when not a list of names */
+static void test_select(void)
+{
+    pgc_binding a, b;
+    char why[300];
+    CU_ASSERT_TRUE(parse("{\"event\":\"*\",\"table\":\"t\"}", &a, why));
+    CU_ASSERT_EQUAL(a.nselect, 0);
+    CU_ASSERT_TRUE(pgc_binding_selects(&a, "anything"));
+    CU_ASSERT_TRUE(parse("{\"event\":\"*\",\"table\":\"t\",\"select\":[]}", &b, why));
+    CU_ASSERT_TRUE(pgc_same_select(&a, &b));
+    pgc_binding_clear(&b);
+    CU_ASSERT_TRUE(
+        parse("{\"event\":\"*\",\"table\":\"t\",\"select\":[\"title\",\"n\"]}", &b, why));
+    CU_ASSERT_EQUAL_FATAL(b.nselect, 2);
+    CU_ASSERT_STRING_EQUAL(b.select[0], "n");
+    CU_ASSERT_TRUE(pgc_binding_selects(&b, "title"));
+    CU_ASSERT_TRUE(pgc_binding_selects(&b, "n"));
+    CU_ASSERT_FALSE(pgc_binding_selects(&b, "owner"));
+    CU_ASSERT_FALSE(pgc_same_select(&a, &b));
+    pgc_binding_clear(&a);
+    CU_ASSERT_TRUE(
+        parse("{\"event\":\"*\",\"table\":\"t\",\"select\":[\"n\",\"title\"]}", &a, why));
+    CU_ASSERT_TRUE(pgc_same_select(&a, &b));
+    pgc_binding_clear(&a);
+    pgc_binding_clear(&b);
+    const char *bad[] = {"\"n\"", "[1]", "[\"\"]", "{\"n\":1}", "[\"a\",null]"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char json[200];
+        snprintf(json, sizeof(json), "{\"event\":\"*\",\"table\":\"t\",\"select\":%s}", bad[i]);
+        CU_ASSERT_FALSE(parse(json, &a, why));
+        CU_ASSERT_PTR_NOT_NULL(strstr(why, "select must be"));
+        pgc_binding_clear(&a);
+    }
+}
+
+/* A refusal quotes the client's text, cut to fit; it stays valid UTF-8
+ * (fuzz_pgc_binding found an operator of invalid bytes quoted raw). */
+static void test_reason_is_utf8(void)
+{
+    pgc_binding b;
+    char why[300], json[2600], op[2048];
+    CU_ASSERT_FALSE(
+        parse("{\"event\":\"*\",\"table\":\"t\",\"filter\":\"n=gte\xff\xfe.5\"}", &b, why));
+    CU_ASSERT_TRUE(utf8_valid(why, strlen(why)));
+    pgc_binding_clear(&b);
+    size_t n = 0;
+    while (n + 2 < sizeof(op)) { /* euro signs, cut somewhere inside one */
+        op[n++] = '\xe2';
+        op[n++] = '\x82';
+        op[n++] = '\xac';
+    }
+    op[n] = 0;
+    snprintf(json, sizeof(json), "{\"event\":\"*\",\"table\":\"t\",\"filter\":\"n=%s.5\"}", op);
+    CU_ASSERT_FALSE(parse(json, &b, why));
+    CU_ASSERT_TRUE(utf8_valid(why, strlen(why)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "unknown operator"));
+    pgc_binding_clear(&b);
+}
+
 void register_realtime_pgchanges_filter_tests(void)
 {
     CU_pSuite s = CU_add_suite("realtime_pgchanges_filter", NULL, NULL);
     CU_add_test(s, "parse", test_parse);
     CU_add_test(s, "operators", test_operators);
     CU_add_test(s, "missing column", test_missing_column);
+    CU_add_test(s, "select", test_select);
+    CU_add_test(s, "reasons are valid UTF-8", test_reason_is_utf8);
 }

@@ -8,7 +8,8 @@
 -- the caller, so the INSERT policies of realtime.messages (sql/0013) decide
 -- who may send (the same policies that let a socket send broadcasts on a
 -- private channel); a refused insert is a WARNING
--- "ErrorSendingBroadcastMessage: ..." and no message, as Supabase does.
+-- "ErrorSendingBroadcastMessage: ..." and no message, as Supabase does; so
+-- is an empty event or topic, or one over the REST broadcast's limits.
 -- With private = true only the members of the private channel whose join
 -- was granted broadcast reads (SELECT on realtime.messages) get it; with
 -- false, the members of the public channel. The payload gets an "id" (the
@@ -65,6 +66,11 @@ begin
     final_payload := payload || jsonb_build_object('id', generated_id);
   end if;
   begin
+    if coalesce(event, '') = '' or octet_length(event) > 255
+       or coalesce(topic, '') = '' or octet_length(topic) > 200 then
+      -- what no channel could receive (the REST broadcast's limits)
+      raise exception 'realtime.send needs an event (1-255 bytes) and a topic (1-200 bytes)';
+    end if;
     perform set_config('realtime.topic', topic, true); -- for realtime.topic() in policies
     insert into realtime.messages (id, payload, event, topic, private, extension)
     values (generated_id, final_payload, event, topic, private, 'broadcast');

@@ -192,6 +192,17 @@ def test_sender_policies():
     s.close()
 
 
+def test_bad_arguments():
+    for sql in ("select realtime.send('{}', '', '%s', false)" % topic("bad"),
+                "select realtime.send('{}', 'e', '%s', false)" % ("t" * 201),
+                "select realtime.send('{}', null, '%s', false)" % topic("bad")):
+        out = subprocess.run(["psql", ENV["DATABASE_URL"], "-qAtc", sql], capture_output=True,
+                             text=True)
+        check("no message an app cannot receive: %s -> WARNING naming the limits" % sql[:60],
+              out.returncode == 0 and "ErrorSendingBroadcastMessage: realtime.send needs an event"
+              in out.stderr, out.stderr)
+
+
 def test_too_large():
     out = subprocess.run(["psql", ENV["DATABASE_URL"], "-v", "VERBOSITY=verbose", "-qAtc",
                           "select realtime.send(jsonb_build_object('blob', repeat('x', 9000)), "
@@ -203,4 +214,4 @@ def test_too_large():
 
 if __name__ == "__main__":
     sys.exit(run_suite(setup, [test_public_v1, test_public_v2, test_commit_only, test_private,
-                               test_sender_policies, test_too_large], teardown))
+                               test_sender_policies, test_bad_arguments, test_too_large], teardown))

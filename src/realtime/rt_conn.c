@@ -557,7 +557,7 @@ static rt_conn *rt_conns_pop_pending(rt_conns *set)
 static bool rt_conns_take_batch(rt_conns *set)
 {
     if (set->pending_count > set->batch_cap) {
-        rt_conn **bigger = realloc(set->batch, set->pending_count * sizeof(*bigger));
+        void **bigger = realloc(set->batch, set->pending_count * sizeof(*bigger));
         if (!bigger)
             return false;
         set->batch = bigger;
@@ -573,8 +573,8 @@ static bool rt_conns_take_batch(rt_conns *set)
     return true;
 }
 
-/* An I/O thread's slice of the batch: raw writes only. */
-static void rt_conns_write_slice(void **items, size_t count)
+/* A chunk of the batch, in one of the I/O threads: raw writes only. */
+static void rt_conns_write_chunk(void **items, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         if (items[i])
@@ -592,7 +592,7 @@ static void rt_conns_flush_threaded(rt_conns *set)
         if (c && !rt_conn_frame(c))
             rt_conn_set_state(c, RT_CONN_CLOSED); /* empties its slot */
     }
-    rt_iothreads_run(set->io, (void **)set->batch, set->batch_len, rt_conns_write_slice);
+    rt_iothreads_run(set->io, set->batch, set->batch_len, rt_conns_write_chunk);
     for (size_t i = 0; i < set->batch_len; i++) {
         rt_conn *c = set->batch[i];
         if (!c)

@@ -25,7 +25,7 @@ typedef struct rt_conns {
     rt_conn *pending;
     size_t pending_count;
     struct rt_iothreads *io; /* NULL: the loop's thread writes everything */
-    rt_conn **batch;         /* a threaded write pass (rt_conns_flush) */
+    void **batch;            /* the rt_conn of a threaded write pass (rt_conns_flush) */
     size_t batch_len, batch_cap;
     size_t count;       /* every connection */
     size_t open_count;  /* past the handshake */

@@ -3,6 +3,7 @@
 
 #include "core/json_text.h"
 #include "core/utf8.h"
+#include "realtime/pgchanges_regex.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -159,6 +160,9 @@ static bool pgc_parse_value(const char *v, pgc_cond *c, char *why, size_t why_le
         return pgc_filter_error(why, why_len, "is takes null, true, false or unknown, not %s",
                                 c->values[0]);
     if (c->op == PGC_MATCH || c->op == PGC_IMATCH) {
+        const char *problem = pgc_regex_problem(c->values[0]);
+        if (problem)
+            return pgc_filter_error(why, why_len, "%s", problem);
         regex_t *re = calloc(1, sizeof(*re));
         int flags = REG_EXTENDED | REG_NOSUB | (c->op == PGC_IMATCH ? REG_ICASE : 0);
         if (regcomp(re, c->values[0], flags) != 0) {

@@ -149,6 +149,42 @@ static void test_missing_column(void)
     pgc_binding_clear(&b);
 }
 
+/* LIKE as SQL has it, and in at most length(s) x length(p) steps: a
+ * pattern of many %s on a long value answers at once (a recursive matcher
+ * retried exponentially and stalled the daemon's loop). */
+static void test_like(void)
+{
+    CU_ASSERT_TRUE(passes("c=like.%", "\"\""));
+    CU_ASSERT_FALSE(passes("c=like._", "\"\""));
+    CU_ASSERT_TRUE(passes("c=like.a%b%c", "\"aXbYbc\""));
+    CU_ASSERT_FALSE(passes("c=like.a%b%c", "\"aXbYbcd\""));
+    CU_ASSERT_TRUE(passes("c=like.%%a%%", "\"xay\""));
+    CU_ASSERT_TRUE(passes("c=like.a\\\\%", "\"a%\""));
+    CU_ASSERT_FALSE(passes("c=like.a\\\\%", "\"ab\""));
+    CU_ASSERT_TRUE(passes("c=like.a\\\\_", "\"a_\""));
+    CU_ASSERT_FALSE(passes("c=like.a\\\\_", "\"ab\""));
+    CU_ASSERT_TRUE(passes("c=like.caf_", "\"caf\u00e9\"")); /* _ is one character */
+    CU_ASSERT_TRUE(passes("c=like.%\u00e9", "\"caf\u00e9\""));
+    CU_ASSERT_FALSE(passes("c=like.ca_", "\"caf\u00e9\""));
+    CU_ASSERT_TRUE(passes("c=ilike.%B_D", "\"xxabcd\""));
+    char filter[64] = "c=like.", row[200012];
+    for (int i = 0; i < 12; i++)
+        strcat(filter, "%a");
+    strcat(filter, "%b");
+    row[0] = '"';
+    memset(row + 1, 'a', 200000);
+    strcpy(row + 200001, "\"");
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "c", json_object_new_string_len(row + 1, 200000));
+    pgc_binding b;
+    char why[300], json[200];
+    snprintf(json, sizeof(json), "{\"event\":\"*\",\"table\":\"t\",\"filter\":\"%s\"}", filter);
+    CU_ASSERT_TRUE_FATAL(parse(json, &b, why));
+    CU_ASSERT_FALSE(pgc_filter_passes(&b, r));
+    pgc_binding_clear(&b);
+    json_object_put(r);
+}
+
 /* select: sorted, compared as sets, refused when not a list of names */
 static void test_select(void)
 {
@@ -261,6 +297,7 @@ void register_realtime_pgchanges_filter_tests(void)
     CU_add_test(s, "operators", test_operators);
     CU_add_test(s, "missing column", test_missing_column);
     CU_add_test(s, "select", test_select);
+    CU_add_test(s, "like", test_like);
     CU_add_test(s, "reasons are valid UTF-8", test_reason_is_utf8);
     CU_add_test(s, "regex guard", test_regex_guard);
 }

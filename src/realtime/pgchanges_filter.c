@@ -3,6 +3,7 @@
 
 #include "core/json_text.h"
 #include "core/utf8.h"
+#include "realtime/pgchanges_regex.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -159,6 +160,9 @@ static bool pgc_parse_value(const char *v, pgc_cond *c, char *why, size_t why_le
         return pgc_filter_error(why, why_len, "is takes null, true, false or unknown, not %s",
                                 c->values[0]);
     if (c->op == PGC_MATCH || c->op == PGC_IMATCH) {
+        const char *problem = pgc_regex_problem(c->values[0]);
+        if (problem)
+            return pgc_filter_error(why, why_len, "%s", problem);
         regex_t *re = calloc(1, sizeof(*re));
         int flags = REG_EXTENDED | REG_NOSUB | (c->op == PGC_IMATCH ? REG_ICASE : 0);
         if (regcomp(re, c->values[0], flags) != 0) {
@@ -366,29 +370,53 @@ static const char *pgc_text(json_object *v)
 }
 
 /* SQL LIKE: % any run, _ any one character (bytes), \ escapes. */
+/* Bytes of the UTF-8 character at s (a stray byte counts as one). */
+static size_t pgc_char_len(const char *s)
+{
+    size_t n = 1;
+    while ((s[n] & 0xC0) == 0x80)
+        n++;
+    return n;
+}
+
+/* SQL LIKE: % any run, _ one character, \ escapes the next. Greedy with
+ * one backtrack point (the last %), so at worst length(s) x length(p)
+ * steps: a pattern like %a%a%a...%b cannot make the daemon retry
+ * exponentially. */
 static bool pgc_like(const char *s, const char *p, bool icase)
 {
-    for (; *p; p++, s++) {
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
         if (*p == '%') {
-            while (p[1] == '%')
+            while (*p == '%')
                 p++;
-            if (!p[1])
+            if (!*p)
                 return true;
-            for (; *s; s++)
-                if (pgc_like(s, p + 1, icase))
-                    return true;
-            return false;
-        }
-        if (!*s)
-            return false;
-        if (*p == '\\' && p[1])
-            p++;
-        else if (*p == '_')
+            star = p;
+            resume = s;
             continue;
-        if (icase ? tolower((unsigned char)*s) != tolower((unsigned char)*p) : *s != *p)
+        }
+        if (*p == '_') {
+            s += pgc_char_len(s);
+            p++;
+            continue;
+        }
+        const char *lit = *p == '\\' && p[1] ? p + 1 : p;
+        if (*lit &&
+            (icase ? tolower((unsigned char)*s) == tolower((unsigned char)*lit) : *s == *lit)) {
+            s++;
+            p = lit + 1;
+            continue;
+        }
+        if (!star)
             return false;
+        resume += pgc_char_len(resume); /* the last % takes one more character */
+        s = resume;
+        p = star;
     }
-    return !*s;
+    while (*p == '%')
+        p++;
+    return !*p;
 }
 
 /* 1 true, 0 false, -1 unknown (SQL null) for one condition on value v

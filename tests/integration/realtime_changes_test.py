@@ -11,7 +11,8 @@ users and anon; column privileges; DELETE checked on the old row; a binding
 asked about again after an access_token push), REPLICA IDENTITY FULL, the
 publication kept in sync by the event trigger (a partitioned table too),
 a binding's `select` list (key columns always kept, one message per
-distinct list), a row over 1 MB cut to its short values with `Error 413:
+distinct list), regular expressions refused before glibc's regcomp could
+blow up, a row over 1 MB cut to its short values with `Error 413:
 Payload Too Large`, commit order across concurrent transactions, 1200 rows in several read
 batches, two daemons reading the same changes, and a PostgreSQL restart (a
 system message, then changes flow again). Standard library only."""
@@ -287,6 +288,12 @@ def test_select_and_large_rows():
     _, systems = c.join("select-bad", [dict(b("INSERT"), select="title")])
     check("a select that is not a list of column names is an error naming it",
           systems[0]["status"] == "error" and "select must be" in systems[0]["message"], systems)
+    _, systems = c.join("regex-bad", [b("INSERT", filt="title=match.^." + "+" * 60),
+                                      b("INSERT", filt="title=match." + "(" * 12 + "x" + ")+" * 12)])
+    check("a regular expression that would blow up the daemon's regcomp is refused, not compiled",
+          [s["status"] for s in systems] == ["error", "error"]
+          and "quantifier operand invalid" in systems[0]["message"]
+          and "too complex" in systems[1]["message"], systems)
     c.close()
     clear_items()
     c = Phx("1.0.0", SERVICE)

@@ -50,6 +50,11 @@ int main(void)
         FCGX_FPrintF(r.out,
                      "Status: 200 OK\r\nContent-Type: application/octet-stream\r\n%s: %s\r\n\r\n",
                      header, path);
+        /* as the workers: the input read to its end (Apache sends the empty
+         * stdin record after the parameters), then no lingering close */
+        while (FCGX_GetChar(r.in) != EOF)
+            ;
+        FCGX_Detach(&r);
         FCGX_Finish_r(&r);
     }
     return 0;

@@ -29,9 +29,9 @@ fuzz_names() {
 fuzz_dicts() {
     case $1 in
         write_json | rpc_args | batch) echo rest json ;;
-        jwt | jwks | id_token | phx_frame) echo json ;;
+        jwt | jwks | id_token | phx_frame | pgc_binding) echo json ;;
         email | mail_header | config | oauth_state) ;;
-        storage_key | multipart | tus_meta | storage_token | rt_http | ws_frames | auth_redirect) ;;
+        storage_key | multipart | tus_meta | storage_token | rt_http | ws_frames | auth_redirect | image_params) ;;
         *) echo rest ;;
     esac
 }

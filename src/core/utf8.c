@@ -1,6 +1,8 @@
 /* Strict UTF-8 validator; see utf8.h. */
 #include "core/utf8.h"
 
+#include <string.h>
+
 /* Length of the sequence starting with byte b, or 0 if b cannot start one. */
 static int sequence_length(unsigned char b)
 {
@@ -31,20 +33,34 @@ static bool second_byte_ok(unsigned char lead, unsigned char b)
     }
 }
 
+/* Length of the valid sequence at p (n bytes left), 0 when there is none. */
+static size_t valid_at(const unsigned char *p, size_t n)
+{
+    size_t len = (size_t)sequence_length(p[0]);
+    if (len == 0 || len > n || (len > 1 && !second_byte_ok(p[0], p[1])))
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
 bool utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        int len = sequence_length(p[i]);
-        if (len == 0 || i + (size_t)len > n)
+    for (size_t i = 0, len; i < n; i += len)
+        if ((len = valid_at(p + i, n - i)) == 0)
             return false;
-        if (len > 1 && !second_byte_ok(p[i], p[i + 1]))
-            return false;
-        for (int k = 2; k < len; k++)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return false;
-        i += (size_t)len;
-    }
     return true;
+}
+
+void utf8_scrub(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0, len; i < n; i += len)
+        if ((len = valid_at(p + i, n - i)) == 0) {
+            p[i] = '?';
+            len = 1;
+        }
 }

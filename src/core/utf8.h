@@ -8,4 +8,9 @@
 
 bool utf8_valid(const char *s, size_t n);
 
+/* Makes s valid UTF-8 in place: every byte that starts no valid sequence
+ * (a stray byte, a sequence cut short) becomes '?'. For messages that
+ * quote client input after truncating it. */
+void utf8_scrub(char *s);
+
 #endif

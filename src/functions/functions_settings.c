@@ -70,6 +70,22 @@ static const config_key FUNCTIONS_KEYS[] = {
      .type = CONFIG_STRING,
      .offset = OFF(service_key),
      .description = "the service_role key, given to functions as SUPABASE_SERVICE_ROLE_KEY"},
+    {.name = "FUNCTIONS_NPM_REGISTRY",
+     .type = CONFIG_STRING,
+     .offset = OFF(npm_registry),
+     .check = config_check_optional_http_url,
+     .description = "npm registry for npm: imports, e.g. a company mirror (empty: "
+                    "registry.npmjs.org)"},
+    {.name = "FUNCTIONS_JSR_URL",
+     .type = CONFIG_STRING,
+     .offset = OFF(jsr_url),
+     .check = config_check_optional_http_url,
+     .description = "JSR registry for jsr: imports, e.g. a company mirror (empty: https://jsr.io)"},
+};
+
+const char *const functions_passed_env[] = {
+    "NPM_CONFIG_REGISTRY", "JSR_URL",     "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+    "http_proxy",          "https_proxy", "no_proxy",   NULL,
 };
 
 const config_section functions_config_section = {

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,6 +50,49 @@ bool functions_runtime_setup(struct app *app)
            make_dir(s->runtime_dir, "sock");
 }
 
+/* "NAME=value", or NULL when value is empty. */
+static char *env_entry(const char *name, const char *value)
+{
+    char *entry = NULL;
+    if (!value || !*value || asprintf(&entry, "%s=%s", name, value) < 0)
+        return NULL;
+    return entry;
+}
+
+/* The runtime's environment: a fixed base, the registries configured,
+ * and the proxy variables of pgstack's own environment; main.ts passes
+ * the last two on to every function's deno (functions_passed_env). */
+static char **runtime_env(const functions_settings *s, char *deno_dir)
+{
+    static char *envp[16];
+    size_t n = 0;
+    envp[n++] = deno_dir;
+    envp[n++] = "NO_COLOR=1";
+    envp[n++] = "DENO_TLS_CA_STORE=system,mozilla";
+    envp[n++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+    char *passed[] = {env_entry("NPM_CONFIG_REGISTRY", s->npm_registry),
+                      env_entry("JSR_URL", s->jsr_url)};
+    for (size_t i = 0; i < 2; i++)
+        if (passed[i])
+            envp[n++] = passed[i];
+    for (size_t i = 2; functions_passed_env[i]; i++) {
+        char *entry = env_entry(functions_passed_env[i], getenv(functions_passed_env[i]));
+        if (entry)
+            envp[n++] = entry;
+    }
+    envp[n] = NULL;
+    return envp;
+}
+
+/* --allow-env=<every name of functions_passed_env>, for main.ts. */
+static void allow_env_flag(char *out, size_t size)
+{
+    size_t len = (size_t)snprintf(out, size, "--allow-env=");
+    for (size_t i = 0; functions_passed_env[i] && len < size; i++)
+        len +=
+            (size_t)snprintf(out + len, size - len, "%s%s", i ? "," : "", functions_passed_env[i]);
+}
+
 int functions_runtime_run(void *arg)
 {
     app_ctx *app = arg;
@@ -56,7 +100,8 @@ int functions_runtime_run(void *arg)
     char *deno = (char *)functions_deno(s);
     const char *bootstrap = functions_bootstrap_dir(s);
     char main_ts[4096], child_ts[4096], read_flag[8300], write_flag[4200], run_flag[4200];
-    char deno_dir[4200], memory[32], timeout[32], idle[32];
+    char deno_dir[4200], memory[32], timeout[32], idle[32], env_flag[256];
+    allow_env_flag(env_flag, sizeof env_flag);
     snprintf(main_ts, sizeof main_ts, "%s/main.ts", bootstrap);
     snprintf(child_ts, sizeof child_ts, "%s/child.ts", bootstrap);
     snprintf(read_flag, sizeof read_flag, "--allow-read=%s,%s", s->runtime_dir, bootstrap);
@@ -67,36 +112,15 @@ int functions_runtime_run(void *arg)
     snprintf(timeout, sizeof timeout, "%ld", s->timeout_s);
     snprintf(idle, sizeof idle, "%ld", s->idle_timeout_s);
     char *const argv[] = {
-        deno,
-        "run",
-        "--no-prompt",
-        "--quiet",
-        read_flag,
-        write_flag,
-        "--allow-net",
-        run_flag,
-        main_ts,
-        "--socket",
-        (char *)functions_runtime_socket(s),
-        "--root",
-        s->runtime_dir,
-        "--deno",
-        deno,
-        "--child",
-        child_ts,
-        "--memory-mb",
-        memory,
-        "--timeout-s",
-        timeout,
-        "--setpriv",
-        SETPRIV_PATH,
-        "--idle-s",
-        idle,
-        NULL,
+        deno,          "run",          "--no-prompt", "--quiet",
+        read_flag,     write_flag,     "--allow-net", run_flag,
+        env_flag,      main_ts,        "--socket",    (char *)functions_runtime_socket(s),
+        "--root",      s->runtime_dir, "--deno",      deno,
+        "--child",     child_ts,       "--memory-mb", memory,
+        "--timeout-s", timeout,        "--setpriv",   SETPRIV_PATH,
+        "--idle-s",    idle,           NULL,
     };
-    char *const envp[] = {deno_dir, "NO_COLOR=1", "DENO_TLS_CA_STORE=system,mozilla",
-                          "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
-    execve(deno, argv, envp);
+    execve(deno, argv, runtime_env(s, deno_dir));
     log_event("functions runtime: cannot run %s: %s", deno, strerror(errno));
     return 127;
 }

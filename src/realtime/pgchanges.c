@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #define PGC_POLL_MS 10000
+/* Supabase's max_record_bytes: a bigger row keeps only its short values. */
+#define PGC_MAX_RECORD_BYTES (1024 * 1024)
+#define PGC_CUT_VALUE_BYTES 64
 
 /* INVALID: the binding could not be parsed (final); REFUSED: the database
  * said why not (asked again when the channel's token changes). */
@@ -278,22 +281,25 @@ void pgchanges_unsubscribe(pgchanges *pc, void *owner)
     }
 }
 
-/* The ids of s's live bindings that want change c (row: the row its
- * filters see), as a JSON list; NULL when none. */
-static const char *pgc_matching_ids(arena *a, const pgc_sub *s, const pgc_change *c,
-                                    json_object *row)
+/* Does s's binding i want change c (row: the row its filters see)? */
+static bool pgc_binding_matches(const pgc_sub *s, size_t i, const pgc_change *c, json_object *row)
 {
-    json_object *ids = NULL;
-    for (size_t i = 0; i < s->count; i++) {
-        const pgc_binding *b = &s->bindings[i];
-        if (s->state[i] != PGC_LIVE || !pgc_binding_wants(b, c->schema, c->table, c->event) ||
-            !pgc_filter_passes(b, row))
-            continue;
-        if (!ids)
-            ids = json_arena_owned(a, json_object_new_array());
-        json_object_array_add(ids, json_object_new_int64(b->id));
-    }
-    return ids ? json_text(a, ids) : NULL;
+    const pgc_binding *b = &s->bindings[i];
+    return s->state[i] == PGC_LIVE && pgc_binding_wants(b, c->schema, c->table, c->event) &&
+           pgc_filter_passes(b, row);
+}
+
+/* The ids of the bindings in matched that ask for the same columns as
+ * binding first, as a JSON list; they are marked done. */
+static const char *pgc_group_ids(arena *a, const pgc_sub *s, size_t first, bool *matched)
+{
+    json_object *ids = json_arena_owned(a, json_object_new_array());
+    for (size_t i = first; i < s->count; i++)
+        if (matched[i] && pgc_same_select(&s->bindings[first], &s->bindings[i])) {
+            json_object_array_add(ids, json_object_new_int64(s->bindings[i].id));
+            matched[i] = false;
+        }
+    return json_text(a, ids);
 }
 
 /* Does s have a binding for change c? Bindings whose status is being asked
@@ -337,57 +343,138 @@ static bool pgc_has_keys(json_object *meta)
            (json_object_object_get_ex(meta, "keys", &keys) && json_object_array_length(keys) > 0);
 }
 
+/* Is column name part of the table's key (always sent, whatever select says)? */
+static bool pgc_is_key(json_object *meta, const char *name)
+{
+    json_object *keys;
+    if (json_object_object_get_ex(meta, "keys", &keys))
+        for (size_t i = 0; i < json_object_array_length(keys); i++)
+            if (strcmp(json_object_get_string(json_object_array_get_idx(keys, i)), name) == 0)
+                return true;
+    return false;
+}
+
+static bool pgc_keeps(const pgc_binding *sel, json_object *meta, const char *name)
+{
+    return pgc_binding_selects(sel, name) || pgc_is_key(meta, name);
+}
+
+/* A copy of record (taken) with the columns sel asks for; cut: only values
+ * whose JSON is at most PGC_CUT_VALUE_BYTES long (a row over the limit). */
+static json_object *pgc_narrow(json_object *record, const pgc_binding *sel, json_object *meta,
+                               bool cut)
+{
+    if (sel->nselect == 0 && !cut)
+        return record;
+    json_object *out = json_object_new_object();
+    json_object_object_foreach(record, name, value)
+    {
+        if (!pgc_keeps(sel, meta, name))
+            continue;
+        if (cut && strlen(json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN)) >
+                       PGC_CUT_VALUE_BYTES)
+            continue;
+        json_object_object_add(out, name, json_object_get(value));
+    }
+    json_object_put(record);
+    return out;
+}
+
+static json_object *pgc_columns(json_object *meta, const pgc_binding *sel)
+{
+    json_object *all, *name;
+    if (!json_object_object_get_ex(meta, "columns", &all))
+        return json_object_new_array();
+    if (sel->nselect == 0)
+        return json_object_get(all);
+    json_object *out = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(all); i++) {
+        json_object *col = json_object_array_get_idx(all, i);
+        if (json_object_object_get_ex(col, "name", &name) &&
+            pgc_keeps(sel, meta, json_object_get_string(name)))
+            json_object_array_add(out, json_object_get(col));
+    }
+    return out;
+}
+
+static json_object *pgc_record(json_object *row)
+{
+    json_object *v;
+    return json_object_object_get_ex(row, "record", &v) && json_object_is_type(v, json_type_object)
+               ? json_object_get(v)
+               : json_object_new_object();
+}
+
+/* Is the row's JSON (new and old) over PGC_MAX_RECORD_BYTES? */
+static bool pgc_oversized(json_object *row)
+{
+    return strlen(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN)) >
+           PGC_MAX_RECORD_BYTES;
+}
+
 /* The payload's data: {schema, table, commit_timestamp, type, columns,
- * record, old_record, errors}. */
-static const char *pgc_data_text(arena *a, const pgc_change *c, json_object *row, json_object *meta)
+ * record, old_record, errors}, with the columns sel asks for (the key
+ * columns always). A row over 1 MB keeps only its values of at most 64
+ * bytes and says "Error 413: Payload Too Large", as Supabase. */
+static const char *pgc_data_text(arena *a, const pgc_change *c, json_object *row, json_object *meta,
+                                 const pgc_binding *sel)
 {
     json_object *d = json_arena_owned(a, json_object_new_object()), *v;
+    json_object *errors = json_object_new_array();
+    bool cut = pgc_oversized(row);
+    if (cut)
+        json_object_array_add(errors, json_object_new_string("Error 413: Payload Too Large"));
     json_object_object_add(d, "schema", json_object_new_string(c->schema));
     json_object_object_add(d, "table", json_object_new_string(c->table));
     json_object_object_add(d, "commit_timestamp", json_object_new_string(c->ts));
     json_object_object_add(d, "type", json_object_new_string(c->type));
-    json_object_object_add(d, "columns",
-                           json_object_object_get_ex(meta, "columns", &v)
-                               ? json_object_get(v)
-                               : json_object_new_array());
+    json_object_object_add(d, "columns", pgc_columns(meta, sel));
     if (c->event != PGC_DELETE)
-        json_object_object_add(d, "record",
-                               json_object_object_get_ex(row, "record", &v) &&
-                                       json_object_is_type(v, json_type_object)
-                                   ? json_object_get(v)
-                                   : json_object_new_object());
-    json_object *errors = NULL;
+        json_object_object_add(d, "record", pgc_narrow(pgc_record(row), sel, meta, cut));
     if (c->event != PGC_INSERT) {
+        v = NULL;
         json_object_object_get_ex(row, "old_record", &v);
-        json_object_object_add(d, "old_record", pgc_old_record(v, meta));
-        if (!pgc_has_keys(meta)) {
-            errors = json_object_new_array();
+        json_object_object_add(d, "old_record",
+                               pgc_narrow(pgc_old_record(v, meta), sel, meta, cut));
+        if (!pgc_has_keys(meta))
             json_object_array_add(errors,
                                   json_object_new_string("Error 400: Bad Request, no primary key"));
-        }
+    }
+    if (json_object_array_length(errors) == 0) {
+        json_object_put(errors);
+        errors = NULL;
     }
     json_object_object_add(d, "errors", errors);
     return json_text(a, d);
 }
 
-/* Sends change c (visible as row) to the channels with claim key. */
+/* Sends change c (visible as row) to the channels with claim key: one
+ * message per channel and distinct select list among its matching
+ * bindings, naming those bindings. */
 static void pgc_deliver_change(pgchanges *pc, const char *key, const pgc_change *c,
                                json_object *row, json_object *meta)
 {
     arena *a = pc->ctx->work;
     json_object *filter_row = NULL;
     json_object_object_get_ex(row, c->event == PGC_DELETE ? "old_record" : "record", &filter_row);
-    const char *data = NULL;
+    const char *all_columns = NULL; /* the data without a select list, made once */
     for (pgc_sub *s = pc->subs; s; s = s->next) {
         if (strcmp(pgc_claim_key(a, s), key) != 0)
             continue;
-        const char *ids = pgc_matching_ids(a, s, c, filter_row);
-        if (!ids)
-            continue;
-        if (!data)
-            data = pgc_data_text(a, c, row, meta);
-        s->deliver(s->owner, "postgres_changes",
-                   arena_printf(a, "{\"ids\":%s,\"data\":%s}", ids, data));
+        bool *matched = arena_alloc(a, s->count ? s->count : 1);
+        for (size_t i = 0; i < s->count; i++)
+            matched[i] = pgc_binding_matches(s, i, c, filter_row);
+        for (size_t i = 0; i < s->count; i++) {
+            if (!matched[i])
+                continue;
+            const pgc_binding *sel = &s->bindings[i];
+            const char *ids = pgc_group_ids(a, s, i, matched);
+            const char *data = sel->nselect ? pgc_data_text(a, c, row, meta, sel) : all_columns;
+            if (!data)
+                data = all_columns = pgc_data_text(a, c, row, meta, sel);
+            s->deliver(s->owner, "postgres_changes",
+                       arena_printf(a, "{\"ids\":%s,\"data\":%s}", ids, data));
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 #include "realtime/pgchanges_filter.h"
 
 #include "core/json_text.h"
+#include "core/utf8.h"
+#include "realtime/pgchanges_regex.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +17,7 @@
 
 #define PGC_MAX_IN_VALUES 100
 #define PGC_MAX_CONDS 16
+#define PGC_MAX_SELECT 1600 /* PostgreSQL's most columns in a table */
 
 static const struct {
     const char *name;
@@ -157,6 +160,9 @@ static bool pgc_parse_value(const char *v, pgc_cond *c, char *why, size_t why_le
         return pgc_filter_error(why, why_len, "is takes null, true, false or unknown, not %s",
                                 c->values[0]);
     if (c->op == PGC_MATCH || c->op == PGC_IMATCH) {
+        const char *problem = pgc_regex_problem(c->values[0]);
+        if (problem)
+            return pgc_filter_error(why, why_len, "%s", problem);
         regex_t *re = calloc(1, sizeof(*re));
         int flags = REG_EXTENDED | REG_NOSUB | (c->op == PGC_IMATCH ? REG_ICASE : 0);
         if (regcomp(re, c->values[0], flags) != 0) {
@@ -219,7 +225,37 @@ static bool pgc_parse_filter(const char *filter, pgc_binding *out, char *why, si
     return true;
 }
 
-bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why, size_t why_len)
+static int pgc_cmp_names(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* select: a list of column names (absent, null or empty: every column). */
+static bool pgc_parse_select(json_object *b, pgc_binding *out, char *why, size_t why_len)
+{
+    json_object *list;
+    if (!json_object_object_get_ex(b, "select", &list) || !list)
+        return true;
+    size_t n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    if (!json_object_is_type(list, json_type_array) || n > PGC_MAX_SELECT) {
+        snprintf(why, why_len, "select must be a list of at most %d column names", PGC_MAX_SELECT);
+        return false;
+    }
+    out->select = calloc(n ? n : 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_plain_string(json_object_array_get_idx(list, i));
+        if (!name || !*name) {
+            snprintf(why, why_len, "select must be a list of column names");
+            return false;
+        }
+        out->select[out->nselect++] = strdup(name);
+    }
+    qsort(out->select, out->nselect, sizeof(char *), pgc_cmp_names);
+    return true;
+}
+
+static bool pgc_binding_read(json_object *b, long long id, pgc_binding *out, char *why,
+                             size_t why_len)
 {
     memset(out, 0, sizeof(*out));
     out->id = id;
@@ -237,7 +273,16 @@ bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why
     }
     if (filter && *filter && !pgc_parse_filter(filter, out, why, why_len))
         return false;
-    return true;
+    return pgc_parse_select(b, out, why, why_len);
+}
+
+/* The reason quotes client text, cut to fit: it goes out in a text frame. */
+bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why, size_t why_len)
+{
+    bool ok = pgc_binding_read(b, id, out, why, why_len);
+    if (!ok)
+        utf8_scrub(why);
+    return ok;
 }
 
 static void pgc_cond_clear(pgc_cond *c)
@@ -259,7 +304,26 @@ void pgc_binding_clear(pgc_binding *b)
     for (size_t i = 0; i < b->nconds; i++)
         pgc_cond_clear(&b->conds[i]);
     free(b->conds);
+    for (size_t i = 0; i < b->nselect; i++)
+        free(b->select[i]);
+    free(b->select);
     memset(b, 0, sizeof(*b));
+}
+
+bool pgc_binding_selects(const pgc_binding *b, const char *column)
+{
+    return b->nselect == 0 ||
+           bsearch(&column, b->select, b->nselect, sizeof(char *), pgc_cmp_names) != NULL;
+}
+
+bool pgc_same_select(const pgc_binding *a, const pgc_binding *b)
+{
+    if (a->nselect != b->nselect)
+        return false;
+    for (size_t i = 0; i < a->nselect; i++)
+        if (strcmp(a->select[i], b->select[i]) != 0)
+            return false;
+    return true;
 }
 
 bool pgc_binding_wants(const pgc_binding *b, const char *schema, const char *table, int event)
@@ -306,29 +370,53 @@ static const char *pgc_text(json_object *v)
 }
 
 /* SQL LIKE: % any run, _ any one character (bytes), \ escapes. */
+/* Bytes of the UTF-8 character at s (a stray byte counts as one). */
+static size_t pgc_char_len(const char *s)
+{
+    size_t n = 1;
+    while ((s[n] & 0xC0) == 0x80)
+        n++;
+    return n;
+}
+
+/* SQL LIKE: % any run, _ one character, \ escapes the next. Greedy with
+ * one backtrack point (the last %), so at worst length(s) x length(p)
+ * steps: a pattern like %a%a%a...%b cannot make the daemon retry
+ * exponentially. */
 static bool pgc_like(const char *s, const char *p, bool icase)
 {
-    for (; *p; p++, s++) {
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
         if (*p == '%') {
-            while (p[1] == '%')
+            while (*p == '%')
                 p++;
-            if (!p[1])
+            if (!*p)
                 return true;
-            for (; *s; s++)
-                if (pgc_like(s, p + 1, icase))
-                    return true;
-            return false;
-        }
-        if (!*s)
-            return false;
-        if (*p == '\\' && p[1])
-            p++;
-        else if (*p == '_')
+            star = p;
+            resume = s;
             continue;
-        if (icase ? tolower((unsigned char)*s) != tolower((unsigned char)*p) : *s != *p)
+        }
+        if (*p == '_') {
+            s += pgc_char_len(s);
+            p++;
+            continue;
+        }
+        const char *lit = *p == '\\' && p[1] ? p + 1 : p;
+        if (*lit &&
+            (icase ? tolower((unsigned char)*s) == tolower((unsigned char)*lit) : *s == *lit)) {
+            s++;
+            p = lit + 1;
+            continue;
+        }
+        if (!star)
             return false;
+        resume += pgc_char_len(resume); /* the last % takes one more character */
+        s = resume;
+        p = star;
     }
-    return !*s;
+    while (*p == '%')
+        p++;
+    return !*p;
 }
 
 /* 1 true, 0 false, -1 unknown (SQL null) for one condition on value v

@@ -1,5 +1,5 @@
 /* postgres_changes bindings as a Phoenix join sends them ({event, schema,
- * table, filter}, see shared/spec/realtime-notes.md §4 and §7): parsing
+ * table, filter, select}, see shared/spec/realtime-notes.md §4 and §7): parsing
  * one into a pgc_binding, and deciding whether a change matches it. Pure
  * data: no database, no sockets. */
 #ifndef PGSTACK_PGCHANGES_FILTER_H
@@ -47,6 +47,8 @@ typedef struct pgc_binding {
     char *table;     /* NULL: every table of the schema */
     pgc_cond *conds; /* ANDed; none: no filter */
     size_t nconds;
+    char **select; /* the columns asked for, sorted; none: every column */
+    size_t nselect;
 } pgc_binding;
 
 /* The event name's mask ("INSERT", "update", "*"), 0 when unknown. */
@@ -56,6 +58,13 @@ int pgc_event_mask(const char *event);
  * filters: "Error parsing `filter` params: ..."). */
 bool pgc_binding_parse(json_object *b, long long id, pgc_binding *out, char *why, size_t why_len);
 void pgc_binding_clear(pgc_binding *b);
+
+/* Does b's select list name column (true for every column without one)? */
+bool pgc_binding_selects(const pgc_binding *b, const char *column);
+
+/* Do a and b ask for the same columns (Supabase sends one message per
+ * distinct select list)? */
+bool pgc_same_select(const pgc_binding *a, const pgc_binding *b);
 
 /* Does binding b want a change of type event (PGC_*) on schema.table? */
 bool pgc_binding_wants(const pgc_binding *b, const char *schema, const char *table, int event);

@@ -43,8 +43,10 @@ typedef struct storage_backend {
                   const char *version, db_txn *txn);
     /* Drops a blob that will not be placed. */
     void (*discard)(storage_blob *b);
-    /* Removes a placed version (missing files are not an error). */
-    void (*remove)(const storage_settings *s, arena *a, const char *id, const char *version);
+    /* Removes a placed version; false when it may still be there (a
+     * missing version is not an error). storage.garbage (garbage.h)
+     * retries what failed. */
+    bool (*remove)(const storage_settings *s, arena *a, const char *id, const char *version);
     /* Makes (dst_id, dst_version) hold the same bytes as (id, version),
      * inside txn like place(). */
     bool (*copy)(const storage_settings *s, arena *a, const char *id, const char *version,

@@ -175,19 +175,21 @@ static bool s3_place(const storage_settings *s, arena *a, storage_blob *b, const
     return ok;
 }
 
-static void s3_remove(const storage_settings *s, arena *a, const char *id, const char *version)
+static bool s3_remove(const storage_settings *s, arena *a, const char *id, const char *version)
 {
     if (!id || !version || !*version)
-        return;
+        return true;
     const char *key = storage_s3_key(a, id, version);
     struct curl_slist *headers = NULL;
     CURL *h = s3_begin(s, a, key, &headers);
     if (!h)
-        return;
+        return false;
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     s3_text *body = arena_alloc(a, sizeof *body);
-    s3_perform(h, headers, a, "delete", key, body); /* 204; failures are logged */
+    /* 204, also for a missing key; failures are logged */
+    long status = s3_perform(h, headers, a, "delete", key, body);
+    return (status >= 200 && status <= 299) || status == 404;
 }
 
 /* CopyObject: the store copies the bytes itself. A 200 may still carry an

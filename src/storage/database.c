@@ -99,9 +99,10 @@ static bool db_place(const storage_settings *s, arena *a, storage_blob *b, const
     return ok;
 }
 
-static void db_remove(const storage_settings *s, arena *a, const char *id, const char *version)
+static bool db_remove(const storage_settings *s, arena *a, const char *id, const char *version)
 {
     (void)s, (void)a, (void)id, (void)version; /* the row's trigger dropped the chunks */
+    return true;
 }
 
 static bool db_copy(const storage_settings *s, arena *a, const char *id, const char *version,

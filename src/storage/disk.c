@@ -99,12 +99,13 @@ static bool place_file(const storage_settings *s, arena *a, storage_blob *b, con
     return ok;
 }
 
-static void disk_remove(const storage_settings *s, arena *a, const char *id, const char *version)
+static bool disk_remove(const storage_settings *s, arena *a, const char *id, const char *version)
 {
     if (!id || !version || !*version)
-        return;
-    unlink(disk_path(s, a, id, version));
+        return true;
+    bool gone = unlink(disk_path(s, a, id, version)) == 0 || errno == ENOENT;
     rmdir(object_dir(s, a, id)); /* fails while other versions remain */
+    return gone;
 }
 
 static bool disk_place(const storage_settings *s, arena *a, storage_blob *b, const char *id,

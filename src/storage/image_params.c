@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const char *const RESIZE_NAMES[] = {"cover", "contain", "fill"};
-static const char *const FORMAT_NAMES[] = {"origin", "webp", "avif"};
+static const char *const FORMAT_NAMES[] = {"origin", "webp", "avif", "auto"};
 
 const char *storage_image_resize_name(storage_image_resize r)
 {
@@ -60,12 +60,12 @@ bool storage_image_params_parse(arena *a, const storage_image_raw *raw, long max
 {
     memset(out, 0, sizeof *out);
     out->quality = STORAGE_IMAGE_DEFAULT_QUALITY;
-    int resize = IMAGE_COVER, format = IMAGE_ORIGIN;
+    int resize = IMAGE_COVER, format = IMAGE_AUTO;
     bool ok = parse_range(a, "width", raw->width, 1, max_dimension, &out->width, why) &&
               parse_range(a, "height", raw->height, 1, max_dimension, &out->height, why) &&
               parse_range(a, "quality", raw->quality, 20, 100, &out->quality, why) &&
               parse_word(a, "resize", raw->resize, RESIZE_NAMES, 3, &resize, why) &&
-              parse_word(a, "format", raw->format, FORMAT_NAMES, 3, &format, why);
+              parse_word(a, "format", raw->format, FORMAT_NAMES, 4, &format, why);
     out->resize = (storage_image_resize)resize;
     out->format = (storage_image_format)format;
     return ok;
@@ -99,4 +99,23 @@ bool storage_image_raw_empty(const storage_image_raw *raw)
 {
     return !given(raw->width) && !given(raw->height) && !given(raw->resize) &&
            !given(raw->quality) && !given(raw->format);
+}
+
+/* Does accept list image/webp with a quality above 0? */
+static bool accepts_webp(const char *accept)
+{
+    for (const char *p = accept; p && (p = strcasestr(p, "image/webp")) != NULL; p += 10) {
+        const char *end = p + 10 + strcspn(p + 10, ",");
+        const char *q = strstr(p + 10, "q=");
+        if (!q || q > end || strtod(q + 2, NULL) > 0)
+            return true;
+    }
+    return false;
+}
+
+storage_image_format storage_image_format_for(storage_image_format f, const char *accept)
+{
+    if (f != IMAGE_AUTO)
+        return f;
+    return accepts_webp(accept) ? IMAGE_WEBP : IMAGE_ORIGIN;
 }

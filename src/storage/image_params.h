@@ -11,7 +11,10 @@
 #include <stdbool.h>
 
 typedef enum { IMAGE_COVER = 0, IMAGE_CONTAIN, IMAGE_FILL } storage_image_resize;
-typedef enum { IMAGE_ORIGIN = 0, IMAGE_WEBP, IMAGE_AVIF } storage_image_format;
+/* AUTO (format absent): WebP when the client accepts it, else the origin
+ * format, as Supabase's automatic optimization; decided per request by
+ * storage_image_format_for, so a signed transform keeps "auto". */
+typedef enum { IMAGE_ORIGIN = 0, IMAGE_WEBP, IMAGE_AVIF, IMAGE_AUTO } storage_image_format;
 
 #define STORAGE_IMAGE_DEFAULT_QUALITY 80
 
@@ -38,6 +41,10 @@ const char *storage_image_params_text(arena *a, const storage_image_params *p);
 
 /* Splits a canonical (or any "k=v&k=v") text into raw values. */
 void storage_image_raw_from_text(arena *a, const char *text, storage_image_raw *out);
+
+/* The format to write for f and the request's Accept header: AUTO becomes
+ * WEBP when accept names image/webp, else ORIGIN; others are kept. */
+storage_image_format storage_image_format_for(storage_image_format f, const char *accept);
 
 /* True when raw names no parameter at all. */
 bool storage_image_raw_empty(const storage_image_raw *raw);

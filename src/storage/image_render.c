@@ -256,6 +256,8 @@ static void render(request *req, response *res, const storage_target *t, const d
         storage_error(res, 400, "InvalidRequest", why);
         return;
     }
+    bool negotiated = p.format == IMAGE_AUTO;
+    p.format = storage_image_format_for(p.format, request_header(req, "accept"));
     image_source src;
     if (!find_source(req, res, t, caller, public_only, &src))
         return;
@@ -264,6 +266,8 @@ static void render(request *req, response *res, const storage_target *t, const d
     storage_render cached;
     bool hit = storage_image_cache_get(req, t, src.id, src.version, params, &cached);
     common_headers(res, &src, etag, hit ? "hit" : "miss");
+    if (negotiated)
+        response_add_header(res, "Vary", "Accept");
     if (etag_matches(request_header(req, "if-none-match"), etag)) {
         response_empty(res, 304);
         return;

@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "storage/garbage.h"
 #include "storage/image_cache.h"
 
 #include <dirent.h>
@@ -110,18 +111,20 @@ static int cleanup(storage_settings *s, const char *url)
     db_caller service = cli_service(s);
     long uploads = sweep_all(storage_tus_sweep, s, db, &service);
     long renders = sweep_all(storage_image_cache_sweep, s, db, &service);
+    long garbage = sweep_all(storage_garbage_sweep, s, db, &service);
     arena *a = arena_new(64 * 1024);
     long spool = uploads < 0 ? 0
                              : sweep_spool(s, a, db, &service, "uploads") +
                                    sweep_spool(s, a, db, &service, "tmp");
     arena_free(a);
     db_conn_free(db);
-    if (uploads < 0 || renders < 0) {
+    if (uploads < 0 || renders < 0 || garbage < 0) {
         fprintf(stderr, "pgstack storage cleanup: the database failed (see the log above)\n");
         return 1;
     }
-    printf("expired uploads removed: %ld\nstale renders removed: %ld\nspool files removed: %ld\n",
-           uploads, renders, spool);
+    printf("expired uploads removed: %ld\nstale renders removed: %ld\nspool files removed: "
+           "%ld\nqueued versions removed: %ld\n",
+           uploads, renders, spool, garbage);
     return 0;
 }
 

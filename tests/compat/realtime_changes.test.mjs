@@ -6,7 +6,8 @@
 // bindings"), the system message per binding, INSERT / UPDATE (with a
 // filter) / DELETE as the app's callbacks see them (eventType, new, old,
 // commit_timestamp, schema, table, errors), row-level security for a
-// signed-in user, an unpublished table's error, and the daemon restarted
+// signed-in user, a binding's select list, an unpublished table's error,
+// and the daemon restarted
 // under the client: supabase-js reconnects, rejoins, and changes flow
 // again. Creates its tables (prefix rcc_) with psql as DATABASE_URL's
 // user. Prints one line per check and ends with "N passed, N failed".
@@ -156,6 +157,25 @@ async function rlsChecks(vsn) {
   await u.removeChannel(bad)
 }
 
+async function selectChecks(vsn) {
+  await clearTodos()
+  const a = rtClient(vsn)
+  const narrow = [], whole = [], statuses = []
+  const ch = a.channel(`select-${vsn}`)
+    .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rcc_todos', select: ['title'] },
+      (p) => narrow.push(p))
+    .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rcc_todos' }, (p) => whole.push(p))
+  const s = await subscribe(ch, statuses)
+  psql("insert into public.rcc_todos (id, owner, title) values (30, 'u1', 'narrow')")
+  await until(() => narrow.length >= 1 && whole.length >= 1)
+  await sleep(300)
+  check(`${vsn}: a binding with select: ['title'] gets the key and title; the other binding the whole row`,
+    s === 'SUBSCRIBED' && narrow.length === 1 && whole.length === 1
+    && JSON.stringify(narrow[0].new) === '{"id":30,"title":"narrow"}'
+    && whole[0].new.owner === 'u1' && whole[0].new.done === false, show({ narrow, whole }))
+  await a.removeChannel(ch)
+}
+
 async function restartChecks(vsn) {
   await clearTodos()
   const a = rtClient(vsn)
@@ -180,6 +200,7 @@ try {
     await section(`postgres_changes (${vsn})`, () => eventChecks(vsn))
     await section(`postgres_changes under RLS (${vsn})`, () => rlsChecks(vsn))
   }
+  await section('select list (2.0.0)', () => selectChecks('2.0.0'))
   await section('daemon restart (2.0.0)', () => restartChecks('2.0.0'))
 } catch (e) {
   check('the checks ran to the end', false, e.stack)

@@ -10,7 +10,10 @@ naming only the matching bindings, row-level security per subscriber (two
 users and anon; column privileges; DELETE checked on the old row; a binding
 asked about again after an access_token push), REPLICA IDENTITY FULL, the
 publication kept in sync by the event trigger (a partitioned table too),
-commit order across concurrent transactions, 1200 rows in several read
+a binding's `select` list (key columns always kept, one message per
+distinct list), regular expressions refused before glibc's regcomp could
+blow up, a row over 1 MB cut to its short values with `Error 413:
+Payload Too Large`, commit order across concurrent transactions, 1200 rows in several read
 batches, two daemons reading the same changes, and a PostgreSQL restart (a
 system message, then changes flow again). Standard library only."""
 import os
@@ -249,6 +252,64 @@ def test_events_and_filters():
         c.close()
 
 
+def test_select_and_large_rows():
+    clear_items()
+    c = Phx("2.0.0", SERVICE)
+    names = ["all", "title", "n_title", "upd_title"]
+    bindings = [b("INSERT"), dict(b("INSERT"), select=["title"]),
+                dict(b("*"), select=["title", "n"]), dict(b("UPDATE"), select=["title"])]
+    reply, systems = c.join("select", bindings)
+    check("bindings with select subscribed", all(s["status"] == "ok" for s in systems), systems)
+    ids = {e["id"]: names[i] for i, e in enumerate(reply["response"]["postgres_changes"])}
+    check("the join reply echoes select", reply["response"]["postgres_changes"][1].get("select")
+          == ["title"], reply)
+
+    def by_names(msgs):
+        return {",".join(sorted(ids[i] for i in m["ids"])): m["data"] for m in msgs}
+
+    psql("insert into public.rtc_items values (50, 'x', 7, 't', 's')")
+    got = by_names(c.changes(3))
+    check("INSERT: one message per distinct select list, naming its bindings",
+          sorted(got) == ["all", "n_title", "title"], got)
+    check("no select: every column", got.get("all", {}).get("record")
+          == {"id": 50, "owner": "x", "n": 7, "title": "t", "secret": "s"}, got)
+    check("select [title]: the key and title, in record and columns",
+          got.get("title", {}).get("record") == {"id": 50, "title": "t"}
+          and [col["name"] for col in got["title"]["columns"]] == ["id", "title"], got)
+    check("select [title, n]: the key, n and title", got.get("n_title", {}).get("record")
+          == {"id": 50, "n": 7, "title": "t"}, got)
+    check("nothing else was sent", c.silent() is None)
+    psql("update public.rtc_items set title = 'u' where id = 50")
+    got = by_names(c.changes(2))
+    check("UPDATE: one message per select list, old_record narrowed to the key",
+          sorted(got) == ["n_title", "upd_title"]
+          and got["upd_title"]["record"] == {"id": 50, "title": "u"}
+          and got["upd_title"]["old_record"] == {"id": 50}, got)
+    _, systems = c.join("select-bad", [dict(b("INSERT"), select="title")])
+    check("a select that is not a list of column names is an error naming it",
+          systems[0]["status"] == "error" and "select must be" in systems[0]["message"], systems)
+    _, systems = c.join("regex-bad", [b("INSERT", filt="title=match.^." + "+" * 60),
+                                      b("INSERT", filt="title=match." + "(" * 12 + "x" + ")+" * 12)])
+    check("a regular expression that would blow up the daemon's regcomp is refused, not compiled",
+          [s["status"] for s in systems] == ["error", "error"]
+          and "quantifier operand invalid" in systems[0]["message"]
+          and "too complex" in systems[1]["message"], systems)
+    c.close()
+    clear_items()
+    c = Phx("1.0.0", SERVICE)
+    c.join("large", [b("INSERT")])
+    psql("insert into public.rtc_items values (51, 'x', 8, 'short', repeat('z', 1100000))")
+    d = c.change(10)["data"]
+    check("a row over 1 MB keeps only its short values and says Error 413",
+          d["record"] == {"id": 51, "owner": "x", "n": 8, "title": "short"}
+          and d["errors"] == ["Error 413: Payload Too Large"], {k: d[k] for k in d if k != "columns"})
+    psql("insert into public.rtc_items values (52, 'x', 9, 'fits', repeat('y', 60000))")
+    d = c.change(10)["data"]
+    check("a row under 1 MB arrives whole", len(d["record"]["secret"]) == 60000
+          and d["errors"] is None, d["errors"])
+    c.close()
+
+
 def test_rls_two_users():
     clear_items()
     u1, u2, anon = Phx("2.0.0"), Phx("1.0.0"), Phx("2.0.0")
@@ -450,7 +511,8 @@ def test_postgres_restart():
 
 
 if __name__ == "__main__":
-    sys.exit(run_suite(setup, [test_join_and_status, test_events_and_filters, test_rls_two_users,
+    sys.exit(run_suite(setup, [test_join_and_status, test_events_and_filters,
+                               test_select_and_large_rows, test_rls_two_users,
                                test_token_change,
                                test_publication_sync, test_ddl_of_other_roles, test_commit_order,
                                test_two_daemons,

@@ -2,7 +2,8 @@
 """Image transforms (/storage/v1/render/image/{public,authenticated,sign})
 against the running stack, with real images (image_files.py) whose results
 are decoded to check their size: cover, contain, fill, one side only,
-format origin/webp/avif and quality; the permission checks of the matching
+format origin/webp/avif and quality, WebP chosen from Accept when no format
+is given; the permission checks of the matching
 downloads (public buckets only, the caller's SELECT policy with two users
 and anon, signed tokens carrying the transform, tampering); the render
 cache (miss then hit with the same bytes, a row in storage.renders and a
@@ -132,6 +133,30 @@ def test_resize_modes():
     _, _, q100 = render("public", "img-pub", "cat.png", "width=300&format=webp&quality=100")
     check("quality changes the encoding (20 smaller than 100)", 0 < len(q50) < len(q100),
           (len(q50), len(q100)))
+
+
+def test_format_from_accept():
+    browser = {"Accept": "image/avif,image/webp,image/apng,*/*;q=0.8"}
+    st, h, data = render("public", "img-pub", "cat.png", "width=90", headers=browser)
+    check("no format, Accept lists image/webp → WebP with Vary: Accept (as Supabase)",
+          st == 200 and h["Content-Type"] == "image/webp" and size_of(data) == ("webp", 90, 68)
+          and "Accept" in h.get_all("Vary", []), (st, h["Content-Type"], h.get_all("Vary")))
+    st, h, data = render("public", "img-pub", "cat.png", "width=90", headers={"Accept": "*/*"})
+    check("no format, Accept */* → the origin format (PNG), cached apart from the WebP",
+          st == 200 and h["Content-Type"] == "image/png" and size_of(data) == ("png", 90, 68)
+          and h["X-Render-Cache"] == "miss", (st, h["Content-Type"], h["X-Render-Cache"]))
+    st, h, data = render("public", "img-pub", "cat.png", "width=90", headers=browser)
+    check("the WebP variant is served from the cache",
+          st == 200 and h["X-Render-Cache"] == "hit" and h["Content-Type"] == "image/webp",
+          (st, h["X-Render-Cache"], h["Content-Type"]))
+    st, h, data = render("public", "img-pub", "cat.png", "width=90&format=origin", headers=browser)
+    check("format=origin opts out: PNG for a WebP-capable client, no Vary: Accept",
+          st == 200 and h["Content-Type"] == "image/png" and "Accept" not in h.get_all("Vary", []),
+          (st, h["Content-Type"], h.get_all("Vary")))
+    st, h, data = render("public", "img-pub", "cat.png", "width=90",
+                         headers={"Accept": "image/webp;q=0, image/png"})
+    check("image/webp with q=0 is a refusal: PNG", st == 200 and h["Content-Type"] == "image/png",
+          (st, h["Content-Type"]))
 
 
 def test_cache():
@@ -287,7 +312,7 @@ def test_limits():
 
 
 def main():
-    return run_suite(setup, [test_resize_modes, test_cache, test_permissions, test_signed,
+    return run_suite(setup, [test_resize_modes, test_format_from_accept, test_cache, test_permissions, test_signed,
                              test_bad_parameters, test_limits], cleanup)
 
 

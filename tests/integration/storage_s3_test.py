@@ -323,8 +323,15 @@ def is_503_json(st, body):
 
 def test_store_down():
     upload("down/kept.txt", b"kept", content_type="text/plain")
+    upload("down/gone.txt", b"deleted while the store is down", content_type="text/plain")
+    gone = row("down/gone.txt")
     scripts_dev("s3", "stop")
     try:
+        st, _, body = request("DELETE", obj("s3t", "down/gone.txt"))
+        check("store down: a delete still removes the row, and queues the version",
+              st == 200 and row("down/gone.txt") is None and
+              psql("select count(*) from storage.garbage where object_id = '%s'" % gone[0]) == "1",
+              (st, body[:200]))
         st, _, body = upload("down/new.txt", b"never stored", content_type="text/plain")
         check("store down: upload 503 JSON, no row, nothing spooled",
               is_503_json(st, body) and row("down/new.txt") is None and not spool_files(),
@@ -341,6 +348,12 @@ def test_store_down():
         scripts_dev("s3", "start")
     st, _, got = request("GET", obj("s3t", "down/kept.txt"))
     check("store back: the object downloads again", st == 200 and got == b"kept", st)
+    check("store back: the deleted object's bytes are still in the store", stored(*gone) is not None)
+    psql("update storage.garbage set queued_at = now() - interval '2 minutes'")
+    rc, out = storage_cleanup()
+    check("`pgstack storage cleanup` removes them from the store and drops the queue row",
+          rc == 0 and stored(*gone) is None and
+          psql("select count(*) from storage.garbage where object_id = '%s'" % gone[0]) == "0", out)
 
 
 def test_redirect():
@@ -402,6 +415,16 @@ def test_wrong_secret():
               "SignatureDoesNotMatch" in log and "not-the-secret" not in log, "")
     finally:
         workers_with()
+
+
+def storage_cleanup():
+    """`pgstack storage cleanup` with the settings the workers run with."""
+    env = dict(os.environ, PGSTACK_CONFIG=os.path.join(DEV, "pgstack.conf"))
+    env.update(kv.split("=", 1) for kv in S3_SETTINGS)
+    out = subprocess.run([os.path.join(DEV, "build", "pgstack"), "storage", "cleanup"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60,
+                         env=env)
+    return out.returncode, out.stdout
 
 
 def doctor(*extra):

@@ -417,6 +417,22 @@ static void test_utf8_invalid(void)
     CU_ASSERT_TRUE(utf8_valid("ab\xe2\x82\xac", 2));
 }
 
+/* utf8_scrub: invalid bytes become '?', valid text stays as it is */
+static void test_utf8_scrub(void)
+{
+    char a[] = "caf\xc3\xa9 \xe2\x82\xac";
+    utf8_scrub(a);
+    CU_ASSERT_STRING_EQUAL(a, "caf\xc3\xa9 \xe2\x82\xac");
+    char b[] = "a\xff"
+               "b\xe2\x82"; /* a stray byte, a sequence cut short */
+    utf8_scrub(b);
+    CU_ASSERT_STRING_EQUAL(b, "a?b??");
+    char c[] = "\xed\xa0\x80x\xc0\x80"; /* a surrogate, an overlong NUL */
+    utf8_scrub(c);
+    CU_ASSERT_STRING_EQUAL(c, "???x??");
+    CU_ASSERT_TRUE(u8(b) && u8(c));
+}
+
 void register_query_tests(void)
 {
     CU_pSuite s = CU_add_suite("query", setup, teardown);
@@ -438,4 +454,5 @@ void register_query_tests(void)
     CU_add_test(s, "parse 100 KB", test_parse_100k);
     CU_add_test(s, "utf8 boundaries", test_utf8_boundaries);
     CU_add_test(s, "utf8 invalid", test_utf8_invalid);
+    CU_add_test(s, "utf8 scrub", test_utf8_scrub);
 }

@@ -41,6 +41,18 @@ const IDLE_S = Number(flag("idle-s", "300"));
 const BOOT_MS = 60_000;
 const FORGET_MS = 60_000; // how long an ended process's fate is remembered
 
+// Registries and proxies pgstack was configured with (runtime.c puts them in
+// our environment, FUNCTIONS_NPM_REGISTRY / FUNCTIONS_JSR_URL and the proxy
+// variables of its own): every function's deno loads its npm: and jsr:
+// imports, and makes its requests, through them. The function's code cannot
+// read them (its --allow-env names only its own variables).
+const PASSED_ENV = Object.fromEntries(
+  ["NPM_CONFIG_REGISTRY", "JSR_URL", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy",
+    "https_proxy", "no_proxy"]
+    .map((name) => [name, Deno.env.get(name) ?? ""])
+    .filter(([, value]) => value !== ""),
+);
+
 const DEPLOYMENT = /^([A-Za-z][A-Za-z0-9_-]{0,127})\/([0-9]{1,19})\/([0-9a-f]{64}|none)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -120,7 +132,7 @@ async function watchStderr(child: Child, stream: ReadableStream<Uint8Array>) {
 // Resolves once the child announces "LISTEN" on stdout.
 async function readReady(stream: ReadableStream<Uint8Array>): Promise<void> {
   let text = "";
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error("boot timeout")), BOOT_MS);
   });
@@ -167,7 +179,13 @@ function spawn(name: string, version: string, envHash: string, key: string, sock
     cwd: dir,
     clearEnv: true,
     // the system's CA store first: registries and APIs behind a company CA
-    env: { ...env, DENO_DIR: `${ROOT}/cache`, DENO_TLS_CA_STORE: "system,mozilla", NO_COLOR: "1" },
+    env: {
+      ...env,
+      ...PASSED_ENV,
+      DENO_DIR: `${ROOT}/cache`,
+      DENO_TLS_CA_STORE: "system,mozilla",
+      NO_COLOR: "1",
+    },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

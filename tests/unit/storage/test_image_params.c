@@ -21,14 +21,32 @@ static void test_defaults_and_text(void)
     CU_ASSERT_EQUAL(p.height, 0);
     CU_ASSERT_EQUAL(p.resize, IMAGE_COVER);
     CU_ASSERT_EQUAL(p.quality, 80);
-    CU_ASSERT_EQUAL(p.format, IMAGE_ORIGIN);
+    CU_ASSERT_EQUAL(p.format, IMAGE_AUTO);
     CU_ASSERT_STRING_EQUAL(storage_image_params_text(a, &p),
-                           "width=300&height=0&resize=cover&quality=80&format=origin");
+                           "width=300&height=0&resize=cover&quality=80&format=auto");
     storage_image_raw all = {"10", "20", "fill", "55", "avif"};
     CU_ASSERT_TRUE_FATAL(storage_image_params_parse(a, &all, 2500, &p, &why));
     CU_ASSERT_STRING_EQUAL(storage_image_params_text(a, &p),
                            "width=10&height=20&resize=fill&quality=55&format=avif");
     arena_free(a);
+}
+
+/* No format: WebP when the client lists image/webp (not with q=0), else
+ * the origin format; a format given is kept whatever Accept says. */
+static void test_format_negotiation(void)
+{
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AUTO, "image/avif,image/webp,*/*;q=0.8"),
+                    IMAGE_WEBP);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AUTO, "IMAGE/WEBP"), IMAGE_WEBP);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AUTO, "image/webp;q=0.5, */*"), IMAGE_WEBP);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AUTO, "image/webp;q=0, */*"), IMAGE_ORIGIN);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AUTO, "image/webp;q=0.0,image/png"),
+                    IMAGE_ORIGIN);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AUTO, "*/*"), IMAGE_ORIGIN);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AUTO, "image/png, image/*"), IMAGE_ORIGIN);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AUTO, NULL), IMAGE_ORIGIN);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_ORIGIN, "image/webp"), IMAGE_ORIGIN);
+    CU_ASSERT_EQUAL(storage_image_format_for(IMAGE_AVIF, "image/webp"), IMAGE_AVIF);
 }
 
 static void expect_refused(const storage_image_raw *raw, const char *names)
@@ -54,7 +72,7 @@ static void test_refused(void)
     expect_refused(&(storage_image_raw){.quality = "101"}, "quality");
     expect_refused(&(storage_image_raw){.resize = "stretch"}, "resize must be one of cover");
     expect_refused(&(storage_image_raw){.format = "gif"},
-                   "format must be one of origin, webp, avif");
+                   "format must be one of origin, webp, avif, auto");
 }
 
 static void test_text_round_trip(void)
@@ -104,6 +122,7 @@ void register_storage_image_params_tests(void)
     CU_pSuite s = CU_add_suite("storage image transform parameters", NULL, NULL);
     CU_add_test(s, "defaults and canonical text", test_defaults_and_text);
     CU_add_test(s, "bad values refused naming the parameter", test_refused);
+    CU_add_test(s, "format negotiated from Accept", test_format_negotiation);
     CU_add_test(s, "canonical text back to values", test_text_round_trip);
     CU_add_test(s, "render tokens carry the transform", test_token_transform);
 }

@@ -140,6 +140,12 @@ bool response_stream_write(response *res, const char *data, size_t n)
     return true;
 }
 
+void response_headers_only(response *res)
+{
+    if (!res->headers_sent)
+        send_headers(res);
+}
+
 void response_finish(response *res)
 {
     if (res->finished)

@@ -38,6 +38,11 @@ void response_empty(response *res, int status);
 void response_stream_begin(response *res);
 bool response_stream_write(response *res, const char *data, size_t n);
 
+/* A reply whose body the web server adds (X-Sendfile): status and headers
+ * only, without Content-Length, and not flushed — they leave with the end
+ * of the request in one write, so the web server reads the reply at once. */
+void response_headers_only(response *res);
+
 /* Sends whatever has not been sent yet; called once by the server. */
 void response_finish(response *res);
 

@@ -110,7 +110,7 @@ static void serve_cached(request *req, response *res, const storage_target *t,
     if (path && sendfile && *sendfile) {
         response_set_header(res, sendfile, path);
         res->status = 200;
-        response_stream_begin(res);
+        response_headers_only(res);
     } else if (path) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {

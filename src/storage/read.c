@@ -131,7 +131,7 @@ static void serve(request *req, response *res, const storage_target *t, const ob
     /* HEAD too: the web server then sets Content-Length from the file */
     response_set_header(res, sendfile, path);
     res->status = 200;
-    response_stream_begin(res);
+    response_headers_only(res);
 }
 
 void storage_read_object(request *req, response *res, const storage_target *t,

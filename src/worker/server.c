@@ -11,6 +11,7 @@
 #include "core/supervisor.h"
 #include "worker/credentials.h"
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <limits.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -234,6 +236,32 @@ static void install_worker_signals(void)
     sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* libfcgi ends a connection with shutdown() and then waits until the web
+ * server closes its end (up to 2 s), so that a TCP peer never answers unread
+ * data with an RST that would discard the reply. On a Unix socket nothing
+ * already sent is discarded: the web server reads the whole reply first. The
+ * wait costs every request a poll, a read and a sleep until the web server
+ * has read the reply, so it is skipped on Unix sockets when nothing of the
+ * request is left unread (a body still arriving must be drained, or the web
+ * server's write would fail before it reads an early reply). */
+static bool listen_socket_is_unix(void)
+{
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    return getsockname(FCGI_LISTENSOCK_FILENO, (struct sockaddr *)&addr, &len) == 0 &&
+           addr.ss_family == AF_UNIX;
+}
+
+/* Has the request's input been read to its end? A request without a body
+ * has only the end-of-stdin record left, which arrived with the parameters. */
+static bool request_consumed(FCGX_Request *fr)
+{
+    if (FCGX_HasSeenEOF(fr->in))
+        return true;
+    const char *length = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+    return (!length || !*length || strcmp(length, "0") == 0) && FCGX_GetChar(fr->in) == EOF;
+}
+
 static void open_database(app_ctx *app)
 {
     app->db = db_conn_new(app->cfg.database_url, app->cfg.db_connect_timeout_s, app->area->program,
@@ -249,8 +277,11 @@ static int fastcgi_worker(void *arg)
     FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR);
     http_io io = {&fr, fcgi_read, fcgi_write, fcgi_flush};
     arena *a = arena_new(64 * 1024);
+    bool unix_socket = listen_socket_is_unix();
     while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
         server_handle(app, a, fr.envp, &io);
+        if (unix_socket && request_consumed(&fr))
+            FCGX_Detach(&fr); /* close without libfcgi's lingering wait */
         FCGX_Finish_r(&fr);
         arena_reset(a);
     }

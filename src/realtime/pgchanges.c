@@ -414,14 +414,14 @@ static bool pgc_oversized(json_object *row)
 
 /* The payload's data: {schema, table, commit_timestamp, type, columns,
  * record, old_record, errors}, with the columns sel asks for (the key
- * columns always). A row over 1 MB keeps only its values of at most 64
- * bytes and says "Error 413: Payload Too Large", as Supabase. */
+ * columns always). A row over 1 MB (cut, pgc_oversized) keeps only its
+ * values of at most 64 bytes and says "Error 413: Payload Too Large", as
+ * Supabase. */
 static const char *pgc_data_text(arena *a, const pgc_change *c, json_object *row, json_object *meta,
-                                 const pgc_binding *sel)
+                                 const pgc_binding *sel, bool cut)
 {
     json_object *d = json_arena_owned(a, json_object_new_object()), *v;
     json_object *errors = json_object_new_array();
-    bool cut = pgc_oversized(row);
     if (cut)
         json_object_array_add(errors, json_object_new_string("Error 413: Payload Too Large"));
     json_object_object_add(d, "schema", json_object_new_string(c->schema));
@@ -458,6 +458,7 @@ static void pgc_deliver_change(pgchanges *pc, const char *key, const pgc_change 
     json_object *filter_row = NULL;
     json_object_object_get_ex(row, c->event == PGC_DELETE ? "old_record" : "record", &filter_row);
     const char *all_columns = NULL; /* the data without a select list, made once */
+    int cut = -1;                   /* is the row over the limit? asked once */
     for (pgc_sub *s = pc->subs; s; s = s->next) {
         if (strcmp(pgc_claim_key(a, s), key) != 0)
             continue;
@@ -469,9 +470,12 @@ static void pgc_deliver_change(pgchanges *pc, const char *key, const pgc_change 
                 continue;
             const pgc_binding *sel = &s->bindings[i];
             const char *ids = pgc_group_ids(a, s, i, matched);
-            const char *data = sel->nselect ? pgc_data_text(a, c, row, meta, sel) : all_columns;
+            if (cut < 0)
+                cut = pgc_oversized(row);
+            const char *data =
+                sel->nselect ? pgc_data_text(a, c, row, meta, sel, cut) : all_columns;
             if (!data)
-                data = all_columns = pgc_data_text(a, c, row, meta, sel);
+                data = all_columns = pgc_data_text(a, c, row, meta, sel, cut);
             s->deliver(s->owner, "postgres_changes",
                        arena_printf(a, "{\"ids\":%s,\"data\":%s}", ids, data));
         }

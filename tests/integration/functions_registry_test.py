@@ -7,20 +7,16 @@ a function importing `jsr:@pgstack/greet@^1` and `npm:pgstack-shout@1`
 runs with the newest matching versions fetched from those registries, the
 function cannot read the registry variables, and the usual settings come
 back at the end. Standard library only."""
-import http.client
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ANON, BASE, ENV, ROOT, check, run_suite  # noqa: E402
+from harness import ANON, ENV, ROOT, call, check, run_suite  # noqa: E402
 from registries import Registries  # noqa: E402
 
 PGSTACK = os.path.join(ENV.get("PGSTACK_BUILD_DIR", os.path.join(ROOT, ".dev", "build")), "pgstack")
-URL = urllib.parse.urlsplit(BASE)
 NAME = "registry-imports"
 GREET = 'export const greet = (n: string): string => `hello ${n} from %s`;\n'
 REG = Registries(
@@ -55,16 +51,6 @@ def cli(*args):
     return out.returncode, out.stdout + out.stderr
 
 
-def invoke():
-    conn = http.client.HTTPConnection(URL.hostname, URL.port, timeout=120)
-    try:
-        conn.request("GET", "/functions/v1/" + NAME, headers={"Authorization": "Bearer " + ANON})
-        r = conn.getresponse()
-        return r.status, r.read()
-    finally:
-        conn.close()
-
-
 def setup():
     scripts_dev("workers", "restart", "FUNCTIONS_JSR_URL=" + REG.jsr_url,
                 "FUNCTIONS_NPM_REGISTRY=" + REG.npm_url)
@@ -83,12 +69,9 @@ def teardown():
 
 
 def test_imports_from_the_configured_registries():
-    status, body = invoke()
-    try:
-        reply = json.loads(body)
-    except ValueError:
-        reply = {}
-    check("the function runs with its jsr: and npm: imports (200)", status == 200, (status, body[:600]))
+    r = call("/" + NAME, token=ANON, area="/functions/v1")
+    reply = r.json if isinstance(r.json, dict) else {}
+    check("the function runs with its jsr: and npm: imports (200)", r.status == 200, r)
     check("jsr:@pgstack/greet@^1 resolved to the newest 1.x of the configured JSR registry, "
           "npm:pgstack-shout@1 loaded from the configured npm registry",
           reply.get("text") == "hello PGSTACK from 1.1.0", reply)

@@ -7,37 +7,26 @@ version, which the worker has already removed, and the sweep just drops the
 queue row; a queued version younger than the grace period waits; a queue
 row whose version is not one of pgstack's (edited with SQL, `../..`) is
 dropped without the filesystem being touched. Standard library only."""
-import http.client
 import os
 import subprocess
 import sys
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ANON, BASE, ROOT, SERVICE, check, psql, run_suite  # noqa: E402
+from harness import ROOT, SERVICE, call, check, psql, run_suite  # noqa: E402
 
 DEV = os.path.join(ROOT, ".dev")
 OBJECTS = os.path.join(DEV, "storage", "objects")
-U = urllib.parse.urlsplit(BASE)
 BUCKET = "garbage-test"
 
 
-def request(method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection(U.hostname, U.port, timeout=30)
-    h = {"apikey": ANON, "Authorization": "Bearer " + SERVICE}
-    h.update(headers or {})
-    conn.request(method, "/storage/v1" + path, body=body, headers=h)
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    return r.status, data
+def storage(method, path, body=None, headers=None, content_type="application/json"):
+    return call(path, method=method, token=SERVICE, headers=headers, body=body,
+                area="/storage/v1", content_type=content_type)
 
 
 def upload(name, data, upsert=False):
-    headers = {"Content-Type": "text/plain"}
-    if upsert:
-        headers["x-upsert"] = "true"
-    return request("POST", "/object/%s/%s" % (BUCKET, name), data, headers)[0]
+    headers = {"x-upsert": "true"} if upsert else None
+    return storage("POST", "/object/%s/%s" % (BUCKET, name), data, headers, "text/plain").status
 
 
 def cleanup_cli():
@@ -69,15 +58,14 @@ def age_queue(object_id):
 
 def setup():
     teardown()
-    status, body = request("POST", "/bucket", b'{"id": "%s"}' % BUCKET.encode(),
-                           {"Content-Type": "application/json"})
-    if status != 201:
-        raise RuntimeError("create bucket: %s %s" % (status, body[:200]))
+    r = storage("POST", "/bucket", {"id": BUCKET})
+    if r.status != 201:
+        raise RuntimeError("create bucket: %s" % r)
 
 
 def teardown():
-    request("POST", "/bucket/%s/empty" % BUCKET, b"{}", {"Content-Type": "application/json"})
-    request("DELETE", "/bucket/" + BUCKET)
+    storage("POST", "/bucket/%s/empty" % BUCKET, {})
+    storage("DELETE", "/bucket/" + BUCKET)
 
 
 def test_sql_delete_then_cleanup():
@@ -113,8 +101,8 @@ def test_upsert_queues_the_replaced_version():
     check("the sweep drops the queue row (the file was already gone) and keeps the current one",
           rc == 0 and "queued versions removed: 0" not in out and queued(object_id) == 0
           and os.path.isfile(file_of(object_id, second)), out)
-    status, body = request("GET", "/object/%s/up.txt" % BUCKET)
-    check("the object still downloads", status == 200 and body == b"second", (status, body[:80]))
+    r = storage("GET", "/object/%s/up.txt" % BUCKET)
+    check("the object still downloads", r.status == 200 and r.text == "second", r)
 
 
 def test_foreign_version_never_reaches_the_filesystem():

@@ -59,9 +59,20 @@ static char *env_entry(const char *name, const char *value)
     return entry;
 }
 
-/* The runtime's environment: a fixed base, the registries configured,
- * and the proxy variables of pgstack's own environment; main.ts passes
- * the last two on to every function's deno (functions_passed_env). */
+/* The value passed on as name: the registries from the settings, the
+ * proxy variables from pgstack's own environment. */
+static const char *passed_value(const functions_settings *s, const char *name)
+{
+    if (strcmp(name, "NPM_CONFIG_REGISTRY") == 0)
+        return s->npm_registry;
+    if (strcmp(name, "JSR_URL") == 0)
+        return s->jsr_url;
+    return getenv(name);
+}
+
+/* The runtime's environment: a fixed base and the variables of
+ * functions_passed_env that have a value; main.ts passes those on to
+ * every function's deno. */
 static char **runtime_env(const functions_settings *s, char *deno_dir)
 {
     static char *envp[16];
@@ -70,13 +81,8 @@ static char **runtime_env(const functions_settings *s, char *deno_dir)
     envp[n++] = "NO_COLOR=1";
     envp[n++] = "DENO_TLS_CA_STORE=system,mozilla";
     envp[n++] = "PATH=/usr/local/bin:/usr/bin:/bin";
-    char *passed[] = {env_entry("NPM_CONFIG_REGISTRY", s->npm_registry),
-                      env_entry("JSR_URL", s->jsr_url)};
-    for (size_t i = 0; i < 2; i++)
-        if (passed[i])
-            envp[n++] = passed[i];
-    for (size_t i = 2; functions_passed_env[i]; i++) {
-        char *entry = env_entry(functions_passed_env[i], getenv(functions_passed_env[i]));
+    for (size_t i = 0; functions_passed_env[i]; i++) {
+        char *entry = env_entry(functions_passed_env[i], passed_value(s, functions_passed_env[i]));
         if (entry)
             envp[n++] = entry;
     }
@@ -84,10 +90,12 @@ static char **runtime_env(const functions_settings *s, char *deno_dir)
     return envp;
 }
 
-/* --allow-env=<every name of functions_passed_env>, for main.ts. */
-static void allow_env_flag(char *out, size_t size)
+/* The names of functions_passed_env, comma-separated: main.ts's
+ * --allow-env and its --passed-env list. */
+static void passed_env_names(char *out, size_t size)
 {
-    size_t len = (size_t)snprintf(out, size, "--allow-env=");
+    size_t len = 0;
+    out[0] = '\0';
     for (size_t i = 0; functions_passed_env[i] && len < size; i++)
         len +=
             (size_t)snprintf(out + len, size - len, "%s%s", i ? "," : "", functions_passed_env[i]);
@@ -100,8 +108,9 @@ int functions_runtime_run(void *arg)
     char *deno = (char *)functions_deno(s);
     const char *bootstrap = functions_bootstrap_dir(s);
     char main_ts[4096], child_ts[4096], read_flag[8300], write_flag[4200], run_flag[4200];
-    char deno_dir[4200], memory[32], timeout[32], idle[32], env_flag[256];
-    allow_env_flag(env_flag, sizeof env_flag);
+    char deno_dir[4200], memory[32], timeout[32], idle[32], passed[200], env_flag[220];
+    passed_env_names(passed, sizeof passed);
+    snprintf(env_flag, sizeof env_flag, "--allow-env=%s", passed);
     snprintf(main_ts, sizeof main_ts, "%s/main.ts", bootstrap);
     snprintf(child_ts, sizeof child_ts, "%s/child.ts", bootstrap);
     snprintf(read_flag, sizeof read_flag, "--allow-read=%s,%s", s->runtime_dir, bootstrap);
@@ -112,13 +121,14 @@ int functions_runtime_run(void *arg)
     snprintf(timeout, sizeof timeout, "%ld", s->timeout_s);
     snprintf(idle, sizeof idle, "%ld", s->idle_timeout_s);
     char *const argv[] = {
-        deno,          "run",          "--no-prompt", "--quiet",
-        read_flag,     write_flag,     "--allow-net", run_flag,
-        env_flag,      main_ts,        "--socket",    (char *)functions_runtime_socket(s),
-        "--root",      s->runtime_dir, "--deno",      deno,
-        "--child",     child_ts,       "--memory-mb", memory,
-        "--timeout-s", timeout,        "--setpriv",   SETPRIV_PATH,
-        "--idle-s",    idle,           NULL,
+        deno,          "run",          "--no-prompt",  "--quiet",
+        read_flag,     write_flag,     "--allow-net",  run_flag,
+        env_flag,      main_ts,        "--socket",     (char *)functions_runtime_socket(s),
+        "--root",      s->runtime_dir, "--deno",       deno,
+        "--child",     child_ts,       "--memory-mb",  memory,
+        "--timeout-s", timeout,        "--setpriv",    SETPRIV_PATH,
+        "--idle-s",    idle,           "--passed-env", passed,
+        NULL,
     };
     execve(deno, argv, runtime_env(s, deno_dir));
     log_event("functions runtime: cannot run %s: %s", deno, strerror(errno));

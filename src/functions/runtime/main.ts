@@ -43,12 +43,12 @@ const FORGET_MS = 60_000; // how long an ended process's fate is remembered
 
 // Registries and proxies pgstack was configured with (runtime.c puts them in
 // our environment, FUNCTIONS_NPM_REGISTRY / FUNCTIONS_JSR_URL and the proxy
-// variables of its own): every function's deno loads its npm: and jsr:
-// imports, and makes its requests, through them. The function's code cannot
-// read them (its --allow-env names only its own variables).
+// variables of its own, and names them in --passed-env): every function's
+// deno loads its npm: and jsr: imports, and makes its requests, through
+// them. The function's code cannot read them (its --allow-env names only its
+// own variables).
 const PASSED_ENV = Object.fromEntries(
-  ["NPM_CONFIG_REGISTRY", "JSR_URL", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy",
-    "https_proxy", "no_proxy"]
+  flag("passed-env", "").split(",").filter((name) => name !== "")
     .map((name) => [name, Deno.env.get(name) ?? ""])
     .filter(([, value]) => value !== ""),
 );

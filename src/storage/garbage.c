@@ -1,8 +1,8 @@
 /* Removing queued garbage versions; see garbage.h. */
 #include "storage/garbage.h"
 
+#include "core/json_text.h"
 #include "core/log.h"
-#include "core/sbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,28 +41,25 @@ long storage_garbage_sweep(const storage_settings *s, const storage_backend *be,
                           2, values);
     if (!r)
         return -1;
-    sbuf ids, versions;
-    sbuf_init(&ids, a, 64);
-    sbuf_init(&versions, a, 64);
-    sbuf_putc(&ids, '{');
-    sbuf_putc(&versions, '{');
+    /* the rows removed, as JSON: a version is any text a row may hold */
+    json_object *done = json_arena_owned(a, json_object_new_array());
     int removed = 0;
     for (int i = 0; i < PQntuples(r); i++) {
         const char *id = PQgetvalue(r, i, 0), *version = PQgetvalue(r, i, 1);
         if (version_valid(version) && !be->remove(s, a, id, version))
             continue; /* stays queued for the next sweep */
-        sbuf_printf(&ids, "%s%s", removed ? "," : "", id);
-        sbuf_printf(&versions, "%s\"%s\"", removed ? "," : "", version);
+        json_object *row = json_object_new_object();
+        json_object_object_add(row, "object_id", json_object_new_string(id));
+        json_object_object_add(row, "version", json_object_new_string(version));
+        json_object_array_add(done, row);
         removed++;
     }
-    sbuf_putc(&ids, '}');
-    sbuf_putc(&versions, '}');
-    const char *done[] = {ids.data, versions.data};
+    const char *params[] = {json_text(a, done)};
     if (removed && !run_one(s, a, db, service,
-                            "delete from storage.garbage g using unnest($1::uuid[], $2::text[])"
-                            " as d(object_id, version)"
+                            "delete from storage.garbage g using"
+                            " jsonb_to_recordset($1::jsonb) as d(object_id uuid, version text)"
                             " where g.object_id = d.object_id and g.version = d.version",
-                            2, done))
+                            1, params))
         return -1;
     return removed;
 }

@@ -113,9 +113,11 @@ def test_foreign_version_never_reaches_the_filesystem():
         f.write("must stay")
     try:
         psql("insert into storage.garbage (object_id, version, queued_at) values"
-             " ('%s', '../../sentinel-garbage-test', now() - interval '2 minutes')" % object_id)
+             " ('%s', '../../sentinel-garbage-test', now() - interval '2 minutes'),"
+             " ('%s', 'a\"b\\c,{}', now() - interval '2 minutes')" % (object_id, object_id))
         rc, out = cleanup_cli()
-        check("a queued version that is not pgstack's is dropped without touching the disk",
+        check("queued versions that are not pgstack's (a path, quotes and braces) are dropped"
+              " without touching the disk",
               rc == 0 and os.path.isfile(sentinel) and queued(object_id) == 0, out)
     finally:
         os.unlink(sentinel)
